@@ -1,0 +1,34 @@
+// One set of migrations for PGlite and PostgreSQL. Migrations are imported statically (not read
+// from a folder) so they work the same under type stripping, in tests and in the installed CLI.
+import type { Kysely } from 'kysely';
+import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migration';
+import * as m0001 from './migrations/0001_schedule.ts';
+import * as m0002 from './migrations/0002_people_and_audit.ts';
+
+export const migrations: Record<string, Migration> = {
+  '0001_schedule': m0001,
+  '0002_people_and_audit': m0002,
+};
+
+function migrator(db: Kysely<any>) {
+  return new Migrator({ db, provider: { getMigrations: async () => migrations } });
+}
+
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
+  const result = await migrator(db).migrateToLatest();
+  if (result.error) throw result.error;
+  return result;
+}
+
+export interface MigrationState {
+  applied: string[];
+  pending: string[];
+}
+
+export async function migrationState(db: Kysely<any>): Promise<MigrationState> {
+  const all = await migrator(db).getMigrations();
+  return {
+    applied: all.filter((m) => m.executedAt).map((m) => m.name),
+    pending: all.filter((m) => !m.executedAt).map((m) => m.name),
+  };
+}

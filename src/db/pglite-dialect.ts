@@ -1,0 +1,121 @@
+// A Kysely dialect for PGlite. Not `kysely-pglite`: its driver sends raw BEGIN/COMMIT on PGlite's
+// single session, so unrelated statements issued meanwhile join (and roll back with) the open
+// transaction. Here each Kysely transaction is one `pglite.transaction()`, which holds PGlite's
+// exclusive lock: everything else sharing the instance (pg-boss, other requests) waits its turn.
+import type { PGlite, Transaction } from '@electric-sql/pglite';
+import {
+  type CompiledQuery,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  type Kysely,
+  type QueryResult,
+} from 'kysely';
+
+type Queryable = Pick<PGlite, 'query'> | Transaction;
+
+class PGliteConnection implements DatabaseConnection {
+  #pglite: PGlite;
+  #tx: Transaction | undefined;
+  #finish: ((commit: boolean) => void) | undefined;
+  #done: Promise<unknown> | undefined;
+
+  constructor(pglite: PGlite) {
+    this.#pglite = pglite;
+  }
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const target: Queryable = this.#tx ?? this.#pglite;
+    const result = await target.query<R>(query.sql, query.parameters as unknown[]);
+    const affected = result.affectedRows;
+    return {
+      rows: result.rows,
+      ...(affected !== undefined && query.query.kind !== 'SelectQueryNode'
+        ? { numAffectedRows: BigInt(affected) }
+        : {}),
+    };
+  }
+
+  // Kysely streams only when asked to, and nothing here asks: large reads are paged instead.
+  async *streamQuery(): AsyncIterableIterator<QueryResult<never>> {
+    throw new Error('streaming is not supported on PGlite; page the query instead');
+  }
+
+  async begin(): Promise<void> {
+    await new Promise<void>((ready, failed) => {
+      this.#done = this.#pglite
+        .transaction(
+          (tx) =>
+            new Promise<void>((resolve, reject) => {
+              this.#tx = tx;
+              this.#finish = (commit) => (commit ? resolve() : reject(new RolledBack()));
+              ready();
+            }),
+        )
+        .catch((error: unknown) => {
+          if (!(error instanceof RolledBack)) {
+            failed(error);
+            throw error;
+          }
+        });
+    });
+  }
+
+  async end(commit: boolean): Promise<void> {
+    const finish = this.#finish;
+    const done = this.#done;
+    this.#tx = undefined;
+    this.#finish = undefined;
+    this.#done = undefined;
+    finish?.(commit);
+    await done;
+  }
+}
+
+class RolledBack extends Error {}
+
+class PGliteDriver implements Driver {
+  #pglite: PGlite;
+  constructor(pglite: PGlite) {
+    this.#pglite = pglite;
+  }
+  async init(): Promise<void> {
+    await this.#pglite.waitReady;
+  }
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return new PGliteConnection(this.#pglite);
+  }
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await (connection as PGliteConnection).begin();
+  }
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await (connection as PGliteConnection).end(true);
+  }
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await (connection as PGliteConnection).end(false);
+  }
+  async releaseConnection(): Promise<void> {}
+  async destroy(): Promise<void> {}
+}
+
+export class PGliteDialect implements Dialect {
+  #pglite: PGlite;
+  constructor(pglite: PGlite) {
+    this.#pglite = pglite;
+  }
+  createAdapter() {
+    return new PostgresAdapter();
+  }
+  createDriver(): Driver {
+    return new PGliteDriver(this.#pglite);
+  }
+  createQueryCompiler() {
+    return new PostgresQueryCompiler();
+  }
+  createIntrospector(db: Kysely<any>) {
+    return new PostgresIntrospector(db);
+  }
+}

@@ -1,0 +1,214 @@
+// Kysely's view of the tables created by ./migrations. Dates are 'YYYY-MM-DD' strings, times
+// 'HH:MM:SS' strings, numerics JS numbers (see the type parsers in ./database.ts).
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+type NullableJson<T> = ColumnType<T | null, string | null | undefined, string | null>;
+
+interface Synced {
+  sis_key: string | null;
+  sis_base: NullableJson<Record<string, unknown>>;
+  sis_deleted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
+export interface TermsTable extends Synced {
+  id: Generated<string>;
+  code: string;
+  name: string;
+  starts_on: string;
+  ends_on: string;
+  version: Generated<number>;
+}
+
+export interface TermPartsTable {
+  id: Generated<string>;
+  term_id: string;
+  code: string;
+  name: string;
+  starts_on: string;
+  ends_on: string;
+}
+
+export interface DepartmentsTable extends Synced {
+  id: Generated<string>;
+  code: string;
+  name: string;
+}
+
+export interface BuildingsTable extends Synced {
+  id: Generated<string>;
+  code: string;
+  name: string;
+  campus: string | null;
+}
+
+export interface RoomsTable extends Synced {
+  id: Generated<string>;
+  building_id: string;
+  number: string;
+  capacity: Generated<number>;
+  active: Generated<boolean>;
+}
+
+export interface InstructorsTable extends Synced {
+  id: Generated<string>;
+  name: string;
+  email: string | null;
+  department_id: string | null;
+}
+
+export interface CoursesTable extends Synced {
+  id: Generated<string>;
+  subject: string;
+  number: string;
+  title: string;
+  credits: Generated<number>;
+  department_id: string | null;
+  description: string | null;
+  version: Generated<number>;
+}
+
+export interface SectionsTable extends Synced {
+  id: Generated<string>;
+  term_id: string;
+  course_id: string;
+  section_number: string;
+  component: string;
+  status: Generated<'active' | 'cancelled'>;
+  capacity: Generated<number>;
+  enrolled: Generated<number>;
+  instruction_mode: Generated<string>;
+  campus: string | null;
+  part_of_term: string | null;
+  title: string | null;
+  credits: number | null;
+  allow_integration: boolean | null;
+  version: Generated<number>;
+  deleted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface MeetingsTable {
+  id: Generated<string>;
+  section_id: string;
+  position: number;
+  days: string;
+  start_time: string | null;
+  end_time: string | null;
+  start_date: string | null;
+  end_date: string | null;
+  room_id: string | null;
+}
+
+export interface SectionInstructorsTable {
+  section_id: string;
+  instructor_id: string;
+  role: 'primary' | 'secondary';
+  position: number;
+}
+
+export interface RelationshipsTable extends Synced {
+  id: Generated<string>;
+  term_id: string;
+  kind: 'crosslist' | 'combined';
+  shared_capacity: number | null;
+  allow_integration: boolean | null;
+  version: Generated<number>;
+  deleted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface RelationshipMembersTable {
+  relationship_id: string;
+  section_id: string;
+  is_primary: boolean;
+}
+
+export interface RolesTable {
+  id: Generated<string>;
+  name: string;
+  description: Generated<string>;
+  permissions: Json<string[]>;
+  department_scoped: Generated<boolean>;
+  builtin: Generated<boolean>;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
+export interface UsersTable {
+  id: Generated<string>;
+  email: string;
+  name: string;
+  password_hash: string | null;
+  role_id: string;
+  products: Json<string[]>;
+  disabled: Generated<boolean>;
+  version: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
+export interface UserDepartmentsTable {
+  user_id: string;
+  department_id: string;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: Generated<Date>;
+  expires_at: Date | string;
+}
+
+export interface ApiTokensTable {
+  id: Generated<string>;
+  name: string;
+  token_hash: string;
+  prefix: string;
+  role_id: string;
+  kind: Generated<'api' | 'record_system'>;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  last_used_at: Date | string | null;
+  revoked_at: Date | string | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: Timestamp;
+  actor_type: 'user' | 'token' | 'system';
+  actor_id: string | null;
+  actor_name: string;
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  changes: Json<Record<string, { before: unknown; after: unknown }>>;
+  context: Json<Record<string, unknown>>;
+}
+
+export interface DB {
+  terms: TermsTable;
+  term_parts: TermPartsTable;
+  departments: DepartmentsTable;
+  buildings: BuildingsTable;
+  rooms: RoomsTable;
+  instructors: InstructorsTable;
+  courses: CoursesTable;
+  sections: SectionsTable;
+  meetings: MeetingsTable;
+  section_instructors: SectionInstructorsTable;
+  relationships: RelationshipsTable;
+  relationship_members: RelationshipMembersTable;
+  roles: RolesTable;
+  users: UsersTable;
+  user_departments: UserDepartmentsTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  audit_log: AuditLogTable;
+}
+
+export type Section = Selectable<SectionsTable>;
+export type NewSection = Insertable<SectionsTable>;
+export type SectionUpdate = Updateable<SectionsTable>;

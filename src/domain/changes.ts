@@ -1,0 +1,54 @@
+// Field-level differences between two states of a record: what the audit log stores and what the
+// phase check inspects. Pure.
+import type { MeetingInput, SectionField } from './schedule.ts';
+
+export type FieldChanges = Record<string, { before: unknown; after: unknown }>;
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/** Fields whose value differs; a field absent from `after` is unchanged, not cleared. */
+export function fieldChanges(
+  before: Record<string, unknown> | null,
+  after: Record<string, unknown> | null,
+  ignore: readonly string[] = ['version', 'updatedAt', 'createdAt'],
+): FieldChanges {
+  const changes: FieldChanges = {};
+  const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
+  for (const key of keys) {
+    if (ignore.includes(key)) continue;
+    if (after !== null && before !== null && !(key in after)) continue;
+    const b = before?.[key] ?? null;
+    const a = after?.[key] ?? null;
+    if (!same(b, a)) changes[key] = { before: b, after: a };
+  }
+  return changes;
+}
+
+type MeetingLike = Pick<MeetingInput, 'days' | 'startTime' | 'endTime' | 'startDate' | 'endDate' | 'roomId'>;
+const pattern = (m: MeetingLike) => [m.days, m.startTime, m.endTime, m.startDate, m.endDate];
+
+/**
+ * The section fields a patch changes, with meetings split in two: their patterns (days, times,
+ * dates) and their rooms — phases lock them separately (room assignment vs. timetable).
+ */
+export function changedSectionFields(
+  current: Record<string, unknown> & { meetings: readonly MeetingLike[] },
+  patch: Record<string, unknown> & { meetings?: readonly MeetingLike[] },
+): SectionField[] {
+  const changed = new Set<SectionField>();
+  for (const [key, value] of Object.entries(patch)) {
+    if (key === 'version' || value === undefined) continue;
+    if (key === 'meetings') {
+      const next = value as readonly MeetingLike[];
+      if (!same(current.meetings.map(pattern), next.map(pattern))) changed.add('meetingPatterns');
+      if (!same(current.meetings.map((m) => m.roomId), next.map((m) => m.roomId))) changed.add('rooms');
+      continue;
+    }
+    if (key === 'instructors') {
+      if (!same(current.instructors, value)) changed.add('instructors');
+      continue;
+    }
+    if (!same(current[key], value)) changed.add(key as SectionField);
+  }
+  return [...changed];
+}

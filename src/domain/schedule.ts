@@ -1,0 +1,347 @@
+// The schedule's records as the API speaks them: one zod schema per shape, the single source for
+// validation, TypeScript types and the OpenAPI document. Inputs are strict (unknown fields refused).
+import { z } from 'zod';
+
+const isoDate = z.iso.date().describe('Calendar date, YYYY-MM-DD');
+const clockTime = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use 24-hour HH:MM')
+  .describe('Local time, HH:MM');
+const code = (label: string, max = 40) => z.string().trim().min(1, `${label} is required`).max(max);
+const id = z.uuid();
+const version = z.int().positive().describe('The version you read; a stale one gets 409');
+
+export const DAYS = 'MTWRFSU';
+export const daysSchema = z
+  .string()
+  .regex(/^M?T?W?R?F?S?U?$/, 'Days are letters of MTWRFSU in that order, e.g. "MWF" or "TR"')
+  .describe('Meeting days, letters of MTWRFSU (R = Thursday, U = Sunday)');
+
+export const meetingInput = z
+  .strictObject({
+    days: daysSchema,
+    startTime: clockTime.nullable().default(null),
+    endTime: clockTime.nullable().default(null),
+    startDate: isoDate.nullable().default(null),
+    endDate: isoDate.nullable().default(null),
+    roomId: id.nullable().default(null).describe('None for arranged or online meetings'),
+  })
+  .superRefine((m, ctx) => {
+    if ((m.startTime === null) !== (m.endTime === null))
+      ctx.addIssue({ code: 'custom', path: ['endTime'], message: 'Give both start and end time, or neither (arranged)' });
+    if (m.startTime !== null && m.endTime !== null && m.endTime <= m.startTime)
+      ctx.addIssue({ code: 'custom', path: ['endTime'], message: 'End time must be after start time' });
+    if (m.startDate !== null && m.endDate !== null && m.endDate < m.startDate)
+      ctx.addIssue({ code: 'custom', path: ['endDate'], message: 'End date must not be before start date' });
+    if (m.days === '' && m.startTime !== null)
+      ctx.addIssue({ code: 'custom', path: ['days'], message: 'A meeting with times needs at least one day' });
+  })
+  .meta({ id: 'MeetingWrite' });
+export type MeetingInput = z.output<typeof meetingInput>;
+
+export const meeting = z
+  .object({
+    days: z.string(),
+    startTime: z.string().nullable(),
+    endTime: z.string().nullable(),
+    startDate: z.string().nullable(),
+    endDate: z.string().nullable(),
+    roomId: z.string().nullable(),
+  })
+  .meta({ id: 'Meeting' });
+export type Meeting = z.output<typeof meeting>;
+
+export const instructorAssignment = z
+  .strictObject({ instructorId: id, role: z.enum(['primary', 'secondary']).default('primary') })
+  .meta({ id: 'InstructorAssignment' });
+export type InstructorAssignment = z.output<typeof instructorAssignment>;
+
+export const SECTION_STATUSES = ['active', 'cancelled'] as const;
+export const INSTRUCTION_MODES = ['in_person', 'online', 'hybrid', 'arranged'] as const;
+
+const sectionFields = {
+  sectionNumber: code('Section number', 10),
+  component: code('Component', 10).describe('LEC, LAB, DIS, SEM, …'),
+  capacity: z.int().min(0).max(100_000),
+  instructionMode: z.enum(INSTRUCTION_MODES),
+  campus: z.string().trim().max(40).nullable(),
+  partOfTerm: z.string().trim().max(10).nullable(),
+  title: z.string().trim().max(100).nullable().describe('Overrides the course title for this section'),
+  credits: z.number().min(0).max(99).nullable().describe('Overrides the course credits for this section'),
+  allowIntegration: z.boolean().nullable().describe('Blank or true: posted to the SIS; false: never posted'),
+  meetings: z.array(meetingInput).max(20),
+  instructors: z.array(instructorAssignment).max(20),
+};
+
+export const sectionCreate = z
+  .strictObject({
+    termId: id,
+    courseId: id,
+    sectionNumber: sectionFields.sectionNumber,
+    component: sectionFields.component,
+    capacity: sectionFields.capacity.default(0),
+    instructionMode: sectionFields.instructionMode.default('in_person'),
+    campus: sectionFields.campus.default(null),
+    partOfTerm: sectionFields.partOfTerm.default(null),
+    title: sectionFields.title.default(null),
+    credits: sectionFields.credits.default(null),
+    allowIntegration: sectionFields.allowIntegration.default(null),
+    meetings: sectionFields.meetings.default([]),
+    instructors: sectionFields.instructors.default([]),
+  })
+  .meta({ id: 'SectionCreate' });
+export type SectionCreate = z.output<typeof sectionCreate>;
+
+export const sectionPatch = z
+  .strictObject(sectionFields)
+  .partial()
+  .extend({ version })
+  .meta({ id: 'SectionPatch' });
+export type SectionPatch = z.output<typeof sectionPatch>;
+
+/** The section fields a change can touch, as phases and audit name them. */
+export const SECTION_FIELDS = [
+  'sectionNumber',
+  'component',
+  'capacity',
+  'instructionMode',
+  'campus',
+  'partOfTerm',
+  'title',
+  'credits',
+  'allowIntegration',
+  'meetingPatterns',
+  'rooms',
+  'instructors',
+] as const;
+export type SectionField = (typeof SECTION_FIELDS)[number];
+
+export const section = z
+  .object({
+    id: z.string(),
+    termId: z.string(),
+    courseId: z.string(),
+    subject: z.string(),
+    courseNumber: z.string(),
+    courseTitle: z.string(),
+    departmentId: z.string().nullable(),
+    sectionNumber: z.string(),
+    component: z.string(),
+    status: z.enum(SECTION_STATUSES),
+    capacity: z.int(),
+    enrolled: z.int(),
+    instructionMode: z.string(),
+    campus: z.string().nullable(),
+    partOfTerm: z.string().nullable(),
+    title: z.string().nullable(),
+    credits: z.number().nullable(),
+    allowIntegration: z.boolean().nullable(),
+    meetings: z.array(meeting),
+    instructors: z.array(z.object({ instructorId: z.string(), role: z.enum(['primary', 'secondary']) })),
+    sisKey: z.string().nullable(),
+    sisDeletedAt: z.string().nullable(),
+    version: z.int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Section' });
+export type Section = z.output<typeof section>;
+
+export const versionOnly = z.strictObject({ version }).meta({ id: 'VersionRef' });
+
+// Terms
+const termPart = z
+  .strictObject({ code: code('Part code', 10), name: code('Part name', 100), startsOn: isoDate, endsOn: isoDate })
+  .refine((p) => p.endsOn >= p.startsOn, { path: ['endsOn'], message: 'A part of term must not end before it starts' })
+  .meta({ id: 'TermPart' });
+
+const termFields = {
+  code: code('Term code', 20).describe('e.g. 2026-fa'),
+  name: code('Term name', 100),
+  startsOn: isoDate,
+  endsOn: isoDate,
+  parts: z.array(termPart).max(30),
+};
+const termDates = (t: { startsOn?: string; endsOn?: string }) => !t.startsOn || !t.endsOn || t.endsOn >= t.startsOn;
+export const termCreate = z
+  .strictObject({ ...termFields, parts: termFields.parts.default([]) })
+  .refine(termDates, { path: ['endsOn'], message: 'A term must not end before it starts' })
+  .meta({ id: 'TermCreate' });
+export type TermCreate = z.output<typeof termCreate>;
+export const termPatch = z
+  .strictObject({
+    version,
+    code: termFields.code.optional(),
+    name: termFields.name.optional(),
+    startsOn: isoDate.optional(),
+    endsOn: isoDate.optional(),
+    parts: termFields.parts.optional(),
+  })
+  .meta({ id: 'TermPatch' });
+export type TermPatch = z.output<typeof termPatch>;
+export const term = z
+  .object({
+    id: z.string(),
+    code: z.string(),
+    name: z.string(),
+    startsOn: z.string(),
+    endsOn: z.string(),
+    parts: z.array(z.object({ code: z.string(), name: z.string(), startsOn: z.string(), endsOn: z.string() })),
+    sisKey: z.string().nullable(),
+    version: z.int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Term' });
+export type Term = z.output<typeof term>;
+
+// Courses
+const subject = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z][A-Z0-9&]{0,9}$/, 'Subject is 1-10 letters or digits, e.g. MATH');
+const courseNumber = z.string().trim().toUpperCase().regex(/^[0-9A-Z]{1,10}$/, 'Course number is 1-10 letters or digits');
+const courseFields = {
+  subject,
+  number: courseNumber,
+  title: code('Title', 200),
+  credits: z.number().min(0).max(99),
+  departmentId: id.nullable(),
+  description: z.string().max(10_000).nullable(),
+};
+export const courseCreate = z
+  .strictObject({
+    ...courseFields,
+    credits: courseFields.credits.default(0),
+    departmentId: courseFields.departmentId.default(null),
+    description: courseFields.description.default(null),
+  })
+  .meta({ id: 'CourseCreate' });
+export type CourseCreate = z.output<typeof courseCreate>;
+export const coursePatch = z
+  .strictObject({
+    version,
+    subject: subject.optional(),
+    number: courseNumber.optional(),
+    title: courseFields.title.optional(),
+    credits: courseFields.credits.optional(),
+    departmentId: courseFields.departmentId.optional(),
+    description: courseFields.description.optional(),
+  })
+  .meta({ id: 'CoursePatch' });
+export type CoursePatch = z.output<typeof coursePatch>;
+export const course = z
+  .object({
+    id: z.string(),
+    subject: z.string(),
+    number: z.string(),
+    code: z.string().describe('Subject and number, e.g. "MATH 101"'),
+    title: z.string(),
+    credits: z.number(),
+    departmentId: z.string().nullable(),
+    description: z.string().nullable(),
+    sisKey: z.string().nullable(),
+    version: z.int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Course' });
+export type Course = z.output<typeof course>;
+
+// Relationships
+export const RELATIONSHIP_KINDS = ['crosslist', 'combined'] as const;
+const members = z
+  .array(z.strictObject({ sectionId: id, primary: z.boolean().default(false) }))
+  .min(2, 'A relationship groups at least two sections')
+  .max(50)
+  .superRefine((list, ctx) => {
+    if (list.filter((m) => m.primary).length !== 1)
+      ctx.addIssue({ code: 'custom', message: 'Exactly one member must be the primary section' });
+    if (new Set(list.map((m) => m.sectionId)).size !== list.length)
+      ctx.addIssue({ code: 'custom', message: 'A section appears twice' });
+  });
+export const relationshipCreate = z
+  .strictObject({
+    termId: id,
+    kind: z.enum(RELATIONSHIP_KINDS),
+    sharedCapacity: z.int().min(0).nullable().default(null),
+    allowIntegration: z.boolean().nullable().default(null),
+    members,
+  })
+  .meta({ id: 'RelationshipCreate' });
+export type RelationshipCreate = z.output<typeof relationshipCreate>;
+export const relationshipPatch = z
+  .strictObject({
+    version,
+    kind: z.enum(RELATIONSHIP_KINDS).optional(),
+    sharedCapacity: z.int().min(0).nullable().optional(),
+    allowIntegration: z.boolean().nullable().optional(),
+    members: members.optional(),
+  })
+  .meta({ id: 'RelationshipPatch' });
+export type RelationshipPatch = z.output<typeof relationshipPatch>;
+export const relationship = z
+  .object({
+    id: z.string(),
+    termId: z.string(),
+    kind: z.enum(RELATIONSHIP_KINDS),
+    sharedCapacity: z.int().nullable(),
+    allowIntegration: z.boolean().nullable(),
+    members: z.array(z.object({ sectionId: z.string(), primary: z.boolean() })),
+    sisKey: z.string().nullable(),
+    version: z.int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Relationship' });
+export type Relationship = z.output<typeof relationship>;
+
+// Reference data: imported from the SIS, never posted; editable by hand for institutions without a feed.
+export const departmentCreate = z
+  .strictObject({ code: code('Department code', 20), name: code('Department name', 200) })
+  .meta({ id: 'DepartmentCreate' });
+export const department = z
+  .object({ id: z.string(), code: z.string(), name: z.string(), sisKey: z.string().nullable() })
+  .meta({ id: 'Department' });
+export const buildingCreate = z
+  .strictObject({ code: code('Building code', 20), name: code('Building name', 200), campus: z.string().max(40).nullable().default(null) })
+  .meta({ id: 'BuildingCreate' });
+export const building = z
+  .object({ id: z.string(), code: z.string(), name: z.string(), campus: z.string().nullable(), sisKey: z.string().nullable() })
+  .meta({ id: 'Building' });
+export const roomCreate = z
+  .strictObject({
+    buildingId: id,
+    number: code('Room number', 20),
+    capacity: z.int().min(0).max(100_000).default(0),
+    active: z.boolean().default(true),
+  })
+  .meta({ id: 'RoomCreate' });
+export const room = z
+  .object({
+    id: z.string(),
+    buildingId: z.string(),
+    buildingCode: z.string(),
+    number: z.string(),
+    capacity: z.int(),
+    active: z.boolean(),
+    sisKey: z.string().nullable(),
+  })
+  .meta({ id: 'Room' });
+export const instructorCreate = z
+  .strictObject({
+    name: code('Name', 200),
+    email: z.email().nullable().default(null),
+    departmentId: id.nullable().default(null),
+  })
+  .meta({ id: 'InstructorCreate' });
+export const instructor = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    email: z.string().nullable(),
+    departmentId: z.string().nullable(),
+    sisKey: z.string().nullable(),
+  })
+  .meta({ id: 'Instructor' });

@@ -1,0 +1,71 @@
+// Who is calling: a bearer API token, or a session cookie whose writes must echo the session's
+// CSRF token in `x-csrf-token`. Routes then ask for a permission or a product.
+import type {} from '@fastify/cookie';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import { tokenActor, userActor } from '../auth/actor.ts';
+import { findSession } from '../auth/sessions.ts';
+import { hashToken } from '../auth/tokens.ts';
+import type { DB } from '../db/schema.ts';
+import { DomainError, ForbiddenError } from '../domain/errors.ts';
+import { can, type Actor, type Permission, type Product } from '../domain/permissions.ts';
+
+export const SESSION_COOKIE = 'cb_session';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+    sessionId: string | null;
+  }
+}
+
+class UnauthenticatedError extends DomainError {
+  constructor(detail = 'Sign in, or send an API token as "Authorization: Bearer <token>".') {
+    super(401, 'Unauthenticated', detail);
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function registerAuth(app: FastifyInstance, db: Kysely<DB>) {
+  app.decorateRequest('actor', null);
+  app.decorateRequest('sessionId', null);
+  app.addHook('onRequest', async (request) => {
+    const header = request.headers.authorization;
+    if (header) {
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!match) throw new UnauthenticatedError('The Authorization header must be "Bearer <token>".');
+      const actor = await tokenActor(db, hashToken(match[1]));
+      if (!actor) throw new UnauthenticatedError('This API token is unknown or revoked.');
+      request.actor = actor;
+      return;
+    }
+    const sessionId = request.cookies[SESSION_COOKIE];
+    if (!sessionId) return;
+    const session = await findSession(db, sessionId);
+    if (!session) return;
+    if (!SAFE_METHODS.has(request.method) && request.headers['x-csrf-token'] !== session.csrf_token)
+      throw new ForbiddenError('Missing or wrong x-csrf-token header: send the csrfToken you received at sign-in.');
+    request.actor = (await userActor(db, session.user_id)) ?? null;
+    request.sessionId = sessionId;
+  });
+}
+
+export function actorOf(request: FastifyRequest): Actor {
+  if (!request.actor) throw new UnauthenticatedError();
+  return request.actor;
+}
+
+export function requirePermission(request: FastifyRequest, permission: Permission): Actor {
+  const actor = actorOf(request);
+  if (!can(actor, permission)) throw new ForbiddenError(`Your role does not allow this (${permission}).`, { permission });
+  return actor;
+}
+
+/** Admin endpoints need the Admin product on top of their permission. */
+export function requireAdmin(request: FastifyRequest, permission: Permission): Actor {
+  const actor = requirePermission(request, permission);
+  if (actor.type === 'user' && !actor.products.includes('admin' satisfies Product))
+    throw new ForbiddenError('This needs the Admin product.', { product: 'admin' });
+  return actor;
+}

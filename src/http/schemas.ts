@@ -1,0 +1,23 @@
+// Shapes shared by several routes: paths, pages, problems.
+import { z } from 'zod';
+
+export const idParams = z.strictObject({ id: z.uuid() });
+export const versionQuery = z.strictObject({ version: z.coerce.number().int().positive() });
+export const limit = z.coerce.number().int().min(1).max(500).default(50);
+
+export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export const problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.int(),
+    detail: z.string(),
+    instance: z.string().optional(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .loose()
+  .meta({ id: 'Problem' });
+
+/** The error answers every route can give, documented once. */
+export const problems = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 422: problem } as const;

@@ -1,0 +1,401 @@
+// Sections with their meetings and instructors: read, list (keyset-paged), create, edit with
+// optimistic concurrency, cancel and delete. Every write is checked by the write guard, bumps the
+// version and is audited in the same transaction.
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { changedSectionFields, fieldChanges } from '../domain/changes.ts';
+import { ConflictError, InvalidError, NotFoundError, StaleVersionError, type FieldError } from '../domain/errors.ts';
+import type { Actor } from '../domain/permissions.ts';
+import type { MeetingInput, Section, SectionCreate, SectionPatch, InstructorAssignment } from '../domain/schedule.ts';
+import { recordAudit } from './audit.ts';
+import { decodeCursor, pageOf, type Page } from './paging.ts';
+import { checkSectionWrite } from './write-guard.ts';
+
+export const SECTION_SORTS = ['code', '-code', 'updatedAt', '-updatedAt', 'capacity', '-capacity', 'enrolled', '-enrolled'] as const;
+export type SectionSort = (typeof SECTION_SORTS)[number];
+
+export interface SectionFilter {
+  termId?: string;
+  courseId?: string;
+  subject?: string;
+  departmentId?: string;
+  status?: 'active' | 'cancelled';
+  q?: string;
+  sort?: SectionSort;
+  limit?: number;
+  cursor?: string;
+}
+
+const sortColumns: Record<string, string[]> = {
+  code: ['c.subject', 'c.number', 's.section_number', 's.id'],
+  updatedAt: ['s.updated_at', 's.id'],
+  capacity: ['s.capacity', 's.id'],
+  enrolled: ['s.enrolled', 's.id'],
+};
+
+const hhmm = (t: string | null) => (t === null ? null : t.slice(0, 5));
+const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+
+function baseQuery(db: Kysely<DB>) {
+  return db
+    .selectFrom('sections as s')
+    .innerJoin('courses as c', 'c.id', 's.course_id')
+    .where('s.deleted_at', 'is', null)
+    .select([
+      's.id',
+      's.term_id',
+      's.course_id',
+      'c.subject',
+      'c.number as course_number',
+      'c.title as course_title',
+      'c.department_id',
+      's.section_number',
+      's.component',
+      's.status',
+      's.capacity',
+      's.enrolled',
+      's.instruction_mode',
+      's.campus',
+      's.part_of_term',
+      's.title',
+      's.credits',
+      's.allow_integration',
+      's.sis_key',
+      's.sis_deleted_at',
+      's.version',
+      's.created_at',
+      's.updated_at',
+    ]);
+}
+
+type SectionRow = Awaited<ReturnType<ReturnType<typeof baseQuery>['executeTakeFirstOrThrow']>>;
+
+async function hydrate(db: Kysely<DB>, rows: SectionRow[]): Promise<Section[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const [meetings, instructors] = await Promise.all([
+    db.selectFrom('meetings').selectAll().where('section_id', 'in', ids).orderBy('section_id').orderBy('position').execute(),
+    db
+      .selectFrom('section_instructors')
+      .selectAll()
+      .where('section_id', 'in', ids)
+      .orderBy('section_id')
+      .orderBy('position')
+      .execute(),
+  ]);
+  return rows.map((r) => ({
+    id: r.id,
+    termId: r.term_id,
+    courseId: r.course_id,
+    subject: r.subject,
+    courseNumber: r.course_number,
+    courseTitle: r.course_title,
+    departmentId: r.department_id,
+    sectionNumber: r.section_number,
+    component: r.component,
+    status: r.status,
+    capacity: r.capacity,
+    enrolled: r.enrolled,
+    instructionMode: r.instruction_mode,
+    campus: r.campus,
+    partOfTerm: r.part_of_term,
+    title: r.title,
+    credits: r.credits,
+    allowIntegration: r.allow_integration,
+    meetings: meetings
+      .filter((m) => m.section_id === r.id)
+      .map((m) => ({
+        days: m.days,
+        startTime: hhmm(m.start_time),
+        endTime: hhmm(m.end_time),
+        startDate: m.start_date,
+        endDate: m.end_date,
+        roomId: m.room_id,
+      })),
+    instructors: instructors
+      .filter((i) => i.section_id === r.id)
+      .map((i) => ({ instructorId: i.instructor_id, role: i.role })),
+    sisKey: r.sis_key,
+    sisDeletedAt: iso(r.sis_deleted_at),
+    version: r.version,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  }));
+}
+
+export async function getSection(db: Kysely<DB>, actor: Actor | null, id: string): Promise<Section> {
+  let query = baseQuery(db).where('s.id', '=', id);
+  if (actor?.departmentIds) query = query.where('c.department_id', 'in', departmentList(actor.departmentIds));
+  const row = await query.executeTakeFirst();
+  if (!row) throw new NotFoundError('section', id);
+  return (await hydrate(db, [row]))[0];
+}
+
+// `in ()` is a syntax error; a scoped actor without departments matches nothing.
+const departmentList = (ids: readonly string[]) => (ids.length ? [...ids] : ['00000000-0000-0000-0000-000000000000']);
+
+export async function listSections(db: Kysely<DB>, actor: Actor, filter: SectionFilter): Promise<Page<Section>> {
+  const limit = filter.limit ?? 50;
+  const sort = filter.sort ?? 'code';
+  const desc = sort.startsWith('-');
+  const columns = sortColumns[desc ? sort.slice(1) : sort];
+  let query = baseQuery(db);
+  if (filter.termId) query = query.where('s.term_id', '=', filter.termId);
+  if (filter.courseId) query = query.where('s.course_id', '=', filter.courseId);
+  if (filter.subject) query = query.where('c.subject', '=', filter.subject.toUpperCase());
+  if (filter.departmentId) query = query.where('c.department_id', '=', filter.departmentId);
+  if (filter.status) query = query.where('s.status', '=', filter.status);
+  if (actor.departmentIds) query = query.where('c.department_id', 'in', departmentList(actor.departmentIds));
+  if (filter.q) {
+    const like = `%${filter.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    query = query.where((eb) =>
+      eb.or([
+        eb(sql`c.subject || ' ' || c.number`, 'ilike', like),
+        eb('c.title', 'ilike', like),
+        eb('s.title', 'ilike', like),
+        eb('s.section_number', 'ilike', like),
+        eb('s.sis_key', '=', filter.q!),
+      ]),
+    );
+  }
+  const tuple = sql.join(columns.map((c) => sql.ref(c)));
+  if (filter.cursor) {
+    const after = decodeCursor(filter.cursor);
+    const afterTuple = sql.join(columns.map((c) => sql.ref(c.replace(/^s\./, 's2.').replace(/^c\./, 'c2.'))));
+    const anchor = sql`(select ${afterTuple} from sections s2 join courses c2 on c2.id = s2.course_id where s2.id = ${after})`;
+    query = query.where(desc ? sql<boolean>`(${tuple}) < ${anchor}` : sql<boolean>`(${tuple}) > ${anchor}`);
+  }
+  for (const column of columns) query = query.orderBy(sql.ref(column), desc ? 'desc' : 'asc');
+  const rows = await query.limit(limit + 1).execute();
+  const page = pageOf(rows, limit);
+  return { items: await hydrate(db, page.items), nextCursor: page.nextCursor };
+}
+
+async function checkReferences(
+  db: Kysely<DB>,
+  meetings: readonly MeetingInput[] | undefined,
+  instructors: readonly InstructorAssignment[] | undefined,
+): Promise<FieldError[]> {
+  const errors: FieldError[] = [];
+  const roomIds = [...new Set((meetings ?? []).map((m) => m.roomId).filter((r): r is string => r !== null))];
+  if (roomIds.length) {
+    const found = new Set((await db.selectFrom('rooms').select('id').where('id', 'in', roomIds).execute()).map((r) => r.id));
+    (meetings ?? []).forEach((m, i) => {
+      if (m.roomId && !found.has(m.roomId)) errors.push({ field: `meetings.${i}.roomId`, message: 'No such room' });
+    });
+  }
+  const instructorIds = (instructors ?? []).map((i) => i.instructorId);
+  if (new Set(instructorIds).size !== instructorIds.length)
+    errors.push({ field: 'instructors', message: 'An instructor is listed twice' });
+  if (instructorIds.length) {
+    const found = new Set(
+      (await db.selectFrom('instructors').select('id').where('id', 'in', instructorIds).execute()).map((r) => r.id),
+    );
+    (instructors ?? []).forEach((a, i) => {
+      if (!found.has(a.instructorId)) errors.push({ field: `instructors.${i}.instructorId`, message: 'No such instructor' });
+    });
+  }
+  return errors;
+}
+
+async function writeChildren(
+  trx: Transaction<DB>,
+  sectionId: string,
+  meetings: readonly MeetingInput[] | undefined,
+  instructors: readonly InstructorAssignment[] | undefined,
+) {
+  if (meetings) {
+    await trx.deleteFrom('meetings').where('section_id', '=', sectionId).execute();
+    if (meetings.length)
+      await trx
+        .insertInto('meetings')
+        .values(
+          meetings.map((m, position) => ({
+            section_id: sectionId,
+            position,
+            days: m.days,
+            start_time: m.startTime,
+            end_time: m.endTime,
+            start_date: m.startDate,
+            end_date: m.endDate,
+            room_id: m.roomId,
+          })),
+        )
+        .execute();
+  }
+  if (instructors) {
+    await trx.deleteFrom('section_instructors').where('section_id', '=', sectionId).execute();
+    if (instructors.length)
+      await trx
+        .insertInto('section_instructors')
+        .values(instructors.map((a, position) => ({ section_id: sectionId, instructor_id: a.instructorId, role: a.role, position })))
+        .execute();
+  }
+}
+
+async function assertNumberFree(db: Kysely<DB>, termId: string, courseId: string, number: string, exceptId?: string) {
+  let query = db
+    .selectFrom('sections')
+    .select('id')
+    .where('term_id', '=', termId)
+    .where('course_id', '=', courseId)
+    .where('section_number', '=', number)
+    .where('deleted_at', 'is', null);
+  if (exceptId) query = query.where('id', '<>', exceptId);
+  const existing = await query.executeTakeFirst();
+  if (existing)
+    throw new ConflictError(`Section number ${number} is already used by this course in this term.`, {
+      existingId: existing.id,
+      errors: [{ field: 'sectionNumber', message: 'Already used by this course in this term' }],
+    });
+}
+
+export async function createSection(db: Kysely<DB>, actor: Actor, input: SectionCreate): Promise<Section> {
+  return db.transaction().execute(async (trx) => {
+    const [term, course] = await Promise.all([
+      trx.selectFrom('terms').select('id').where('id', '=', input.termId).executeTakeFirst(),
+      trx.selectFrom('courses').select(['id', 'department_id']).where('id', '=', input.courseId).executeTakeFirst(),
+    ]);
+    const errors: FieldError[] = [];
+    if (!term) errors.push({ field: 'termId', message: 'No such term' });
+    if (!course) errors.push({ field: 'courseId', message: 'No such course' });
+    errors.push(...(await checkReferences(trx, input.meetings, input.instructors)));
+    if (errors.length) throw new InvalidError('The section refers to records that do not exist.', errors);
+    await checkSectionWrite(trx, actor, {
+      action: 'create',
+      termId: input.termId,
+      departmentId: course!.department_id,
+      fields: [],
+    });
+    await assertNumberFree(trx, input.termId, input.courseId, input.sectionNumber);
+    const row = await trx
+      .insertInto('sections')
+      .values({
+        term_id: input.termId,
+        course_id: input.courseId,
+        section_number: input.sectionNumber,
+        component: input.component,
+        capacity: input.capacity,
+        instruction_mode: input.instructionMode,
+        campus: input.campus,
+        part_of_term: input.partOfTerm,
+        title: input.title,
+        credits: input.credits,
+        allow_integration: input.allowIntegration,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await writeChildren(trx, row.id, input.meetings, input.instructors);
+    const created = await getSection(trx, null, row.id);
+    await recordAudit(trx, actor, {
+      action: 'create',
+      entityType: 'section',
+      entityId: row.id,
+      changes: fieldChanges(null, created),
+    });
+    return created;
+  });
+}
+
+/** Locks the section row for the transaction and checks the caller's version against it. */
+async function lockForWrite(trx: Transaction<DB>, actor: Actor, id: string, version: number): Promise<Section> {
+  const locked = await trx
+    .selectFrom('sections')
+    .select(['version'])
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!locked) throw new NotFoundError('section', id);
+  const current = await getSection(trx, actor, id);
+  if (locked.version !== version) throw new StaleVersionError('section', locked.version, current);
+  return current;
+}
+
+export async function updateSection(db: Kysely<DB>, actor: Actor, id: string, patch: SectionPatch): Promise<Section> {
+  return db.transaction().execute(async (trx) => {
+    const current = await lockForWrite(trx, actor, id, patch.version);
+    const fields = changedSectionFields(current, patch);
+    if (fields.length === 0) return current;
+    await checkSectionWrite(trx, actor, {
+      action: 'edit',
+      termId: current.termId,
+      departmentId: current.departmentId,
+      fields,
+    });
+    const errors = await checkReferences(trx, patch.meetings, patch.instructors);
+    if (errors.length) throw new InvalidError('The section refers to records that do not exist.', errors);
+    if (patch.sectionNumber !== undefined && patch.sectionNumber !== current.sectionNumber)
+      await assertNumberFree(trx, current.termId, current.courseId, patch.sectionNumber, id);
+    await trx
+      .updateTable('sections')
+      .set({
+        ...(patch.sectionNumber !== undefined && { section_number: patch.sectionNumber }),
+        ...(patch.component !== undefined && { component: patch.component }),
+        ...(patch.capacity !== undefined && { capacity: patch.capacity }),
+        ...(patch.instructionMode !== undefined && { instruction_mode: patch.instructionMode }),
+        ...(patch.campus !== undefined && { campus: patch.campus }),
+        ...(patch.partOfTerm !== undefined && { part_of_term: patch.partOfTerm }),
+        ...(patch.title !== undefined && { title: patch.title }),
+        ...(patch.credits !== undefined && { credits: patch.credits }),
+        ...(patch.allowIntegration !== undefined && { allow_integration: patch.allowIntegration }),
+        version: sql`version + 1`,
+        updated_at: sql`now()`,
+      })
+      .where('id', '=', id)
+      .execute();
+    await writeChildren(trx, id, patch.meetings, patch.instructors);
+    const updated = await getSection(trx, null, id);
+    await recordAudit(trx, actor, {
+      action: 'update',
+      entityType: 'section',
+      entityId: id,
+      changes: fieldChanges(current, updated),
+    });
+    return updated;
+  });
+}
+
+export async function cancelSection(db: Kysely<DB>, actor: Actor, id: string, version: number): Promise<Section> {
+  return db.transaction().execute(async (trx) => {
+    const current = await lockForWrite(trx, actor, id, version);
+    if (current.status === 'cancelled') return current;
+    await checkSectionWrite(trx, actor, { action: 'cancel', termId: current.termId, departmentId: current.departmentId, fields: [] });
+    await trx
+      .updateTable('sections')
+      .set({ status: 'cancelled', version: sql`version + 1`, updated_at: sql`now()` })
+      .where('id', '=', id)
+      .execute();
+    const updated = await getSection(trx, null, id);
+    await recordAudit(trx, actor, { action: 'cancel', entityType: 'section', entityId: id, changes: fieldChanges(current, updated) });
+    return updated;
+  });
+}
+
+/**
+ * Soft delete: the row stays (with `deleted_at`) so the deletion can still reach the SIS, but it
+ * leaves every list. A section in a relationship must leave the relationship first.
+ */
+export async function deleteSection(db: Kysely<DB>, actor: Actor, id: string, version: number): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const current = await lockForWrite(trx, actor, id, version);
+    await checkSectionWrite(trx, actor, { action: 'delete', termId: current.termId, departmentId: current.departmentId, fields: [] });
+    const membership = await trx
+      .selectFrom('relationship_members as m')
+      .innerJoin('relationships as r', 'r.id', 'm.relationship_id')
+      .select('r.id')
+      .where('m.section_id', '=', id)
+      .where('r.deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (membership)
+      throw new ConflictError('This section belongs to a relationship; remove it from the relationship first.', {
+        relationshipId: membership.id,
+      });
+    await trx
+      .updateTable('sections')
+      .set({ deleted_at: sql`now()`, version: sql`version + 1`, updated_at: sql`now()` })
+      .where('id', '=', id)
+      .execute();
+    await recordAudit(trx, actor, { action: 'delete', entityType: 'section', entityId: id, changes: fieldChanges(current, null) });
+  });
+}

@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedSchedule, startHub, type Hub } from '../helpers/hub.ts';
+
+let hub: Hub;
+let s: Awaited<ReturnType<typeof seedSchedule>>;
+beforeAll(async () => {
+  hub = await startHub();
+  s = await seedSchedule(hub.admin);
+});
+afterAll(() => hub?.close());
+
+const lecture = () => ({
+  termId: s.term.id,
+  courseId: s.calc.id,
+  sectionNumber: 'A1',
+  component: 'LEC',
+  capacity: 35,
+  meetings: [{ days: 'MWF', startTime: '09:00', endTime: '09:50', roomId: s.room1.id }],
+  instructors: [{ instructorId: s.ada.id }],
+});
+
+describe('sections over HTTP', () => {
+  it('creates, reads, edits, cancels and deletes a section, auditing each write', async () => {
+    const created = await hub.admin.post('/api/v1/sections', lecture());
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      subject: 'MATH',
+      courseNumber: '221',
+      sectionNumber: 'A1',
+      status: 'active',
+      version: 1,
+      sisKey: null,
+      meetings: [{ days: 'MWF', startTime: '09:00', endTime: '09:50', roomId: s.room1.id, startDate: null }],
+      instructors: [{ instructorId: s.ada.id, role: 'primary' }],
+    });
+    const id = created.body.id;
+
+    expect((await hub.admin.get(`/api/v1/sections/${id}`)).body.capacity).toBe(35);
+
+    const edited = await hub.admin.patch(`/api/v1/sections/${id}`, {
+      version: 1,
+      capacity: 50,
+      meetings: [{ days: 'TR', startTime: '10:00', endTime: '11:15', roomId: s.room2.id }],
+    });
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({ capacity: 50, version: 2, meetings: [{ days: 'TR', roomId: s.room2.id }] });
+    expect(edited.body.instructors).toHaveLength(1); // omitted lists stay as they were
+
+    const cancelled = await hub.admin.post(`/api/v1/sections/${id}/cancel`, { version: 2 });
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', version: 3 });
+
+    expect((await hub.admin.del(`/api/v1/sections/${id}?version=3`)).status).toBe(204);
+    expect((await hub.admin.get(`/api/v1/sections/${id}`)).status).toBe(404);
+
+    const audit = await hub.admin.get(`/api/v1/audit?entityType=section&entityId=${id}`);
+    expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(['delete', 'cancel', 'update', 'create']);
+    const update = audit.body.items[2];
+    expect(update.actor).toMatchObject({ type: 'user', name: 'registrar@example.edu' });
+    expect(update.changes.capacity).toEqual({ before: 35, after: 50 });
+  });
+
+  it('answers 409 with the current version when the edit is based on a stale one', async () => {
+    const { body } = await hub.admin.post('/api/v1/sections', { ...lecture(), sectionNumber: 'B1' });
+    await hub.admin.patch(`/api/v1/sections/${body.id}`, { version: 1, capacity: 10 });
+    const stale = await hub.admin.patch(`/api/v1/sections/${body.id}`, { version: 1, capacity: 99 });
+    expect(stale.status).toBe(409);
+    expect(stale.headers.get('content-type')).toContain('application/problem+json');
+    expect(stale.body).toMatchObject({ status: 409, currentVersion: 2, current: { capacity: 10 } });
+    expect((await hub.admin.get(`/api/v1/sections/${body.id}`)).body.capacity).toBe(10);
+  });
+
+  it('names every invalid field in a problem+json answer and refuses unknown fields', async () => {
+    const res = await hub.admin.post('/api/v1/sections', {
+      ...lecture(),
+      sectionNumber: '',
+      capacity: -1,
+      meetings: [{ days: 'FM', startTime: '10:00', endTime: '09:00' }],
+      colour: 'blue',
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    const fields = res.body.errors.map((e: { field: string }) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(['sectionNumber', 'capacity', 'meetings.0.days', 'colour']));
+  });
+
+  it('reports references to missing rooms or instructors as field errors, not 500', async () => {
+    const res = await hub.admin.post('/api/v1/sections', {
+      ...lecture(),
+      sectionNumber: 'C1',
+      meetings: [{ days: 'M', startTime: '08:00', endTime: '09:00', roomId: '00000000-0000-4000-8000-000000000000' }],
+    });
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual([{ field: 'meetings.0.roomId', message: 'No such room' }]);
+  });
+
+  it('refuses a second section with the same number for the course and term', async () => {
+    await hub.admin.post('/api/v1/sections', { ...lecture(), sectionNumber: 'D1' });
+    const dup = await hub.admin.post('/api/v1/sections', { ...lecture(), sectionNumber: 'D1' });
+    expect(dup.status).toBe(409);
+    expect(dup.body.errors[0].field).toBe('sectionNumber');
+  });
+
+  it('answers malformed JSON and unknown routes with problem+json', async () => {
+    const bad = await hub.admin.request('POST', '/api/v1/sections', '{"termId":', { 'content-type': 'application/json' });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toContain('application/problem+json');
+    const missing = await hub.admin.get('/api/v1/nothing-here');
+    expect(missing.status).toBe(404);
+    expect(missing.body.title).toBe('Not found');
+  });
+});
