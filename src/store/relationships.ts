@@ -81,10 +81,11 @@ async function checkMembers(trx: Transaction<DB>, termId: string, members: Relat
     .where('m.section_id', 'in', ids)
     .where('r.deleted_at', 'is', null);
   if (exceptId) taken = taken.where('r.id', '<>', exceptId);
-  for (const t of await taken.execute()) {
-    const i = ids.indexOf(t.section_id);
-    errors.push({ field: `members.${i}.sectionId`, message: `Already in relationship ${t.id}` });
-  }
+  const takenBy = new Map((await taken.execute()).map((t) => [t.section_id, t.id]));
+  members.forEach((m, i) => {
+    const other = takenBy.get(m.sectionId);
+    if (other) errors.push({ field: `members.${i}.sectionId`, message: `Already in relationship ${other}` });
+  });
   if (errors.length) throw new InvalidError('Some members cannot join this relationship.', errors);
 }
 

@@ -1,0 +1,73 @@
+// The `coursebridge` command as a script would run it: exit codes and plain messages.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { lockDataDir } from '../../src/db/data-dir.ts';
+
+const bin = resolve(import.meta.dirname, '../../bin/coursebridge.js');
+const dataDir = mkdtempSync(join(tmpdir(), 'cb-cli-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function run(args: string[], input = '', node = process.execPath) {
+  const env = { ...process.env, COURSEBRIDGE_DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+  delete env.DATABASE_URL; // the embedded database is the one with the single-process rule
+  const result = spawnSync(node, [bin, ...args], { input, env, encoding: 'utf8', timeout: 60_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('coursebridge CLI', () => {
+  it('migrates, then reports the database up to date', () => {
+    expect(run(['migrate'])).toMatchObject({ code: 0 });
+    expect(run(['migrate']).stdout).toMatch(/up to date/);
+  });
+
+  it('adds a user with the password from standard input and refuses a duplicate plainly', () => {
+    const added = run(['user', 'add', '--email', 'dean@example.edu', '--role', 'Registrar', '--products', 'scheduling,admin'], 'a long enough password\n');
+    expect(added).toMatchObject({ code: 0 });
+    expect(added.stdout).toMatch(/Added dean@example.edu \(Registrar; scheduling, admin\)/);
+    const again = run(['user', 'add', '--email', 'dean@example.edu', '--role', 'Viewer'], 'a long enough password\n');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/A user with the email dean@example.edu exists/);
+    expect(again.stderr).not.toMatch(/at .*\.ts:\d+/); // no stack trace
+  });
+
+  it('refuses Admin as the only product and a short password', () => {
+    const adminOnly = run(['user', 'add', '--email', 'a@example.edu', '--role', 'Registrar', '--products', 'admin'], 'a long enough password');
+    expect(adminOnly.code).toBe(1);
+    expect(adminOnly.stderr).toMatch(/only product/);
+    const short = run(['user', 'add', '--email', 'b@example.edu', '--role', 'Viewer'], 'short');
+    expect(short.code).toBe(1);
+    expect(short.stderr).toMatch(/password: Use at least 12 characters/);
+  });
+
+  it('creates an API token and prints it once', () => {
+    const created = run(['token', 'create', '--name', 'SIS nightly', '--role', 'Viewer']);
+    expect(created.code).toBe(0);
+    expect(created.stdout.trim()).toMatch(/^cbt_[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('says plainly that the data directory is in use while another process holds it', () => {
+    const release = lockDataDir(dataDir);
+    try {
+      const blocked = run(['migrate']);
+      expect(blocked.code).toBe(1);
+      expect(blocked.stderr).toMatch(new RegExp(`in use by process ${process.pid}`));
+    } finally {
+      release();
+    }
+  });
+
+  const oldNode = ['/usr/bin/node', '/bin/node'].find((path) => {
+    if (!existsSync(path)) return false;
+    const version = spawnSync(path, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.trim();
+    const [major, minor] = version.split('.').map(Number);
+    return major < 22 || (major === 22 && minor < 18);
+  });
+  it.skipIf(!oldNode)('tells a user on an older Node which version is needed, in one sentence', () => {
+    const result = run(['--help'], '', oldNode);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toMatch(/^Coursebridge needs Node\.js 22\.18 or newer \(24 LTS recommended\); this is Node\.js [\d.]+\.$/);
+  });
+});

@@ -1,0 +1,127 @@
+// Terms, courses, relationships and reference data over HTTP.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedSchedule, startHub, type Hub } from '../helpers/hub.ts';
+
+let hub: Hub;
+let s: Awaited<ReturnType<typeof seedSchedule>>;
+beforeAll(async () => {
+  hub = await startHub();
+  s = await seedSchedule(hub.admin);
+});
+afterAll(() => hub?.close());
+
+describe('terms', () => {
+  it('lists, edits with a version, refuses a duplicate code and inverted dates, deletes an empty term', async () => {
+    expect((await hub.admin.get('/api/v1/terms')).body.items.map((t: { code: string }) => t.code)).toContain('2026-fa');
+    const spring = await hub.admin.post('/api/v1/terms', { code: '2027-sp', name: 'Spring 2027', startsOn: '2027-01-11', endsOn: '2027-05-07' });
+    expect(spring.status).toBe(201);
+    const renamed = await hub.admin.patch(`/api/v1/terms/${spring.body.id}`, { version: 1, name: 'Spring semester 2027' });
+    expect(renamed.body).toMatchObject({ name: 'Spring semester 2027', version: 2 });
+    expect((await hub.admin.post('/api/v1/terms', { code: '2027-sp', name: 'x', startsOn: '2027-01-01', endsOn: '2027-02-01' })).status).toBe(409);
+    const inverted = await hub.admin.post('/api/v1/terms', { code: 'bad', name: 'x', startsOn: '2027-05-01', endsOn: '2027-01-01' });
+    expect(inverted.status).toBe(400);
+    expect(inverted.body.errors[0].field).toBe('endsOn');
+    expect((await hub.admin.del(`/api/v1/terms/${spring.body.id}?version=2`)).status).toBe(204);
+  });
+
+  it('keeps parts of term', async () => {
+    const term = (await hub.admin.get(`/api/v1/terms/${s.term.id}`)).body;
+    expect(term.parts).toEqual([{ code: '1', name: 'Full term', startsOn: '2026-08-24', endsOn: '2026-12-18' }]);
+  });
+
+  it('refuses deleting a term that has sections', async () => {
+    await hub.admin.post('/api/v1/sections', { termId: s.term.id, courseId: s.calc.id, sectionNumber: 'T1', component: 'LEC' });
+    const term = (await hub.admin.get(`/api/v1/terms/${s.term.id}`)).body;
+    expect((await hub.admin.del(`/api/v1/terms/${s.term.id}?version=${term.version}`)).status).toBe(409);
+  });
+});
+
+describe('courses', () => {
+  it('normalises the subject, pages by code, filters by text, edits and refuses a duplicate code', async () => {
+    const created = await hub.admin.post('/api/v1/courses', { subject: ' stat ', number: '100', title: 'Statistics', credits: 3 });
+    expect(created.body).toMatchObject({ subject: 'STAT', code: 'STAT 100' });
+    const found = await hub.admin.get('/api/v1/courses?q=statis');
+    expect(found.body.items.map((c: { code: string }) => c.code)).toEqual(['STAT 100']);
+    const first = await hub.admin.get('/api/v1/courses?limit=1');
+    const second = await hub.admin.get(`/api/v1/courses?limit=1&cursor=${first.body.nextCursor}`);
+    expect(first.body.items[0].code).toBe('HIST 101');
+    expect(second.body.items[0].code).toBe('MATH 221');
+    const edited = await hub.admin.patch(`/api/v1/courses/${created.body.id}`, { version: 1, credits: 4 });
+    expect(edited.body.credits).toBe(4);
+    expect((await hub.admin.post('/api/v1/courses', { subject: 'STAT', number: '100', title: 'Again' })).status).toBe(409);
+    expect((await hub.admin.del(`/api/v1/courses/${created.body.id}?version=2`)).status).toBe(204);
+  });
+
+  it('refuses a garbled cursor with a problem naming it', async () => {
+    const res = await hub.admin.get('/api/v1/courses?cursor=not-a-cursor');
+    expect(res.status).toBe(422);
+    expect(res.body.errors[0].field).toBe('cursor');
+  });
+});
+
+describe('relationships', () => {
+  it('crosslists sections of one term with one primary, refuses a section in two relationships, and dissolves', async () => {
+    const a = (await hub.admin.post('/api/v1/sections', { termId: s.term.id, courseId: s.calc.id, sectionNumber: 'X1', component: 'LEC' })).body;
+    const b = (await hub.admin.post('/api/v1/sections', { termId: s.term.id, courseId: s.rome.id, sectionNumber: 'X1', component: 'LEC' })).body;
+    const created = await hub.admin.post('/api/v1/relationships', {
+      termId: s.term.id,
+      kind: 'crosslist',
+      sharedCapacity: 60,
+      members: [{ sectionId: a.id, primary: true }, { sectionId: b.id }],
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ kind: 'crosslist', sharedCapacity: 60, members: [{ sectionId: a.id, primary: true }, { sectionId: b.id, primary: false }] });
+
+    const again = await hub.admin.post('/api/v1/relationships', {
+      termId: s.term.id,
+      kind: 'combined',
+      members: [{ sectionId: a.id, primary: true }, { sectionId: b.id }],
+    });
+    expect(again.status).toBe(422);
+    expect(again.body.errors.map((e: { field: string }) => e.field)).toEqual(['members.0.sectionId', 'members.1.sectionId']);
+
+    const twoPrimaries = await hub.admin.post('/api/v1/relationships', {
+      termId: s.term.id,
+      kind: 'combined',
+      members: [{ sectionId: a.id, primary: true }, { sectionId: b.id, primary: true }],
+    });
+    expect(twoPrimaries.status).toBe(400);
+    expect(twoPrimaries.body.errors[0].field).toBe('members');
+
+    const bySection = await hub.admin.get(`/api/v1/relationships?sectionId=${b.id}`);
+    expect(bySection.body.items.map((r: { id: string }) => r.id)).toEqual([created.body.id]);
+    const inUse = await hub.admin.del(`/api/v1/sections/${a.id}?version=${a.version}`);
+    expect(inUse.status).toBe(409);
+    const edited = await hub.admin.patch(`/api/v1/relationships/${created.body.id}`, { version: 1, sharedCapacity: 80 });
+    expect(edited.body).toMatchObject({ sharedCapacity: 80, version: 2 });
+    expect((await hub.admin.del(`/api/v1/relationships/${created.body.id}?version=2`)).status).toBe(204);
+    expect((await hub.admin.del(`/api/v1/sections/${a.id}?version=${a.version}`)).status).toBe(204);
+  });
+});
+
+describe('reference data', () => {
+  it('lists departments, buildings, rooms (filtered by capacity) and instructors', async () => {
+    expect((await hub.admin.get('/api/v1/departments')).body.items.map((d: { code: string }) => d.code)).toEqual(
+      expect.arrayContaining(['HIST', 'MATH']),
+    );
+    expect((await hub.admin.get('/api/v1/buildings')).body.items[0]).toMatchObject({ code: 'ALT', name: 'Altgeld Hall' });
+    const big = await hub.admin.get('/api/v1/rooms?minCapacity=100');
+    expect(big.body.items).toEqual([expect.objectContaining({ buildingCode: 'ALT', number: '141', capacity: 120 })]);
+    expect((await hub.admin.get('/api/v1/instructors')).body.items[0]).toMatchObject({ name: 'Lovelace, Ada' });
+    expect((await hub.admin.post('/api/v1/rooms', { buildingId: s.building.id, number: '314' })).status).toBe(409);
+  });
+});
+
+describe('health and API documents', () => {
+  it('reports the database kind and migration state, and serves OpenAPI 3.1 with docs', async () => {
+    const health = await hub.admin.get('/api/health');
+    expect(health.body).toMatchObject({ status: 'ok', database: hub.database.kind, migrations: { pending: [] } });
+    const openapi = await hub.admin.get('/api/openapi.json');
+    expect(openapi.body.openapi).toBe('3.1.0');
+    expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/api/v1/sections', '/api/v1/sections/{id}', '/api/v1/admin/users']));
+    expect(openapi.body.components.schemas.Section).toBeDefined();
+    const docs = await hub.admin.get('/api/docs/');
+    expect(docs.status).toBe(200);
+    expect(docs.body).toContain('swagger');
+  });
+});
