@@ -11,7 +11,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'cb-cli-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 function run(args: string[], input = '', node = process.execPath) {
-  const env = { ...process.env, COURSEBRIDGE_DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+  const env: NodeJS.ProcessEnv = { ...process.env, COURSEBRIDGE_DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
   delete env.DATABASE_URL; // the embedded database is the one with the single-process rule
   const result = spawnSync(node, [bin, ...args], { input, env, encoding: 'utf8', timeout: 60_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };

@@ -30,7 +30,7 @@ async function pageAll(query: string) {
   let cursor: string | null = null;
   let pages = 0;
   do {
-    const res = await hub.admin.get(`/api/v1/sections?termId=${termId}&limit=500${query}${cursor ? `&cursor=${cursor}` : ''}`);
+    const res: { status: number; body: any } = await hub.admin.get(`/api/v1/sections?termId=${termId}&limit=500${query}${cursor ? `&cursor=${cursor}` : ''}`);
     expect(res.status).toBe(200);
     ids.push(...res.body.items.map((x: { id: string }) => x.id));
     rows.push(...res.body.items);
