@@ -80,6 +80,9 @@ async function openPostgres(databaseUrl: string): Promise<Database> {
       parsers[oid] ?? pg.types.getTypeParser(oid, format as 'text'),
   };
   const pool = new pg.Pool({ connectionString: databaseUrl, types, max: 10 });
+  // An idle connection the server closes (restart, failover, pg_terminate_backend) is removed from
+  // the pool, and the next query opens a new one; without a listener the event would crash the process.
+  pool.on('error', () => {});
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   await sql`select 1`.execute(db); // fail now, with the driver's message, if unreachable
   return { db, kind: 'postgres', databaseUrl, close: () => db.destroy() };

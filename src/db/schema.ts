@@ -86,6 +86,7 @@ export interface SectionsTable extends Synced {
   title: string | null;
   credits: number | null;
   allow_integration: boolean | null;
+  source_of_truth: Generated<'sis' | 'hub' | 'none' | null>;
   version: Generated<number>;
   deleted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
@@ -115,6 +116,7 @@ export interface RelationshipsTable extends Synced {
   kind: 'crosslist' | 'combined';
   shared_capacity: number | null;
   allow_integration: boolean | null;
+  source_of_truth: Generated<'sis' | 'hub' | 'none' | null>;
   version: Generated<number>;
   deleted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
@@ -188,6 +190,88 @@ export interface AuditLogTable {
   context: Json<Record<string, unknown>>;
 }
 
+export interface CourseApiCoursesTable {
+  id: Generated<string>;
+  code: string;
+  code_key: string;
+  name: string;
+  name_key: string;
+  number_of_weeks: number;
+  number_of_students: number;
+  students_source: 'client' | 'schedule';
+  department: string | null;
+  subject: string | null;
+  lead_lecturer: string | null;
+  lead_lecturer_email: string | null;
+  status: 'active' | 'archived' | 'deleted';
+  students_zeroed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CourseApiStudentNumbersTable {
+  course_id: string;
+  academic_year: string;
+  number_of_students: number;
+  source: string;
+  updated_at: Timestamp;
+}
+
+export interface CourseApiClientsTable {
+  token_id: string;
+  derive_student_numbers: Generated<boolean>;
+  updated_at: Timestamp;
+}
+
+export interface CourseApiSettingsTable {
+  id: Generated<number>;
+  rollover_month: Generated<number>;
+  rollover_day: Generated<number>;
+  time_zone: string | null;
+  hei: number | null;
+  updated_at: Timestamp;
+}
+
+export interface InstitutionSettingsTable {
+  id: Generated<boolean>;
+  time_zone: Generated<string>;
+  version: Generated<number>;
+  updated_at: Timestamp;
+}
+
+export interface TermPhasesTable {
+  id: Generated<string>;
+  term_id: string;
+  name: string;
+  description: Generated<string>;
+  /** Wall-clock 'YYYY-MM-DDTHH:MM' in the institution's time zone. */
+  starts_at: string;
+  ends_at: string;
+  rules: Json<unknown[]>;
+  merge_settings: NullableJson<Record<string, unknown>>;
+  version: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
+export interface TermEditDefaultsTable {
+  term_id: string;
+  rules: NullableJson<unknown[]>;
+  version: Generated<number>;
+  updated_at: Timestamp;
+}
+
+export interface PhaseTemplatesTable {
+  id: Generated<string>;
+  name: string;
+  description: Generated<string>;
+  phases: Json<unknown[]>;
+  version: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
 export interface DB {
   terms: TermsTable;
   term_parts: TermPartsTable;
@@ -207,6 +291,91 @@ export interface DB {
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
+  institution_settings: InstitutionSettingsTable;
+  term_phases: TermPhasesTable;
+  term_edit_defaults: TermEditDefaultsTable;
+  phase_templates: PhaseTemplatesTable;
+  course_api_courses: CourseApiCoursesTable;
+  course_api_student_numbers: CourseApiStudentNumbersTable;
+  course_api_clients: CourseApiClientsTable;
+  course_api_settings: CourseApiSettingsTable;
+  merge_settings: MergeSettingsTable;
+  merge_settings_history: MergeSettingsHistoryTable;
+  sis_connection: SisConnectionTable;
+  merge_runs: MergeRunsTable;
+  merge_run_items: MergeRunItemsTable;
+  merge_run_changes: MergeRunChangesTable;
+  nightly_runs: NightlyRunsTable;
+}
+
+export interface MergeSettingsTable {
+  id: number;
+  version: number;
+  document: Json<Record<string, unknown>>;
+  updated_at: Timestamp;
+}
+
+export interface MergeSettingsHistoryTable {
+  version: number;
+  document: Json<Record<string, unknown>>;
+  actor_name: string;
+  comment: string | null;
+  at: Timestamp;
+}
+
+export interface SisConnectionTable {
+  id: number;
+  settings: Json<Record<string, unknown>>;
+  updated_at: Timestamp;
+}
+
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'partial' | 'failed';
+export type RunItemStatus = 'waiting' | 'running' | 'succeeded' | 'partial' | 'failed' | 'refused';
+
+export interface MergeRunsTable {
+  id: Generated<string>;
+  trigger: 'manual' | 'nightly' | 'real_time';
+  actor_name: string;
+  options: Json<Record<string, unknown>>;
+  status: Generated<RunStatus>;
+  queued_at: Timestamp;
+  started_at: Date | string | null;
+  finished_at: Date | string | null;
+  heartbeat_at: Date | string | null;
+  error: string | null;
+}
+
+export interface MergeRunItemsTable {
+  run_id: string;
+  position: number;
+  merge_type: string;
+  term_code: string | null;
+  status: Generated<RunItemStatus>;
+  counts: Json<Record<string, number>>;
+  fetched: Generated<number>;
+  error: string | null;
+  started_at: Date | string | null;
+  finished_at: Date | string | null;
+}
+
+export interface MergeRunChangesTable {
+  id: Generated<number>;
+  run_id: string;
+  merge_type: string;
+  term_code: string | null;
+  kind: 'created' | 'updated' | 'deleted' | 'conflict' | 'error';
+  entity_id: string | null;
+  sis_key: string | null;
+  label: string;
+  fields: Json<unknown[]>;
+  message: string | null;
+  raw: NullableJson<unknown>;
+}
+
+export interface NightlyRunsTable {
+  local_date: string;
+  run_id: string | null;
+  started_at: Timestamp;
 }
 
 export type Section = Selectable<SectionsTable>;

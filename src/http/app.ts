@@ -17,8 +17,10 @@ import { registerAuth } from './auth.ts';
 import { errorHandler, sendProblem } from './problem.ts';
 import { adminPeopleRoutes } from './routes/admin-people.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { courseApiRoutes } from './routes/course-api.ts';
 import { courseRoutes } from './routes/courses.ts';
 import { healthRoutes } from './routes/health.ts';
+import { phaseRoutes } from './routes/phases.ts';
 import { referenceRoutes } from './routes/reference.ts';
 import { relationshipRoutes } from './routes/relationships.ts';
 import { sectionRoutes } from './routes/sections.ts';
@@ -33,10 +35,13 @@ export interface AppOptions {
   /** Sign-in attempts per client address per minute. */
   loginRateLimit?: number;
   version?: string;
+  /** The current time; tests inject one so nothing depends on the wall clock. */
+  clock?: () => Date;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { db } = options.database;
+  const clock = options.clock ?? (() => new Date());
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: 20 * 1024 * 1024,
@@ -76,12 +81,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerAuth(app, db);
   await app.register(healthRoutes(options.database));
   await app.register(sessionRoutes(db, { secureCookies: options.secureCookies ?? false, loginRateLimit: options.loginRateLimit ?? 10 }));
-  await app.register(termRoutes(db));
+  await app.register(termRoutes(db, clock));
   await app.register(courseRoutes(db));
-  await app.register(sectionRoutes(db));
-  await app.register(relationshipRoutes(db));
+  await app.register(sectionRoutes(db, clock));
+  await app.register(relationshipRoutes(db, clock));
+  await app.register(phaseRoutes(db, clock));
   await app.register(referenceRoutes(db));
   await app.register(adminPeopleRoutes(db));
   await app.register(auditRoutes(db));
+  await app.register(courseApiRoutes(db, clock));
   return app;
 }

@@ -27,15 +27,30 @@ class UnauthenticatedError extends DomainError {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** The token in "Bearer <token>", or the password of "Basic base64(name:token)". */
+function bearerOrBasicSecret(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const bearer = /^Bearer\s+(\S+)$/i.exec(header);
+  if (bearer) return bearer[1];
+  const basic = /^Basic\s+(\S+)$/i.exec(header);
+  if (!basic) return undefined;
+  const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon >= 0 && colon < decoded.length - 1 ? decoded.slice(colon + 1) : undefined;
+}
+
 export function registerAuth(app: FastifyInstance, db: Kysely<DB>) {
   app.decorateRequest('actor', null);
   app.decorateRequest('sessionId', null);
   app.addHook('onRequest', async (request) => {
     const header = request.headers.authorization;
-    if (header) {
-      const match = /^Bearer\s+(\S+)$/i.exec(header);
-      if (!match) throw new UnauthenticatedError('The Authorization header must be "Bearer <token>".');
-      const actor = await tokenActor(db, hashToken(match[1]));
+    const subscriptionKey = request.headers['ocp-apim-subscription-key'];
+    if (header || typeof subscriptionKey === 'string') {
+      // Record systems wired to the reference Course API send Basic credentials (the token as the
+      // password) or the token as its Ocp-Apim-Subscription-Key header.
+      const secret = bearerOrBasicSecret(header) ?? (typeof subscriptionKey === 'string' ? subscriptionKey.trim() : undefined);
+      if (!secret) throw new UnauthenticatedError('The Authorization header must be "Bearer <token>".');
+      const actor = await tokenActor(db, hashToken(secret));
       if (!actor) throw new UnauthenticatedError('This API token is unknown or revoked.');
       request.actor = actor;
       return;

@@ -7,6 +7,7 @@ import { ForbiddenError, InvalidError, NotFoundError, StaleVersionError, type Fi
 import { can, type Actor } from '../domain/permissions.ts';
 import type { Relationship, RelationshipCreate, RelationshipPatch } from '../domain/schedule.ts';
 import { recordAudit } from './audit.ts';
+import { checkRelationshipWrite } from './write-guard.ts';
 
 export async function getRelationship(db: Kysely<DB>, id: string): Promise<Relationship> {
   const row = await db.selectFrom('relationships').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
@@ -97,11 +98,13 @@ async function writeMembers(trx: Transaction<DB>, id: string, members: Relations
     .execute();
 }
 
-export async function createRelationship(db: Kysely<DB>, actor: Actor, input: RelationshipCreate): Promise<Relationship> {
+/** `now` picks the phase in force (may the role edit relationships now?); the HTTP app passes its clock. */
+export async function createRelationship(db: Kysely<DB>, actor: Actor, input: RelationshipCreate, now: Date = new Date()): Promise<Relationship> {
   requireEdit(actor);
   return db.transaction().execute(async (trx) => {
     const term = await trx.selectFrom('terms').select('id').where('id', '=', input.termId).executeTakeFirst();
     if (!term) throw new InvalidError('No such term.', [{ field: 'termId', message: 'No such term' }]);
+    const guard = await checkRelationshipWrite(trx, actor, { termId: input.termId, now });
     await checkMembers(trx, input.termId, input.members);
     const row = await trx
       .insertInto('relationships')
@@ -110,7 +113,7 @@ export async function createRelationship(db: Kysely<DB>, actor: Actor, input: Re
       .executeTakeFirstOrThrow();
     await writeMembers(trx, row.id, input.members);
     const created = await getRelationship(trx, row.id);
-    await recordAudit(trx, actor, { action: 'create', entityType: 'relationship', entityId: row.id, changes: fieldChanges(null, created) });
+    await recordAudit(trx, actor, { action: 'create', entityType: 'relationship', entityId: row.id, changes: fieldChanges(null, created), context: guard.auditContext });
     return created;
   });
 }
@@ -123,10 +126,11 @@ async function lock(trx: Transaction<DB>, id: string, version: number) {
   return current;
 }
 
-export async function updateRelationship(db: Kysely<DB>, actor: Actor, id: string, patch: RelationshipPatch): Promise<Relationship> {
+export async function updateRelationship(db: Kysely<DB>, actor: Actor, id: string, patch: RelationshipPatch, now: Date = new Date()): Promise<Relationship> {
   requireEdit(actor);
   return db.transaction().execute(async (trx) => {
     const current = await lock(trx, id, patch.version);
+    const guard = await checkRelationshipWrite(trx, actor, { termId: current.termId, now });
     if (patch.members) await checkMembers(trx, current.termId, patch.members, id);
     await trx
       .updateTable('relationships')
@@ -141,16 +145,17 @@ export async function updateRelationship(db: Kysely<DB>, actor: Actor, id: strin
       .execute();
     if (patch.members) await writeMembers(trx, id, patch.members);
     const updated = await getRelationship(trx, id);
-    await recordAudit(trx, actor, { action: 'update', entityType: 'relationship', entityId: id, changes: fieldChanges(current, updated) });
+    await recordAudit(trx, actor, { action: 'update', entityType: 'relationship', entityId: id, changes: fieldChanges(current, updated), context: guard.auditContext });
     return updated;
   });
 }
 
-export async function deleteRelationship(db: Kysely<DB>, actor: Actor, id: string, version: number): Promise<void> {
+export async function deleteRelationship(db: Kysely<DB>, actor: Actor, id: string, version: number, now: Date = new Date()): Promise<void> {
   requireEdit(actor);
   await db.transaction().execute(async (trx) => {
     const current = await lock(trx, id, version);
+    const guard = await checkRelationshipWrite(trx, actor, { termId: current.termId, now });
     await trx.updateTable('relationships').set({ deleted_at: sql`now()`, version: sql`version + 1`, updated_at: sql`now()` }).where('id', '=', id).execute();
-    await recordAudit(trx, actor, { action: 'delete', entityType: 'relationship', entityId: id, changes: fieldChanges(current, null) });
+    await recordAudit(trx, actor, { action: 'delete', entityType: 'relationship', entityId: id, changes: fieldChanges(current, null), context: guard.auditContext });
   });
 }

@@ -4,7 +4,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { changedSectionFields, fieldChanges } from '../domain/changes.ts';
-import { ConflictError, InvalidError, NotFoundError, StaleVersionError, type FieldError } from '../domain/errors.ts';
+import { ConflictError, DomainError, InvalidError, NotFoundError, StaleVersionError, type FieldError } from '../domain/errors.ts';
 import type { Actor } from '../domain/permissions.ts';
 import type { MeetingInput, Section, SectionCreate, SectionPatch, InstructorAssignment } from '../domain/schedule.ts';
 import { recordAudit } from './audit.ts';
@@ -250,7 +250,8 @@ async function assertNumberFree(db: Kysely<DB>, termId: string, courseId: string
     });
 }
 
-export async function createSection(db: Kysely<DB>, actor: Actor, input: SectionCreate): Promise<Section> {
+/** `now` picks the phase in force; the HTTP app passes its (injectable) clock. */
+export async function createSection(db: Kysely<DB>, actor: Actor, input: SectionCreate, now: Date = new Date()): Promise<Section> {
   return db.transaction().execute(async (trx) => {
     const [term, course] = await Promise.all([
       trx.selectFrom('terms').select('id').where('id', '=', input.termId).executeTakeFirst(),
@@ -261,11 +262,12 @@ export async function createSection(db: Kysely<DB>, actor: Actor, input: Section
     if (!course) errors.push({ field: 'courseId', message: 'No such course' });
     errors.push(...(await checkReferences(trx, input.meetings, input.instructors)));
     if (errors.length) throw new InvalidError('The section refers to records that do not exist.', errors);
-    await checkSectionWrite(trx, actor, {
+    const guard = await checkSectionWrite(trx, actor, {
       action: 'create',
       termId: input.termId,
       departmentId: course!.department_id,
       fields: [],
+      now,
     });
     await assertNumberFree(trx, input.termId, input.courseId, input.sectionNumber);
     const row = await trx
@@ -292,6 +294,7 @@ export async function createSection(db: Kysely<DB>, actor: Actor, input: Section
       entityType: 'section',
       entityId: row.id,
       changes: fieldChanges(null, created),
+      context: guard.auditContext,
     });
     return created;
   });
@@ -312,62 +315,108 @@ async function lockForWrite(trx: Transaction<DB>, actor: Actor, id: string, vers
   return current;
 }
 
-export async function updateSection(db: Kysely<DB>, actor: Actor, id: string, patch: SectionPatch): Promise<Section> {
+export async function updateSection(
+  db: Kysely<DB>,
+  actor: Actor,
+  id: string,
+  patch: SectionPatch,
+  now: Date = new Date(),
+): Promise<Section> {
+  return db.transaction().execute((trx) => updateSectionIn(trx, actor, id, patch, now));
+}
+
+/** One section edit inside the caller's transaction: the single and the bulk paths share it. */
+export async function updateSectionIn(trx: Transaction<DB>, actor: Actor, id: string, patch: SectionPatch, now: Date): Promise<Section> {
+  const current = await lockForWrite(trx, actor, id, patch.version);
+  const fields = changedSectionFields(current, patch);
+  if (fields.length === 0) return current;
+  const guard = await checkSectionWrite(trx, actor, {
+    action: 'edit',
+    termId: current.termId,
+    departmentId: current.departmentId,
+    fields,
+    now,
+  });
+  const errors = await checkReferences(trx, patch.meetings, patch.instructors);
+  if (errors.length) throw new InvalidError('The section refers to records that do not exist.', errors);
+  if (patch.sectionNumber !== undefined && patch.sectionNumber !== current.sectionNumber)
+    await assertNumberFree(trx, current.termId, current.courseId, patch.sectionNumber, id);
+  await trx
+    .updateTable('sections')
+    .set({
+      ...(patch.sectionNumber !== undefined && { section_number: patch.sectionNumber }),
+      ...(patch.component !== undefined && { component: patch.component }),
+      ...(patch.capacity !== undefined && { capacity: patch.capacity }),
+      ...(patch.instructionMode !== undefined && { instruction_mode: patch.instructionMode }),
+      ...(patch.campus !== undefined && { campus: patch.campus }),
+      ...(patch.partOfTerm !== undefined && { part_of_term: patch.partOfTerm }),
+      ...(patch.title !== undefined && { title: patch.title }),
+      ...(patch.credits !== undefined && { credits: patch.credits }),
+      ...(patch.allowIntegration !== undefined && { allow_integration: patch.allowIntegration }),
+      version: sql`version + 1`,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', id)
+    .execute();
+  await writeChildren(trx, id, patch.meetings, patch.instructors);
+  const updated = await getSection(trx, null, id);
+  await recordAudit(trx, actor, {
+    action: 'update',
+    entityType: 'section',
+    entityId: id,
+    changes: fieldChanges(current, updated),
+    context: guard.auditContext,
+  });
+  return updated;
+}
+
+export const MAX_BULK_EDITS = 1000;
+
+/**
+ * Many section edits, all or nothing, in one transaction: the first edit refused (phase,
+ * permission, stale version, validation) rolls back every other one, and its problem names the
+ * edit's index in `edits` and the section's id.
+ */
+export async function bulkEditSections(
+  db: Kysely<DB>,
+  actor: Actor,
+  edits: readonly (SectionPatch & { id: string })[],
+  now: Date = new Date(),
+): Promise<Section[]> {
+  if (edits.length > MAX_BULK_EDITS)
+    throw new InvalidError(`At most ${MAX_BULK_EDITS} edits at once.`, [{ field: 'edits', message: `At most ${MAX_BULK_EDITS}` }]);
   return db.transaction().execute(async (trx) => {
-    const current = await lockForWrite(trx, actor, id, patch.version);
-    const fields = changedSectionFields(current, patch);
-    if (fields.length === 0) return current;
-    await checkSectionWrite(trx, actor, {
-      action: 'edit',
-      termId: current.termId,
-      departmentId: current.departmentId,
-      fields,
-    });
-    const errors = await checkReferences(trx, patch.meetings, patch.instructors);
-    if (errors.length) throw new InvalidError('The section refers to records that do not exist.', errors);
-    if (patch.sectionNumber !== undefined && patch.sectionNumber !== current.sectionNumber)
-      await assertNumberFree(trx, current.termId, current.courseId, patch.sectionNumber, id);
-    await trx
-      .updateTable('sections')
-      .set({
-        ...(patch.sectionNumber !== undefined && { section_number: patch.sectionNumber }),
-        ...(patch.component !== undefined && { component: patch.component }),
-        ...(patch.capacity !== undefined && { capacity: patch.capacity }),
-        ...(patch.instructionMode !== undefined && { instruction_mode: patch.instructionMode }),
-        ...(patch.campus !== undefined && { campus: patch.campus }),
-        ...(patch.partOfTerm !== undefined && { part_of_term: patch.partOfTerm }),
-        ...(patch.title !== undefined && { title: patch.title }),
-        ...(patch.credits !== undefined && { credits: patch.credits }),
-        ...(patch.allowIntegration !== undefined && { allow_integration: patch.allowIntegration }),
-        version: sql`version + 1`,
-        updated_at: sql`now()`,
-      })
-      .where('id', '=', id)
-      .execute();
-    await writeChildren(trx, id, patch.meetings, patch.instructors);
-    const updated = await getSection(trx, null, id);
-    await recordAudit(trx, actor, {
-      action: 'update',
-      entityType: 'section',
-      entityId: id,
-      changes: fieldChanges(current, updated),
-    });
-    return updated;
+    const results: Section[] = [];
+    for (const [index, { id, ...patch }] of edits.entries()) {
+      try {
+        results.push(await updateSectionIn(trx, actor, id, patch, now));
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        const fieldErrors = error.extensions.errors as FieldError[] | undefined;
+        throw new DomainError(error.status, error.title, `Edit ${index} (section ${id}): ${error.message} Nothing was saved.`, {
+          ...error.extensions,
+          index,
+          id,
+          ...(fieldErrors && { errors: fieldErrors.map((e) => ({ ...e, field: `edits.${index}.${e.field}` })) }),
+        });
+      }
+    }
+    return results;
   });
 }
 
-export async function cancelSection(db: Kysely<DB>, actor: Actor, id: string, version: number): Promise<Section> {
+export async function cancelSection(db: Kysely<DB>, actor: Actor, id: string, version: number, now: Date = new Date()): Promise<Section> {
   return db.transaction().execute(async (trx) => {
     const current = await lockForWrite(trx, actor, id, version);
     if (current.status === 'cancelled') return current;
-    await checkSectionWrite(trx, actor, { action: 'cancel', termId: current.termId, departmentId: current.departmentId, fields: [] });
+    const guard = await checkSectionWrite(trx, actor, { action: 'cancel', termId: current.termId, departmentId: current.departmentId, fields: [], now });
     await trx
       .updateTable('sections')
       .set({ status: 'cancelled', version: sql`version + 1`, updated_at: sql`now()` })
       .where('id', '=', id)
       .execute();
     const updated = await getSection(trx, null, id);
-    await recordAudit(trx, actor, { action: 'cancel', entityType: 'section', entityId: id, changes: fieldChanges(current, updated) });
+    await recordAudit(trx, actor, { action: 'cancel', entityType: 'section', entityId: id, changes: fieldChanges(current, updated), context: guard.auditContext });
     return updated;
   });
 }
@@ -376,10 +425,10 @@ export async function cancelSection(db: Kysely<DB>, actor: Actor, id: string, ve
  * Soft delete: the row stays (with `deleted_at`) so the deletion can still reach the SIS, but it
  * leaves every list. A section in a relationship must leave the relationship first.
  */
-export async function deleteSection(db: Kysely<DB>, actor: Actor, id: string, version: number): Promise<void> {
+export async function deleteSection(db: Kysely<DB>, actor: Actor, id: string, version: number, now: Date = new Date()): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const current = await lockForWrite(trx, actor, id, version);
-    await checkSectionWrite(trx, actor, { action: 'delete', termId: current.termId, departmentId: current.departmentId, fields: [] });
+    const guard = await checkSectionWrite(trx, actor, { action: 'delete', termId: current.termId, departmentId: current.departmentId, fields: [], now });
     const membership = await trx
       .selectFrom('relationship_members as m')
       .innerJoin('relationships as r', 'r.id', 'm.relationship_id')
@@ -396,6 +445,6 @@ export async function deleteSection(db: Kysely<DB>, actor: Actor, id: string, ve
       .set({ deleted_at: sql`now()`, version: sql`version + 1`, updated_at: sql`now()` })
       .where('id', '=', id)
       .execute();
-    await recordAudit(trx, actor, { action: 'delete', entityType: 'section', entityId: id, changes: fieldChanges(current, null) });
+    await recordAudit(trx, actor, { action: 'delete', entityType: 'section', entityId: id, changes: fieldChanges(current, null), context: guard.auditContext });
   });
 }

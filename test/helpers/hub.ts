@@ -72,9 +72,9 @@ export interface Hub {
   close(): Promise<void>;
 }
 
-export async function startHub(options: { loginRateLimit?: number } = {}): Promise<Hub> {
+export async function startHub(options: { loginRateLimit?: number; clock?: () => Date } = {}): Promise<Hub> {
   const database = await freshDatabase();
-  const app = await buildApp({ database, loginRateLimit: options.loginRateLimit ?? 1000 });
+  const app = await buildApp({ database, loginRateLimit: options.loginRateLimit ?? 1000, clock: options.clock });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   const hub: Hub = {
     url,

@@ -15,7 +15,7 @@ import { idParams, problems, versionQuery } from '../schemas.ts';
 
 const tags = ['relationships'];
 
-export const relationshipRoutes = (db: Kysely<DB>): FastifyPluginAsyncZod => async (app) => {
+export const relationshipRoutes = (db: Kysely<DB>, clock: () => Date = () => new Date()): FastifyPluginAsyncZod => async (app) => {
   app.get(
     '/api/v1/relationships',
     {
@@ -43,12 +43,12 @@ export const relationshipRoutes = (db: Kysely<DB>): FastifyPluginAsyncZod => asy
     '/api/v1/relationships',
     { schema: { tags, summary: 'Create a relationship', body: relationshipCreate, response: { 201: relationship, ...problems } } },
     async (request, reply) =>
-      reply.code(201).send(await createRelationship(db, requirePermission(request, 'relationships.edit'), request.body)),
+      reply.code(201).send(await createRelationship(db, requirePermission(request, 'relationships.edit'), request.body, clock())),
   );
   app.patch(
     '/api/v1/relationships/:id',
     { schema: { tags, summary: 'Edit a relationship', params: idParams, body: relationshipPatch, response: { 200: relationship, ...problems } } },
-    async (request) => updateRelationship(db, requirePermission(request, 'relationships.edit'), request.params.id, request.body),
+    async (request) => updateRelationship(db, requirePermission(request, 'relationships.edit'), request.params.id, request.body, clock()),
   );
   app.delete(
     '/api/v1/relationships/:id',
@@ -56,7 +56,7 @@ export const relationshipRoutes = (db: Kysely<DB>): FastifyPluginAsyncZod => asy
       schema: { tags, summary: 'Dissolve a relationship', params: idParams, querystring: versionQuery, response: { 204: z.null(), ...problems } },
     },
     async (request, reply) => {
-      await deleteRelationship(db, requirePermission(request, 'relationships.edit'), request.params.id, request.query.version);
+      await deleteRelationship(db, requirePermission(request, 'relationships.edit'), request.params.id, request.query.version, clock());
       return reply.code(204).send(null);
     },
   );

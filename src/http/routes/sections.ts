@@ -4,11 +4,13 @@ import { z } from 'zod';
 import type { DB } from '../../db/schema.ts';
 import { section, sectionCreate, sectionPatch, versionOnly } from '../../domain/schedule.ts';
 import {
+  bulkEditSections,
   cancelSection,
   createSection,
   deleteSection,
   getSection,
   listSections,
+  MAX_BULK_EDITS,
   SECTION_SORTS,
   updateSection,
 } from '../../store/sections.ts';
@@ -17,7 +19,16 @@ import { idParams, limit, pageOf, problems, versionQuery } from '../schemas.ts';
 
 const tags = ['sections'];
 
-export const sectionRoutes = (db: Kysely<DB>): FastifyPluginAsyncZod => async (app) => {
+const bulkEdit = z
+  .strictObject({
+    edits: z
+      .array(sectionPatch.extend({ id: z.uuid() }))
+      .min(1)
+      .max(MAX_BULK_EDITS),
+  })
+  .meta({ id: 'SectionBulkEdit' });
+
+export const sectionRoutes = (db: Kysely<DB>, clock: () => Date = () => new Date()): FastifyPluginAsyncZod => async (app) => {
   app.get(
     '/api/v1/sections',
     {
@@ -51,7 +62,7 @@ export const sectionRoutes = (db: Kysely<DB>): FastifyPluginAsyncZod => async (a
     '/api/v1/sections',
     { schema: { tags, summary: 'Create a section', body: sectionCreate, response: { 201: section, ...problems } } },
     async (request, reply) => {
-      const created = await createSection(db, requirePermission(request, 'sections.view'), request.body);
+      const created = await createSection(db, requirePermission(request, 'sections.view'), request.body, clock());
       return reply.code(201).send(created);
     },
   );
@@ -67,13 +78,29 @@ export const sectionRoutes = (db: Kysely<DB>): FastifyPluginAsyncZod => async (a
         response: { 200: section, ...problems },
       },
     },
-    async (request) => updateSection(db, requirePermission(request, 'sections.view'), request.params.id, request.body),
+    async (request) => updateSection(db, requirePermission(request, 'sections.view'), request.params.id, request.body, clock()),
+  );
+
+  app.post(
+    '/api/v1/sections/bulk-edit',
+    {
+      schema: {
+        tags,
+        summary: `Edit up to ${MAX_BULK_EDITS} sections at once, all or nothing`,
+        description:
+          'Each edit is a section patch with its id and the version you read. One refused edit (phase, permission, stale version, ' +
+          'validation) writes nothing; its problem names the edit by `index` and `id`.',
+        body: bulkEdit,
+        response: { 200: z.object({ items: z.array(section) }), ...problems },
+      },
+    },
+    async (request) => ({ items: await bulkEditSections(db, requirePermission(request, 'sections.view'), request.body.edits, clock()) }),
   );
 
   app.post(
     '/api/v1/sections/:id/cancel',
     { schema: { tags, summary: 'Cancel a section', params: idParams, body: versionOnly, response: { 200: section, ...problems } } },
-    async (request) => cancelSection(db, requirePermission(request, 'sections.view'), request.params.id, request.body.version),
+    async (request) => cancelSection(db, requirePermission(request, 'sections.view'), request.params.id, request.body.version, clock()),
   );
 
   app.delete(
@@ -82,7 +109,7 @@ export const sectionRoutes = (db: Kysely<DB>): FastifyPluginAsyncZod => async (a
       schema: { tags, summary: 'Delete a section', params: idParams, querystring: versionQuery, response: { 204: z.null(), ...problems } },
     },
     async (request, reply) => {
-      await deleteSection(db, requirePermission(request, 'sections.view'), request.params.id, request.query.version);
+      await deleteSection(db, requirePermission(request, 'sections.view'), request.params.id, request.query.version, clock());
       return reply.code(204).send(null);
     },
   );
