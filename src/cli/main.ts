@@ -7,6 +7,7 @@ import { DataDirLockedError } from '../db/data-dir.ts';
 import { DomainError } from '../domain/errors.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { serveCommand } from './commands/serve.ts';
+import { sisSimCommand } from './commands/sis-sim.ts';
 import { tokenCommand } from './commands/token.ts';
 import { userCommand } from './commands/user.ts';
 
@@ -16,7 +17,8 @@ const program = new Command('coursebridge')
   .addCommand(serveCommand())
   .addCommand(migrateCommand())
   .addCommand(userCommand())
-  .addCommand(tokenCommand());
+  .addCommand(tokenCommand())
+  .addCommand(sisSimCommand());
 
 function explain(error: unknown): string {
   if (error instanceof ZodError) return error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('\n');

@@ -1,0 +1,183 @@
+// Sim records rendered as Ethos (EEDM) representations, and Ethos bodies read back into drafts.
+// Versions follow the Colleague controllers listed in sis-apis.md §1.2.
+import { utcOffset } from '../src/sis/time.ts';
+import { guidFor } from './ids.ts';
+import type { SectionDraft, SimMeeting, SimRelationship, SimSection, SimState, SimTerm } from './state.ts';
+
+export const SECTION_TITLE_TYPE = guidFor('section-title-type:short');
+
+/** Code tables a section refers to by GUID; the sim derives them from codes it has seen. */
+const codeIds = new Map<string, string>();
+export const codeTable = (table: string, code: string): string => {
+  const key = `${table}:${code}`;
+  let id = codeIds.get(key);
+  if (id === undefined) {
+    id = guidFor(key);
+    codeIds.set(key, id);
+  }
+  return id;
+};
+
+export function termOfPeriod(state: SimState, periodId: string): { term: SimTerm; part: string | null } | null {
+  for (const term of Object.values(state.terms)) {
+    if (term.id === periodId) return { term, part: null };
+    const part = term.parts.find((p) => p.id === periodId);
+    if (part) return { term, part: part.code };
+  }
+  return null;
+}
+
+export function sectionDates(term: SimTerm, part: string | null): { startOn: string; endOn: string } {
+  const p = part === null ? undefined : term.parts.find((x) => x.code === part);
+  return { startOn: p?.startsOn ?? term.startsOn, endOn: p?.endsOn ?? term.endsOn };
+}
+
+export function renderSection(state: SimState, s: SimSection, crosslisted: boolean): Record<string, unknown> {
+  const term = state.terms[s.termId];
+  const course = state.courses[s.courseId];
+  const part = term.parts.find((p) => p.code === s.partOfTerm);
+  return {
+    id: s.id,
+    titles: s.title === null ? [] : [{ type: { id: SECTION_TITLE_TYPE }, value: s.title }],
+    ...sectionDates(term, s.partOfTerm),
+    code: `${course.subject}-${course.number}-${s.number}`,
+    number: s.number,
+    academicPeriod: { id: part?.id ?? term.id },
+    course: { id: s.courseId },
+    credits: s.credits === null ? [] : [{ creditCategory: { creditType: 'institution' }, measure: 'credit', minimum: s.credits }],
+    ...(s.campus === null ? {} : { site: { id: codeTable('site', s.campus) } }),
+    instructionalMethods: [{ id: codeTable('instructional-method', s.component) }],
+    instructionalDeliveryMethod: { id: codeTable('instructional-delivery-method', s.instructionMode) },
+    status: { category: s.status === 'cancelled' ? 'cancelled' : s.capacity > 0 && s.enrolled >= s.capacity ? 'closed' : 'open' },
+    maxEnrollment: s.capacity,
+    crossListed: crosslisted ? 'crossListed' : 'notCrossListed',
+    owningInstitutionUnits: course.departmentId ? [{ institutionUnit: { id: course.departmentId }, ownershipPercentage: 100 }] : [],
+    alternateIds: [{ title: 'CRN', value: s.crn }],
+    catalogDisplay: 'visible',
+  };
+}
+
+const WEEKDAYS: [string, string][] = [
+  ['M', 'monday'],
+  ['T', 'tuesday'],
+  ['W', 'wednesday'],
+  ['R', 'thursday'],
+  ['F', 'friday'],
+  ['S', 'saturday'],
+  ['U', 'sunday'],
+];
+
+/** An arranged meeting (no times) has no recurrence: it has a section, not a schedule. */
+export function renderEvent(s: SimSection, m: SimMeeting, timeZone: string): Record<string, unknown> {
+  const recurrence =
+    m.startTime === null || m.endTime === null || m.startDate === null || m.endDate === null
+      ? undefined
+      : {
+          timePeriod: {
+            startOn: `${m.startDate}T${m.startTime}:00${utcOffset(m.startDate, m.startTime, timeZone)}`,
+            endOn: `${m.endDate}T${m.endTime}:00${utcOffset(m.endDate, m.endTime, timeZone)}`,
+          },
+          repeatRule: {
+            type: 'weekly',
+            interval: 1,
+            ends: { date: m.endDate },
+            daysOfWeek: WEEKDAYS.filter(([letter]) => m.days.includes(letter)).map(([, day]) => day),
+          },
+        };
+  return {
+    id: m.id,
+    section: { id: s.id },
+    instructionalMethod: { id: codeTable('instructional-method', s.component) },
+    ...(recurrence ? { recurrence } : {}),
+    locations: m.roomId === null ? [] : [{ location: { type: 'room', room: { id: m.roomId } } }],
+  };
+}
+
+export class ShapeError extends Error {}
+
+interface EventBody {
+  section?: { id?: string };
+  recurrence?: {
+    timePeriod?: { startOn?: string; endOn?: string };
+    repeatRule?: { type?: string; daysOfWeek?: string[] };
+  };
+  locations?: { location?: { type?: string; room?: { id?: string } } }[];
+}
+
+export function readEvent(body: EventBody, section: SimSection, state: SimState): Omit<SimMeeting, 'id'> {
+  const term = state.terms[section.termId];
+  const dates = sectionDates(term, section.partOfTerm);
+  const period = body.recurrence?.timePeriod;
+  const rule = body.recurrence?.repeatRule;
+  if (rule && rule.type !== 'weekly') throw new ShapeError(`repeatRule type "${rule.type}" is not supported for class meetings.`);
+  const days = new Set(rule?.daysOfWeek ?? []);
+  const room = body.locations?.find((l) => l.location?.type === 'room')?.location?.room?.id ?? null;
+  return {
+    days: WEEKDAYS.filter(([, day]) => days.has(day)).map(([letter]) => letter).join(''),
+    startTime: period?.startOn ? period.startOn.slice(11, 16) : null,
+    endTime: period?.endOn ? period.endOn.slice(11, 16) : null,
+    startDate: period?.startOn ? period.startOn.slice(0, 10) : dates.startOn,
+    endDate: period?.endOn ? period.endOn.slice(0, 10) : dates.endOn,
+    roomId: room,
+  };
+}
+
+interface SectionBody {
+  titles?: { value?: string }[];
+  number?: string;
+  academicPeriod?: { id?: string };
+  course?: { id?: string };
+  credits?: { minimum?: number }[];
+  site?: { id?: string };
+  instructionalMethods?: { id?: string }[];
+  instructionalDeliveryMethod?: { id?: string };
+  status?: { category?: string };
+  maxEnrollment?: number;
+}
+
+/** Reverse lookup of a code-table GUID among the codes the sim knows. */
+export function codeOf(table: string, id: string | undefined, codes: Iterable<string>): string | null {
+  if (id === undefined) return null;
+  for (const code of codes) if (codeTable(table, code) === id) return code;
+  throw new ShapeError(`${table} ${id} not found.`);
+}
+
+export function readSection(
+  body: SectionBody,
+  state: SimState,
+  codes: { methods: string[]; deliveryMethods: string[]; sites: string[] },
+  existing: SimSection | null,
+): SectionDraft {
+  const period = body.academicPeriod?.id ? termOfPeriod(state, body.academicPeriod.id) : null;
+  if (!period) throw new ShapeError('academicPeriod is required and must be an existing academic period.');
+  if (!body.course?.id) throw new ShapeError('course is required.');
+  const component = codeOf('instructional-method', body.instructionalMethods?.[0]?.id, codes.methods);
+  if (component === null) throw new ShapeError('instructionalMethods is required.');
+  const category = body.status?.category ?? 'open';
+  return {
+    termId: period.term.id,
+    courseId: body.course.id,
+    number: body.number ?? '',
+    component,
+    status: category === 'cancelled' ? 'cancelled' : 'active',
+    capacity: body.maxEnrollment ?? 0,
+    instructionMode: codeOf('instructional-delivery-method', body.instructionalDeliveryMethod?.id, codes.deliveryMethods) ?? 'in_person',
+    campus: codeOf('site', body.site?.id, codes.sites),
+    partOfTerm: period.part,
+    title: body.titles?.[0]?.value ?? null,
+    credits: body.credits?.[0]?.minimum ?? null,
+    // PUT replaces the section; its meetings and instructors are separate Ethos resources.
+    meetings: existing?.meetings ?? [],
+    instructors: existing?.instructors ?? [],
+  };
+}
+
+export function renderCrosslist(r: SimRelationship): Record<string, unknown> {
+  return {
+    id: r.id,
+    code: r.code,
+    sections: r.members.map((m) => ({ section: { id: m.sectionId }, type: m.primary ? 'primary' : 'secondary' })),
+    ...(r.sharedCapacity === null ? {} : { maxEnrollment: r.sharedCapacity }),
+    waitlist: 'separate',
+  };
+}

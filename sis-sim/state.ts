@@ -1,0 +1,136 @@
+// The simulated SIS's records, dialect-neutral. Ethos and PeopleSoft routes render them in their
+// own wire shapes; the JSON form of SimState is also the on-disk snapshot.
+
+export interface SimTermPart {
+  id: string;
+  code: string;
+  name: string;
+  startsOn: string;
+  endsOn: string;
+}
+
+export interface SimTerm {
+  id: string;
+  code: string;
+  /** PeopleSoft term code, Char(4). */
+  strm: string;
+  name: string;
+  startsOn: string;
+  endsOn: string;
+  parts: SimTermPart[];
+}
+
+export interface SimDepartment {
+  id: string;
+  code: string;
+  name: string;
+}
+
+export interface SimBuilding {
+  id: string;
+  code: string;
+  name: string;
+  campus: string | null;
+}
+
+export interface SimRoom {
+  id: string;
+  /** PeopleSoft FACILITY_ID. */
+  facilityId: string;
+  buildingId: string;
+  number: string;
+  capacity: number;
+  active: boolean;
+}
+
+export interface SimInstructor {
+  id: string;
+  emplid: string;
+  name: string;
+  email: string | null;
+  departmentId: string | null;
+}
+
+export interface SimCourse {
+  id: string;
+  /** PeopleSoft CRSE_ID, Char(6); every simulated course has one offering (CRSE_OFFER_NBR 1). */
+  crseId: string;
+  subject: string;
+  number: string;
+  title: string;
+  credits: number;
+  creditsMax: number | null;
+  departmentId: string | null;
+  description: string | null;
+}
+
+export interface SimMeeting {
+  id: string;
+  days: string;
+  startTime: string | null;
+  endTime: string | null;
+  startDate: string | null;
+  endDate: string | null;
+  roomId: string | null;
+}
+
+export interface SimSectionInstructor {
+  id: string;
+  instructorId: string;
+  role: 'primary' | 'secondary';
+}
+
+export interface SimSection {
+  id: string;
+  termId: string;
+  courseId: string;
+  /** Banner CRN, PeopleSoft CLASS_NBR: numeric, unique within the term, assigned by the SIS. */
+  crn: string;
+  /** Clock time from which PeopleSoft shows CLASS_NBR (its overnight assignment). */
+  crnVisibleAt: number;
+  number: string;
+  component: string;
+  status: 'active' | 'cancelled';
+  capacity: number;
+  enrolled: number;
+  instructionMode: string;
+  campus: string | null;
+  partOfTerm: string | null;
+  title: string | null;
+  credits: number | null;
+  meetings: SimMeeting[];
+  instructors: SimSectionInstructor[];
+}
+
+export interface SimRelationship {
+  id: string;
+  termId: string;
+  kind: 'crosslist' | 'combined';
+  code: string;
+  members: { sectionId: string; primary: boolean }[];
+  sharedCapacity: number | null;
+}
+
+export interface SimState {
+  terms: Record<string, SimTerm>;
+  departments: Record<string, SimDepartment>;
+  buildings: Record<string, SimBuilding>;
+  rooms: Record<string, SimRoom>;
+  instructors: Record<string, SimInstructor>;
+  courses: Record<string, SimCourse>;
+  sections: Record<string, SimSection>;
+  relationships: Record<string, SimRelationship>;
+}
+
+export const emptyState = (): SimState => ({
+  terms: {},
+  departments: {},
+  buildings: {},
+  rooms: {},
+  instructors: {},
+  courses: {},
+  sections: {},
+  relationships: {},
+});
+
+export type SectionDraft = Omit<SimSection, 'id' | 'crn' | 'crnVisibleAt' | 'enrolled'>;

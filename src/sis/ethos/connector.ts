@@ -1,0 +1,332 @@
+// Banner and Colleague through Ethos (EEDM). Sections, their instructional events and
+// instructor assignments are separate resources: a section write is the section PUT/POST
+// followed by reconciling its events and assignments to the wanted state.
+import type { SisCapabilities, SisConnector, SisWriteResult, SisWriter } from '../contract.ts';
+import { mapLimit } from '../concurrency.ts';
+import { SisError } from '../errors.ts';
+import { assertAdoptable } from '../identity.ts';
+import type {
+  SisBuilding,
+  SisCourse,
+  SisDepartment,
+  SisInstructor,
+  SisRelationship,
+  SisRelationshipInput,
+  SisRoom,
+  SisSection,
+  SisSectionInput,
+  SisSectionState,
+  SisTerm,
+} from '../model.ts';
+import type { EthosSettings } from '../settings.ts';
+import { EthosClient } from './client.ts';
+import { EthosCodeTables } from './code-tables.ts';
+import { eventToEthos, sectionFromEthos, sectionToEthos } from './mapping.ts';
+import {
+  NIL_GUID,
+  type Building,
+  type CodeEntry,
+  type Course,
+  type InstructionalEvent,
+  type Instructor,
+  type Person,
+  type Room,
+  type Section,
+  type SectionCrosslist,
+  type SectionInstructor,
+} from './wire.ts';
+
+const PARALLEL = 16;
+
+export const ETHOS_CAPABILITIES: SisCapabilities = {
+  mergeTypesRead: ['terms', 'courses', 'sections', 'relationships', 'buildings', 'rooms', 'departments', 'instructors'],
+  mergeTypesWritten: ['sections', 'relationships'],
+  postableSectionFields: ['sectionNumber', 'component', 'status', 'capacity', 'instructionMode', 'campus', 'partOfTerm', 'title', 'credits', 'meetings', 'instructors'],
+  // EEDM folds catalog crosslists and combined sections into section-crosslists (sis-apis §3.2).
+  relationshipKindsWritten: ['crosslist'],
+  sectionRemoval: 'cancel',
+  mergeOrder: ['courses', 'sections', 'relationships'],
+  pageSize: 500,
+  sisKeysArriveLater: false,
+};
+
+export class EthosConnector implements SisConnector {
+  readonly kind = 'ethos' as const;
+  readonly capabilities: SisCapabilities;
+  readonly writer: SisWriter;
+  private readonly client: EthosClient;
+  private readonly tables: EthosCodeTables;
+  private readonly timeZone: string;
+
+  constructor(settings: EthosSettings) {
+    const pageSize = settings.pageSize ?? ETHOS_CAPABILITIES.pageSize;
+    this.capabilities = { ...ETHOS_CAPABILITIES, pageSize };
+    this.client = new EthosClient({ baseUrl: settings.baseUrl, apiKey: settings.apiKey, timeoutMs: settings.timeoutMs, tokenMinutes: settings.tokenMinutes, pageSize });
+    this.tables = new EthosCodeTables(this.client);
+    this.timeZone = settings.timeZone;
+    this.writer = {
+      createSection: (input) => this.createSection(input),
+      updateSection: (key, input) => this.updateSection(key, input),
+      cancelSection: (key) => this.cancelSection(key),
+      deleteSection: async (key) => {
+        await this.client.call('DELETE', 'sections', { id: key });
+      },
+      createRelationship: (input) => this.createRelationship(input),
+      updateRelationship: (key, input) => this.updateRelationship(key, input),
+      deleteRelationship: async (key) => {
+        await this.client.call('DELETE', 'section-crosslists', { id: key });
+      },
+    };
+  }
+
+  async testConnection(): Promise<void> {
+    await this.client.call('GET', 'academic-periods', { query: { offset: '0', limit: '1' } });
+  }
+
+  async listTerms(): Promise<SisTerm[]> {
+    await this.tables.load();
+    const periods = this.tables.allPeriods();
+    return periods
+      .filter((p) => p.category.type === 'term')
+      .map((t) => ({
+        key: t.id,
+        code: t.code ?? t.id,
+        name: t.title,
+        startsOn: t.startOn,
+        endsOn: t.endOn,
+        parts: periods
+          .filter((p) => p.category.type === 'subterm' && p.category.parent?.id === t.id)
+          .map((p) => ({ code: p.code ?? p.id, name: p.title, startsOn: p.startOn, endsOn: p.endOn })),
+      }));
+  }
+
+  /** Ethos courses are catalog entries, not term-scoped: every term gets the whole catalog. */
+  async *courses(_termKey: string): AsyncIterable<SisCourse[]> {
+    const subjects = new Map((await this.client.all<CodeEntry>('subjects')).map((s) => [s.id, s.code]));
+    for await (const page of this.client.pages<Course>('courses')) {
+      yield page.map((c) => ({
+        key: c.id,
+        subject: subjects.get(c.subject.id) ?? c.subject.id,
+        number: c.number,
+        title: c.titles[0]?.value ?? '',
+        credits: c.credits?.[0]?.minimum ?? 0,
+        creditsMax: c.credits?.[0]?.maximum ?? null,
+        departmentKey: c.owningInstitutionUnits?.[0]?.institutionUnit.id ?? null,
+        description: c.description ?? null,
+      }));
+    }
+  }
+
+  /** `events` when already fetched for the whole term; otherwise they are read for the section. */
+  private async complete(section: Section, events?: InstructionalEvent[]): Promise<SisSectionState> {
+    const [own, instructors] = await Promise.all([
+      events ?? this.client.all<InstructionalEvent>('instructional-events', { section: { id: section.id } }),
+      this.client.all<SectionInstructor>('section-instructors', { section: { id: section.id } }),
+    ]);
+    return this.tables.use((t) => sectionFromEthos(section, own, instructors, t));
+  }
+
+  async *sections(termKey: string): AsyncIterable<SisSection[]> {
+    // One paged read of the term's events (v11 filters by academicPeriod) instead of one call per
+    // section; holds the term's meetings, not its sections, in memory.
+    const events = new Map<string, InstructionalEvent[]>();
+    for await (const page of this.client.pages<InstructionalEvent>('instructional-events', { academicPeriod: { id: termKey } })) {
+      for (const e of page) events.set(e.section.id, [...(events.get(e.section.id) ?? []), e]);
+    }
+    for await (const page of this.client.pages<Section>('sections', { academicPeriod: { id: termKey } })) {
+      yield await mapLimit(page, PARALLEL, async (s) => ({ key: s.id, ...(await this.complete(s, events.get(s.id) ?? [])) }));
+    }
+  }
+
+  async getSection(sisKey: string): Promise<SisSection | null> {
+    const section = await this.getRaw(sisKey);
+    return section && { key: section.id, ...(await this.complete(section)) };
+  }
+
+  private async getRaw(sisKey: string): Promise<Section | null> {
+    try {
+      return await this.client.json<Section>('GET', 'sections', { id: sisKey });
+    } catch (error) {
+      if (error instanceof SisError && error.code === 'not_found') return null;
+      throw error;
+    }
+  }
+
+  async findSection(termKey: string, courseKey: string, sectionNumber: string): Promise<SisWriteResult<SisSectionState> | null> {
+    if (sectionNumber === '') return null;
+    const matches = await this.client.all<Section>('sections', { academicPeriod: { id: termKey }, course: { id: courseKey }, number: sectionNumber });
+    const match = matches.find((s) => s.number === sectionNumber && s.course.id === courseKey);
+    return match ? { sisKey: match.id, record: await this.complete(match) } : null;
+  }
+
+  private async createSection(input: SisSectionInput): Promise<SisWriteResult<SisSectionState>> {
+    // A create whose response was lost left the section in the SIS: adopt it, then finish.
+    const existing = await this.findSection(input.termKey, input.courseKey, input.sectionNumber);
+    if (existing?.sisKey) {
+      assertAdoptable(existing.record, input, existing.sisKey);
+      return this.updateSection(existing.sisKey, input);
+    }
+    const body = await this.tables.use((t) => sectionToEthos(input, t, null));
+    const created = await this.client.json<Section>('POST', 'sections', { body });
+    await this.reconcileChildren(created.id, input);
+    return { sisKey: created.id, record: await this.complete(created) };
+  }
+
+  private async updateSection(sisKey: string, input: SisSectionInput): Promise<SisWriteResult<SisSectionState>> {
+    const current = await this.mustGet(sisKey);
+    const body = await this.tables.use((t) => sectionToEthos(input, t, current));
+    const saved = await this.client.json<Section>('PUT', 'sections', { id: sisKey, body });
+    await this.reconcileChildren(sisKey, input);
+    return { sisKey, record: await this.complete(saved) };
+  }
+
+  private async cancelSection(sisKey: string): Promise<SisWriteResult<SisSectionState>> {
+    const current = await this.mustGet(sisKey);
+    const saved = await this.client.json<Section>('PUT', 'sections', { id: sisKey, body: { ...current, status: { category: 'cancelled' } } });
+    return { sisKey, record: await this.complete(saved) };
+  }
+
+  private async mustGet(sisKey: string): Promise<Section> {
+    const current = await this.getRaw(sisKey);
+    if (!current) throw new SisError({ code: 'not_found', message: `section ${sisKey} is not in the SIS`, status: 404 });
+    return current;
+  }
+
+  /** Makes the SIS's events and instructor assignments equal the input, reusing GUIDs in order. */
+  private async reconcileChildren(sisKey: string, input: SisSectionInput): Promise<void> {
+    const events = await this.client.all<InstructionalEvent>('instructional-events', { section: { id: sisKey } });
+    for (const [i, meeting] of input.meetings.entries()) {
+      const existing = events[i];
+      const body = await this.tables.use((t) => eventToEthos(meeting, sisKey, input.component, t, this.timeZone, existing?.id ?? NIL_GUID));
+      if (existing) await this.client.json('PUT', 'instructional-events', { id: existing.id, body });
+      else await this.client.json('POST', 'instructional-events', { body });
+    }
+    for (const surplus of events.slice(input.meetings.length)) await this.client.call('DELETE', 'instructional-events', { id: surplus.id });
+
+    const links = await this.client.all<SectionInstructor>('section-instructors', { section: { id: sisKey } });
+    const wanted = new Map(input.instructors.map((i) => [i.instructorKey, i.role]));
+    for (const link of links) {
+      if (!wanted.has(link.instructor.id)) await this.client.call('DELETE', 'section-instructors', { id: link.id });
+    }
+    for (const { instructorKey, role } of input.instructors) {
+      const link = links.find((l) => l.instructor.id === instructorKey);
+      const body = {
+        id: link?.id ?? NIL_GUID,
+        instructor: { id: instructorKey },
+        section: { id: sisKey },
+        ...(role === 'primary' ? { instructorRole: 'primary' } : {}),
+      };
+      if (!link) await this.client.json('POST', 'section-instructors', { body });
+      else if ((link.instructorRole === 'primary') !== (role === 'primary')) await this.client.json('PUT', 'section-instructors', { id: link.id, body });
+    }
+  }
+
+  async *relationships(termKey: string): AsyncIterable<SisRelationship[]> {
+    const termOfSection = new Map<string, string>();
+    const termOf = async (sectionKey: string): Promise<string | null> => {
+      if (!termOfSection.has(sectionKey)) {
+        const s = await this.getRaw(sectionKey);
+        termOfSection.set(sectionKey, s?.academicPeriod ? (await this.tables.use((t) => t.period(s.academicPeriod!.id))).termKey : '');
+      }
+      return termOfSection.get(sectionKey) || null;
+    };
+    // section-crosslists has no term filter: a crosslist's term is its first member's.
+    for await (const page of this.client.pages<SectionCrosslist>('section-crosslists')) {
+      const terms = await mapLimit(page, PARALLEL, (x) => (x.sections[0] ? termOf(x.sections[0].section.id) : Promise.resolve(null)));
+      const inTerm = page.filter((_, i) => terms[i] === termKey).map((x) => crosslistFromEthos(x, termKey));
+      if (inTerm.length > 0) yield inTerm;
+    }
+  }
+
+  private async createRelationship(input: SisRelationshipInput): Promise<SisWriteResult<SisRelationship>> {
+    this.assertKind(input);
+    const first = input.members[0].sectionKey;
+    const existing = (await this.client.all<SectionCrosslist>('section-crosslists', { sections: [{ section: { id: first } }] })).find((x) =>
+      sameMembers(x, input),
+    );
+    if (existing) return this.updateRelationship(existing.id, input);
+    const created = await this.client.json<SectionCrosslist>('POST', 'section-crosslists', { body: crosslistToEthos(input, NIL_GUID) });
+    return { sisKey: created.id, record: crosslistFromEthos(created, input.termKey) };
+  }
+
+  private async updateRelationship(sisKey: string, input: SisRelationshipInput): Promise<SisWriteResult<SisRelationship>> {
+    this.assertKind(input);
+    const saved = await this.client.json<SectionCrosslist>('PUT', 'section-crosslists', { id: sisKey, body: crosslistToEthos(input, sisKey) });
+    return { sisKey, record: crosslistFromEthos(saved, input.termKey) };
+  }
+
+  private assertKind(input: SisRelationshipInput): void {
+    if (input.kind !== 'crosslist') {
+      throw new SisError({ code: 'not_supported', message: 'Ethos represents every relationship as a section crosslist; combined sections cannot be told apart.' });
+    }
+  }
+
+  async *buildings(): AsyncIterable<SisBuilding[]> {
+    const sites = new Map((await this.client.all<CodeEntry>('sites')).map((s) => [s.id, s.code]));
+    for await (const page of this.client.pages<Building>('buildings')) {
+      yield page.map((b) => ({ key: b.id, code: b.code ?? b.id, name: b.title, campus: b.site ? (sites.get(b.site.id) ?? null) : null }));
+    }
+  }
+
+  async *rooms(): AsyncIterable<SisRoom[]> {
+    for await (const page of this.client.pages<Room>('rooms')) {
+      yield page.map((r) => ({
+        key: r.id,
+        buildingKey: r.building.id,
+        number: r.number,
+        capacity: r.occupancies?.[0]?.maxOccupancy ?? 0,
+        active: r.status !== 'inactive',
+      }));
+    }
+  }
+
+  async *instructors(): AsyncIterable<SisInstructor[]> {
+    const names = new Map<string, Person>();
+    for await (const page of this.client.pages<Person>('persons', { roles: [{ role: 'instructor' }] })) for (const p of page) names.set(p.id, p);
+    for await (const page of this.client.pages<Instructor>('instructors')) {
+      yield page.flatMap((i) => {
+        const person = names.get(i.instructor.id);
+        const name = person?.names?.find((n) => n.preference === 'preferred')?.fullName ?? person?.names?.[0]?.fullName;
+        if (!name) return [];
+        return [
+          {
+            key: i.instructor.id,
+            name,
+            email: person?.emails?.find((e) => e.preference === 'primary')?.address ?? person?.emails?.[0]?.address ?? null,
+            departmentKey: i.institutionalUnits?.[0]?.institutionalUnit.id ?? null,
+          },
+        ];
+      });
+    }
+  }
+
+  async *departments(): AsyncIterable<SisDepartment[]> {
+    for await (const page of this.client.pages<CodeEntry>('educational-institution-units')) {
+      yield page.map((d) => ({ key: d.id, code: d.code, name: d.title ?? d.code }));
+    }
+  }
+}
+
+function crosslistFromEthos(x: SectionCrosslist, termKey: string): SisRelationship {
+  return {
+    key: x.id,
+    termKey,
+    kind: 'crosslist',
+    members: x.sections.map((m) => ({ sectionKey: m.section.id, primary: m.type === 'primary' })),
+    sharedCapacity: x.maxEnrollment ?? null,
+  };
+}
+
+function crosslistToEthos(input: SisRelationshipInput, id: string): SectionCrosslist {
+  return {
+    id,
+    sections: input.members.map((m) => ({ section: { id: m.sectionKey }, type: m.primary ? 'primary' : 'secondary' })),
+    ...(input.sharedCapacity === null ? {} : { maxEnrollment: input.sharedCapacity }),
+    waitlist: 'separate',
+  };
+}
+
+function sameMembers(x: SectionCrosslist, input: SisRelationshipInput): boolean {
+  const have = new Set(x.sections.map((m) => m.section.id));
+  return have.size === input.members.length && input.members.every((m) => have.has(m.sectionKey));
+}

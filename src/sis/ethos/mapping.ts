@@ -1,0 +1,131 @@
+// EEDM ↔ normalized model. Meeting times are local wall-clock times; Ethos writes them as
+// offset date-times in the institution's zone.
+import type { SisMeeting, SisSectionInput, SisSectionState } from '../model.ts';
+import { splitLocal, utcOffset } from '../time.ts';
+import type { InstructionalEvent, Section, SectionInstructor } from './wire.ts';
+import { NIL_GUID } from './wire.ts';
+
+const WEEKDAYS: [string, string][] = [
+  ['M', 'monday'],
+  ['T', 'tuesday'],
+  ['W', 'wednesday'],
+  ['R', 'thursday'],
+  ['F', 'friday'],
+  ['S', 'saturday'],
+  ['U', 'sunday'],
+];
+
+/** What the mappers need to turn GUID references into codes and back. */
+export interface CodeTables {
+  code(table: 'instructional-methods' | 'instructional-delivery-methods' | 'sites', id: string): string;
+  id(table: 'instructional-methods' | 'instructional-delivery-methods' | 'sites', code: string): string;
+  /** The term a (sub)term period belongs to, and the part-of-term code when it is a subterm. */
+  period(id: string): { termKey: string; part: string | null; startOn: string; endOn: string };
+  periodId(termKey: string, part: string | null): { id: string; startOn: string; endOn: string };
+  titleTypeId: string;
+}
+
+export function meetingFromEvent(event: InstructionalEvent, section: Section): SisMeeting {
+  const room = event.locations?.find((l) => l.location.type === 'room')?.location.room?.id ?? null;
+  const r = event.recurrence;
+  if (!r) {
+    return { days: '', startTime: null, endTime: null, startDate: section.startOn, endDate: section.endOn ?? null, roomKey: room };
+  }
+  const start = splitLocal(r.timePeriod.startOn);
+  const end = splitLocal(r.timePeriod.endOn);
+  const days = new Set(r.repeatRule.daysOfWeek ?? []);
+  return {
+    days: WEEKDAYS.filter(([, d]) => days.has(d)).map(([l]) => l).join(''),
+    startTime: start.time,
+    endTime: end.time,
+    startDate: start.date,
+    endDate: r.repeatRule.ends?.date ?? end.date,
+    roomKey: room,
+  };
+}
+
+export function sectionFromEthos(
+  s: Section,
+  events: InstructionalEvent[],
+  instructors: SectionInstructor[],
+  tables: CodeTables,
+): SisSectionState {
+  const period = tables.period(s.academicPeriod?.id ?? '');
+  const credits = s.credits?.[0]?.minimum;
+  return {
+    termKey: period.termKey,
+    courseKey: s.course.id,
+    sectionNumber: s.number ?? '',
+    component: tables.code('instructional-methods', s.instructionalMethods[0]?.id ?? ''),
+    status: s.status?.category === 'cancelled' ? 'cancelled' : 'active',
+    capacity: s.maxEnrollment ?? 0,
+    instructionMode: s.instructionalDeliveryMethod ? tables.code('instructional-delivery-methods', s.instructionalDeliveryMethod.id) : 'in_person',
+    campus: s.site ? tables.code('sites', s.site.id) : null,
+    partOfTerm: period.part,
+    title: s.titles[0]?.value ?? null,
+    credits: credits ?? null,
+    meetings: events.map((e) => meetingFromEvent(e, s)),
+    instructors: instructors.map((i) => ({ instructorKey: i.instructor.id, role: i.instructorRole === 'primary' ? 'primary' : 'secondary' })),
+    // Ethos sections v16 carry no enrollment count.
+    enrolled: null,
+  };
+}
+
+/**
+ * The section representation for POST (no `current`) or PUT (overlaying `current`, so fields we
+ * do not own survive the full-representation PUT).
+ */
+export function sectionToEthos(input: SisSectionInput, tables: CodeTables, current: Section | null): Section {
+  const period = tables.periodId(input.termKey, input.partOfTerm);
+  const keepOpenOrClosed = current?.status && current.status.category !== 'cancelled' ? current.status.category : 'open';
+  return {
+    ...(current ?? {}),
+    id: current?.id ?? NIL_GUID,
+    titles: input.title === null ? [] : [{ type: { id: current?.titles[0]?.type.id ?? tables.titleTypeId }, value: input.title }],
+    startOn: period.startOn,
+    endOn: period.endOn,
+    number: input.sectionNumber,
+    academicPeriod: { id: period.id },
+    course: { id: input.courseKey },
+    credits:
+      input.credits === null ? [] : [{ creditCategory: { creditType: 'institution' }, measure: 'credit', minimum: input.credits }],
+    ...(input.campus === null ? { site: undefined } : { site: { id: tables.id('sites', input.campus) } }),
+    instructionalMethods: [{ id: tables.id('instructional-methods', input.component) }],
+    instructionalDeliveryMethod: { id: tables.id('instructional-delivery-methods', input.instructionMode) },
+    status: { category: input.status === 'cancelled' ? 'cancelled' : keepOpenOrClosed },
+    maxEnrollment: input.capacity,
+  };
+}
+
+export function eventToEthos(
+  meeting: SisMeeting,
+  sectionKey: string,
+  component: string,
+  tables: CodeTables,
+  timeZone: string,
+  id: string,
+): InstructionalEvent {
+  const timed = meeting.startTime !== null && meeting.endTime !== null && meeting.startDate !== null && meeting.endDate !== null;
+  return {
+    id,
+    section: { id: sectionKey },
+    instructionalMethod: { id: tables.id('instructional-methods', component) },
+    ...(timed
+      ? {
+          recurrence: {
+            timePeriod: {
+              startOn: `${meeting.startDate}T${meeting.startTime}:00${utcOffset(meeting.startDate!, meeting.startTime!, timeZone)}`,
+              endOn: `${meeting.endDate}T${meeting.endTime}:00${utcOffset(meeting.endDate!, meeting.endTime!, timeZone)}`,
+            },
+            repeatRule: {
+              type: 'weekly',
+              interval: 1,
+              ends: { date: meeting.endDate! },
+              daysOfWeek: WEEKDAYS.filter(([l]) => meeting.days.includes(l)).map(([, d]) => d),
+            },
+          },
+        }
+      : {}),
+    locations: meeting.roomKey === null ? [] : [{ location: { type: 'room', room: { id: meeting.roomKey } } }],
+  };
+}

@@ -1,0 +1,257 @@
+// PeopleSoft Campus Solutions through Integration Broker REST service operations. Sections are
+// read before courses (sis-apis §3.4); CLASS_NBR may be assigned after the create returns.
+import type { SisCapabilities, SisConnector, SisWriteResult, SisWriter } from '../contract.ts';
+import { SisError } from '../errors.ts';
+import { assertAdoptable } from '../identity.ts';
+import type {
+  SisBuilding,
+  SisCourse,
+  SisDepartment,
+  SisInstructor,
+  SisRelationship,
+  SisRelationshipInput,
+  SisRoom,
+  SisSection,
+  SisSectionInput,
+  SisSectionState,
+  SisTerm,
+} from '../model.ts';
+import type { PeopleSoftSettings } from '../settings.ts';
+import { PsClient } from './client.ts';
+import { classFromSection, courseKey, sectionFromClass, sectionKey, splitKey } from './mapping.ts';
+import type { PsClass, PsCombined, PsCourse, PsTerm } from './wire.ts';
+
+export const PEOPLESOFT_CAPABILITIES: SisCapabilities = {
+  mergeTypesRead: ['terms', 'courses', 'sections', 'relationships', 'buildings', 'rooms', 'departments', 'instructors'],
+  mergeTypesWritten: ['sections', 'relationships'],
+  postableSectionFields: ['sectionNumber', 'component', 'status', 'capacity', 'instructionMode', 'campus', 'partOfTerm', 'title', 'credits', 'meetings', 'instructors'],
+  // Catalog crosslists (multiple-offering courses) live in the course catalog, not the schedule.
+  relationshipKindsWritten: ['combined'],
+  sectionRemoval: 'cancel',
+  mergeOrder: ['sections', 'courses', 'relationships'],
+  pageSize: 500,
+  sisKeysArriveLater: true,
+};
+
+const ignoreNotFound = async <T>(read: Promise<T>): Promise<T | null> => {
+  try {
+    return await read;
+  } catch (error) {
+    if (error instanceof SisError && error.code === 'not_found') return null;
+    throw error;
+  }
+};
+
+export class PeopleSoftConnector implements SisConnector {
+  readonly kind = 'peoplesoft' as const;
+  readonly capabilities: SisCapabilities;
+  readonly writer: SisWriter;
+  private readonly client: PsClient;
+
+  constructor(settings: PeopleSoftSettings) {
+    const pageSize = settings.pageSize ?? PEOPLESOFT_CAPABILITIES.pageSize;
+    this.capabilities = { ...PEOPLESOFT_CAPABILITIES, pageSize };
+    this.client = new PsClient({ baseUrl: settings.baseUrl, username: settings.username, password: settings.password, timeoutMs: settings.timeoutMs, pageSize });
+    this.writer = {
+      createSection: (input) => this.createSection(input),
+      updateSection: (key, input) => this.updateSection(key, input),
+      cancelSection: (key) => this.cancelSection(key),
+      deleteSection: async (key) => {
+        const [strm, nbr] = splitKey(key);
+        await this.client.call('DELETE', `/terms/${strm}/classes/${nbr}`);
+      },
+      createRelationship: (input) => this.createRelationship(input),
+      updateRelationship: (key, input) => this.updateRelationship(key, input),
+      deleteRelationship: async (key) => {
+        const [strm, id] = splitKey(key);
+        await this.client.call('DELETE', `/terms/${strm}/combined-sections/${encodeURIComponent(id)}`);
+      },
+    };
+  }
+
+  async testConnection(): Promise<void> {
+    await this.client.get('/terms');
+  }
+
+  async listTerms(): Promise<SisTerm[]> {
+    const { TERMS } = await this.client.get<{ TERMS: PsTerm[] }>('/terms');
+    return TERMS.map((t) => ({
+      key: t.STRM,
+      code: t.DESCRSHORT ?? t.STRM,
+      name: t.DESCR,
+      startsOn: t.TERM_BEGIN_DT,
+      endsOn: t.TERM_END_DT,
+      parts: (t.SESSIONS ?? []).map((s) => ({ code: s.SESSION_CODE, name: s.DESCR, startsOn: s.SESS_BEGIN_DT, endsOn: s.SESS_END_DT })),
+    }));
+  }
+
+  private classes(strm: string): AsyncGenerator<PsClass[]> {
+    return this.client.pages<PsClass>(`/terms/${encodeURIComponent(strm)}/classes`, 'CLASSES');
+  }
+
+  /** Classes whose CLASS_NBR is not assigned yet are not keyed, so not yielded. */
+  async *sections(termKey: string): AsyncIterable<SisSection[]> {
+    for await (const page of this.classes(termKey)) {
+      const keyed = page.filter((c) => typeof c.CLASS_NBR === 'number');
+      if (keyed.length > 0) yield keyed.map((c) => ({ key: sectionKey(c.STRM, c.CLASS_NBR!), ...sectionFromClass(c) }));
+    }
+  }
+
+  /** The course offerings the term's classes use, each as of the term's begin date. */
+  async *courses(termKey: string): AsyncIterable<SisCourse[]> {
+    const term = (await this.listTerms()).find((t) => t.key === termKey);
+    if (!term) throw new SisError({ code: 'not_found', message: `term ${termKey} is not in the SIS`, status: 404 });
+    const seen = new Set<string>();
+    for await (const page of this.classes(termKey)) {
+      const offers = new Map<string, Set<number>>();
+      for (const c of page) {
+        if (seen.has(courseKey(c.CRSE_ID, c.CRSE_OFFER_NBR))) continue;
+        seen.add(courseKey(c.CRSE_ID, c.CRSE_OFFER_NBR));
+        offers.set(c.CRSE_ID, (offers.get(c.CRSE_ID) ?? new Set()).add(c.CRSE_OFFER_NBR));
+      }
+      if (offers.size === 0) continue;
+      const ids = [...offers.keys()].join(',');
+      const { COURSES } = await this.client.get<{ COURSES: PsCourse[] }>(`/courses?CRSE_ID=${encodeURIComponent(ids)}&EFFDT_AS_OF=${term.startsOn}`);
+      yield COURSES.flatMap((c) =>
+        c.CRSE_OFFER.filter((o) => offers.get(c.CRSE_ID)?.has(o.CRSE_OFFER_NBR)).map((o) => ({
+          key: courseKey(c.CRSE_ID, o.CRSE_OFFER_NBR),
+          subject: o.SUBJECT,
+          number: o.CATALOG_NBR,
+          title: c.DESCR,
+          credits: c.UNITS_MINIMUM,
+          creditsMax: c.UNITS_MAXIMUM === c.UNITS_MINIMUM ? null : c.UNITS_MAXIMUM,
+          departmentKey: o.ACAD_ORG ?? c.ACAD_ORG ?? null,
+          description: c.DESCRLONG || null,
+        })),
+      );
+    }
+  }
+
+  private async getClass(key: string): Promise<PsClass | null> {
+    const [strm, nbr] = splitKey(key);
+    const body = await ignoreNotFound(this.client.get<{ CLASS: PsClass }>(`/terms/${strm}/classes/${nbr}`));
+    return body?.CLASS ?? null;
+  }
+
+  async getSection(sisKey: string): Promise<SisSection | null> {
+    const c = await this.getClass(sisKey);
+    return c && { key: sisKey, ...sectionFromClass(c) };
+  }
+
+  async findSection(termKey: string, courseKeyValue: string, sectionNumber: string): Promise<SisWriteResult<SisSectionState> | null> {
+    if (sectionNumber === '') return null;
+    const [crseId, offerNbr] = splitKey(courseKeyValue);
+    const query = `CRSE_ID=${encodeURIComponent(crseId)}&CRSE_OFFER_NBR=${offerNbr}&CLASS_SECTION=${encodeURIComponent(sectionNumber)}`;
+    const { CLASSES } = await this.client.get<{ CLASSES: PsClass[] }>(`/terms/${termKey}/classes?${query}`);
+    const c = CLASSES.find((x) => x.CLASS_SECTION === sectionNumber && x.CRSE_ID === crseId);
+    return c ? { sisKey: typeof c.CLASS_NBR === 'number' ? sectionKey(c.STRM, c.CLASS_NBR) : null, record: sectionFromClass(c) } : null;
+  }
+
+  private async createSection(input: SisSectionInput): Promise<SisWriteResult<SisSectionState>> {
+    // After a lost response the class exists: adopt it (its CLASS_NBR may still be pending).
+    const existing = await this.findSection(input.termKey, input.courseKey, input.sectionNumber);
+    if (existing) {
+      assertAdoptable(existing.record, input, existing.sisKey);
+      return existing.sisKey ? this.updateSection(existing.sisKey, input) : existing;
+    }
+    const body = await this.client.call<{ CLASS: PsClass }>('POST', `/terms/${input.termKey}/classes`, classFromSection(input, null));
+    const c = this.classIn(body);
+    return { sisKey: typeof c.CLASS_NBR === 'number' ? sectionKey(c.STRM, c.CLASS_NBR) : null, record: sectionFromClass(c) };
+  }
+
+  private classIn(body: { CLASS: PsClass } | undefined): PsClass {
+    if (!body?.CLASS) throw new SisError({ code: 'bad_response', message: 'the SIS answered no CLASS', raw: body });
+    return body.CLASS;
+  }
+
+  private async mustGetClass(sisKey: string): Promise<PsClass> {
+    const current = await this.getClass(sisKey);
+    if (!current) throw new SisError({ code: 'not_found', message: `class ${sisKey} is not in the SIS`, status: 404 });
+    return current;
+  }
+
+  private async putClass(sisKey: string, c: PsClass): Promise<SisWriteResult<SisSectionState>> {
+    const [strm, nbr] = splitKey(sisKey);
+    const body = await this.client.call<{ CLASS: PsClass }>('PUT', `/terms/${strm}/classes/${nbr}`, c);
+    return { sisKey, record: sectionFromClass(this.classIn(body)) };
+  }
+
+  private async updateSection(sisKey: string, input: SisSectionInput): Promise<SisWriteResult<SisSectionState>> {
+    return this.putClass(sisKey, classFromSection(input, await this.mustGetClass(sisKey)));
+  }
+
+  private async cancelSection(sisKey: string): Promise<SisWriteResult<SisSectionState>> {
+    return this.putClass(sisKey, { ...(await this.mustGetClass(sisKey)), CLASS_STAT: 'X' });
+  }
+
+  private combinedToModel(x: PsCombined): SisRelationship {
+    return {
+      key: `${x.STRM}:${x.SCTN_COMBINED_ID}`,
+      termKey: x.STRM,
+      kind: 'combined',
+      // PeopleSoft has no primary class in a combination; the first listed stands for it.
+      members: x.CLASSES.map((c, i) => ({ sectionKey: sectionKey(x.STRM, c.CLASS_NBR), primary: i === 0 })),
+      sharedCapacity: x.ENRL_CAP > 0 ? x.ENRL_CAP : null,
+    };
+  }
+
+  private combinedBody(input: SisRelationshipInput): Omit<PsCombined, 'SCTN_COMBINED_ID'> {
+    if (input.kind !== 'combined') {
+      throw new SisError({ code: 'not_supported', message: 'PeopleSoft crosslists are multiple-offering courses in the catalog; only combined sections can be written.' });
+    }
+    const ordered = [...input.members].sort((a, b) => Number(b.primary) - Number(a.primary));
+    return { STRM: input.termKey, ENRL_CAP: input.sharedCapacity ?? 0, WAIT_CAP: 0, CLASSES: ordered.map((m) => ({ CLASS_NBR: Number(splitKey(m.sectionKey)[1]) })) };
+  }
+
+  async *relationships(termKey: string): AsyncIterable<SisRelationship[]> {
+    for await (const page of this.client.pages<PsCombined>(`/terms/${termKey}/combined-sections`, 'SCTN_CMBND')) {
+      yield page.map((x) => this.combinedToModel(x));
+    }
+  }
+
+  private async createRelationship(input: SisRelationshipInput): Promise<SisWriteResult<SisRelationship>> {
+    const body = this.combinedBody(input);
+    const wanted = new Set(input.members.map((m) => m.sectionKey));
+    for await (const page of this.relationships(input.termKey)) {
+      const same = page.find((r) => r.members.length === wanted.size && r.members.every((m) => wanted.has(m.sectionKey)));
+      if (same) return this.updateRelationship(same.key, input);
+    }
+    const created = await this.client.call<{ SCTN_CMBND: PsCombined }>('POST', `/terms/${input.termKey}/combined-sections`, body);
+    if (!created?.SCTN_CMBND) throw new SisError({ code: 'bad_response', message: 'the SIS answered no SCTN_CMBND', raw: created });
+    const record = this.combinedToModel(created.SCTN_CMBND);
+    return { sisKey: record.key, record };
+  }
+
+  private async updateRelationship(sisKey: string, input: SisRelationshipInput): Promise<SisWriteResult<SisRelationship>> {
+    const [strm, id] = splitKey(sisKey);
+    const saved = await this.client.call<{ SCTN_CMBND: PsCombined }>('PUT', `/terms/${strm}/combined-sections/${encodeURIComponent(id)}`, this.combinedBody(input));
+    if (!saved?.SCTN_CMBND) throw new SisError({ code: 'bad_response', message: 'the SIS answered no SCTN_CMBND', raw: saved });
+    return { sisKey, record: this.combinedToModel(saved.SCTN_CMBND) };
+  }
+
+  async *buildings(): AsyncIterable<SisBuilding[]> {
+    for await (const page of this.client.pages<{ BLDG_CD: string; DESCR: string; CAMPUS: string }>('/buildings', 'BLDG_TBL')) {
+      yield page.map((b) => ({ key: b.BLDG_CD, code: b.BLDG_CD, name: b.DESCR, campus: b.CAMPUS || null }));
+    }
+  }
+
+  async *rooms(): AsyncIterable<SisRoom[]> {
+    type Facility = { FACILITY_ID: string; BLDG_CD: string; ROOM: string; ROOM_CAPACITY: number; EFF_STATUS: string };
+    for await (const page of this.client.pages<Facility>('/facilities', 'FACILITY_TBL')) {
+      yield page.map((f) => ({ key: f.FACILITY_ID, buildingKey: f.BLDG_CD, number: f.ROOM, capacity: f.ROOM_CAPACITY, active: f.EFF_STATUS === 'A' }));
+    }
+  }
+
+  async *instructors(): AsyncIterable<SisInstructor[]> {
+    type Instr = { EMPLID: string; NAME_DISPLAY: string; EMAIL_ADDR: string; ACAD_ORG: string };
+    for await (const page of this.client.pages<Instr>('/instructors', 'INSTR_TBL')) {
+      yield page.map((i) => ({ key: i.EMPLID, name: i.NAME_DISPLAY, email: i.EMAIL_ADDR || null, departmentKey: i.ACAD_ORG || null }));
+    }
+  }
+
+  async *departments(): AsyncIterable<SisDepartment[]> {
+    for await (const page of this.client.pages<{ ACAD_ORG: string; DESCR: string }>('/acad-orgs', 'ACAD_ORG_TBL')) {
+      yield page.map((d) => ({ key: d.ACAD_ORG, code: d.ACAD_ORG, name: d.DESCR }));
+    }
+  }
+}

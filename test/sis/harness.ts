@@ -1,0 +1,66 @@
+// Simulator + connector pairs for the contract suite: each starts a real HTTP simulator on a
+// free port and the connector that speaks its dialect.
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startSisSim, type SisSim, type SisSimOptions } from '../../sis-sim/server.ts';
+import { PS_BASE } from '../../sis-sim/peoplesoft.ts';
+import type { SisConnector } from '../../src/sis/contract.ts';
+import { createConnector } from '../../src/sis/registry.ts';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const sharedData = path.resolve(projectRoot, '../shared/data');
+export const uiucFile = (term: string) => path.join(sharedData, 'uiuc', `${term}.csv`);
+export const hasSharedData = existsSync(uiucFile('2025-su'));
+export const SKIP_SHARED = `skipped: ${sharedData} is absent (the UIUC files are not part of the project)`;
+
+export type Dialect = 'ethos' | 'peoplesoft';
+
+export interface Pair {
+  sim: SisSim;
+  connector: SisConnector;
+  /** Advances the simulator's clock. */
+  advance(ms: number): void;
+  admin<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
+  connect(overrides?: Record<string, unknown>): SisConnector;
+}
+
+export const API_KEY = 'test-key';
+
+export async function startPair(dialect: Dialect, options: Partial<SisSimOptions> = {}): Promise<Pair> {
+  let now = Date.parse('2025-06-01T12:00:00Z');
+  const sim = await startSisSim({ dialect, port: 0, apiKey: API_KEY, seed: 'synthetic:200', clock: () => now, ...options });
+  const connect = (overrides: Record<string, unknown> = {}) =>
+    createConnector(
+      dialect === 'ethos'
+        ? { kind: 'ethos', baseUrl: sim.url, apiKey: API_KEY, timeoutMs: 5_000, ...overrides }
+        : { kind: 'peoplesoft', baseUrl: `${sim.url}${PS_BASE}`, username: 'COURSEBRIDGE', password: API_KEY, timeoutMs: 5_000, ...overrides },
+    );
+  return {
+    sim,
+    connector: connect(),
+    advance: (ms) => {
+      now += ms;
+    },
+    admin: async <T>(method: string, p: string, body?: unknown) => {
+      const response = await fetch(`${sim.url}/__admin${p}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      if (!response.ok) throw new Error(`admin ${method} ${p}: ${response.status} ${await response.text()}`);
+      return (response.status === 204 ? undefined : await response.json()) as T;
+    },
+    connect,
+  };
+}
+
+export async function collect<T>(pages: AsyncIterable<T[]>): Promise<{ items: T[]; pages: number }> {
+  const items: T[] = [];
+  let count = 0;
+  for await (const page of pages) {
+    items.push(...page);
+    count++;
+  }
+  return { items, pages: count };
+}
