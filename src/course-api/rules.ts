@@ -5,6 +5,7 @@
 // No I/O: the store applies what these functions decide.
 import { z } from 'zod';
 import type { FieldError } from '../domain/errors.ts';
+import { instantToLocal } from '../domain/zoned-time.ts';
 
 export const COURSE_STATUSES = ['active', 'archived', 'deleted'] as const;
 export type CourseStatus = (typeof COURSE_STATUSES)[number];
@@ -173,21 +174,6 @@ export interface RolloverDate {
 }
 export const DEFAULT_ROLLOVER: RolloverDate = { month: 6, day: 15 };
 
-/** The calendar date (YYYY-MM-DD) of an instant in an IANA time zone. */
-export function localDate(instant: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(instant);
-  const get = (type: string) => parts.find((p) => p.type === type)!.value;
-  return `${get('year')}-${get('month')}-${get('day')}`;
-}
-
-export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const pad = (n: number) => String(n).padStart(2, '0');
 /** The rollover date in a given year; 29 February falls back to the 28th in other years. */
@@ -221,7 +207,7 @@ export interface AcademicYear {
 }
 
 export function academicYear(now: Date, timeZone: string, rollover: RolloverDate = DEFAULT_ROLLOVER): AcademicYear {
-  const today = localDate(now, timeZone);
+  const today = instantToLocal(now, timeZone).slice(0, 10);
   const year = Number(today.slice(0, 4));
   const thisYears = rolloverOn(year, rollover);
   const startYear = today >= thisYears ? year : year - 1;

@@ -3,8 +3,12 @@
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
+import fastifyStatic from '@fastify/static';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -26,6 +30,8 @@ import { relationshipRoutes } from './routes/relationships.ts';
 import { sectionRoutes } from './routes/sections.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { termRoutes } from './routes/terms.ts';
+import { mergeRoutes } from './routes/merges.ts';
+import type { Runtime } from '../runtime.ts';
 
 export interface AppOptions {
   database: Database;
@@ -35,9 +41,15 @@ export interface AppOptions {
   /** Sign-in attempts per client address per minute. */
   loginRateLimit?: number;
   version?: string;
+  /** Job queue, SIS connection and schedules: the integration console needs them. */
+  runtime?: Runtime;
   /** The current time; tests inject one so nothing depends on the wall clock. */
   clock?: () => Date;
+  /** The built web app to serve at `/` (default: web/dist when it exists); null serves none. */
+  webRoot?: string | null;
 }
+
+const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { db } = options.database;
@@ -50,7 +62,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, 404, 'Not found', `No route ${request.method} ${request.url}.`));
+  const webRoot = options.webRoot === undefined ? (existsSync(join(DEFAULT_WEB_ROOT, 'index.html')) ? DEFAULT_WEB_ROOT : null) : options.webRoot;
+  app.setNotFoundHandler((request, reply) => {
+    // The web app routes in the browser: any other GET outside /api answers its index.html.
+    const isApi = request.url === '/api' || request.url.startsWith('/api/') || request.url.startsWith('/api?');
+    if (webRoot && !isApi && (request.method === 'GET' || request.method === 'HEAD'))
+      return reply.header('cache-control', 'no-cache').sendFile('index.html', webRoot);
+    return sendProblem(reply, 404, 'Not found', `No route ${request.method} ${request.url}.`);
+  });
+  if (webRoot) await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: true, index: ['index.html'] });
 
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
@@ -90,5 +110,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(adminPeopleRoutes(db));
   await app.register(auditRoutes(db));
   await app.register(courseApiRoutes(db, clock));
+  if (options.runtime) await app.register(mergeRoutes(options.runtime));
   return app;
 }

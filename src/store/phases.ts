@@ -10,7 +10,6 @@ import {
   findOverlap,
   phaseAt,
   templateLocal,
-  zonedToInstant,
   type EditRulesView,
   type Phase,
   type PhaseBadge,
@@ -23,6 +22,7 @@ import {
   type RoleRule,
   type TemplatePhase,
 } from '../domain/phases.ts';
+import { zonedToInstant } from '../domain/zoned-time.ts';
 import { recordAudit } from './audit.ts';
 
 // ---------------------------------------------------------------------------------------------

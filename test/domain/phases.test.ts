@@ -4,16 +4,14 @@ import {
   decideWrite,
   effectiveRules,
   findOverlap,
-  instantToLocal,
-  isTimeZone,
   phaseAt,
   phaseCreate,
   phaseTemplateWrite,
-  zonedToInstant,
   type PhaseDef,
   type RoleRule,
   type RuleContext,
 } from '../../src/domain/phases.ts';
+import { instantToLocal, isTimeZone, zonedToInstant } from '../../src/domain/zoned-time.ts';
 import { PERMISSIONS, SEEDED_ROLES, type Permission } from '../../src/domain/permissions.ts';
 import { SECTION_FIELDS, type SectionField } from '../../src/domain/schedule.ts';
 

@@ -8,6 +8,8 @@ import type { Database } from '../../src/db/database.ts';
 import type { DB } from '../../src/db/schema.ts';
 import { SYSTEM_ACTOR, type Product } from '../../src/domain/permissions.ts';
 import { buildApp } from '../../src/http/app.ts';
+import { startRuntime, type Runtime } from '../../src/runtime.ts';
+import type { ConnectorSettingsInput } from '../../src/sis/settings.ts';
 import { freshDatabase } from './db.ts';
 
 export interface Response<T = any> {
@@ -69,12 +71,28 @@ export interface Hub {
   adminId: string;
   user(options: { email: string; role: string; products?: Product[]; departmentIds?: string[] }): Promise<{ client: Client; id: string }>;
   token(role: string, kind?: 'api' | 'record_system'): Promise<Client>;
+  runtime: Runtime | undefined;
   close(): Promise<void>;
 }
 
-export async function startHub(options: { loginRateLimit?: number; clock?: () => Date } = {}): Promise<Hub> {
+export interface HubOptions {
+  loginRateLimit?: number;
+  clock?: () => Date;
+  /** Start the job queue and workers (the integration console), talking to this SIS. */
+  sis?: ConnectorSettingsInput | 'none';
+}
+
+export async function startHub(options: HubOptions = {}): Promise<Hub> {
   const database = await freshDatabase();
-  const app = await buildApp({ database, loginRateLimit: options.loginRateLimit ?? 1000, clock: options.clock });
+  const runtime = options.sis
+    ? await startRuntime({
+        database,
+        clock: options.clock,
+        sis: options.sis === 'none' ? null : { settings: options.sis, source: 'environment' },
+        nightlyCheckMs: 0,
+      })
+    : undefined;
+  const app = await buildApp({ database, runtime, loginRateLimit: options.loginRateLimit ?? 1000, clock: options.clock });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   const hub: Hub = {
     url,
@@ -102,8 +120,10 @@ export async function startHub(options: { loginRateLimit?: number; clock?: () =>
       const { secret } = await createToken(database.db, SYSTEM_ACTOR, { name: `${role} token`, roleId: r.id, kind });
       return new Client(url, { bearer: secret });
     },
+    runtime,
     async close() {
       await app.close();
+      await runtime?.stop();
       await database.close();
     },
   };

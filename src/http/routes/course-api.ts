@@ -15,7 +15,6 @@ import {
   courseAmend,
   courseSubmit,
   fromFlatFields,
-  isTimeZone,
   issuesToErrors,
   MAX_BULK_ROWS,
 } from '../../course-api/rules.ts';
@@ -37,6 +36,7 @@ import {
 } from '../../course-api/store.ts';
 import { actorOf, requireAdmin, requirePermission } from '../auth.ts';
 import { limit, pageOf, problem, problems } from '../schemas.ts';
+import { isTimeZone } from '../../domain/zoned-time.ts';
 
 const tags = ['course-api'];
 

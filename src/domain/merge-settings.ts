@@ -1,0 +1,107 @@
+// Merge settings: per merge type on/off, enabled terms, source of truth with per-field
+// exceptions, real-time and nightly; institution-wide nightly time and the maintenance switch.
+// One validated document, versioned as a whole so every change has a history entry.
+import { z } from 'zod';
+import { isTimeZone } from './zoned-time.ts';
+
+export const MERGE_TYPES = ['terms', 'buildings', 'rooms', 'departments', 'instructors', 'courses', 'sections', 'relationships'] as const;
+export type MergeType = (typeof MERGE_TYPES)[number];
+export const TERM_SPECIFIC_TYPES = ['courses', 'sections', 'relationships'] as const satisfies readonly MergeType[];
+export type TermSpecificType = (typeof TERM_SPECIFIC_TYPES)[number];
+export const isTermSpecific = (type: MergeType): type is TermSpecificType => (TERM_SPECIFIC_TYPES as readonly string[]).includes(type);
+
+/** Only sections and relationships are ever posted to the SIS. */
+export const POSTED_TYPES = ['sections', 'relationships'] as const satisfies readonly MergeType[];
+
+export const SOURCES_OF_TRUTH = ['sis', 'hub', 'none'] as const;
+export type SourceOfTruth = (typeof SOURCES_OF_TRUTH)[number];
+
+const typeSettings = z.strictObject({
+  enabled: z.boolean(),
+  /** Term codes the term-specific types run for; ignored for reference types. */
+  enabledTerms: z.array(z.string().min(1).max(20)).max(200),
+  /** Who wins a field both sides changed: the SIS, the hub, or nobody (the object stops as a conflict). */
+  sourceOfTruth: z.enum(SOURCES_OF_TRUTH),
+  fieldExceptions: z.record(z.string().min(1).max(40), z.enum(SOURCES_OF_TRUTH)),
+  realTime: z.boolean(),
+  nightly: z.boolean(),
+});
+export type TypeSettings = z.output<typeof typeSettings>;
+
+export const mergeSettings = z
+  .strictObject({
+    types: z.strictObject(Object.fromEntries(MERGE_TYPES.map((t) => [t, typeSettings])) as Record<MergeType, typeof typeSettings>),
+    nightlyTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use 24-hour HH:MM'),
+    timeZone: z.string().refine(isTimeZone, 'Not an IANA time zone, e.g. America/Chicago'),
+    maintenance: z.strictObject({ on: z.boolean(), comment: z.string().max(1000).nullable() }),
+    /** Share of a term's records of one type a merge may delete before it refuses (0.1 = 10 %). */
+    deletionThreshold: z.number().min(0).max(1),
+    /** Drop a term from enabledTerms automatically once it has ended. */
+    removeEndedTerms: z.boolean(),
+  })
+  .meta({ id: 'MergeSettings' });
+export type MergeSettings = z.output<typeof mergeSettings>;
+
+const reference = (): TypeSettings => ({
+  enabled: true,
+  enabledTerms: [],
+  sourceOfTruth: 'sis',
+  fieldExceptions: {},
+  realTime: false,
+  nightly: true,
+});
+
+/**
+ * Out of the box the SIS wins everything except what schedulers build here: meetings, rooms,
+ * instructors, capacity and section status (DESIGN §4). Real-time posting is off until a term is
+ * enabled and an admin turns it on.
+ */
+export function defaultMergeSettings(): MergeSettings {
+  const termSpecific = (): TypeSettings => ({ ...reference(), realTime: false });
+  return {
+    types: {
+      terms: reference(),
+      buildings: reference(),
+      rooms: reference(),
+      departments: reference(),
+      instructors: reference(),
+      courses: termSpecific(),
+      sections: {
+        ...termSpecific(),
+        fieldExceptions: { meetings: 'hub', instructors: 'hub', capacity: 'hub', status: 'hub' },
+      },
+      relationships: { ...termSpecific(), fieldExceptions: { members: 'hub', sharedCapacity: 'hub' } },
+    },
+    nightlyTime: '02:00',
+    timeZone: 'America/Chicago',
+    maintenance: { on: false, comment: null },
+    deletionThreshold: 0.1,
+    removeEndedTerms: false,
+  };
+}
+
+export function isTermEnabled(settings: MergeSettings, type: MergeType, termCode: string): boolean {
+  const t = settings.types[type];
+  return t.enabled && (!isTermSpecific(type) || t.enabledTerms.includes(termCode));
+}
+
+/** Fields the SIS alone maintains: the hub never edits them, so the SIS always wins. */
+const SIS_ONLY_FIELDS = new Set(['enrolled']);
+
+/**
+ * Who owns a field of one record: the record's own override, then the type's field exception,
+ * then the type's default. Hub ownership only holds while the record's changes can reach the SIS
+ * (its term is enabled for posting); otherwise the SIS's value would be shadowed forever.
+ */
+export function fieldOwner(
+  settings: MergeSettings,
+  type: MergeType,
+  field: string,
+  options: { recordOverride?: SourceOfTruth | null; postingEnabled: boolean },
+): SourceOfTruth {
+  if (SIS_ONLY_FIELDS.has(field)) return 'sis';
+  const t = settings.types[type];
+  const owner = options.recordOverride ?? t.fieldExceptions[field] ?? t.sourceOfTruth;
+  if (owner === 'hub' && !options.postingEnabled) return 'sis';
+  return owner;
+}

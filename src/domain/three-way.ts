@@ -1,0 +1,73 @@
+// The three-way merge of one record, field by field (DESIGN §4.2), against `base` (the SIS state
+// last seen or accepted), `theirs` (the SIS now) and `ours` (the hub now). Pure.
+import type { SourceOfTruth } from './merge-settings.ts';
+
+export type Fields = Record<string, unknown>;
+
+export interface FieldDecision {
+  field: string;
+  before: unknown;
+  after: unknown;
+  /** Where the hub's new value came from. */
+  source: 'sis' | 'converged';
+}
+
+export interface FieldConflict {
+  field: string;
+  base: unknown;
+  hub: unknown;
+  sis: unknown;
+  /** Who the owner rule made win; 'none' means nobody did and the object stops. */
+  resolvedBy: SourceOfTruth;
+}
+
+export interface RecordMerge {
+  /** The hub's fields after the merge. */
+  merged: Fields;
+  /** Hub fields the SIS changed (what the merge writes). */
+  changes: FieldDecision[];
+  /** Both sides changed a field to different values. */
+  conflicts: FieldConflict[];
+  /** True when some conflict has no owner: nothing of this record may be written. */
+  blocked: boolean;
+  /** Fields where the hub now differs from the SIS and must be pushed. */
+  hubAhead: string[];
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+export function mergeRecord(
+  base: Fields | null,
+  theirs: Fields,
+  ours: Fields,
+  owner: (field: string) => SourceOfTruth,
+): RecordMerge {
+  const merged: Fields = { ...ours };
+  const changes: FieldDecision[] = [];
+  const conflicts: FieldConflict[] = [];
+  const hubAhead: string[] = [];
+  for (const field of Object.keys(theirs)) {
+    const t = theirs[field];
+    const o = ours[field];
+    // Without a base (first sight of a record both sides have) every difference is a conflict.
+    const b = base?.[field];
+    if (same(o, t)) continue; // equal: nothing to do (converged, or never diverged)
+    if (base !== null && same(t, b)) {
+      hubAhead.push(field); // only the hub changed it: keep ours, it will be pushed
+      continue;
+    }
+    if (base !== null && same(o, b)) {
+      merged[field] = t; // only the SIS changed it: take theirs
+      changes.push({ field, before: o, after: t, source: 'sis' });
+      continue;
+    }
+    const rule = owner(field);
+    conflicts.push({ field, base: base === null ? null : b, hub: o, sis: t, resolvedBy: rule });
+    if (rule === 'sis') {
+      merged[field] = t;
+      changes.push({ field, before: o, after: t, source: 'sis' });
+    } else if (rule === 'hub') hubAhead.push(field);
+  }
+  const blocked = conflicts.some((c) => c.resolvedBy === 'none');
+  return blocked ? { merged: { ...ours }, changes: [], conflicts, blocked, hubAhead: [] } : { merged, changes, conflicts, blocked, hubAhead };
+}

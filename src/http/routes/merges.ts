@@ -1,0 +1,343 @@
+// The integration console: merge settings (versioned, with history), the SIS connection, Execute
+// Merge, merge history with per-object reports, CSV export and a live progress stream.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { MERGE_TYPES, mergeSettings } from '../../domain/merge-settings.ts';
+import { instantToLocal } from '../../domain/zoned-time.ts';
+import type { Runtime } from '../../runtime.ts';
+import { getRun, listRuns, runChanges, startRun } from '../../sync/runs.ts';
+import { endedEnabledTerms, getMergeSettings, saveMergeSettings, settingsHistory } from '../../sync/settings-store.ts';
+import { requireAdmin } from '../auth.ts';
+import { idParams, problems } from '../schemas.ts';
+
+const settingsView = z.object({ version: z.int(), settings: mergeSettings, warnings: z.array(z.string()) });
+
+const runItem = z.object({
+  type: z.enum(MERGE_TYPES),
+  term: z.string().nullable(),
+  status: z.enum(['waiting', 'running', 'succeeded', 'partial', 'failed', 'refused']),
+  fetched: z.int(),
+  counts: z.record(z.string(), z.number()),
+  error: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+const mergeRequest = z
+  .strictObject({
+    types: z.array(z.enum(MERGE_TYPES)).min(1).max(MERGE_TYPES.length),
+    terms: z.array(z.string().min(1).max(20)).max(50).default([]),
+    sendUpdates: z.boolean().default(false).describe('After pulling, also push the hub\'s pending changes'),
+    dryRun: z.boolean().default(false).describe('Compute and report the diff, write nothing'),
+    allowEmpty: z.boolean().default(false).describe('Accept an empty SIS dataset for a term that has data'),
+    force: z.boolean().default(false).describe('Apply even when deletions exceed the threshold'),
+  })
+  .meta({ id: 'MergeRequest' });
+const run = z
+  .object({
+    id: z.string(),
+    trigger: z.enum(['manual', 'nightly', 'real_time']),
+    actor: z.string(),
+    options: z.object({
+      types: z.array(z.enum(MERGE_TYPES)),
+      terms: z.array(z.string()),
+      sendUpdates: z.boolean(),
+      dryRun: z.boolean(),
+      allowEmpty: z.boolean(),
+      force: z.boolean(),
+    }),
+    status: z.enum(['queued', 'running', 'succeeded', 'partial', 'failed']),
+    queuedAt: z.string(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    error: z.string().nullable(),
+    items: z.array(runItem),
+  })
+  .meta({ id: 'MergeRun' });
+const change = z
+  .object({
+    id: z.int(),
+    type: z.string(),
+    term: z.string().nullable(),
+    kind: z.enum(['created', 'updated', 'deleted', 'conflict', 'error']),
+    entityId: z.string().nullable(),
+    sisKey: z.string().nullable(),
+    label: z.string(),
+    fields: z.array(z.unknown()),
+    message: z.string().nullable(),
+    raw: z.unknown(),
+  })
+  .meta({ id: 'MergeChange' });
+
+const csvCell = (value: unknown) => {
+  const text = value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+};
+
+export const mergeRoutes = (runtime: Runtime): FastifyPluginAsyncZod => async (app) => {
+  const db = runtime.database.db;
+  const tags = ['admin: integration'];
+
+  async function view() {
+    const current = await getMergeSettings(db);
+    const today = instantToLocal(runtime.clock(), current.settings.timeZone).slice(0, 10);
+    const ended = await endedEnabledTerms(db, current.settings, today);
+    return {
+      ...current,
+      warnings: ended.map((code) => `Term ${code} has ended but is still enabled for merges.`),
+    };
+  }
+
+  app.get(
+    '/api/v1/admin/merge-settings',
+    { schema: { tags, summary: 'Merge settings, with warnings about ended terms still enabled', response: { 200: settingsView, ...problems } } },
+    async (request) => {
+      requireAdmin(request, 'mergeSettings.edit');
+      return view();
+    },
+  );
+
+  app.put(
+    '/api/v1/admin/merge-settings',
+    {
+      schema: {
+        tags,
+        summary: 'Replace the merge settings (send the version you read); a term the SIS does not know cannot be enabled',
+        body: z.strictObject({ version: z.int().min(0), settings: mergeSettings, comment: z.string().max(1000).nullable().default(null) }),
+        response: { 200: settingsView, ...problems },
+      },
+    },
+    async (request) => {
+      const actor = requireAdmin(request, 'mergeSettings.edit');
+      const sisTermCodes = await knownTermCodes(runtime);
+      await saveMergeSettings(db, actor, request.body.settings, { version: request.body.version, comment: request.body.comment, sisTermCodes });
+      return view();
+    },
+  );
+
+  app.post(
+    '/api/v1/admin/maintenance',
+    {
+      schema: {
+        tags,
+        summary: 'Pause (or resume) real-time and nightly sync, with a comment kept in the history',
+        body: z.strictObject({ on: z.boolean(), comment: z.string().min(1).max(1000) }),
+        response: { 200: settingsView, ...problems },
+      },
+    },
+    async (request) => {
+      const actor = requireAdmin(request, 'mergeSettings.edit');
+      const current = await getMergeSettings(db);
+      await saveMergeSettings(
+        db,
+        actor,
+        { ...current.settings, maintenance: { on: request.body.on, comment: request.body.comment } },
+        { version: current.version, comment: request.body.comment },
+      );
+      return view();
+    },
+  );
+
+  app.get(
+    '/api/v1/admin/merge-settings/history',
+    {
+      schema: {
+        tags,
+        summary: 'Every saved version of the merge settings, newest first',
+        response: {
+          200: z.object({
+            items: z.array(z.object({ version: z.int(), settings: z.unknown(), actor: z.string(), comment: z.string().nullable(), at: z.string() })),
+          }),
+          ...problems,
+        },
+      },
+    },
+    async (request) => {
+      requireAdmin(request, 'mergeSettings.edit');
+      return { items: await settingsHistory(db) };
+    },
+  );
+
+  app.get(
+    '/api/v1/admin/sis-connection',
+    {
+      schema: {
+        tags,
+        summary: 'The SIS connection (secrets redacted) and where it comes from',
+        response: { 200: z.object({ source: z.enum(['environment', 'demo', 'database', 'none']), settings: z.record(z.string(), z.unknown()).nullable() }), ...problems },
+      },
+    },
+    async (request) => {
+      requireAdmin(request, 'mergeSettings.edit');
+      return runtime.connections.describe();
+    },
+  );
+
+  app.put(
+    '/api/v1/admin/sis-connection',
+    {
+      schema: {
+        tags,
+        summary: 'Save the SIS connection (kind ethos, peoplesoft or csv with its settings)',
+        body: z.record(z.string(), z.unknown()),
+        response: { 200: z.object({ source: z.enum(['environment', 'demo', 'database', 'none']), settings: z.record(z.string(), z.unknown()).nullable() }), ...problems },
+      },
+    },
+    async (request) => {
+      await runtime.connections.save(requireAdmin(request, 'mergeSettings.edit'), request.body);
+      return runtime.connections.describe();
+    },
+  );
+
+  app.post(
+    '/api/v1/admin/sis-connection/test',
+    {
+      schema: {
+        tags,
+        summary: 'Try the SIS connection: an authenticated read',
+        response: { 200: z.object({ ok: z.boolean(), message: z.string(), code: z.string().optional() }), ...problems },
+      },
+    },
+    async (request) => {
+      requireAdmin(request, 'mergeSettings.edit');
+      try {
+        const connector = await runtime.connections.connector();
+        await connector.testConnection();
+        return { ok: true, message: `Connected to the ${connector.kind} SIS.` };
+      } catch (error) {
+        const e = error as { message?: string; code?: string };
+        return { ok: false, message: e.message ?? String(error), ...(typeof e.code === 'string' ? { code: e.code } : {}) };
+      }
+    },
+  );
+
+  app.post(
+    '/api/v1/admin/merges',
+    {
+      schema: {
+        tags,
+        summary: 'Execute Merge: start a durable run for merge types × terms; 409 names a run already merging one of them',
+        body: mergeRequest,
+        response: { 202: z.object({ id: z.string() }), ...problems },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireAdmin(request, 'merges.execute');
+      const id = await startRun(db, runtime.queue, actor, 'manual', request.body);
+      return reply.code(202).header('location', `/api/v1/admin/merges/${id}`).send({ id });
+    },
+  );
+
+  app.get(
+    '/api/v1/admin/merges',
+    {
+      schema: {
+        tags,
+        summary: 'Merge history, newest first',
+        querystring: z.strictObject({
+          status: z.enum(['queued', 'running', 'succeeded', 'partial', 'failed']).optional(),
+          trigger: z.enum(['manual', 'nightly', 'real_time']).optional(),
+          before: z.iso.datetime({ offset: true }).optional(),
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+        }),
+        response: { 200: z.object({ items: z.array(run) }), ...problems },
+      },
+    },
+    async (request) => {
+      requireAdmin(request, 'merges.execute');
+      return { items: await listRuns(db, request.query) };
+    },
+  );
+
+  app.get(
+    '/api/v1/admin/merges/:id',
+    { schema: { tags, summary: 'One run: status, per type × term progress and counts', params: idParams, response: { 200: run, ...problems } } },
+    async (request) => {
+      requireAdmin(request, 'merges.execute');
+      return getRun(db, request.params.id);
+    },
+  );
+
+  app.get(
+    '/api/v1/admin/merges/:id/changes',
+    {
+      schema: {
+        tags,
+        summary: 'The run\'s report: per-object changes (field, before, after, source), conflicts and errors with the SIS\'s raw message',
+        params: idParams,
+        querystring: z.strictObject({
+          kind: z.enum(['created', 'updated', 'deleted', 'conflict', 'error']).optional(),
+          type: z.enum(MERGE_TYPES).optional(),
+          after: z.coerce.number().int().min(0).optional(),
+          limit: z.coerce.number().int().min(1).max(5000).default(500),
+        }),
+        response: { 200: z.object({ items: z.array(change) }), ...problems },
+      },
+    },
+    async (request) => {
+      requireAdmin(request, 'merges.execute');
+      await getRun(db, request.params.id);
+      const q = request.query;
+      return { items: await runChanges(db, request.params.id, { kind: q.kind, type: q.type, afterId: q.after, limit: q.limit }) };
+    },
+  );
+
+  app.get(
+    '/api/v1/admin/merges/:id/report.csv',
+    { schema: { tags, summary: 'The run\'s report as CSV', params: idParams } },
+    async (request, reply) => {
+      requireAdmin(request, 'merges.execute');
+      await getRun(db, request.params.id);
+      const lines = ['type,term,kind,label,sis_key,entity_id,fields,message'];
+      let after = 0;
+      for (;;) {
+        const page = await runChanges(db, request.params.id, { afterId: after, limit: 5000 });
+        for (const c of page) lines.push([c.type, c.term, c.kind, c.label, c.sisKey, c.entityId, c.fields, c.message].map(csvCell).join(','));
+        if (page.length < 5000) break;
+        after = page[page.length - 1].id;
+      }
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="merge-${request.params.id}.csv"`)
+        .send(lines.join('\r\n') + '\r\n');
+    },
+  );
+
+  app.get(
+    '/api/v1/admin/merges/:id/events',
+    { schema: { tags, summary: 'Progress as server-sent events (`progress` on every change, then `done`)', params: idParams } },
+    async (request, reply) => {
+      requireAdmin(request, 'merges.execute');
+      await getRun(db, request.params.id);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      let closed = false;
+      request.raw.on('close', () => (closed = true));
+      let last = '';
+      // Progress lives in the database, so any process's run can be followed from any process.
+      while (!closed) {
+        const current = await getRun(db, request.params.id);
+        const json = JSON.stringify(current);
+        if (json !== last) res.write(`event: progress\ndata: ${json}\n\n`);
+        last = json;
+        if (current.finishedAt) {
+          res.write(`event: done\ndata: ${json}\n\n`);
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      res.end();
+    },
+  );
+};
+
+/** Term codes the SIS knows, to refuse enabling others; the hub's imported terms when the SIS is unreachable. */
+async function knownTermCodes(runtime: Runtime): Promise<string[]> {
+  try {
+    const connector = await runtime.connections.connector();
+    return (await connector.listTerms()).map((t) => t.code);
+  } catch {
+    const imported = await runtime.database.db.selectFrom('terms').select('code').where('sis_key', 'is not', null).execute();
+    return imported.map((t) => t.code);
+  }
+}

@@ -1,0 +1,80 @@
+// The SIS this hub talks to: settings from the environment (or the demo SIS started alongside)
+// take precedence; otherwise those an admin saved. Secrets are never returned by the API.
+import type { Kysely } from 'kysely';
+import { ZodError } from 'zod';
+import type { DB } from '../db/schema.ts';
+import { fieldChanges } from '../domain/changes.ts';
+import { ConflictError, DomainError, InvalidError } from '../domain/errors.ts';
+import type { Actor } from '../domain/permissions.ts';
+import type { SisConnector } from '../sis/contract.ts';
+import { createConnector } from '../sis/registry.ts';
+import { connectorSettings, redactSettings, type ConnectorSettings, type ConnectorSettingsInput } from '../sis/settings.ts';
+import { recordAudit } from '../store/audit.ts';
+
+export type ConnectionSource = 'environment' | 'demo' | 'database' | 'none';
+
+export class NoSisError extends DomainError {
+  constructor() {
+    super(409, 'No SIS connection', 'No SIS connection is configured: save one under admin/sis-connection, or set the COURSEBRIDGE_SIS_* variables.');
+  }
+}
+
+export class SisConnections {
+  readonly #db: Kysely<DB>;
+  readonly #fixed: { settings: ConnectorSettings; source: 'environment' | 'demo' } | null;
+  #cached: { json: string; connector: SisConnector } | null = null;
+
+  constructor(db: Kysely<DB>, fixed: { settings: ConnectorSettingsInput; source: 'environment' | 'demo' } | null = null) {
+    this.#db = db;
+    this.#fixed = fixed ? { settings: connectorSettings.parse(fixed.settings), source: fixed.source } : null;
+  }
+
+  async current(): Promise<{ settings: ConnectorSettings | null; source: ConnectionSource }> {
+    if (this.#fixed) return this.#fixed;
+    const row = await this.#db.selectFrom('sis_connection').select('settings').where('id', '=', 1).executeTakeFirst();
+    if (!row) return { settings: null, source: 'none' };
+    return { settings: connectorSettings.parse(row.settings), source: 'database' };
+  }
+
+  /** The connector for the current settings; the same instance while they do not change (it keeps its token). */
+  async connector(): Promise<SisConnector> {
+    const { settings } = await this.current();
+    if (!settings) throw new NoSisError();
+    const json = JSON.stringify(settings);
+    if (this.#cached?.json !== json) this.#cached = { json, connector: createConnector(settings) };
+    return this.#cached.connector;
+  }
+
+  async describe() {
+    const { settings, source } = await this.current();
+    return { source, settings: settings ? redactSettings(settings) : null };
+  }
+
+  async save(actor: Actor, input: unknown): Promise<void> {
+    if (this.#fixed)
+      throw new ConflictError(`The SIS connection comes from the ${this.#fixed.source === 'demo' ? 'demo SIS' : 'environment'}; change it there.`);
+    let settings: ConnectorSettings;
+    try {
+      settings = connectorSettings.parse(input);
+    } catch (error) {
+      if (error instanceof ZodError)
+        throw new InvalidError('The SIS connection settings are invalid.', error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })));
+      throw error;
+    }
+    await this.#db.transaction().execute(async (trx) => {
+      const before = await trx.selectFrom('sis_connection').select('settings').where('id', '=', 1).executeTakeFirst();
+      const document = JSON.stringify(settings);
+      await trx
+        .insertInto('sis_connection')
+        .values({ id: 1, settings: document })
+        .onConflict((oc) => oc.column('id').doUpdateSet({ settings: document }))
+        .execute();
+      await recordAudit(trx, actor, {
+        action: 'update',
+        entityType: 'sis_connection',
+        entityId: '1',
+        changes: fieldChanges(before ? redactSettings(connectorSettings.parse(before.settings)) : null, redactSettings(settings)),
+      });
+    });
+  }
+}

@@ -1,0 +1,458 @@
+// One merge of one type × term (DESIGN §4): fetch everything from the SIS first, read the hub,
+// plan field by field, refuse on the guards, then apply the whole diff in one transaction — with
+// its audit entries and report rows — so a crash leaves the previous state whole.
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { z } from 'zod';
+import type { DB } from '../db/schema.ts';
+import { fieldChanges } from '../domain/changes.ts';
+import { planMerge, type HubRecord, type Matched, type MergePlan, type SisRecord } from '../domain/merge-plan.ts';
+import { fieldOwner, isTermEnabled, type MergeSettings, type MergeType } from '../domain/merge-settings.ts';
+import type { Actor } from '../domain/permissions.ts';
+import type { Fields } from '../domain/three-way.ts';
+import type { SisConnector } from '../sis/contract.ts';
+import * as model from '../sis/model.ts';
+import { fromSis, natural } from './fields.ts';
+import {
+  hubBuildings,
+  hubCourses,
+  hubDepartments,
+  hubInstructors,
+  hubRelationships,
+  hubRooms,
+  hubSections,
+  hubTerms,
+  sectionKeys,
+} from './hub-records.ts';
+import { writers, type WriteKeys } from './hub-writers.ts';
+import { keyMap, sectionKeyMap, UnknownReferenceError } from './keys.ts';
+
+export interface ItemCounts {
+  fetched: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  conflicts: number;
+  errors: number;
+  skipped: number;
+}
+
+export interface ItemResult {
+  status: 'succeeded' | 'partial' | 'refused' | 'failed';
+  counts: ItemCounts;
+  error: string | null;
+}
+
+export interface ItemContext {
+  db: Kysely<DB>;
+  connector: SisConnector;
+  settings: MergeSettings;
+  runId: string;
+  actor: Actor;
+  dryRun: boolean;
+  allowEmpty: boolean;
+  force: boolean;
+  onFetched(count: number): Promise<void>;
+}
+
+interface ReportRow {
+  kind: 'created' | 'updated' | 'deleted' | 'conflict' | 'error';
+  entity_id: string | null;
+  sis_key: string | null;
+  label: string;
+  fields: unknown[];
+  message: string | null;
+  raw: unknown;
+}
+
+const schemas: Record<MergeType, z.ZodType> = {
+  terms: model.sisTerm,
+  departments: model.sisDepartment,
+  buildings: model.sisBuilding,
+  rooms: model.sisRoom,
+  instructors: model.sisInstructor,
+  courses: model.sisCourse,
+  sections: model.sisSection,
+  relationships: model.sisRelationship,
+};
+
+const naturalKeys: Record<MergeType, (f: Fields) => string | null> = {
+  terms: natural.term,
+  departments: natural.department,
+  buildings: natural.building,
+  rooms: natural.room,
+  instructors: natural.instructor,
+  courses: natural.course,
+  sections: natural.section,
+  relationships: natural.relationship,
+};
+
+async function fetchAll(ctx: ItemContext, type: MergeType, termKey: string | null): Promise<unknown[]> {
+  const c = ctx.connector;
+  const source: AsyncIterable<unknown[]> | Promise<unknown[]> =
+    type === 'terms'
+      ? c.listTerms()
+      : type === 'departments'
+        ? c.departments()
+        : type === 'buildings'
+          ? c.buildings()
+          : type === 'rooms'
+            ? c.rooms()
+            : type === 'instructors'
+              ? c.instructors()
+              : type === 'courses'
+                ? c.courses(termKey!)
+                : type === 'sections'
+                  ? c.sections(termKey!)
+                  : c.relationships(termKey!);
+  if (source instanceof Promise) {
+    const all = await source;
+    await ctx.onFetched(all.length);
+    return all;
+  }
+  const all: unknown[] = [];
+  for await (const page of source) {
+    all.push(...page);
+    await ctx.onFetched(all.length);
+  }
+  return all;
+}
+
+async function loadHub(db: Kysely<DB>, type: MergeType, termId: string | null, settings: MergeSettings, termCode: string | null) {
+  const departments = () => keyMap(db, 'departments');
+  switch (type) {
+    case 'terms':
+      return hubTerms(db);
+    case 'departments':
+      return hubDepartments(db);
+    case 'buildings':
+      return hubBuildings(db);
+    case 'rooms':
+      return hubRooms(db, await keyMap(db, 'buildings'));
+    case 'instructors':
+      return hubInstructors(db, await departments());
+    case 'courses':
+      return hubCourses(db, await departments());
+    case 'sections':
+    case 'relationships': {
+      const t = settings.types[type];
+      const termPosting = isTermEnabled(settings, type, termCode!) && (t.realTime || t.nightly);
+      const records =
+        type === 'sections' ? await hubSections(db, { termId: termId! }, await sectionKeys(db)) : await hubRelationships(db, termId!);
+      return records.map((r) => ({ ...r, postingEnabled: termPosting && r.allowIntegration !== false }));
+    }
+  }
+}
+
+async function writeKeys(db: Kysely<DB>, type: MergeType, termId: string | null): Promise<WriteKeys> {
+  switch (type) {
+    case 'rooms':
+      return { buildings: await keyMap(db, 'buildings') };
+    case 'instructors':
+    case 'courses':
+      return { departments: await keyMap(db, 'departments') };
+    case 'sections':
+      return { ...(await sectionKeys(db)), termId: termId! };
+    case 'relationships':
+      return { sections: await sectionKeyMap(db, termId!), termId: termId! };
+    default:
+      return {};
+  }
+}
+
+const emptyCounts = (): ItemCounts => ({ fetched: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, conflicts: 0, errors: 0, skipped: 0 });
+
+/** The term a term-specific item works on, as imported from the SIS. */
+export async function resolveTerm(db: Kysely<DB>, termCode: string): Promise<{ id: string; sisKey: string } | string> {
+  const term = await db.selectFrom('terms').select(['id', 'sis_key']).where('code', '=', termCode).executeTakeFirst();
+  if (!term?.sis_key) return `Term ${termCode} has not been imported from the SIS yet: merge terms first.`;
+  return { id: term.id, sisKey: term.sis_key };
+}
+
+export interface Fetched {
+  type: MergeType;
+  termCode: string | null;
+  records: SisRecord[];
+  /** Records that failed validation: reported, never written. */
+  invalid: ReportRow[];
+  fetched: number;
+}
+
+/** Step 1: everything of one type × term from the SIS, validated, before anything is written. */
+export async function fetchItem(ctx: ItemContext, type: MergeType, termCode: string | null, termKey: string | null): Promise<Fetched> {
+  const raw = await fetchAll(ctx, type, termKey);
+  const invalid: ReportRow[] = [];
+  const records: SisRecord[] = [];
+  const convert = fromSis[type] as (r: never) => SisRecord;
+  for (const item of raw) {
+    const parsed = schemas[type].safeParse(item);
+    if (parsed.success) records.push(convert(parsed.data as never));
+    else {
+      const key = (item as { key?: string }).key ?? null;
+      invalid.push({
+        kind: 'error',
+        entity_id: null,
+        sis_key: key,
+        label: `${type.slice(0, -1)} ${key ?? '(no key)'}`,
+        fields: [],
+        message: `The SIS sent a record that fails validation: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        raw: item,
+      });
+    }
+  }
+  return { type, termCode, records, invalid, fetched: raw.length };
+}
+
+/** Steps 2 and 3: read the hub, plan, and apply in one transaction (or only report, on a dry run). */
+export async function applyItem(ctx: ItemContext, fetched: Fetched, termId: string | null): Promise<ItemResult> {
+  const { type, termCode } = fetched;
+  const counts = emptyCounts();
+  counts.fetched = fetched.fetched;
+  const report: ReportRow[] = [...fetched.invalid];
+  const sisRecords = fetched.records;
+
+  // 2. The hub, and the plan.
+  const hub = (await loadHub(ctx.db, type, termId, ctx.settings, termCode)) as HubRecord[];
+  const ignoreKeys =
+    type === 'sections' && termId
+      ? new Set(
+          (await ctx.db.selectFrom('sections').select('sis_key').where('term_id', '=', termId).where('deleted_at', 'is not', null).where('sis_key', 'is not', null).execute()).map(
+            (s) => s.sis_key!,
+          ),
+        )
+      : undefined;
+  const plan = planMerge(sisRecords, hub, {
+    owner: (field, record) => fieldOwner(ctx.settings, type, field, { recordOverride: record.override, postingEnabled: record.postingEnabled }),
+    // A term's course list is not the whole catalog: a course missing from it is not deleted.
+    deleteMissing: type !== 'courses',
+    deletionThreshold: ctx.settings.deletionThreshold,
+    allowEmpty: ctx.allowEmpty,
+    force: ctx.force,
+    naturalKey: naturalKeys[type],
+    ignoreKeys,
+  });
+  counts.skipped = plan.skipped;
+  counts.conflicts = plan.conflicted.length;
+  for (const m of plan.conflicted)
+    report.push({
+      kind: 'conflict',
+      entity_id: m.hub.id,
+      sis_key: m.sis.sisKey,
+      label: m.hub.label,
+      fields: m.merge.conflicts,
+      message: m.merge.blocked ? 'Both sides changed these fields and no source of truth decides: this record was not merged.' : null,
+      raw: null,
+    });
+  for (const sis of plan.collisions)
+    report.push({
+      kind: 'error',
+      entity_id: null,
+      sis_key: sis.sisKey,
+      label: sis.label,
+      fields: [],
+      message: 'Another hub record already has this code (it is linked to a different SIS record); resolve the duplicate in the SIS or the hub.',
+      raw: sis.fields,
+    });
+
+  if (plan.refusal) {
+    counts.unchanged = plan.unchanged;
+    await writeReport(ctx.db, ctx.runId, type, termCode, [
+      ...report,
+      { kind: 'error', entity_id: null, sis_key: null, label: `${type}${termCode ? ` ${termCode}` : ''}`, fields: [], message: plan.refusal, raw: null },
+    ]);
+    return { status: 'refused', counts, error: plan.refusal };
+  }
+
+  if (ctx.dryRun) {
+    describePlan(plan, report, counts);
+    await writeReport(ctx.db, ctx.runId, type, termCode, report);
+    counts.errors = report.filter((r) => r.kind === 'error').length;
+    return { status: counts.errors ? 'partial' : 'succeeded', counts, error: null };
+  }
+
+  // 3. Apply, atomically.
+  await ctx.db.transaction().execute(async (trx) => {
+    const keys = await writeKeys(trx, type, termId);
+    await apply(trx, ctx, type, plan, keys, report, counts);
+    await writeReport(trx, ctx.runId, type, termCode, report);
+  });
+  counts.errors = report.filter((r) => r.kind === 'error').length;
+  return { status: counts.errors || plan.blocked.length ? 'partial' : 'succeeded', counts, error: null };
+}
+
+function describePlan(plan: MergePlan, report: ReportRow[], counts: ItemCounts) {
+  for (const sis of plan.creates)
+    report.push({ kind: 'created', entity_id: null, sis_key: sis.sisKey, label: sis.label, fields: [], message: null, raw: null });
+  for (const m of plan.updates)
+    report.push({ kind: 'updated', entity_id: m.hub.id, sis_key: m.sis.sisKey, label: m.hub.label, fields: m.merge.changes, message: null, raw: null });
+  for (const h of plan.deletes)
+    report.push({ kind: 'deleted', entity_id: h.id, sis_key: h.sisKey, label: h.label, fields: [], message: 'Missing from the SIS', raw: null });
+  counts.created = plan.creates.length;
+  counts.updated = plan.updates.length;
+  counts.deleted = plan.deletes.length;
+  counts.unchanged = plan.unchanged + plan.baseOnly.length;
+}
+
+const CHUNK = 500;
+const chunks = <T>(list: T[], size = CHUNK) => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
+
+async function apply(
+  trx: Transaction<DB>,
+  ctx: ItemContext,
+  type: MergeType,
+  plan: MergePlan,
+  keys: WriteKeys,
+  report: ReportRow[],
+  counts: ItemCounts,
+) {
+  const writer = writers[type];
+  const audit: { action: string; entity_id: string; changes: Record<string, unknown> }[] = [];
+  const fail = (label: string, sisKey: string | null, entityId: string | null, error: unknown) => {
+    if (!(error instanceof UnknownReferenceError)) throw error;
+    report.push({ kind: 'error', entity_id: entityId, sis_key: sisKey, label, fields: [], message: error.message, raw: null });
+  };
+  // Translate before writing, so a record that cannot be applied is skipped whole.
+  const prepare = (fields: Fields, changedChildren: (field: string) => boolean) => ({
+    columns: writer.columns(fields, keys),
+    children: writer.children.filter((c) => changedChildren(c.field)).map((c) => ({ spec: c, rows: c.rows(fields, keys) })),
+  });
+
+  // Creates, in batches.
+  const creates: { sis: SisRecord; prepared: ReturnType<typeof prepare> }[] = [];
+  for (const sis of plan.creates) {
+    try {
+      creates.push({ sis, prepared: prepare(sis.fields, (f) => Object.hasOwn(sis.fields, f)) });
+    } catch (error) {
+      fail(sis.label, sis.sisKey, null, error);
+    }
+  }
+  for (const batch of chunks(creates)) {
+    const inserted = await trx
+      .insertInto(writer.table)
+      .values(
+        batch.map(({ sis, prepared }) => ({
+          ...writer.insertColumns?.(keys),
+          ...prepared.columns,
+          sis_key: sis.sisKey,
+          sis_base: JSON.stringify(sis.fields),
+        })) as never,
+      )
+      .returning(['id', 'sis_key'])
+      .execute();
+    const idOf = new Map(inserted.map((r) => [r.sis_key as string, r.id as string]));
+    await insertChildren(trx, batch.map(({ sis, prepared }) => ({ id: idOf.get(sis.sisKey)!, children: prepared.children })));
+    for (const { sis } of batch) {
+      const id = idOf.get(sis.sisKey)!;
+      keys.sections?.add(id, sis.sisKey);
+      audit.push({ action: 'create', entity_id: id, changes: fieldChanges(null, sis.fields) });
+      report.push({ kind: 'created', entity_id: id, sis_key: sis.sisKey, label: sis.label, fields: [], message: null, raw: null });
+    }
+  }
+  counts.created = creates.length;
+
+  // Updates: the changed fields, the refreshed base, the link, one statement each.
+  for (const m of plan.updates) {
+    try {
+      const changed = new Set(m.merge.changes.map((c) => c.field));
+      const prepared = prepare(pickFields(m.merge.merged, changed), (f) => changed.has(f));
+      await updateRecord(trx, type, m, prepared.columns);
+      await replaceChildren(trx, m.hub.id, prepared.children);
+      audit.push({ action: 'update', entity_id: m.hub.id, changes: fieldChanges(m.hub.fields, pickFields(m.merge.merged, changed), []) });
+      report.push({ kind: 'updated', entity_id: m.hub.id, sis_key: m.sis.sisKey, label: m.hub.label, fields: m.merge.changes, message: null, raw: null });
+      counts.updated++;
+    } catch (error) {
+      fail(m.hub.label, m.sis.sisKey, m.hub.id, error);
+    }
+  }
+  for (const m of plan.baseOnly) await updateRecord(trx, type, m, {});
+  counts.unchanged = plan.unchanged + plan.baseOnly.length;
+
+  for (const batch of chunks(plan.deletes)) {
+    await trx
+      .updateTable(writer.table)
+      .set({ sis_deleted_at: sql`now()` } as never)
+      .where('id', 'in', batch.map((h) => h.id))
+      .execute();
+    for (const h of batch) {
+      audit.push({ action: 'sis_delete', entity_id: h.id, changes: { sisDeleted: { before: false, after: true } } });
+      report.push({ kind: 'deleted', entity_id: h.id, sis_key: h.sisKey, label: h.label, fields: [], message: 'Missing from the SIS: marked deleted there', raw: null });
+    }
+  }
+  counts.deleted = plan.deletes.length;
+
+  for (const batch of chunks(audit)) {
+    await trx
+      .insertInto('audit_log')
+      .values(
+        batch.map((a) => ({
+          actor_type: ctx.actor.type,
+          actor_id: ctx.actor.id,
+          actor_name: ctx.actor.name,
+          action: a.action,
+          entity_type: writer.entityType,
+          entity_id: a.entity_id,
+          changes: JSON.stringify(a.changes),
+          context: JSON.stringify({ mergeRunId: ctx.runId }),
+        })),
+      )
+      .execute();
+  }
+}
+
+const pickFields = (fields: Fields, names: Set<string>): Fields => Object.fromEntries(Object.entries(fields).filter(([k]) => names.has(k)));
+
+async function updateRecord(trx: Transaction<DB>, type: MergeType, m: Matched, columns: Record<string, unknown>) {
+  const writer = writers[type];
+  const content = Object.keys(columns).length > 0 || m.restored;
+  await trx
+    .updateTable(writer.table)
+    .set({
+      ...columns,
+      sis_base: JSON.stringify(m.sis.fields),
+      ...(m.linked && { sis_key: m.sis.sisKey }),
+      ...(m.restored && { sis_deleted_at: null }),
+      ...(content && writer.versioned && { version: sql`version + 1` }),
+      ...(content && { updated_at: sql`now()` }),
+    } as never)
+    .where('id', '=', m.hub.id)
+    .execute();
+}
+
+type Prepared = { spec: (typeof writers)[MergeType]['children'][number]; rows: Record<string, unknown>[] }[];
+
+async function insertChildren(trx: Transaction<DB>, records: { id: string; children: Prepared }[]) {
+  const byTable = new Map<string, Record<string, unknown>[]>();
+  for (const record of records)
+    for (const { spec, rows } of record.children) {
+      const list = byTable.get(spec.table) ?? [];
+      for (const row of rows) list.push({ ...row, [spec.fk]: record.id });
+      byTable.set(spec.table, list);
+    }
+  for (const [table, rows] of byTable) for (const batch of chunks(rows, 1000)) await trx.insertInto(table as never).values(batch as never).execute();
+}
+
+async function replaceChildren(trx: Transaction<DB>, id: string, children: Prepared) {
+  for (const { spec } of children) await trx.deleteFrom(spec.table).where(spec.fk as never, '=', id as never).execute();
+  await insertChildren(trx, [{ id, children }]);
+}
+
+async function writeReport(db: Kysely<DB>, runId: string, type: MergeType, termCode: string | null, rows: ReportRow[]) {
+  for (const batch of chunks(rows))
+    await db
+      .insertInto('merge_run_changes')
+      .values(
+        batch.map((r) => ({
+          run_id: runId,
+          merge_type: type,
+          term_code: termCode,
+          kind: r.kind,
+          entity_id: r.entity_id,
+          sis_key: r.sis_key,
+          label: r.label,
+          fields: JSON.stringify(r.fields),
+          message: r.message,
+          raw: r.raw === null || r.raw === undefined ? null : JSON.stringify(r.raw),
+        })),
+      )
+      .execute();
+}

@@ -1,0 +1,125 @@
+// Executes a merge run: reference types first, then per term fetching in the connector's declared
+// order (PeopleSoft reads sections before courses) and applying in dependency order (courses,
+// sections, relationships), each type × term in its own transaction.
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { MergeType } from '../domain/merge-settings.ts';
+import type { Actor } from '../domain/permissions.ts';
+import { SisError } from '../sis/errors.ts';
+import type { SisConnections } from './connection.ts';
+import { applyItem, fetchItem, resolveTerm, type Fetched, type ItemContext, type ItemResult } from './merge-item.ts';
+import { getRun, markItem, markRun, type MergeRequest } from './runs.ts';
+import { getMergeSettings } from './settings-store.ts';
+
+export interface RunnerDeps {
+  db: Kysely<DB>;
+  connections: SisConnections;
+  /** Send Updates: push what the hub has pending for these terms after the pull (the posting engine). */
+  sendUpdates?: (termCodes: string[], runId: string) => Promise<void>;
+}
+
+const describe = (error: unknown) =>
+  error instanceof SisError ? `The SIS answered ${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
+
+export async function executeRun(deps: RunnerDeps, runId: string): Promise<void> {
+  const run = await getRun(deps.db, runId);
+  if (run.status !== 'queued') return; // already done, or failed as interrupted
+  await markRun(deps.db, runId, 'running');
+  const request = run.options as MergeRequest;
+  let connectorError: string | null = null;
+  const connector = await deps.connections.connector().catch((error: unknown) => {
+    connectorError = describe(error);
+    return null;
+  });
+  if (!connector) {
+    for (const [position] of run.items.entries()) await markItem(deps.db, runId, position, { status: 'failed', error: connectorError });
+    await markRun(deps.db, runId, 'failed', connectorError);
+    return;
+  }
+  const { settings } = await getMergeSettings(deps.db);
+  const actor: Actor = {
+    type: 'system',
+    id: runId,
+    name: `merge run ${runId.slice(0, 8)} (${run.trigger})`,
+    permissions: new Set(),
+    products: [],
+    departmentIds: null,
+    roleId: null,
+  };
+  const results: ItemResult['status'][] = [];
+  const context = (position: number): ItemContext => ({
+    db: deps.db,
+    connector,
+    settings,
+    runId,
+    actor,
+    dryRun: request.dryRun,
+    allowEmpty: request.allowEmpty,
+    force: request.force,
+    onFetched: (count) => markItem(deps.db, runId, position, { fetched: count }),
+  });
+  const positions = run.items.map((item, position) => ({ ...item, position }));
+
+  const finish = async (position: number, result: ItemResult) => {
+    results.push(result.status);
+    await markItem(deps.db, runId, position, { status: result.status, counts: result.counts, error: result.error });
+  };
+  const fail = async (position: number, error: unknown) => {
+    results.push('failed');
+    await markItem(deps.db, runId, position, { status: 'failed', error: describe(error) });
+  };
+
+  for (const item of positions.filter((i) => i.term === null)) {
+    await markItem(deps.db, runId, item.position, { status: 'running' });
+    try {
+      const fetched = await fetchItem(context(item.position), item.type, null, null);
+      await finish(item.position, await applyItem(context(item.position), fetched, null));
+    } catch (error) {
+      await fail(item.position, error);
+    }
+  }
+
+  const terms = [...new Set(positions.filter((i) => i.term !== null).map((i) => i.term!))];
+  for (const termCode of terms) {
+    const items = positions.filter((i) => i.term === termCode);
+    const term = await resolveTerm(deps.db, termCode);
+    if (typeof term === 'string') {
+      for (const item of items) await fail(item.position, new Error(term));
+      continue;
+    }
+    const fetchOrder = [...items].sort(
+      (a, b) => connector.capabilities.mergeOrder.indexOf(a.type as never) - connector.capabilities.mergeOrder.indexOf(b.type as never),
+    );
+    const fetched = new Map<MergeType, Fetched>();
+    for (const item of fetchOrder) {
+      await markItem(deps.db, runId, item.position, { status: 'running' });
+      try {
+        fetched.set(item.type, await fetchItem(context(item.position), item.type, termCode, term.sisKey));
+      } catch (error) {
+        await fail(item.position, error);
+      }
+    }
+    for (const item of items) {
+      const data = fetched.get(item.type);
+      if (!data) continue;
+      try {
+        await finish(item.position, await applyItem(context(item.position), data, term.id));
+      } catch (error) {
+        await fail(item.position, error);
+      }
+    }
+  }
+
+  if (request.sendUpdates && !request.dryRun && deps.sendUpdates) {
+    try {
+      await deps.sendUpdates(terms, runId);
+    } catch (error) {
+      results.push('failed');
+      await markRun(deps.db, runId, 'running', `Send Updates failed: ${describe(error)}`);
+    }
+  }
+  const ok = results.filter((s) => s === 'succeeded').length;
+  const status = ok === results.length ? 'succeeded' : ok === 0 && results.every((s) => s === 'failed') ? 'failed' : 'partial';
+  const current = await getRun(deps.db, runId);
+  await markRun(deps.db, runId, status, current.error);
+}

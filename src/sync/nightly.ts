@@ -1,0 +1,60 @@
+// The nightly sync (DESIGN §4.7): at the configured local time, for every enabled term, merge each
+// enabled type and then push what is pending. Any process may tick; the ledger's primary key on
+// the local date lets exactly one of them start each night.
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { dueNightly } from '../domain/nightly.ts';
+import { isTermSpecific, MERGE_TYPES, type MergeSettings } from '../domain/merge-settings.ts';
+import { SYSTEM_ACTOR } from '../domain/permissions.ts';
+import type { JobQueue } from '../jobs/queue.ts';
+import { startRun } from './runs.ts';
+import { endedEnabledTerms, getMergeSettings, saveMergeSettings } from './settings-store.ts';
+import { instantToLocal } from '../domain/zoned-time.ts';
+
+export interface NightlyOutcome {
+  localDate: string;
+  runId: string | null;
+  skipped?: string;
+}
+
+const nightlyActor = { ...SYSTEM_ACTOR, name: 'nightly sync' };
+
+export async function nightlyTick(db: Kysely<DB>, queue: JobQueue, now: Date): Promise<NightlyOutcome | null> {
+  const { settings, version } = await getMergeSettings(db);
+  const last = await db.selectFrom('nightly_runs').select('local_date').orderBy('local_date', 'desc').limit(1).executeTakeFirst();
+  const localDate = dueNightly(now, settings.timeZone, settings.nightlyTime, last?.local_date ?? null);
+  if (!localDate) return null;
+  const claimed = await db
+    .insertInto('nightly_runs')
+    .values({ local_date: localDate })
+    .onConflict((oc) => oc.column('local_date').doNothing())
+    .returning('local_date')
+    .executeTakeFirst();
+  if (!claimed) return null; // another process took this night
+  if (settings.maintenance.on) return { localDate, runId: null, skipped: 'maintenance' };
+
+  let current = settings;
+  if (settings.removeEndedTerms) current = await dropEndedTerms(db, settings, version, instantToLocal(now, settings.timeZone).slice(0, 10));
+  const types = MERGE_TYPES.filter((t) => current.types[t].enabled && current.types[t].nightly);
+  const terms = [...new Set(types.filter(isTermSpecific).flatMap((t) => current.types[t].enabledTerms))];
+  if (!types.length) return { localDate, runId: null, skipped: 'no merge type runs nightly' };
+  const runId = await startRun(db, queue, nightlyActor, 'nightly', {
+    types: terms.length ? types : types.filter((t) => !isTermSpecific(t)),
+    terms,
+    sendUpdates: true,
+    dryRun: false,
+    allowEmpty: false,
+    force: false,
+  });
+  await db.updateTable('nightly_runs').set({ run_id: runId }).where('local_date', '=', localDate).execute();
+  return { localDate, runId };
+}
+
+async function dropEndedTerms(db: Kysely<DB>, settings: MergeSettings, version: number, today: string): Promise<MergeSettings> {
+  const ended = new Set(await endedEnabledTerms(db, settings, today));
+  if (!ended.size) return settings;
+  const next: MergeSettings = structuredClone(settings);
+  for (const type of MERGE_TYPES) next.types[type].enabledTerms = next.types[type].enabledTerms.filter((code) => !ended.has(code));
+  await saveMergeSettings(db, nightlyActor, next, { version, comment: `Removed ended terms: ${[...ended].join(', ')}` });
+  return next;
+}

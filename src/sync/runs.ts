@@ -1,0 +1,201 @@
+// Merge runs: one durable job per run, with its type × term items, progress and report. A run is
+// started by hand (Execute Merge), by the nightly schedule, or for one record in real time.
+import { sql, type Kysely } from 'kysely';
+import type { DB, RunItemStatus, RunStatus } from '../db/schema.ts';
+import { ConflictError, InvalidError, NotFoundError } from '../domain/errors.ts';
+import { isTermSpecific, MERGE_TYPES, type MergeType } from '../domain/merge-settings.ts';
+import type { Actor } from '../domain/permissions.ts';
+import type { JobQueue } from '../jobs/queue.ts';
+
+export const MERGE_QUEUE = 'merge-run';
+
+export interface MergeRequest {
+  types: MergeType[];
+  terms: string[];
+  sendUpdates: boolean;
+  dryRun: boolean;
+  allowEmpty: boolean;
+  force: boolean;
+}
+
+export type Trigger = 'manual' | 'nightly' | 'real_time';
+
+/** Reference types first (their records are what term records point to), then per term in dependency order. */
+const APPLY_ORDER: MergeType[] = ['terms', 'departments', 'buildings', 'rooms', 'instructors', 'courses', 'sections', 'relationships'];
+
+export function runItems(request: MergeRequest): { type: MergeType; termCode: string | null }[] {
+  const wanted = APPLY_ORDER.filter((t) => request.types.includes(t));
+  const reference = wanted.filter((t) => !isTermSpecific(t)).map((type) => ({ type, termCode: null }));
+  const perTerm = [...new Set(request.terms)].flatMap((termCode) => wanted.filter(isTermSpecific).map((type) => ({ type, termCode })));
+  return [...reference, ...perTerm];
+}
+
+export async function startRun(
+  db: Kysely<DB>,
+  queue: JobQueue,
+  actor: Actor,
+  trigger: Trigger,
+  request: MergeRequest,
+): Promise<string> {
+  const unknownTypes = request.types.filter((t) => !(MERGE_TYPES as readonly string[]).includes(t));
+  if (unknownTypes.length) throw new InvalidError('Unknown merge types.', [{ field: 'types', message: `Unknown: ${unknownTypes.join(', ')}` }]);
+  const items = runItems(request);
+  if (!items.length)
+    throw new InvalidError('Nothing to merge: pick merge types, and terms for courses, sections or relationships.', [
+      { field: request.types.length ? 'terms' : 'types', message: 'Nothing selected' },
+    ]);
+  if (request.terms.length && !request.types.includes('terms')) {
+    const known = new Set((await db.selectFrom('terms').select('code').where('code', 'in', request.terms).execute()).map((t) => t.code));
+    const unknown = request.terms.filter((code) => !known.has(code));
+    if (unknown.length)
+      throw new InvalidError(`Unknown term ${unknown.join(', ')}: merge terms first.`, [{ field: 'terms', message: `Unknown: ${unknown.join(', ')}` }]);
+  }
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const run = await trx
+        .insertInto('merge_runs')
+        .values({ trigger, actor_name: actor.name, options: JSON.stringify(request) })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto('merge_run_items')
+        .values(items.map((item, position) => ({ run_id: run.id, position, merge_type: item.type, term_code: item.termCode, counts: '{}' })))
+        .execute();
+      await queue.enqueue(trx, MERGE_QUEUE, { runId: run.id });
+      return run.id;
+    });
+  } catch (error) {
+    if ((error as { code?: string }).code !== '23505') throw error;
+    const busy = await db
+      .selectFrom('merge_run_items')
+      .select(['run_id', 'merge_type', 'term_code'])
+      .where('status', 'in', ['waiting', 'running'])
+      .where((eb) =>
+        eb.or(items.map((i) => eb.and([eb('merge_type', '=', i.type), i.termCode === null ? eb('term_code', 'is', null) : eb('term_code', '=', i.termCode)]))),
+      )
+      .executeTakeFirst();
+    throw new ConflictError(
+      busy
+        ? `A merge of ${busy.merge_type}${busy.term_code ? ` for ${busy.term_code}` : ''} is already running (run ${busy.run_id}); wait for it to finish.`
+        : 'A merge of the same types and terms is already running.',
+      busy ? { runningRunId: busy.run_id } : {},
+    );
+  }
+}
+
+export async function markRun(db: Kysely<DB>, runId: string, status: RunStatus, error: string | null = null) {
+  const finished = status !== 'running' && status !== 'queued';
+  await db
+    .updateTable('merge_runs')
+    .set({
+      status,
+      error,
+      heartbeat_at: sql`now()`,
+      ...(status === 'running' && { started_at: sql`now()` }),
+      ...(finished && { finished_at: sql`now()` }),
+    } as never)
+    .where('id', '=', runId)
+    .execute();
+}
+
+export async function markItem(
+  db: Kysely<DB>,
+  runId: string,
+  position: number,
+  update: { status?: RunItemStatus; fetched?: number; counts?: object; error?: string | null },
+) {
+  await db
+    .updateTable('merge_run_items')
+    .set({
+      ...(update.status && { status: update.status }),
+      ...(update.status === 'running' && { started_at: sql`now()` }),
+      ...(update.status && update.status !== 'running' && update.status !== 'waiting' && { finished_at: sql`now()` }),
+      ...(update.fetched !== undefined && { fetched: update.fetched }),
+      ...(update.counts && { counts: JSON.stringify(update.counts) }),
+      ...(update.error !== undefined && { error: update.error }),
+    } as never)
+    .where('run_id', '=', runId)
+    .where('position', '=', position)
+    .execute();
+  await db.updateTable('merge_runs').set({ heartbeat_at: sql`now()` } as never).where('id', '=', runId).execute();
+}
+
+/**
+ * Runs a process stopped in the middle of: nothing of an interrupted item was written (each item
+ * applies in one transaction), so they are marked failed and can simply be run again.
+ */
+export async function failInterruptedRuns(db: Kysely<DB>, staleBefore: Date): Promise<string[]> {
+  const stale = await db
+    .selectFrom('merge_runs')
+    .select('id')
+    .where('status', 'in', ['queued', 'running'])
+    .where(sql<boolean>`coalesce(heartbeat_at, queued_at) < ${staleBefore}`)
+    .execute();
+  if (!stale.length) return [];
+  const ids = stale.map((r) => r.id);
+  const message = 'Interrupted: the process running it stopped. Items not finished wrote nothing; run the merge again.';
+  await db.updateTable('merge_run_items').set({ status: 'failed', error: message, finished_at: sql`now()` } as never).where('run_id', 'in', ids).where('status', 'in', ['waiting', 'running']).execute();
+  await db.updateTable('merge_runs').set({ status: 'failed', error: message, finished_at: sql`now()` } as never).where('id', 'in', ids).execute();
+  return ids;
+}
+
+// Reading runs for the API.
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+export async function getRun(db: Kysely<DB>, id: string) {
+  const run = await db.selectFrom('merge_runs').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!run) throw new NotFoundError('merge run', id);
+  const items = await db.selectFrom('merge_run_items').selectAll().where('run_id', '=', id).orderBy('position').execute();
+  return {
+    id: run.id,
+    trigger: run.trigger,
+    actor: run.actor_name,
+    options: run.options as unknown as MergeRequest,
+    status: run.status,
+    queuedAt: iso(run.queued_at)!,
+    startedAt: iso(run.started_at),
+    finishedAt: iso(run.finished_at),
+    error: run.error,
+    items: items.map((i) => ({
+      type: i.merge_type as MergeType,
+      term: i.term_code,
+      status: i.status,
+      fetched: i.fetched,
+      counts: i.counts as Record<string, number>,
+      error: i.error,
+      startedAt: iso(i.started_at),
+      finishedAt: iso(i.finished_at),
+    })),
+  };
+}
+export type RunView = Awaited<ReturnType<typeof getRun>>;
+
+export async function listRuns(db: Kysely<DB>, filter: { status?: RunStatus; trigger?: Trigger; limit?: number; before?: string }) {
+  let query = db.selectFrom('merge_runs').select('id').orderBy('queued_at', 'desc').orderBy('id', 'desc');
+  if (filter.status) query = query.where('status', '=', filter.status);
+  if (filter.trigger) query = query.where('trigger', '=', filter.trigger);
+  if (filter.before) query = query.where('queued_at', '<', new Date(filter.before));
+  const rows = await query.limit(filter.limit ?? 50).execute();
+  return Promise.all(rows.map((r) => getRun(db, r.id)));
+}
+
+export async function runChanges(db: Kysely<DB>, runId: string, filter: { kind?: string; type?: string; afterId?: number; limit?: number }) {
+  let query = db.selectFrom('merge_run_changes').selectAll().where('run_id', '=', runId).orderBy('id');
+  if (filter.kind) query = query.where('kind', '=', filter.kind as never);
+  if (filter.type) query = query.where('merge_type', '=', filter.type);
+  if (filter.afterId) query = query.where('id', '>', filter.afterId);
+  const rows = await query.limit(filter.limit ?? 500).execute();
+  return rows.map((r) => ({
+    id: Number(r.id),
+    type: r.merge_type,
+    term: r.term_code,
+    kind: r.kind,
+    entityId: r.entity_id,
+    sisKey: r.sis_key,
+    label: r.label,
+    fields: r.fields as unknown[],
+    message: r.message,
+    raw: r.raw,
+  }));
+}

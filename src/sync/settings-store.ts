@@ -1,0 +1,103 @@
+// Merge settings: read (defaults until first saved), save as a new version with history and an
+// audit entry, and the term guard (a term the SIS does not know cannot be enabled; a term still
+// enabled after it ended is flagged).
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { fieldChanges } from '../domain/changes.ts';
+import { InvalidError, StaleVersionError } from '../domain/errors.ts';
+import {
+  defaultMergeSettings,
+  isTermSpecific,
+  MERGE_TYPES,
+  mergeSettings,
+  type MergeSettings,
+} from '../domain/merge-settings.ts';
+import type { Actor } from '../domain/permissions.ts';
+import { recordAudit } from '../store/audit.ts';
+
+export interface VersionedSettings {
+  version: number;
+  settings: MergeSettings;
+}
+
+export async function getMergeSettings(db: Kysely<DB>): Promise<VersionedSettings> {
+  const row = await db.selectFrom('merge_settings').selectAll().where('id', '=', 1).executeTakeFirst();
+  if (!row) return { version: 0, settings: defaultMergeSettings() };
+  // Parsing through the schema keeps documents saved by older versions valid as fields are added.
+  const parsed = mergeSettings.safeParse(row.document);
+  return { version: row.version, settings: parsed.success ? parsed.data : { ...defaultMergeSettings(), ...(row.document as object) } };
+}
+
+/** Term codes enabled for any term-specific type. */
+export function enabledTermCodes(settings: MergeSettings): string[] {
+  return [...new Set(MERGE_TYPES.filter(isTermSpecific).flatMap((t) => settings.types[t].enabledTerms))].sort();
+}
+
+export async function saveMergeSettings(
+  db: Kysely<DB>,
+  actor: Actor,
+  next: MergeSettings,
+  options: { version: number; comment?: string | null; sisTermCodes?: readonly string[] },
+): Promise<VersionedSettings> {
+  return db.transaction().execute(async (trx) => {
+    const current = await getMergeSettings(trx);
+    if (current.version !== options.version) throw new StaleVersionError('merge settings', current.version, current);
+    if (options.sisTermCodes) {
+      const known = new Set(options.sisTermCodes);
+      const before = new Set(enabledTermCodes(current.settings));
+      const unknown = enabledTermCodes(next).filter((code) => !before.has(code) && !known.has(code));
+      if (unknown.length)
+        throw new InvalidError(`The SIS does not know the term${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; it cannot be enabled.`, [
+          { field: 'types.*.enabledTerms', message: `Unknown to the SIS: ${unknown.join(', ')}` },
+        ]);
+    }
+    const version = current.version + 1;
+    const document = JSON.stringify(next);
+    await trx
+      .insertInto('merge_settings')
+      .values({ id: 1, version, document })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ version, document, updated_at: sql`now()` }))
+      .execute();
+    await trx
+      .insertInto('merge_settings_history')
+      .values({ version, document, actor_name: actor.name, comment: options.comment ?? null })
+      .execute();
+    await recordAudit(trx, actor, {
+      action: 'update',
+      entityType: 'merge_settings',
+      entityId: '1',
+      changes: fieldChanges(flatten(current.settings), flatten(next)),
+      context: options.comment ? { comment: options.comment } : {},
+    });
+    return { version, settings: next };
+  });
+}
+
+/** One level of dotted keys, so the audit shows `types.sections.realTime` rather than a whole blob. */
+function flatten(settings: MergeSettings): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(settings)) {
+    if (key === 'types') for (const [type, t] of Object.entries(value as object)) for (const [k, v] of Object.entries(t)) out[`types.${type}.${k}`] = v;
+    else out[key] = value;
+  }
+  return out;
+}
+
+export async function settingsHistory(db: Kysely<DB>) {
+  const rows = await db.selectFrom('merge_settings_history').selectAll().orderBy('version', 'desc').limit(200).execute();
+  return rows.map((r) => ({
+    version: r.version,
+    settings: r.document as unknown as MergeSettings,
+    actor: r.actor_name,
+    comment: r.comment,
+    at: r.at.toISOString(),
+  }));
+}
+
+/** Enabled terms that have ended (by the institution's calendar date): flagged to the admin. */
+export async function endedEnabledTerms(db: Kysely<DB>, settings: MergeSettings, today: string): Promise<string[]> {
+  const codes = enabledTermCodes(settings);
+  if (!codes.length) return [];
+  const ended = await db.selectFrom('terms').select('code').where('code', 'in', codes).where('ends_on', '<', today).execute();
+  return ended.map((t) => t.code).sort();
+}

@@ -1,0 +1,34 @@
+// Merges over HTTP against a real SIS simulator: start a run, follow it to the end.
+import { expect } from 'vitest';
+import type { Client } from '../helpers/hub.ts';
+
+export interface RunView {
+  id: string;
+  status: string;
+  error: string | null;
+  items: { type: string; term: string | null; status: string; fetched: number; counts: Record<string, number>; error: string | null }[];
+}
+
+/** Starts a merge and waits for it to finish (bounded: it fails the test rather than hang). */
+export async function merge(client: Client, body: Record<string, unknown>): Promise<RunView> {
+  const started = await client.post('/api/v1/admin/merges', body);
+  expect(started.status, JSON.stringify(started.body)).toBe(202);
+  return waitForRun(client, started.body.id);
+}
+
+export async function waitForRun(client: Client, id: string): Promise<RunView> {
+  for (let i = 0; i < 3000; i++) {
+    const run = await client.get(`/api/v1/admin/merges/${id}`);
+    if (run.body.finishedAt) return run.body;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`merge run ${id} did not finish`);
+}
+
+export const item = (run: RunView, type: string) => {
+  const found = run.items.find((i) => i.type === type);
+  if (!found) throw new Error(`no ${type} item in ${JSON.stringify(run.items)}`);
+  return found;
+};
+
+export const ALL_TYPES = ['terms', 'departments', 'buildings', 'rooms', 'instructors', 'courses', 'sections', 'relationships'];
