@@ -15,6 +15,15 @@ const schema = z.object({
   COURSEBRIDGE_ADMIN_PASSWORD: z.string().min(12, 'COURSEBRIDGE_ADMIN_PASSWORD needs at least 12 characters').optional(),
   COURSEBRIDGE_SECURE_COOKIES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  COURSEBRIDGE_SIS_KIND: z.enum(['ethos', 'peoplesoft', 'csv']).optional(),
+  COURSEBRIDGE_SIS_URL: z.url().optional(),
+  COURSEBRIDGE_SIS_API_KEY: z.string().min(1).optional(),
+  COURSEBRIDGE_SIS_USERNAME: z.string().min(1).optional(),
+  COURSEBRIDGE_SIS_PASSWORD: z.string().min(1).optional(),
+  COURSEBRIDGE_SIS_PATH: z.string().min(1).optional(),
+  COURSEBRIDGE_SIS_TIME_ZONE: z.string().optional(),
+  COURSEBRIDGE_DEMO_SIS: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  COURSEBRIDGE_WORKERS: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -35,6 +44,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     adminPassword: c.COURSEBRIDGE_ADMIN_PASSWORD,
     secureCookies: c.COURSEBRIDGE_SECURE_COOKIES,
     logLevel: c.LOG_LEVEL,
+    sis: sisSettings(c),
+    demoSis: c.COURSEBRIDGE_DEMO_SIS,
+    workers: c.COURSEBRIDGE_WORKERS,
+  };
+}
+
+/** The SIS named by the environment, if any; the connector's own schema validates it further. */
+function sisSettings(c: z.output<typeof schema>): Record<string, unknown> | null {
+  if (!c.COURSEBRIDGE_SIS_KIND) return null;
+  const optional = (key: string, value: string | undefined) => (value === undefined ? {} : { [key]: value });
+  return {
+    kind: c.COURSEBRIDGE_SIS_KIND,
+    ...optional('baseUrl', c.COURSEBRIDGE_SIS_URL),
+    ...optional('apiKey', c.COURSEBRIDGE_SIS_API_KEY),
+    ...optional('username', c.COURSEBRIDGE_SIS_USERNAME),
+    ...optional('password', c.COURSEBRIDGE_SIS_PASSWORD),
+    ...optional('path', c.COURSEBRIDGE_SIS_PATH),
+    ...optional('timeZone', c.COURSEBRIDGE_SIS_TIME_ZONE),
   };
 }
 

@@ -3,6 +3,7 @@
 // the local date lets exactly one of them start each night.
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { ConflictError } from '../domain/errors.ts';
 import { dueNightly } from '../domain/nightly.ts';
 import { isTermSpecific, MERGE_TYPES, type MergeSettings } from '../domain/merge-settings.ts';
 import { SYSTEM_ACTOR } from '../domain/permissions.ts';
@@ -31,6 +32,8 @@ export async function nightlyTick(db: Kysely<DB>, queue: JobQueue, now: Date): P
     .returning('local_date')
     .executeTakeFirst();
   if (!claimed) return null; // another process took this night
+  // A new installation starts its schedule with the next night instead of syncing at first start.
+  if (!last) return { localDate, runId: null, skipped: 'first start: the schedule begins with the next night' };
   if (settings.maintenance.on) return { localDate, runId: null, skipped: 'maintenance' };
 
   let current = settings;
@@ -38,14 +41,21 @@ export async function nightlyTick(db: Kysely<DB>, queue: JobQueue, now: Date): P
   const types = MERGE_TYPES.filter((t) => current.types[t].enabled && current.types[t].nightly);
   const terms = [...new Set(types.filter(isTermSpecific).flatMap((t) => current.types[t].enabledTerms))];
   if (!types.length) return { localDate, runId: null, skipped: 'no merge type runs nightly' };
-  const runId = await startRun(db, queue, nightlyActor, 'nightly', {
-    types: terms.length ? types : types.filter((t) => !isTermSpecific(t)),
-    terms,
-    sendUpdates: true,
-    dryRun: false,
-    allowEmpty: false,
-    force: false,
-  });
+  let runId: string;
+  try {
+    runId = await startRun(db, queue, nightlyActor, 'nightly', {
+      types: terms.length ? types : types.filter((t) => !isTermSpecific(t)),
+      terms,
+      sendUpdates: true,
+      dryRun: false,
+      allowEmpty: false,
+      force: false,
+    });
+  } catch (error) {
+    // The night is claimed either way: a nightly that overlaps a long-running merge is skipped, said so.
+    if (error instanceof ConflictError) return { localDate, runId: null, skipped: error.message };
+    throw error;
+  }
   await db.updateTable('nightly_runs').set({ run_id: runId }).where('local_date', '=', localDate).execute();
   return { localDate, runId };
 }

@@ -1,13 +1,24 @@
 import { Command } from 'commander';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { pino } from 'pino';
-import { loadConfig } from '../../config.ts';
+import { ZodError } from 'zod';
+import { startSisSim } from '../../../sis-sim/server.ts';
+import { ConfigError, loadConfig, type Config } from '../../config.ts';
+import type { Database } from '../../db/database.ts';
 import { buildApp } from '../../http/app.ts';
+import { startRuntime } from '../../runtime.ts';
+import { connectorSettings, type ConnectorSettingsInput } from '../../sis/settings.ts';
 import { openConfigured, prepare } from '../open.ts';
+
+/** Sections per term of the demo SIS's synthetic institution (three terms). */
+const DEMO_SECTIONS = 400;
 
 export function serveCommand(): Command {
   return new Command('serve')
-    .description('Run the hub: HTTP API and web app, on the embedded database or DATABASE_URL')
-    .action(async () => {
+    .description('Run the hub: HTTP API, web app, job workers and the nightly schedule')
+    .option('--workers-only', 'run job workers and the nightly schedule without serving HTTP (PostgreSQL)')
+    .action(async (options: { workersOnly?: boolean }) => {
       const config = loadConfig();
       const logger = pino({ level: config.logLevel });
       const database = await openConfigured(config);
@@ -19,19 +30,54 @@ export function serveCommand(): Command {
             '  This is shown once. Sign in and keep it somewhere safe.\n\n',
         );
       }
-      const app = await buildApp({ database, logger, secureCookies: config.secureCookies });
+      const { sis, demo } = await sisFor(config, logger, database);
+      const runtime = await startRuntime({ database, logger, sis, workers: config.workers || options.workersOnly });
+      const app = options.workersOnly ? null : await buildApp({ database, runtime, logger, secureCookies: config.secureCookies });
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;
         stopping = true;
         logger.info({ signal }, 'shutting down');
-        await app.close();
+        await app?.close();
+        await runtime.stop();
+        await demo?.close();
         await database.close();
         process.exit(0);
       };
       process.on('SIGINT', () => void stop('SIGINT'));
       process.on('SIGTERM', () => void stop('SIGTERM'));
+      if (!app) {
+        logger.info({ database: database.kind }, 'Coursebridge workers are running');
+        return;
+      }
       const address = await app.listen({ port: config.port, host: config.host });
       logger.info({ address, database: database.kind }, `Coursebridge is listening on ${address} (API docs at ${address}/api/docs)`);
     });
+}
+
+/** The SIS named by the environment, or a demo SIS (a synthetic institution) started alongside. */
+async function sisFor(config: Config, logger: pino.Logger, database: Database) {
+  if (config.sis) {
+    try {
+      return { sis: { settings: connectorSettings.parse(config.sis) as ConnectorSettingsInput, source: 'environment' as const }, demo: null };
+    } catch (error) {
+      if (error instanceof ZodError)
+        throw new ConfigError(`Invalid COURSEBRIDGE_SIS_* settings:\n${error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+      throw error;
+    }
+  }
+  // The demo runs in-process, so only where one process serves (embedded), and never over a saved connection.
+  const saved = await database.db.selectFrom('sis_connection').select('id').executeTakeFirst();
+  if (!config.demoSis || config.databaseUrl || saved) return { sis: null, demo: null };
+  const apiKey = randomBytes(16).toString('hex');
+  const demo = await startSisSim({
+    dialect: 'ethos',
+    port: 0,
+    host: '127.0.0.1',
+    apiKey,
+    seed: `synthetic:${DEMO_SECTIONS}`,
+    dataDir: join(config.dataDir, 'demo-sis'),
+  });
+  logger.info({ url: demo.url }, 'No SIS configured: started the demo SIS (Ethos dialect, a synthetic institution). Import it with Execute Merge.');
+  return { sis: { settings: { kind: 'ethos' as const, baseUrl: demo.url, apiKey }, source: 'demo' as const }, demo };
 }

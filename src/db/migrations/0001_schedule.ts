@@ -83,7 +83,8 @@ const statements = [
     version integer not null default 1,
     deleted_at timestamptz,${synced}
   )`,
-  `create unique index sections_number_unique on sections (term_id, course_id, section_number) where deleted_at is null`,
+  // Real SIS data has sections without a number (their identity is the SIS key): only numbered ones are unique.
+  `create unique index sections_number_unique on sections (term_id, course_id, section_number) where deleted_at is null and section_number <> ''`,
   `create index sections_term_course on sections (term_id, course_id, section_number, id)`,
   `create index sections_term_updated on sections (term_id, updated_at, id)`,
   `create table meetings (

@@ -1,0 +1,94 @@
+// What a merge guarantees beyond the happy path: an apply that fails half-way leaves nothing
+// behind, PeopleSoft is read sections first, and a real Banner term imports whole.
+import { sql } from 'kysely';
+import { createServer, type Server } from 'node:http';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PS_BASE } from '../../sis-sim/peoplesoft.ts';
+import { startHub } from '../helpers/hub.ts';
+import { API_KEY, hasSharedData, SKIP_SHARED, startPair, uiucFile } from '../sis/harness.ts';
+import { ALL_TYPES, item, merge } from './helpers.ts';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+const count = async (db: Awaited<ReturnType<typeof startHub>>['db'], table: 'sections' | 'meetings') =>
+  (await db.selectFrom(table).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n;
+
+describe('merge guarantees', () => {
+  it('rolls back a type × term whose apply fails half-way, and applies it whole when run again', async () => {
+    const sis = await startPair('ethos', { seed: 'synthetic:60' });
+    const hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY } });
+    cleanups.push(() => sis.sim.close(), () => hub.close());
+    const term = (await sis.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms[0].code;
+    await merge(hub.admin, { types: ALL_TYPES.filter((t) => t !== 'sections' && t !== 'relationships'), terms: [term] });
+
+    // The database fails on the 25th meeting row, in the middle of the sections' transaction.
+    await sql`create sequence meeting_boom`.execute(hub.db);
+    await sql`create function meeting_boom() returns trigger language plpgsql as $$
+      begin if nextval('meeting_boom') > 25 then raise exception 'disk full (simulated)'; end if; return new; end $$`.execute(hub.db);
+    await sql`create trigger meeting_boom before insert on meetings for each row execute function meeting_boom()`.execute(hub.db);
+
+    const failed = await merge(hub.admin, { types: ['sections'], terms: [term] });
+    expect(item(failed, 'sections')).toMatchObject({ status: 'failed', error: expect.stringMatching(/disk full/) });
+    expect(await count(hub.db, 'sections')).toBe(0);
+    expect(await count(hub.db, 'meetings')).toBe(0);
+
+    await sql`drop trigger meeting_boom on meetings`.execute(hub.db);
+    const again = await merge(hub.admin, { types: ['sections'], terms: [term] });
+    expect(item(again, 'sections').status).toBe('succeeded');
+    const simSections = await sis.admin<unknown[]>('GET', `/sections?term=${term}`);
+    expect(await count(hub.db, 'sections')).toBe(simSections.length);
+  });
+
+  it('reads PeopleSoft sections before courses, and still applies courses first', async () => {
+    const sis = await startPair('peoplesoft', { seed: 'synthetic:40' });
+    const requests: string[] = [];
+    const proxy: Server = createServer(async (req, res) => {
+      requests.push(`${req.method} ${req.url}`);
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const upstream = await fetch(sis.sim.url + req.url, {
+        method: req.method,
+        headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'content-length')) as Record<string, string>,
+        body: chunks.length ? Buffer.concat(chunks) : undefined,
+      });
+      res.writeHead(upstream.status, Object.fromEntries(upstream.headers));
+      res.end(Buffer.from(await upstream.arrayBuffer()));
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const port = (proxy.address() as { port: number }).port;
+    const hub = await startHub({
+      sis: { kind: 'peoplesoft', baseUrl: `http://127.0.0.1:${port}${PS_BASE}`, username: 'COURSEBRIDGE', password: API_KEY },
+    });
+    cleanups.push(() => sis.sim.close(), () => new Promise((resolve) => proxy.close(resolve)), () => hub.close());
+    const term = (await sis.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms[0].code;
+    await merge(hub.admin, { types: ALL_TYPES.filter((t) => t !== 'courses' && t !== 'sections' && t !== 'relationships'), terms: [term] });
+    requests.length = 0;
+
+    const run = await merge(hub.admin, { types: ['courses', 'sections', 'relationships'], terms: [term] });
+    expect(run.status, JSON.stringify(run.items)).toBe('succeeded');
+    const firstClasses = requests.findIndex((r) => r.includes('/classes'));
+    const firstCourses = requests.findIndex((r) => r.includes('/courses'));
+    expect(firstClasses).toBeGreaterThanOrEqual(0);
+    expect(firstCourses).toBeGreaterThan(firstClasses);
+    expect(item(run, 'sections').counts.created).toBeGreaterThan(0);
+    expect(item(run, 'sections').counts.errors).toBe(0);
+  });
+
+  it.skipIf(!hasSharedData)('imports a real UIUC term whole', async () => {
+    const sis = await startPair('ethos', { seed: `csv:${uiucFile('2025-su')}` });
+    const hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY, timeoutMs: 30_000 } });
+    cleanups.push(() => sis.sim.close(), () => hub.close());
+    const stats = await sis.admin<{ terms: { code: string; sections: number; relationships: number }[] }>('GET', '/stats');
+    const term = stats.terms.find((t) => t.code === '2025-su')!;
+    const run = await merge(hub.admin, { types: ALL_TYPES, terms: [term.code] });
+    expect(run.status, JSON.stringify(run.items)).toBe('succeeded');
+    expect(await count(hub.db, 'sections')).toBe(term.sections);
+    expect(item(run, 'relationships').counts.created).toBe(term.relationships);
+    const again = await merge(hub.admin, { types: ALL_TYPES, terms: [term.code] });
+    for (const i of again.items) expect(i.counts, i.type).toMatchObject({ created: 0, updated: 0, deleted: 0 });
+  });
+  if (!hasSharedData) it.skip(SKIP_SHARED, () => {});
+});

@@ -1,0 +1,62 @@
+// The nightly sync as the runtime ticks it, with an injected clock: no sleeping.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHub, type Hub } from '../helpers/hub.ts';
+import { API_KEY, startPair, type Pair } from '../sis/harness.ts';
+import { waitForRun } from './helpers.ts';
+
+let sis: Pair;
+let hub: Hub;
+
+beforeAll(async () => {
+  sis = await startPair('ethos', { seed: 'synthetic:20' });
+  hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY } });
+});
+afterAll(async () => {
+  await hub?.close();
+  await sis?.sim.close();
+});
+
+const tick = (iso: string) => hub.runtime!.tickNightly(new Date(iso));
+
+describe('the nightly sync', () => {
+  it('starts its schedule with the next night on a new installation', async () => {
+    expect(await tick('2026-03-07T12:00:00Z')).toMatchObject({ localDate: '2026-03-07', runId: null, skipped: expect.stringMatching(/first start/) });
+    expect(await tick('2026-03-07T23:00:00Z')).toBeNull();
+  });
+
+  it('fires at 02:00 Chicago time across the spring-forward change, once', async () => {
+    expect(await tick('2026-03-08T07:59:00Z')).toBeNull(); // 01:59 CST; 02:00 does not exist tonight
+    const fired = await tick('2026-03-08T08:00:00Z'); // 03:00 CDT, the first instant after the gap
+    expect(fired).toMatchObject({ localDate: '2026-03-08', runId: expect.any(String) });
+    const run = await waitForRun(hub.admin, fired!.runId!);
+    expect(run).toMatchObject({ status: 'succeeded' });
+    expect((await hub.admin.get(`/api/v1/admin/merges/${run.id}`)).body).toMatchObject({ trigger: 'nightly', options: { sendUpdates: true } });
+    expect(await tick('2026-03-08T09:00:00Z')).toBeNull();
+    expect(await tick('2026-03-09T06:59:00Z')).toBeNull(); // 01:59 CDT
+    const next = await tick('2026-03-09T07:00:00Z'); // 02:00 CDT
+    expect(next).toMatchObject({ localDate: '2026-03-09', runId: expect.any(String) });
+    await waitForRun(hub.admin, next!.runId!);
+  });
+
+  it('lets only one of two processes start the same night', async () => {
+    const [a, b] = await Promise.all([tick('2026-03-10T07:00:00Z'), tick('2026-03-10T07:00:00Z')]);
+    const started = [a, b].filter((outcome) => outcome !== null);
+    expect(started).toHaveLength(1);
+    await waitForRun(hub.admin, started[0]!.runId!);
+  });
+
+  it('catches up a night missed while the hub was down, once', async () => {
+    const caught = await tick('2026-03-14T15:00:00Z');
+    expect(caught).toMatchObject({ localDate: '2026-03-14', runId: expect.any(String) });
+    await waitForRun(hub.admin, caught!.runId!);
+    expect(await tick('2026-03-14T16:00:00Z')).toBeNull();
+  });
+
+  it('skips the night during maintenance', async () => {
+    const paused = await hub.admin.post('/api/v1/admin/maintenance', { on: true, comment: 'Banner upgrade weekend' });
+    expect(paused.status).toBe(200);
+    expect(await tick('2026-03-15T07:00:00Z')).toMatchObject({ localDate: '2026-03-15', runId: null, skipped: 'maintenance' });
+    const history = (await hub.admin.get('/api/v1/admin/merge-settings/history')).body.items;
+    expect(history[0]).toMatchObject({ comment: 'Banner upgrade weekend', actor: 'registrar@example.edu' });
+  });
+});
