@@ -5,6 +5,7 @@ import { ZodError } from 'zod';
 import { ConfigError } from '../config.ts';
 import { DataDirLockedError } from '../db/data-dir.ts';
 import { DomainError } from '../domain/errors.ts';
+import { mergeCommand } from './commands/merge.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { serveCommand } from './commands/serve.ts';
 import { sisSimCommand } from './commands/sis-sim.ts';
@@ -16,6 +17,7 @@ const program = new Command('coursebridge')
   .showHelpAfterError()
   .addCommand(serveCommand())
   .addCommand(migrateCommand())
+  .addCommand(mergeCommand())
   .addCommand(userCommand())
   .addCommand(tokenCommand())
   .addCommand(sisSimCommand());

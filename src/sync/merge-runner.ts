@@ -1,7 +1,7 @@
 // Executes a merge run: reference types first, then per term fetching in the connector's declared
 // order (PeopleSoft reads sections before courses) and applying in dependency order (courses,
 // sections, relationships), each type × term in its own transaction.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { MergeType } from '../domain/merge-settings.ts';
 import type { Actor } from '../domain/permissions.ts';
@@ -22,9 +22,16 @@ const describe = (error: unknown) =>
   error instanceof SisError ? `The SIS answered ${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
 
 export async function executeRun(deps: RunnerDeps, runId: string): Promise<void> {
+  // Claim the run atomically: a CLI and a worker process may both be handed it.
+  const claimed = await deps.db
+    .updateTable('merge_runs')
+    .set({ status: 'running', started_at: sql`now()`, heartbeat_at: sql`now()` } as never)
+    .where('id', '=', runId)
+    .where('status', '=', 'queued')
+    .returning('id')
+    .executeTakeFirst();
+  if (!claimed) return; // already taken, done, or failed as interrupted
   const run = await getRun(deps.db, runId);
-  if (run.status !== 'queued') return; // already done, or failed as interrupted
-  await markRun(deps.db, runId, 'running');
   const request = run.options as MergeRequest;
   let connectorError: string | null = null;
   const connector = await deps.connections.connector().catch((error: unknown) => {

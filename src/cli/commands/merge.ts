@@ -1,0 +1,79 @@
+import { Command, Option } from 'commander';
+import { loadConfig } from '../../config.ts';
+import { MERGE_TYPES, type MergeType } from '../../domain/merge-settings.ts';
+import { SYSTEM_ACTOR } from '../../domain/permissions.ts';
+import { startRuntime } from '../../runtime.ts';
+import { executeRun } from '../../sync/merge-runner.ts';
+import { getRun, startRun, type RunView } from '../../sync/runs.ts';
+import { openConfigured, prepare } from '../open.ts';
+import { connectorSettings } from '../../sis/settings.ts';
+
+const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+
+export function mergeCommand(): Command {
+  return new Command('merge')
+    .description('Pull from the SIS now (Execute Merge), with a progress bar and a summary; exits 1 unless every part succeeded')
+    .requiredOption('--type <types>', `merge types, comma-separated or repeated: ${MERGE_TYPES.join(', ')}`, list)
+    .option('--term <codes>', 'term codes for courses, sections and relationships', list, [])
+    .option('--send-updates', 'after pulling, push the hub\'s pending changes')
+    .option('--dry-run', 'compute and report the diff, write nothing')
+    .option('--allow-empty', 'accept an empty SIS dataset for a term that has data')
+    .option('--force', 'apply even when deletions exceed the threshold')
+    .addOption(new Option('--quiet', 'no progress bar'))
+    .action(async (options: { type: string[]; term: string[]; sendUpdates?: boolean; dryRun?: boolean; allowEmpty?: boolean; force?: boolean; quiet?: boolean }) => {
+      const unknown = options.type.filter((t) => !(MERGE_TYPES as readonly string[]).includes(t));
+      if (unknown.length) throw new Error(`Unknown merge type ${unknown.join(', ')}; use ${MERGE_TYPES.join(', ')}.`);
+      const config = loadConfig();
+      const database = await openConfigured(config);
+      const sis = config.sis ? { settings: connectorSettings.parse(config.sis), source: 'environment' as const } : null;
+      await prepare(database, config).catch(async (error: unknown) => {
+        await database.close();
+        throw error;
+      });
+      const runtime = await startRuntime({ database, sis, workers: false });
+      try {
+        const actor = { ...SYSTEM_ACTOR, name: `cli (${process.env.USER ?? 'unknown user'})` };
+        const runId = await startRun(database.db, runtime.queue, actor, 'manual', {
+          types: options.type as MergeType[],
+          terms: options.term,
+          sendUpdates: Boolean(options.sendUpdates),
+          dryRun: Boolean(options.dryRun),
+          allowEmpty: Boolean(options.allowEmpty),
+          force: Boolean(options.force),
+        });
+        const progress = options.quiet || !process.stderr.isTTY ? null : setInterval(async () => draw(await getRun(database.db, runId)), 200);
+        await executeRun({ db: database.db, connections: runtime.connections }, runId);
+        let run = await getRun(database.db, runId);
+        // Another process may have claimed it (PostgreSQL): follow it to the end.
+        while (!run.finishedAt) {
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          run = await getRun(database.db, runId);
+        }
+        if (progress) clearInterval(progress);
+        if (progress) process.stderr.write('\r\x1b[K');
+        process.stdout.write(summary(run));
+        process.exitCode = run.status === 'succeeded' ? 0 : 1;
+      } finally {
+        await runtime.stop();
+        await database.close();
+      }
+    });
+}
+
+function draw(run: RunView) {
+  const done = run.items.filter((i) => i.finishedAt).length;
+  const current = run.items.find((i) => i.status === 'running');
+  const width = 24;
+  const filled = Math.round((done / run.items.length) * width);
+  const label = current ? `${current.type}${current.term ? ` ${current.term}` : ''}: ${current.fetched} fetched` : run.status;
+  process.stderr.write(`\r\x1b[K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${run.items.length} ${label}`);
+}
+
+function summary(run: RunView): string {
+  const rows = run.items.map((i) => {
+    const c = i.counts;
+    const counts = ['created', 'updated', 'unchanged', 'deleted', 'conflicts', 'errors'].map((k) => `${k} ${c[k] ?? 0}`).join(', ');
+    return `  ${i.type.padEnd(13)} ${(i.term ?? '').padEnd(10)} ${i.status.padEnd(9)} ${counts}${i.error ? `\n    ${i.error}` : ''}`;
+  });
+  return `Merge ${run.id}: ${run.status}${run.options.dryRun ? ' (dry run: nothing written)' : ''}\n${rows.join('\n')}\n${run.error ? `${run.error}\n` : ''}`;
+}

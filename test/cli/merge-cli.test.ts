@@ -1,0 +1,62 @@
+// `coursebridge merge` as a nightly script would call it.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_KEY, startPair, type Pair } from '../sis/harness.ts';
+
+const bin = resolve(import.meta.dirname, '../../bin/coursebridge.js');
+const dataDir = mkdtempSync(join(tmpdir(), 'cb-merge-cli-'));
+let sis: Pair;
+
+beforeAll(async () => {
+  sis = await startPair('ethos', { seed: 'synthetic:30' });
+});
+afterAll(async () => {
+  await sis?.sim.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function run(args: string[]) {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    COURSEBRIDGE_DATA_DIR: dataDir,
+    COURSEBRIDGE_SIS_KIND: 'ethos',
+    COURSEBRIDGE_SIS_URL: sis.sim.url,
+    COURSEBRIDGE_SIS_API_KEY: API_KEY,
+    LOG_LEVEL: 'silent',
+  };
+  delete env.DATABASE_URL;
+  // spawnSync would block this process, and with it the simulator the child talks to.
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+    const child = spawn(process.execPath, [bin, 'merge', ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c));
+    child.stderr.on('data', (c: Buffer) => (stderr += c));
+    child.on('exit', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+describe('coursebridge merge', () => {
+  it('imports, prints a summary per type × term, and exits 0', async () => {
+    const term = (await sis.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms[0].code;
+    const result = await run(['--type', 'terms,departments,buildings,rooms,instructors', '--type', 'courses,sections', '--term', term]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/: succeeded/);
+    expect(result.stdout).toMatch(new RegExp(`sections\\s+${term}\\s+succeeded\\s+created \\d+`));
+    const again = await run(['--type', 'sections', '--term', term, '--dry-run']);
+    expect(again.stdout).toMatch(/dry run: nothing written/);
+    expect(again.stdout).toMatch(/created 0, updated 0/);
+  });
+
+  it('exits 1 with a plain message for an unknown term or type', async () => {
+    const unknownTerm = await run(['--type', 'sections', '--term', '1999-xx']);
+    expect(unknownTerm.code).toBe(1);
+    expect(unknownTerm.stderr).toMatch(/Unknown term 1999-xx: merge terms first/);
+    const unknownType = await run(['--type', 'widgets']);
+    expect(unknownType.code).toBe(1);
+    expect(unknownType.stderr).toMatch(/Unknown merge type widgets/);
+  });
+});
