@@ -1,8 +1,9 @@
 // `npm run bench [-- name…]`: runs the named benchmarks (all by default) and prints what each
 // measured in this run. Numbers are comparisons within one run, never thresholds in tests.
+import { merge } from './merge.ts';
 import { paging } from './paging.ts';
 
-const benchmarks: Record<string, () => Promise<void>> = { paging };
+const benchmarks: Record<string, () => Promise<void>> = { merge, paging };
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in benchmarks));

@@ -1,10 +1,10 @@
 // Field-level differences between two states of a record: what the audit log stores and what the
 // phase check inspects. Pure.
 import type { MeetingInput, SectionField } from './schedule.ts';
+import { sameValue } from './same-value.ts';
 
 export type FieldChanges = Record<string, { before: unknown; after: unknown }>;
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 /** Fields whose value differs; a field absent from `after` is unchanged, not cleared. */
 export function fieldChanges(
@@ -19,7 +19,7 @@ export function fieldChanges(
     if (after !== null && before !== null && !(key in after)) continue;
     const b = before?.[key] ?? null;
     const a = after?.[key] ?? null;
-    if (!same(b, a)) changes[key] = { before: b, after: a };
+    if (!sameValue(b, a)) changes[key] = { before: b, after: a };
   }
   return changes;
 }
@@ -40,15 +40,15 @@ export function changedSectionFields(
     if (key === 'version' || value === undefined) continue;
     if (key === 'meetings') {
       const next = value as readonly MeetingLike[];
-      if (!same(current.meetings.map(pattern), next.map(pattern))) changed.add('meetingPatterns');
-      if (!same(current.meetings.map((m) => m.roomId), next.map((m) => m.roomId))) changed.add('rooms');
+      if (!sameValue(current.meetings.map(pattern), next.map(pattern))) changed.add('meetingPatterns');
+      if (!sameValue(current.meetings.map((m) => m.roomId), next.map((m) => m.roomId))) changed.add('rooms');
       continue;
     }
     if (key === 'instructors') {
-      if (!same(current.instructors, value)) changed.add('instructors');
+      if (!sameValue(current.instructors, value)) changed.add('instructors');
       continue;
     }
-    if (!same(current[key], value)) changed.add(key as SectionField);
+    if (!sameValue(current[key], value)) changed.add(key as SectionField);
   }
   return [...changed];
 }

@@ -3,6 +3,7 @@
 // merged field by field, and the guards against empty datasets and mass deletions. Pure.
 import type { SourceOfTruth } from './merge-settings.ts';
 import { mergeRecord, type Fields, type RecordMerge } from './three-way.ts';
+import { sameValue } from './same-value.ts';
 
 export type { Fields };
 
@@ -69,7 +70,6 @@ export interface PlanOptions {
 }
 
 const addKey = (set: Set<string>, key: string | null) => key !== null && set.add(key);
-const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 export function planMerge(sisRecords: readonly SisRecord[], hubRecords: readonly HubRecord[], options: PlanOptions): MergePlan {
   const byKey = new Map<string, HubRecord>();
@@ -119,7 +119,7 @@ export function planMerge(sisRecords: readonly SisRecord[], hubRecords: readonly
       merge,
       linked,
       restored: hub.sisDeleted,
-      baseChanged: !same(hub.base, sis.fields),
+      baseChanged: !sameValue(hub.base, sis.fields),
     };
     if (merge.conflicts.length) plan.conflicted.push(matched);
     if (merge.blocked) plan.blocked.push(matched);

@@ -1,6 +1,7 @@
 // The schedule's records as the API speaks them: one zod schema per shape, the single source for
 // validation, TypeScript types and the OpenAPI document. Inputs are strict (unknown fields refused).
 import { z } from 'zod';
+import { INTEGRATION_STATES } from './integration-status.ts';
 
 const isoDate = z.iso.date().describe('Calendar date, YYYY-MM-DD');
 const clockTime = z
@@ -116,6 +117,21 @@ export const SECTION_FIELDS = [
 ] as const;
 export type SectionField = (typeof SECTION_FIELDS)[number];
 
+export const integrationStatusView = z
+  .object({
+    status: z.enum(INTEGRATION_STATES),
+    detail: z.string().nullable().describe('Why, when the status alone does not say: queued, retrying, maintenance, waiting_for_sections, awaiting_sis_key, integration_disabled, rejected, conflict, retries_exhausted'),
+    attempts: z.int(),
+    lastAttemptAt: z.string().nullable(),
+    nextRetryAt: z.string().nullable(),
+    lastSuccessAt: z.string().nullable(),
+    errorCode: z.string().nullable(),
+    messages: z.array(z.object({ message: z.string(), field: z.string().nullable(), code: z.string().nullable() })),
+    raw: z.unknown().describe("The SIS's own error payload, as received"),
+  })
+  .meta({ id: 'IntegrationStatus' });
+export type IntegrationStatusView = z.output<typeof integrationStatusView>;
+
 export const section = z
   .object({
     id: z.string(),
@@ -143,6 +159,9 @@ export const section = z
     version: z.int(),
     createdAt: z.string(),
     updatedAt: z.string(),
+    integrationStatus: integrationStatusView
+      .optional()
+      .describe('Present only for roles with integrationStatus.view, in terms where real-time or nightly sync is on'),
   })
   .meta({ id: 'Section' });
 export type Section = z.output<typeof section>;
@@ -293,6 +312,7 @@ export const relationship = z
     version: z.int(),
     createdAt: z.string(),
     updatedAt: z.string(),
+    integrationStatus: integrationStatusView.optional(),
   })
   .meta({ id: 'Relationship' });
 export type Relationship = z.output<typeof relationship>;

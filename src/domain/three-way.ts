@@ -1,6 +1,7 @@
 // The three-way merge of one record, field by field (DESIGN §4.2), against `base` (the SIS state
 // last seen or accepted), `theirs` (the SIS now) and `ours` (the hub now). Pure.
 import type { SourceOfTruth } from './merge-settings.ts';
+import { sameValue } from './same-value.ts';
 
 export type Fields = Record<string, unknown>;
 
@@ -34,7 +35,6 @@ export interface RecordMerge {
   hubAhead: string[];
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 export function mergeRecord(
   base: Fields | null,
@@ -51,12 +51,12 @@ export function mergeRecord(
     const o = ours[field];
     // Without a base (first sight of a record both sides have) every difference is a conflict.
     const b = base?.[field];
-    if (same(o, t)) continue; // equal: nothing to do (converged, or never diverged)
-    if (base !== null && same(t, b)) {
+    if (sameValue(o, t)) continue; // equal: nothing to do (converged, or never diverged)
+    if (base !== null && sameValue(t, b)) {
       hubAhead.push(field); // only the hub changed it: keep ours, it will be pushed
       continue;
     }
-    if (base !== null && same(o, b)) {
+    if (base !== null && sameValue(o, b)) {
       merged[field] = t; // only the SIS changed it: take theirs
       changes.push({ field, before: o, after: t, source: 'sis' });
       continue;

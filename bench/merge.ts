@@ -1,0 +1,113 @@
+// `npm run bench -- merge`: a synthetic institution of 3 terms × 15,000 sections in the SIS
+// simulator (its own process, over HTTP), merged into an embedded hub. Prints the full merge
+// time, the pure fetch+parse time of the same pages, their ratio, a no-change re-merge with its
+// row writes, and peak RSS of the hub process. Targets: ratio ≤ 1.5; re-merge ≤ 1.1 × fetch with
+// 0 writes; RSS < 512 MB.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { sql } from 'kysely';
+import { seedRoles } from '../src/auth/roles.ts';
+import { openDatabase } from '../src/db/database.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { MERGE_TYPES, type MergeType } from '../src/domain/merge-settings.ts';
+import { SYSTEM_ACTOR } from '../src/domain/permissions.ts';
+import { startRuntime } from '../src/runtime.ts';
+import { executeRun } from '../src/sync/merge-runner.ts';
+import { fetchItem, type ItemContext } from '../src/sync/merge-item.ts';
+import { getRun, startRun } from '../src/sync/runs.ts';
+
+const SECTIONS_PER_TERM = Number(process.env.BENCH_SECTIONS ?? 15_000);
+const API_KEY = 'bench-key';
+
+async function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+async function startSimProcess() {
+  const port = await freePort();
+  const bin = resolve(import.meta.dirname, '../bin/coursebridge.js');
+  const child = spawn(process.execPath, [bin, 'sis-sim', '--dialect', 'ethos', '--port', String(port), '--api-key', API_KEY, '--seed', `synthetic:${SECTIONS_PER_TERM}`], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((done, fail) => {
+    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('listening') && done());
+    child.on('exit', (code) => fail(new Error(`simulator exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
+}
+
+// Rows inserted or updated since a transaction id, in the schedule's tables and the audit log
+// (xmin is exact and immediate, unlike the statistics views, which are flushed lazily).
+const WRITTEN_TABLES = ['terms', 'term_parts', 'departments', 'buildings', 'rooms', 'instructors', 'courses', 'sections', 'meetings', 'section_instructors', 'relationships', 'relationship_members', 'audit_log'];
+async function rowsWrittenSince(db: Parameters<typeof seedRoles>[0], txid: number): Promise<number> {
+  let total = 0;
+  for (const table of WRITTEN_TABLES)
+    total += Number((await sql<{ n: string }>`select count(*) as n from ${sql.table(table)} where xmin::text::bigint > ${txid}`.execute(db)).rows[0].n);
+  return total;
+}
+
+export async function merge() {
+  const sim = await startSimProcess();
+  const dir = mkdtempSync(join(tmpdir(), 'cb-bench-merge-'));
+  const database = await openDatabase({ dataDir: dir });
+  try {
+    await migrateToLatest(database.db);
+    await seedRoles(database.db);
+    const runtime = await startRuntime({ database, sis: { settings: { kind: 'ethos', baseUrl: sim.url, apiKey: API_KEY, timeoutMs: 60_000 }, source: 'environment' }, workers: false, nightlyCheckMs: 0 });
+    const connector = await runtime.connections.connector();
+    const terms = (await connector.listTerms()).map((t) => t.code);
+    const mergeAll = async () => {
+      const id = await startRun(database.db, runtime.queue, SYSTEM_ACTOR, 'manual', {
+        types: [...MERGE_TYPES],
+        terms,
+        sendUpdates: false,
+        dryRun: false,
+        allowEmpty: false,
+        force: false,
+      });
+      const start = performance.now();
+      await executeRun({ db: database.db, connections: runtime.connections }, id);
+      const ms = performance.now() - start;
+      const run = await getRun(database.db, id);
+      if (run.status !== 'succeeded') throw new Error(`merge ${run.status}: ${JSON.stringify(run.items.filter((i) => i.status !== 'succeeded'))}`);
+      return { ms, run };
+    };
+
+    const first = await mergeAll();
+    // Fetch + parse alone: the same pages, validated and converted, nothing read or written in the hub.
+    const ctx = { connector, onFetched: async () => {} } as unknown as ItemContext;
+    const fetchStart = performance.now();
+    for (const type of MERGE_TYPES.filter((t) => !['courses', 'sections', 'relationships'].includes(t))) await fetchItem(ctx, type as MergeType, null, null);
+    for (const term of await connector.listTerms())
+      for (const type of connector.capabilities.mergeOrder) await fetchItem(ctx, type, term.code, term.key);
+    const fetchMs = performance.now() - fetchStart;
+
+    const txid = Number((await sql<{ t: string }>`select txid_current() as t`.execute(database.db)).rows[0].t);
+    const again = await mergeAll();
+    const writes = await rowsWrittenSince(database.db, txid);
+    const sections = first.run.items.filter((i) => i.type === 'sections').reduce((n, i) => n + (i.counts.created ?? 0), 0);
+    const changed = again.run.items.reduce((n, i) => n + (i.counts.created ?? 0) + (i.counts.updated ?? 0) + (i.counts.deleted ?? 0), 0);
+    const rssMb = process.resourceUsage().maxRSS / 1024;
+    console.log(`SIS: ethos simulator in its own process, ${terms.length} terms × ${SECTIONS_PER_TERM} sections (${sections} imported); hub: embedded PGlite on disk`);
+    console.log(`full merge (first import):  ${(first.ms / 1000).toFixed(1)} s`);
+    console.log(`fetch + parse, same pages:  ${(fetchMs / 1000).toFixed(1)} s`);
+    console.log(`ratio merge / fetch:        ${(first.ms / fetchMs).toFixed(2)}   (target ≤ 1.5)`);
+    console.log(`no-change re-merge:         ${(again.ms / 1000).toFixed(1)} s, ratio to fetch ${(again.ms / fetchMs).toFixed(2)} (target ≤ 1.1)`);
+    console.log(`re-merge records changed:   ${changed}; rows written to the schedule and audit log: ${writes} (target 0)`);
+    console.log(`peak RSS of the hub process: ${rssMb.toFixed(0)} MB (target < 512)`);
+    await runtime.stop();
+  } finally {
+    await database.close();
+    rmSync(dir, { recursive: true, force: true });
+    sim.stop();
+  }
+}
