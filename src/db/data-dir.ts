@@ -53,7 +53,7 @@ export function lockDataDir(dataDir: string): () => void {
   throw new Error(`Could not lock the data directory ${dataDir}`);
 }
 
-/** Creates the PGlite cluster in a child process when the directory holds none yet. */
+/** Creates the PGlite cluster, migrated, in a child process when the directory holds none yet. */
 export function ensureInitialized(pgDir: string): void {
   if (existsSync(join(pgDir, 'PG_VERSION'))) return;
   mkdirSync(pgDir, { recursive: true });

@@ -306,6 +306,8 @@ export interface DB {
   merge_run_items: MergeRunItemsTable;
   merge_run_changes: MergeRunChangesTable;
   nightly_runs: NightlyRunsTable;
+  integration_status: IntegrationStatusTable;
+  notification_subscriptions: NotificationSubscriptionsTable;
 }
 
 export interface MergeSettingsTable {
@@ -376,6 +378,39 @@ export interface NightlyRunsTable {
   local_date: string;
   run_id: string | null;
   started_at: Timestamp;
+}
+
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export interface IntegrationStatusTable {
+  entity_type: 'section' | 'relationship';
+  entity_id: string;
+  term_id: string | null;
+  status: 'not_synced' | 'pending' | 'synced' | 'error';
+  detail: string | null;
+  attempts: Generated<number>;
+  last_attempt_at: NullableTimestamp;
+  next_retry_at: NullableTimestamp;
+  last_success_at: NullableTimestamp;
+  queued_at: NullableTimestamp;
+  wanted_version: number | null;
+  pushed_version: number | null;
+  error_code: string | null;
+  messages: ColumnType<unknown[], string | undefined, string>;
+  raw: NullableJson<unknown>;
+  dismissed_at: NullableTimestamp;
+  lease_owner: string | null;
+  lease_until: NullableTimestamp;
+  updated_at: Timestamp;
+}
+
+export interface NotificationSubscriptionsTable {
+  user_id: string;
+  mode: 'errors' | 'every_run';
+  email: string | null;
+  webhook_url: string | null;
+  webhook_secret: string | null;
+  updated_at: Timestamp;
 }
 
 export type Section = Selectable<SectionsTable>;
