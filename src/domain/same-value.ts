@@ -8,4 +8,9 @@ export function canonical(value: unknown): string {
   );
 }
 
-export const sameValue = (a: unknown, b: unknown): boolean => a === b || canonical(a) === canonical(b);
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b || (a == null && b == null)) return true;
+  // Scalars are equal only when identical; only objects and arrays need the canonical form.
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  return canonical(a) === canonical(b);
+}
