@@ -63,9 +63,27 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<void>
     dryRun: request.dryRun,
     allowEmpty: request.allowEmpty,
     force: request.force,
-    onFetched: (count) => markItem(deps.db, runId, position, { fetched: count }),
+    onFetched: async (count) => progress(position, count),
   });
   const positions = run.items.map((item, position) => ({ ...item, position }));
+
+  // Progress is written in the background, latest count wins: a fetch never waits for the
+  // database, which may be busy applying the previous term in one long transaction.
+  const latest = new Map<number, number>();
+  const writing = new Set<number>();
+  const progress = (position: number, count: number) => {
+    latest.set(position, count);
+    if (writing.has(position)) return;
+    writing.add(position);
+    void (async () => {
+      let written = -1;
+      while (latest.get(position) !== written) {
+        written = latest.get(position)!;
+        await markItem(deps.db, runId, position, { fetched: written }).catch(() => {});
+      }
+      writing.delete(position);
+    })();
+  };
 
   const finish = async (position: number, result: ItemResult) => {
     results.push(result.status);
@@ -87,17 +105,19 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<void>
   }
 
   const terms = [...new Set(positions.filter((i) => i.term !== null).map((i) => i.term!))];
-  for (const termCode of terms) {
+  // Everything of a term is fetched before any of it is written; the next term's fetch runs while
+  // this one's is applied, so the SIS and the database work at the same time.
+  const fetchTerm = async (termCode: string) => {
     const items = positions.filter((i) => i.term === termCode);
     const term = await resolveTerm(deps.db, termCode);
+    const fetched = new Map<MergeType, Fetched>();
     if (typeof term === 'string') {
       for (const item of items) await fail(item.position, new Error(term));
-      continue;
+      return { items, term: null, fetched };
     }
     const fetchOrder = [...items].sort(
       (a, b) => connector.capabilities.mergeOrder.indexOf(a.type as never) - connector.capabilities.mergeOrder.indexOf(b.type as never),
     );
-    const fetched = new Map<MergeType, Fetched>();
     for (const item of fetchOrder) {
       await markItem(deps.db, runId, item.position, { status: 'running' });
       try {
@@ -106,6 +126,13 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<void>
         await fail(item.position, error);
       }
     }
+    return { items, term, fetched };
+  };
+  let next = terms.length ? fetchTerm(terms[0]) : null;
+  for (let t = 0; t < terms.length; t++) {
+    const { items, term, fetched } = await next!;
+    next = t + 1 < terms.length ? fetchTerm(terms[t + 1]) : null;
+    if (!term) continue;
     for (const item of items) {
       const data = fetched.get(item.type);
       if (!data) continue;
