@@ -103,3 +103,15 @@ describe('a saved SIS connection', () => {
     }
   });
 });
+
+describe('merge progress', () => {
+  it('streams as server-sent events until the run is done', async () => {
+    const started = await hub.admin.post('/api/v1/admin/merges', { types: ['terms', 'departments'] });
+    const res = await fetch(`${hub.url}/api/v1/admin/merges/${started.body.id}/events`, { headers: { cookie: hub.admin.cookie! } });
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const text = await res.text(); // the server ends the stream after `done`
+    const events = [...text.matchAll(/^event: (\w+)\ndata: (.*)$/gm)].map((m) => ({ event: m[1], data: JSON.parse(m[2]) }));
+    expect(events.at(-1)).toMatchObject({ event: 'done', data: { id: started.body.id, status: 'succeeded' } });
+    expect(events.filter((e) => e.event === 'progress').length).toBeGreaterThanOrEqual(1);
+  });
+});
