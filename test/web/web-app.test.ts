@@ -1,0 +1,273 @@
+// The web app in a real browser (Debian's chromium through playwright-core) against a real hub:
+// sign-in, products deciding what opens, editing a section's room, a stale edit explained field by
+// field, a validation error next to its field, and a phase lock disabling fields.
+// Set COURSEBRIDGE_SCREENSHOTS=1 to also write the PNGs in docs/screenshots/.
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD, seedSchedule, startHub, type Hub } from '../helpers/hub.ts';
+import { hasChromium, launchBrowser, signedInPage, SKIP_MESSAGE } from './browser.ts';
+
+if (!hasChromium) console.warn(SKIP_MESSAGE);
+
+const SHOTS = process.env.COURSEBRIDGE_SCREENSHOTS ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url)) : null;
+async function shot(page: Page, name: string) {
+  if (!SHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: false });
+}
+
+describe.skipIf(!hasChromium)('web app in a real browser', () => {
+  let hub: Hub;
+  let browser: Browser;
+  let seed: Awaited<ReturnType<typeof seedSchedule>>;
+  const sections: any[] = [];
+  const ok = (res: { status: number; body: any }) => {
+    if (res.status >= 300) throw new Error(`${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    hub = await startHub();
+    seed = await seedSchedule(hub.admin);
+    const cs = ok(await hub.admin.post('/api/v1/courses', { subject: 'CS', number: '125', title: 'Intro to Computer Science', credits: 4, departmentId: seed.math.id }));
+    const courses = [seed.calc, seed.rome, cs];
+    for (let i = 0; i < 45; i++) {
+      const course = courses[i % 3];
+      sections.push(
+        ok(
+          await hub.admin.post('/api/v1/sections', {
+            termId: seed.term.id,
+            courseId: course.id,
+            sectionNumber: String(Math.floor(i / 3) + 1).padStart(3, '0'),
+            component: i % 5 === 4 ? 'LAB' : 'LEC',
+            capacity: 30,
+            meetings: [{ days: i % 2 ? 'TR' : 'MWF', startTime: `${String(8 + (i % 8)).padStart(2, '0')}:00`, endTime: `${String(8 + (i % 8)).padStart(2, '0')}:50`, roomId: seed.room1.id }],
+            instructors: [{ instructorId: seed.ada.id, role: 'primary' }],
+          }),
+        ),
+      );
+    }
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await hub?.close();
+  });
+
+  const mathSection = () => sections.find((s) => s.subject === 'MATH')!;
+  const openEditor = async (page: Page, section: any) => {
+    await page.goto(`/sections/${section.id}`);
+    await page.getByRole('heading', { name: new RegExp(`${section.subject} ${section.courseNumber}-${section.sectionNumber}`) }).waitFor();
+  };
+
+  it('signs in and lists the term’s sections', async () => {
+    const context = await browser.newContext({ baseURL: hub.url, viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto('/');
+    await shot(page, 'login');
+    await page.getByLabel('Password').fill('wrong password!!');
+    await page.getByLabel('Email').fill('registrar@example.edu');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Wrong email or password').waitFor();
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Sections' }).waitFor();
+    await page.getByText('45 sections loaded').waitFor();
+    expect(await page.getByRole('link', { name: 'Admin console' }).count()).toBe(1);
+    expect(await page.getByLabel('Term').inputValue()).toBe(seed.term.id);
+
+    await page.getByLabel('Subject').fill('hist');
+    await page.getByText('15 sections loaded').waitFor();
+    await page.getByLabel('Subject').fill('');
+    await page.getByText('45 sections loaded').waitFor();
+    await shot(page, 'sections');
+    await context.close();
+  });
+
+  it('does not open the admin console for a Viewer', async () => {
+    await hub.user({ email: 'viewer@example.edu', role: 'Viewer', products: ['scheduling'] });
+    const page = await signedInPage(browser, hub.url, 'viewer@example.edu', PASSWORD);
+    await page.getByRole('heading', { name: 'Sections' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Admin console' }).count()).toBe(0);
+    await page.goto('/admin/users');
+    await page.getByText('You cannot open the admin console').waitFor();
+    expect(await page.getByRole('heading', { name: 'Users' }).count()).toBe(0);
+    // A Viewer sees the editor with every field disabled.
+    await openEditor(page, mathSection());
+    expect(await page.getByLabel('Capacity', { exact: true }).isDisabled()).toBe(true);
+    await page.context().close();
+  });
+
+  it("edits a section's room and saves it", async () => {
+    const section = mathSection();
+    const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
+    await page.getByLabel('Subject').fill('MATH');
+    await page.getByText('15 sections loaded').waitFor();
+    await page.getByRole('link', { name: `${section.subject} ${section.courseNumber}-${section.sectionNumber}`, exact: true }).click();
+    const room = page.getByTestId('meeting-0').getByLabel('Room', { exact: true });
+    await room.waitFor();
+    expect(await room.locator('option', { hasText: 'ALT 141 — 120 seats' }).count()).toBe(1);
+    await room.selectOption(seed.room2.id);
+    await page.getByText('Unsaved: Meetings').waitFor();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Saved — version 2.').waitFor();
+    const stored = ok(await hub.admin.get(`/api/v1/sections/${section.id}`));
+    expect(stored.meetings[0].roomId).toBe(seed.room2.id);
+    expect(stored.version).toBe(2);
+    await shot(page, 'section-editor');
+    await page.context().close();
+  });
+
+  it('explains a stale edit field by field and lets the user re-apply it', async () => {
+    const section = sections.find((s) => s.subject === 'HIST')!;
+    const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
+    await openEditor(page, section);
+    // Someone else changes the capacity and the title meanwhile.
+    ok(await hub.admin.patch(`/api/v1/sections/${section.id}`, { version: section.version, capacity: 55, title: 'Rome and its Provinces' }));
+    await page.getByLabel('Capacity', { exact: true }).fill('35');
+    await page.getByTestId('meeting-0').getByLabel('Room', { exact: true }).selectOption(seed.room2.id);
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    const conflict = page.getByTestId('conflict');
+    await conflict.waitFor();
+    const capacityRow = conflict.locator('[data-conflict-field="capacity"]');
+    expect(await capacityRow.innerText()).toMatch(/Capacity\s*\(you changed it too\)\s*30\s*55\s*35/);
+    expect(await conflict.locator('[data-conflict-field="title"]').innerText()).toMatch(/—\s*Rome and its Provinces/);
+    expect(await conflict.innerText()).toContain('version 1 → 2');
+    await shot(page, 'stale-edit');
+    await page.getByRole('button', { name: 'Apply my changes to the new version' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Saved — version 3.').waitFor();
+    const stored = ok(await hub.admin.get(`/api/v1/sections/${section.id}`));
+    expect(stored).toMatchObject({ capacity: 35, title: 'Rome and its Provinces', version: 3 });
+    expect(stored.meetings[0].roomId).toBe(seed.room2.id);
+    await page.context().close();
+  });
+
+  it('shows a validation error next to its field', async () => {
+    const section = sections.find((s) => s.subject === 'CS')!;
+    const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
+    await openEditor(page, section);
+    const meeting = page.getByTestId('meeting-0');
+    await meeting.getByLabel('Start time').fill('10:00');
+    await meeting.getByLabel('End time').fill('09:15');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    const endTime = meeting.getByLabel('End time');
+    await page.getByText('End time must be after start time').waitFor();
+    expect(await endTime.getAttribute('aria-invalid')).toBe('true');
+    const describedBy = (await endTime.getAttribute('aria-describedby'))!.split(' ');
+    const messages = await Promise.all(describedBy.map((id) => page.locator(`[id="${id}"]`).innerText()));
+    expect(messages).toContain('End time must be after start time');
+    await shot(page, 'validation-error');
+    const stored = ok(await hub.admin.get(`/api/v1/sections/${section.id}`));
+    expect(stored.version).toBe(1);
+    await page.context().close();
+  });
+
+  it('admin console: users with the admin warning, a token shown once, the audit log', async () => {
+    const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
+    await page.getByRole('link', { name: 'Admin console' }).click();
+    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    // Admin alone is refused, next to the products.
+    await page.getByRole('button', { name: 'Add user' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Email').fill('dean@example.edu');
+    await dialog.getByLabel('Name').fill('Dean');
+    await dialog.getByLabel('Role').selectOption({ label: 'Registrar' });
+    await dialog.getByLabel('Scheduling').uncheck();
+    await dialog.getByLabel('Admin').check();
+    await dialog.getByRole('button', { name: 'Add user' }).click();
+    await dialog.getByText("Admin cannot be a user's only product").waitFor();
+    await dialog.getByLabel('Scheduling').check();
+    await dialog.getByRole('button', { name: 'Add user' }).click();
+    await page.getByRole('cell', { name: 'dean@example.edu', exact: true }).waitFor();
+    // A third Admin holder is flagged.
+    await hub.user({ email: 'provost@example.edu', role: 'Registrar', products: ['scheduling', 'admin'] });
+    await page.reload();
+    await page.getByText('3 users hold the Admin product').waitFor();
+    await shot(page, 'admin-users');
+
+    await page.getByRole('link', { name: 'API tokens' }).click();
+    await page.getByLabel('Name').fill('Banner nightly');
+    await page.getByLabel('Role').selectOption({ label: 'Registrar' });
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const secret = await page.getByTestId('token-secret').locator('code').innerText();
+    expect(secret.length).toBeGreaterThan(20);
+    const me = await fetch(`${hub.url}/api/v1/me`, { headers: { authorization: `Bearer ${secret}` } });
+    expect(me.status).toBe(200);
+    await shot(page, 'admin-tokens');
+    await page.getByRole('button', { name: 'I have stored it' }).click();
+    expect(await page.getByText(secret).count()).toBe(0);
+
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByLabel('Record type').selectOption('section');
+    await page.getByLabel('Action').selectOption('update');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('capacity: 30 → 55').waitFor();
+    expect(await page.locator('tbody tr', { hasText: 'create' }).count()).toBe(0);
+    await shot(page, 'audit-log');
+    await page.context().close();
+  });
+
+  it('crosslists selected sections from the list', async () => {
+    const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
+    await page.getByLabel('Subject').fill('MATH');
+    await page.getByText('15 sections loaded').waitFor();
+    const [a, b] = sections.filter((s) => s.subject === 'MATH').slice(1, 3);
+    await page.getByLabel(`Select MATH 221-${a.sectionNumber}`).check();
+    await page.getByLabel(`Select MATH 221-${b.sectionNumber}`).check();
+    await page.getByRole('button', { name: 'Crosslist' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Shared capacity').fill('50');
+    await dialog.getByRole('button', { name: 'Create crosslist' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const rels = ok(await hub.admin.get(`/api/v1/relationships?sectionId=${a.id}`));
+    expect(rels.items).toHaveLength(1);
+    expect(rels.items[0]).toMatchObject({ kind: 'crosslist', sharedCapacity: 50 });
+    await openEditor(page, a);
+    await page.getByText('shared capacity 50').waitFor();
+    await page.context().close();
+  });
+
+  it('disables the fields a phase locks and names the phase', async () => {
+    const roles = ok(await hub.admin.get('/api/v1/admin/roles')).items as { id: string; name: string }[];
+    const scheduler = roles.find((r) => r.name === 'Scheduler')!;
+    ok(
+      await hub.admin.post(`/api/v1/terms/${seed.term.id}/phases`, {
+        name: 'Room assignment',
+        startsAt: '2000-01-01T00:00',
+        endsAt: '2099-01-01T00:00',
+        rules: [{ roleId: scheduler.id, editableFields: ['rooms'] }],
+      }),
+    );
+    await hub.user({ email: 'scheduler@example.edu', role: 'Scheduler', products: ['scheduling'], departmentIds: [seed.math.id] });
+    const page = await signedInPage(browser, hub.url, 'scheduler@example.edu', PASSWORD);
+    await page.getByTestId('phase-badge').getByText('Room assignment').waitFor();
+    const section = sections.filter((s) => s.subject === 'MATH')[4];
+    await openEditor(page, section);
+    const capacity = page.getByLabel('Capacity', { exact: true });
+    await page.getByText('🔒 Locked during the “Room assignment” phase').first().waitFor();
+    expect(await capacity.isDisabled()).toBe(true);
+    expect(await capacity.getAttribute('title')).toBe('Locked during the “Room assignment” phase');
+    expect(await page.getByTestId('meeting-0').getByLabel('Start time').isDisabled()).toBe(true);
+    const room = page.getByTestId('meeting-0').getByLabel('Room', { exact: true });
+    expect(await room.isDisabled()).toBe(false);
+    await room.selectOption(seed.room2.id);
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Saved — version 2.').waitFor();
+    await shot(page, 'phase-lock');
+    if (SHOTS) {
+      const admin = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
+      await admin.goto('/admin/phases');
+      await admin.getByText('in force now').waitFor();
+      await shot(admin, 'phase-calendar');
+      const narrow = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD, { width: 420, height: 860 });
+      await narrow.getByText('45 sections loaded').waitFor();
+      await shot(narrow, 'sections-narrow');
+      await admin.context().close();
+      await narrow.context().close();
+    }
+    await page.context().close();
+  });
+});

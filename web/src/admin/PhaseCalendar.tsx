@@ -1,0 +1,214 @@
+// The phase calendar: a term's phases on a timeline with the phase in force, and adding or
+// removing a phase with per-role edit rules (GET/POST/DELETE /api/v1/terms/{id}/phases).
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { del, fieldErrors, get, post } from '../api.ts';
+import { useRoles, useTerms } from '../data.ts';
+import { TermPicker, useSelectedTerm } from '../screens/TermPicker.tsx';
+import { SECTION_FIELDS, type Phase, type RoleRule, type SectionField } from '../types.ts';
+import { Alert, ErrorAlert, Field } from '../ui.tsx';
+
+const COLORS = ['bg-violet-300', 'bg-sky-300', 'bg-emerald-300', 'bg-amber-300', 'bg-rose-300', 'bg-teal-300'];
+
+export function PhaseCalendar() {
+  const client = useQueryClient();
+  const terms = useTerms();
+  const roles = useRoles();
+  const [term, setTerm] = useSelectedTerm();
+  const phases = useQuery({
+    queryKey: ['phases', term?.id],
+    enabled: !!term,
+    queryFn: async () => (await get<{ items: Phase[] }>(`/api/v1/terms/${term!.id}/phases`)).items,
+  });
+  const remove = useMutation({
+    mutationFn: (p: Phase) => del(`/api/v1/terms/${p.termId}/phases/${p.id}?version=${p.version}`),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: ['phases'] });
+      void client.invalidateQueries({ queryKey: ['terms'] });
+    },
+  });
+  const list = phases.data ?? [];
+  const now = Date.now();
+  const times = list.flatMap((p) => [Date.parse(p.startsAtInstant), Date.parse(p.endsAtInstant)]);
+  const start = Math.min(...times, now);
+  const end = Math.max(...times, now + 1);
+  const pct = (t: number) => `${(((t - start) / (end - start)) * 100).toFixed(2)}%`;
+  const roleName = new Map((roles.data ?? []).map((r) => [r.id, r.name]));
+  return (
+    <section className="space-y-3" aria-labelledby="phases-h">
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <h2 id="phases-h" className="text-lg font-semibold">
+          Phase calendar
+        </h2>
+        <TermPicker term={term} onChange={setTerm} terms={terms.data ?? []} />
+      </div>
+      {phases.error && <ErrorAlert error={phases.error} />}
+      {remove.error && <ErrorAlert error={remove.error} />}
+      {list.length === 0 && !phases.isPending && <Alert kind="info">This term has no phases: each role's own permissions apply.</Alert>}
+      {list.length > 0 && (
+        <div className="card">
+          <div className="relative h-12 rounded bg-slate-100" aria-hidden="true">
+            {list.map((p, i) => (
+              <div
+                key={p.id}
+                className={`absolute top-1 bottom-1 overflow-hidden rounded px-1 text-xs leading-10 ${COLORS[i % COLORS.length]}`}
+                style={{ left: pct(Date.parse(p.startsAtInstant)), width: `calc(${pct(Date.parse(p.endsAtInstant))} - ${pct(Date.parse(p.startsAtInstant))})` }}
+                title={p.name}
+              >
+                {p.name}
+              </div>
+            ))}
+            <div className="absolute top-0 bottom-0 w-0.5 bg-red-600" style={{ left: pct(now) }} title="Now" />
+          </div>
+          <p className="mt-1 text-xs text-slate-500">The red line is now.</p>
+        </div>
+      )}
+      <ol className="space-y-2">
+        {list.map((p, i) => {
+          const current = Date.parse(p.startsAtInstant) <= now && now < Date.parse(p.endsAtInstant);
+          return (
+            <li key={p.id} className="card flex flex-wrap items-start gap-3">
+              <span className={`mt-1 h-3 w-3 rounded-full ${COLORS[i % COLORS.length]}`} aria-hidden="true" />
+              <div className="min-w-64 flex-1">
+                <h3 className="font-semibold">
+                  {p.name} {current && <span className="badge bg-violet-100 text-violet-900">in force now</span>}
+                </h3>
+                <p className="text-sm text-slate-600">
+                  {p.startsAt.replace('T', ' ')} → {p.endsAt.replace('T', ' ')} (institution time)
+                </p>
+                {p.description && <p className="text-sm">{p.description}</p>}
+                <ul className="mt-1 text-sm">
+                  {p.rules.length === 0 && <li className="text-slate-600">No role may change sections.</li>}
+                  {p.rules.map((r) => (
+                    <li key={r.roleId}>
+                      <span className="font-medium">{roleName.get(r.roleId) ?? 'Role'}:</span>{' '}
+                      {r.editableFields === 'all' ? 'all fields' : r.editableFields.length ? r.editableFields.join(', ') : 'no fields'}
+                      {r.mayCreate && ', may create'}
+                      {r.mayCancel && ', may cancel'}
+                      {r.mayDelete && ', may delete'}
+                      {r.mayEditRelationships && ', may edit relationships'}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+              <button type="button" className="btn btn-danger" onClick={() => confirm(`Remove the phase “${p.name}”?`) && remove.mutate(p)}>
+                Remove <span className="sr-only">{p.name}</span>
+              </button>
+            </li>
+          );
+        })}
+      </ol>
+      {term && <AddPhase termId={term.id} />}
+    </section>
+  );
+}
+
+function AddPhase({ termId }: { termId: string }) {
+  const client = useQueryClient();
+  const roles = useRoles();
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const [startsAt, setStartsAt] = useState('');
+  const [endsAt, setEndsAt] = useState('');
+  const [rules, setRules] = useState<Record<string, RoleRule>>({});
+  const create = useMutation({
+    mutationFn: () => post<Phase>(`/api/v1/terms/${termId}/phases`, { name, description, startsAt, endsAt, rules: Object.values(rules) }),
+    onSuccess: () => {
+      setName('');
+      setDescription('');
+      setRules({});
+      void client.invalidateQueries({ queryKey: ['phases'] });
+      void client.invalidateQueries({ queryKey: ['terms'] });
+      void client.invalidateQueries({ queryKey: ['editRules'] });
+    },
+  });
+  const errors = fieldErrors(create.error);
+  const setRule = (roleId: string, rule: RoleRule | null) => {
+    const next = { ...rules };
+    if (rule) next[roleId] = rule;
+    else delete next[roleId];
+    setRules(next);
+  };
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    create.mutate();
+  }
+  return (
+    <form onSubmit={submit} className="card space-y-3" noValidate aria-labelledby="add-phase-h">
+      <h3 id="add-phase-h" className="font-semibold">
+        Add a phase
+      </h3>
+      {create.error && Object.keys(errors).length === 0 && <ErrorAlert error={create.error} />}
+      <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
+        <Field label="Name" error={errors.name}>
+          {(p) => <input {...p} className="input" value={name} onChange={(e) => setName(e.target.value)} placeholder="Room assignment" />}
+        </Field>
+        <Field label="Starts (institution time)" error={errors.startsAt}>
+          {(p) => <input {...p} type="datetime-local" className="input" value={startsAt} onChange={(e) => setStartsAt(e.target.value)} />}
+        </Field>
+        <Field label="Ends (institution time)" error={errors.endsAt}>
+          {(p) => <input {...p} type="datetime-local" className="input" value={endsAt} onChange={(e) => setEndsAt(e.target.value)} />}
+        </Field>
+        <Field label="Description" error={errors.description}>
+          {(p) => <input {...p} className="input" value={description} onChange={(e) => setDescription(e.target.value)} />}
+        </Field>
+      </div>
+      <fieldset>
+        <legend className="font-medium">What each role may change during the phase (roles not ticked may change nothing)</legend>
+        <div className="mt-1 space-y-2">
+          {(roles.data ?? [])
+            .filter((r) => r.permissions.includes('sections.edit') || r.permissions.includes('sections.create'))
+            .map((r) => {
+              const rule = rules[r.id];
+              return (
+                <div key={r.id} className="rounded border border-slate-200 p-2 text-sm">
+                  <label className="flex items-center gap-2 font-medium">
+                    <input
+                      type="checkbox"
+                      checked={!!rule}
+                      onChange={(e) => setRule(r.id, e.target.checked ? { roleId: r.id, editableFields: 'all', mayCreate: false, mayCancel: false, mayDelete: false, mayEditRelationships: false } : null)}
+                    />
+                    {r.name}
+                  </label>
+                  {rule && (
+                    <div className="mt-1 flex flex-wrap gap-x-3 gap-y-1 pl-6">
+                      <label className="flex items-center gap-1">
+                        <input type="checkbox" checked={rule.editableFields === 'all'} onChange={(e) => setRule(r.id, { ...rule, editableFields: e.target.checked ? 'all' : [] })} />
+                        all fields
+                      </label>
+                      {rule.editableFields !== 'all' &&
+                        SECTION_FIELDS.map((f) => {
+                          const fields = rule.editableFields as SectionField[];
+                          return (
+                            <label key={f} className="flex items-center gap-1">
+                              <input type="checkbox" checked={fields.includes(f)} onChange={(e) => setRule(r.id, { ...rule, editableFields: e.target.checked ? [...fields, f] : fields.filter((x) => x !== f) })} />
+                              {f}
+                            </label>
+                          );
+                        })}
+                      {(['mayCreate', 'mayCancel', 'mayDelete', 'mayEditRelationships'] as const).map((k) => (
+                        <label key={k} className="flex items-center gap-1">
+                          <input type="checkbox" checked={rule[k]} onChange={(e) => setRule(r.id, { ...rule, [k]: e.target.checked })} />
+                          {k.replace('may', 'may ').replace('EditRelationships', 'edit relationships').toLowerCase()}
+                        </label>
+                      ))}
+                    </div>
+                  )}
+                </div>
+              );
+            })}
+        </div>
+        {Object.entries(errors)
+          .filter(([f]) => f.startsWith('rules'))
+          .map(([f, m]) => (
+            <p key={f} className="field-error">
+              {m}
+            </p>
+          ))}
+      </fieldset>
+      <button type="submit" className="btn btn-primary" disabled={create.isPending}>
+        Add phase
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,133 @@
+// API tokens: created by an admin, the secret shown once, revocable.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { fieldErrors, get, post } from '../api.ts';
+import { useRoles } from '../data.ts';
+import type { ApiToken } from '../types.ts';
+import { Alert, ErrorAlert, Field } from '../ui.tsx';
+
+export function Tokens() {
+  const client = useQueryClient();
+  const roles = useRoles();
+  const tokens = useQuery({ queryKey: ['admin-tokens'], queryFn: async () => (await get<{ items: ApiToken[] }>('/api/v1/admin/api-tokens')).items });
+  const [name, setName] = useState('');
+  const [roleId, setRoleId] = useState('');
+  const [kind, setKind] = useState<'api' | 'record_system'>('api');
+  const [secret, setSecret] = useState<{ name: string; secret: string } | null>(null);
+  const [copied, setCopied] = useState(false);
+  const create = useMutation({
+    mutationFn: () => post<{ token: ApiToken; secret: string }>('/api/v1/admin/api-tokens', { name, roleId, kind }),
+    onSuccess: (res) => {
+      setSecret({ name: res.token.name, secret: res.secret });
+      setCopied(false);
+      setName('');
+      void client.invalidateQueries({ queryKey: ['admin-tokens'] });
+    },
+  });
+  const revoke = useMutation({
+    mutationFn: (id: string) => post<ApiToken>(`/api/v1/admin/api-tokens/${id}/revoke`),
+    onSuccess: () => void client.invalidateQueries({ queryKey: ['admin-tokens'] }),
+  });
+  const errors = fieldErrors(create.error);
+  const roleName = new Map((roles.data ?? []).map((r) => [r.id, r.name]));
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    create.mutate();
+  }
+  return (
+    <section className="space-y-3" aria-labelledby="tokens-h">
+      <h2 id="tokens-h" className="text-lg font-semibold">
+        API tokens
+      </h2>
+      {secret && (
+        <div role="status" className="space-y-2 rounded border border-green-400 bg-green-50 p-3 text-sm" data-testid="token-secret">
+          <p className="font-semibold">Token “{secret.name}” created. Copy its secret now: it is shown only this once.</p>
+          <code className="block break-all rounded bg-white p-2 font-mono">{secret.secret}</code>
+          <div className="flex gap-2">
+            <button
+              type="button"
+              className="btn"
+              onClick={async () => {
+                await navigator.clipboard?.writeText(secret.secret).catch(() => undefined);
+                setCopied(true);
+              }}
+            >
+              {copied ? 'Copied' : 'Copy secret'}
+            </button>
+            <button type="button" className="btn" onClick={() => setSecret(null)}>
+              I have stored it
+            </button>
+          </div>
+        </div>
+      )}
+      <form onSubmit={submit} className="card flex flex-wrap items-end gap-3" noValidate aria-label="Create an API token">
+        <Field label="Name" error={errors.name} className="w-64">
+          {(p) => <input {...p} className="input" value={name} onChange={(e) => setName(e.target.value)} placeholder="Banner nightly" />}
+        </Field>
+        <Field label="Role" error={errors.roleId} className="w-48">
+          {(p) => (
+            <select {...p} className="input" value={roleId} onChange={(e) => setRoleId(e.target.value)}>
+              <option value="">Choose…</option>
+              {(roles.data ?? []).map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Kind" className="w-48">
+          {(p) => (
+            <select {...p} className="input" value={kind} onChange={(e) => setKind(e.target.value as typeof kind)}>
+              <option value="api">API client</option>
+              <option value="record_system">Record system (Course API)</option>
+            </select>
+          )}
+        </Field>
+        <button type="submit" className="btn btn-primary" disabled={create.isPending}>
+          Create token
+        </button>
+      </form>
+      {create.error && Object.keys(errors).length === 0 && <ErrorAlert error={create.error} />}
+      {revoke.error && <ErrorAlert error={revoke.error} />}
+      {tokens.error && <ErrorAlert error={tokens.error} />}
+      {tokens.data?.length === 0 && <Alert kind="info">No API tokens yet.</Alert>}
+      <div className="overflow-x-auto rounded border border-slate-200 bg-white">
+        <table className="w-full text-sm">
+          <thead className="bg-slate-100 text-left">
+            <tr>
+              <th scope="col" className="px-3 py-2">Name</th>
+              <th scope="col" className="px-3 py-2">Starts with</th>
+              <th scope="col" className="px-3 py-2">Role</th>
+              <th scope="col" className="px-3 py-2">Kind</th>
+              <th scope="col" className="px-3 py-2">Created</th>
+              <th scope="col" className="px-3 py-2">Last used</th>
+              <th scope="col" className="px-3 py-2"><span className="sr-only">Actions</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            {(tokens.data ?? []).map((t) => (
+              <tr key={t.id} className={`border-t border-slate-100 ${t.revokedAt ? 'text-slate-400' : ''}`}>
+                <td className="px-3 py-2 font-medium">{t.name}</td>
+                <td className="px-3 py-2 font-mono">{t.prefix}…</td>
+                <td className="px-3 py-2">{roleName.get(t.roleId) ?? t.roleId}</td>
+                <td className="px-3 py-2">{t.kind === 'api' ? 'API client' : 'Record system'}</td>
+                <td className="px-3 py-2">{new Date(t.createdAt).toLocaleString()}</td>
+                <td className="px-3 py-2">{t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString() : 'never'}</td>
+                <td className="px-3 py-2 text-right">
+                  {t.revokedAt ? (
+                    `Revoked ${new Date(t.revokedAt).toLocaleDateString()}`
+                  ) : (
+                    <button type="button" className="btn btn-danger" onClick={() => confirm(`Revoke “${t.name}”? Clients using it stop working.`) && revoke.mutate(t.id)}>
+                      Revoke <span className="sr-only">{t.name}</span>
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,193 @@
+// The API's shapes the web app reads (see /api/openapi.json). Fields a later API adds
+// (integration status, a term's current phase) are optional here and shown only when present.
+
+export type Product = 'scheduling' | 'admin';
+export interface Me {
+  type: 'user' | 'token' | 'system';
+  id: string | null;
+  name: string;
+  permissions: string[];
+  products: Product[];
+  departmentIds: string[] | null;
+  user?: User;
+}
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  roleId: string;
+  roleName: string;
+  products: Product[];
+  departmentIds: string[];
+  permissions: string[];
+  disabled: boolean;
+  version: number;
+  createdAt: string;
+}
+export interface Role {
+  id: string;
+  name: string;
+  description: string;
+  permissions: string[];
+  departmentScoped: boolean;
+  builtin: boolean;
+}
+export interface ApiToken {
+  id: string;
+  name: string;
+  prefix: string;
+  roleId: string;
+  kind: 'api' | 'record_system';
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+export interface PhaseBadge {
+  id: string;
+  name: string;
+  endsAt: string;
+}
+export interface Term {
+  id: string;
+  code: string;
+  name: string;
+  startsOn: string;
+  endsOn: string;
+  parts: { code: string; name: string; startsOn: string; endsOn: string }[];
+  version: number;
+  currentPhase?: PhaseBadge | null;
+}
+export interface Meeting {
+  days: string;
+  startTime: string | null;
+  endTime: string | null;
+  startDate: string | null;
+  endDate: string | null;
+  roomId: string | null;
+}
+export interface InstructorAssignment {
+  instructorId: string;
+  role: 'primary' | 'secondary';
+}
+export type IntegrationStatus = 'not_synced' | 'pending' | 'synced' | 'error';
+export interface Section {
+  id: string;
+  termId: string;
+  courseId: string;
+  subject: string;
+  courseNumber: string;
+  courseTitle: string;
+  departmentId: string | null;
+  sectionNumber: string;
+  component: string;
+  status: 'active' | 'cancelled';
+  capacity: number;
+  enrolled: number;
+  instructionMode: string;
+  campus: string | null;
+  partOfTerm: string | null;
+  title: string | null;
+  credits: number | null;
+  allowIntegration: boolean | null;
+  meetings: Meeting[];
+  instructors: InstructorAssignment[];
+  sisKey: string | null;
+  sisDeletedAt: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  integrationStatus?: IntegrationStatus | null;
+}
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+export interface Department {
+  id: string;
+  code: string;
+  name: string;
+}
+export interface Building {
+  id: string;
+  code: string;
+  name: string;
+}
+export interface Room {
+  id: string;
+  buildingId: string;
+  buildingCode: string;
+  number: string;
+  capacity: number;
+  active: boolean;
+}
+export interface Instructor {
+  id: string;
+  name: string;
+  email: string | null;
+}
+export interface Relationship {
+  id: string;
+  termId: string;
+  kind: 'crosslist' | 'combined';
+  sharedCapacity: number | null;
+  allowIntegration: boolean | null;
+  members: { sectionId: string; primary: boolean }[];
+  version: number;
+}
+export const SECTION_FIELDS = [
+  'sectionNumber',
+  'component',
+  'capacity',
+  'instructionMode',
+  'campus',
+  'partOfTerm',
+  'title',
+  'credits',
+  'allowIntegration',
+  'meetingPatterns',
+  'rooms',
+  'instructors',
+] as const;
+export type SectionField = (typeof SECTION_FIELDS)[number];
+export interface EditRules {
+  termId: string;
+  phase: { id: string; name: string; startsAt: string; endsAt: string } | null;
+  source: 'phase' | 'termDefaults' | 'role';
+  editableFields: SectionField[];
+  mayEdit: boolean;
+  mayCreate: boolean;
+  mayCancel: boolean;
+  mayDelete: boolean;
+  mayEditRelationships: boolean;
+  bypass: boolean;
+}
+export interface RoleRule {
+  roleId: string;
+  editableFields: 'all' | SectionField[];
+  mayCreate: boolean;
+  mayCancel: boolean;
+  mayDelete: boolean;
+  mayEditRelationships: boolean;
+}
+export interface Phase {
+  id: string;
+  termId: string;
+  name: string;
+  description: string;
+  startsAt: string;
+  endsAt: string;
+  startsAtInstant: string;
+  endsAtInstant: string;
+  rules: RoleRule[];
+  version: number;
+}
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: { type: 'user' | 'token' | 'system'; id: string | null; name: string };
+  action: string;
+  entityType: string;
+  entityId: string;
+  changes: Record<string, { before: unknown; after: unknown }>;
+  context: Record<string, unknown>;
+}
