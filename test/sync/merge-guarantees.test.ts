@@ -89,6 +89,6 @@ describe('merge guarantees', () => {
     expect(item(run, 'relationships').counts.created).toBe(term.relationships);
     const again = await merge(hub.admin, { types: ALL_TYPES, terms: [term.code] });
     for (const i of again.items) expect(i.counts, i.type).toMatchObject({ created: 0, updated: 0, deleted: 0 });
-  });
+  }, 240_000); // ~6 s alone; generous for a loaded two-core machine
   if (!hasSharedData) it.skip(SKIP_SHARED, () => {});
 });
