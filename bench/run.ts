@@ -2,8 +2,9 @@
 // measured in this run. Numbers are comparisons within one run, never thresholds in tests.
 import { merge } from './merge.ts';
 import { paging } from './paging.ts';
+import { push } from './push.ts';
 
-const benchmarks: Record<string, () => Promise<void>> = { merge, paging };
+const benchmarks: Record<string, () => Promise<void>> = { merge, paging, push };
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in benchmarks));

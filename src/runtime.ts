@@ -7,7 +7,14 @@ import type { ConnectorSettingsInput } from './sis/settings.ts';
 import { SisConnections } from './sync/connection.ts';
 import { executeRun } from './sync/merge-runner.ts';
 import { nightlyTick } from './sync/nightly.ts';
-import { failInterruptedRuns, MERGE_QUEUE } from './sync/runs.ts';
+import { failInterruptedRuns, getRun, MERGE_QUEUE } from './sync/runs.ts';
+import type { Logger } from 'pino';
+import type { RetryPolicy } from './domain/integration-status.ts';
+import { Metrics } from './sync/metrics.ts';
+import { Notifier, type SmtpSettings } from './sync/notify.ts';
+import { createOutbox, PUSH_QUEUES } from './sync/outbox.ts';
+import { PushEngine } from './sync/push.ts';
+import type { SaveHooks } from './store/save-hooks.ts';
 
 export interface RuntimeOptions {
   database: Database;
@@ -19,6 +26,18 @@ export interface RuntimeOptions {
   workers?: boolean;
   /** How often the nightly schedule is checked; tests tick it by hand instead (0). */
   nightlyCheckMs?: number;
+  /** Push retry backoff (tests shorten it). */
+  pushRetry?: Partial<RetryPolicy>;
+  /** Jitter source for retries (tests pass a seeded one). */
+  random?: () => number;
+  /** How long a worker's claim on a record lasts unless renewed (default 30 s). */
+  pushLeaseMs?: number;
+  /** Concurrent posts per process (default 32). */
+  pushConcurrency?: number;
+  /** How often pending posts are swept back into the queue (default 15 s; 0 = only by hand). */
+  pushSweepMs?: number;
+  /** SMTP for notification emails; none sends no email (webhooks still go). */
+  smtp?: SmtpSettings | null;
 }
 
 export interface Runtime {
@@ -26,6 +45,13 @@ export interface Runtime {
   queue: JobQueue;
   connections: SisConnections;
   clock: () => Date;
+  push: PushEngine;
+  /** The outbox: the store's save hooks (routes pass them to every section/relationship save). */
+  saveHooks: SaveHooks & { committed(): void };
+  metrics: Metrics;
+  notifier: Notifier;
+  /** Merge settings changed (maintenance lifted, a term enabled): release what waits. */
+  settingsChanged(): Promise<void>;
   /** Checks the nightly schedule now (what the timer does). */
   tickNightly(now?: Date): ReturnType<typeof nightlyTick>;
   stop(): Promise<void>;
@@ -40,7 +66,35 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const clock = options.clock ?? (() => new Date());
   const queue = await startJobQueue(database, options.logger);
   await queue.define(MERGE_QUEUE, { retryLimit: 0, expireInSeconds: 6 * 3600 });
+  // One queued and one active job per record (stately, keyed by record id). Retries of SIS
+  // failures are scheduled by the push engine (backoff with jitter, Retry-After); the queue's own
+  // retries only cover a worker that died or a record another worker held.
+  for (const name of Object.values(PUSH_QUEUES))
+    await queue.define(name, {
+      policy: 'stately',
+      retryLimit: 1000,
+      retryDelay: 1,
+      retryBackoff: true,
+      retryDelayMax: 30,
+      expireInSeconds: 15 * 60,
+      ...(database.kind === 'postgres' && { heartbeatSeconds: 10 }),
+    });
   const connections = new SisConnections(db, options.sis ?? null);
+  const logger = options.logger as Logger | undefined;
+  const metrics = new Metrics(db, queue);
+  const push = new PushEngine({
+    db,
+    queue,
+    connections,
+    clock,
+    random: options.random,
+    retry: options.pushRetry,
+    logger,
+    metrics,
+    leaseMs: options.pushLeaseMs,
+  });
+  const saveHooks = createOutbox({ queue, clock });
+  const notifier = new Notifier(db, options.smtp ?? null, clock, logger);
 
   // Embedded mode is one process: anything still running belonged to a process that died.
   const staleBefore = database.kind === 'pglite' ? new Date('9999-12-31T00:00:00Z') : new Date(clock().getTime() - STALE_RUN_MS);
@@ -48,10 +102,50 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   if (interrupted.length) options.logger?.warn({ runs: interrupted }, 'marked interrupted merge runs as failed');
 
   const workers = options.workers ?? true;
-  if (workers)
+  if (database.kind === 'pglite' && workers) {
+    // Embedded mode is one process: posts in flight when it stopped belonged to a dead process.
+    await push.releaseAllLeases();
+    for (const name of Object.values(PUSH_QUEUES)) await queue.failOrphaned(name);
+  }
+  const sendUpdates = async (terms: string[], runId: string) => {
+    const run = await getRun(db, runId);
+    const trigger = run.trigger === 'nightly' ? 'nightly' : 'manual';
+    const totals = await push.sendUpdates(terms, runId, trigger);
+    if (trigger === 'nightly') pushTotals.set(runId, totals);
+  };
+  const pushTotals = new Map<string, { posted: number; failed: number }>();
+  if (workers) {
     await queue.work<{ runId: string }>(MERGE_QUEUE, { pollingIntervalSeconds: 0.5 }, async (job) => {
-      await executeRun({ db, connections }, job.data.runId);
+      const started = performance.now();
+      await executeRun({ db, connections, sendUpdates }, job.data.runId);
+      const run = await getRun(db, job.data.runId);
+      metrics.merges.inc({ trigger: run.trigger, status: run.status });
+      metrics.mergeDuration.observe({ trigger: run.trigger, status: run.status }, (performance.now() - started) / 1000);
+      if (run.trigger === 'nightly') {
+        const totals = pushTotals.get(run.id) ?? { posted: 0, failed: 0 };
+        pushTotals.delete(run.id);
+        await notifier.runFinished(await notifier.summary(run.id, totals)).catch((err: unknown) => options.logger?.error({ err }, 'notifications failed'));
+      }
     });
+    // A few pollers fetching batches keep many posts in flight without flooding the database
+    // with fetch queries (PGlite runs every query on one connection).
+    const concurrency = options.pushConcurrency ?? 32;
+    const pollers = Math.min(4, concurrency);
+    for (const type of ['section', 'relationship'] as const)
+      await queue.workBatch<{ id: string }>(
+        PUSH_QUEUES[type],
+        { pollingIntervalSeconds: 0.5, localConcurrency: pollers, batchSize: Math.max(1, Math.ceil(concurrency / pollers)) },
+        async (job) => {
+          await push.push(type, job.data.id, { trigger: 'real_time', runId: job.id });
+        },
+      );
+  }
+  const sweepMs = options.pushSweepMs ?? 15_000;
+  const sweeper =
+    workers && sweepMs > 0
+      ? setInterval(() => push.sweep().catch((err: unknown) => options.logger?.error({ err }, 'push sweep failed')), sweepMs)
+      : null;
+  if (workers) await push.sweep().catch((err: unknown) => options.logger?.error({ err }, 'push sweep failed'));
 
   const tickNightly = (now = clock()) => nightlyTick(db, queue, now);
   const interval = options.nightlyCheckMs ?? 30_000;
@@ -66,9 +160,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     queue,
     connections,
     clock,
+    push,
+    saveHooks,
+    metrics,
+    notifier,
+    async settingsChanged() {
+      await push.sweep();
+    },
     tickNightly,
     async stop() {
       if (timer) clearInterval(timer);
+      if (sweeper) clearInterval(sweeper);
       await queue.stop();
     },
   };

@@ -102,12 +102,14 @@ export function transition(current: StatusRecord, event: StatusEvent): { next: S
         name: 'enqueued',
         next: {
           ...current,
-          // A record already in error stays visible as error until a post succeeds or it is retried.
-          status: current.status === 'error' ? 'error' : 'pending',
-          detail: current.status === 'error' ? current.detail : 'queued',
+          // A new edit is a new attempt: pending again. The last error's messages stay visible
+          // until the post's outcome replaces them.
+          status: 'pending',
+          detail: 'queued',
+          attempts: 0,
+          nextRetryAt: null,
           queuedAt: current.queuedAt ?? event.at,
           wantedVersion: Math.max(event.version, current.wantedVersion ?? 0),
-          ...(current.status !== 'error' && { attempts: 0 }),
         },
       };
     case 'maintenance':

@@ -3,15 +3,25 @@
 
 export const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d)$/;
 
+// Constructing an Intl.DateTimeFormat is costly and settings are validated on every save that may
+// post: the answers are remembered (the set of zones a runtime knows does not change).
+const knownZones = new Map<string, boolean>();
+
 /** Whether `name` is an IANA time zone this runtime knows (offsets like "+05:00" are refused). */
 export function isTimeZone(name: string): boolean {
-  if (!/^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/.test(name)) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
-  } catch {
-    return false;
+  const known = knownZones.get(name);
+  if (known !== undefined) return known;
+  let answer = false;
+  if (/^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/.test(name)) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: name });
+      answer = true;
+    } catch {
+      answer = false;
+    }
   }
+  if (knownZones.size < 1000) knownZones.set(name, answer);
+  return answer;
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();

@@ -31,6 +31,7 @@ import { sectionRoutes } from './routes/sections.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { termRoutes } from './routes/terms.ts';
 import { mergeRoutes } from './routes/merges.ts';
+import { integrationRoutes } from './routes/integration.ts';
 import type { Runtime } from '../runtime.ts';
 
 export interface AppOptions {
@@ -103,13 +104,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(sessionRoutes(db, { secureCookies: options.secureCookies ?? false, loginRateLimit: options.loginRateLimit ?? 10 }));
   await app.register(termRoutes(db, clock));
   await app.register(courseRoutes(db));
-  await app.register(sectionRoutes(db, clock));
-  await app.register(relationshipRoutes(db, clock));
+  await app.register(sectionRoutes(db, clock, options.runtime?.saveHooks));
+  await app.register(relationshipRoutes(db, clock, options.runtime?.saveHooks));
   await app.register(phaseRoutes(db, clock));
   await app.register(referenceRoutes(db));
   await app.register(adminPeopleRoutes(db));
   await app.register(auditRoutes(db));
   await app.register(courseApiRoutes(db, clock));
-  if (options.runtime) await app.register(mergeRoutes(options.runtime));
+  if (options.runtime) {
+    await app.register(mergeRoutes(options.runtime));
+    await app.register(integrationRoutes(options.runtime));
+  }
   return app;
 }

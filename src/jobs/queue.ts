@@ -3,7 +3,7 @@
 // enqueue outside it would deadlock against the transaction's lock, and on PostgreSQL it would
 // silently escape the rollback — so `enqueue` takes the transaction as a required argument.
 import { fromKysely, fromPglite, PgBoss, type Job, type Queue, type SendOptions, type WorkOptions } from 'pg-boss';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from '../db/database.ts';
 import type { DB } from '../db/schema.ts';
@@ -13,6 +13,20 @@ export interface JobQueue {
   define(name: string, options?: Omit<Queue, 'name'>): Promise<void>;
   enqueue(trx: Transaction<DB>, name: string, data: object, options?: SendOptions): Promise<string | null>;
   work<T>(name: string, options: WorkOptions, handler: (job: Job<T>) => Promise<void>): Promise<void>;
+  /**
+   * Fetches up to `batchSize` jobs per poll and runs them concurrently, settling each on its own
+   * (a handler that throws fails only its job): few pollers, many jobs in flight.
+   */
+  workBatch<T>(name: string, options: WorkOptions & { batchSize: number }, handler: (job: Job<T>) => Promise<void>): Promise<void>;
+  /** Wakes this process's workers of a queue now instead of at their next poll (after a commit). */
+  wake(name: string): void;
+  /** Jobs waiting (created or retry) per queue. */
+  depth(): Promise<Record<string, number>>;
+  /**
+   * Embedded mode only (one process): jobs still marked active belonged to a process that died;
+   * fails them so their keys are free again (the caller re-enqueues what they carried).
+   */
+  failOrphaned(name: string): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -20,16 +34,44 @@ export async function startJobQueue(database: Database, logger?: FastifyBaseLogg
   const boss =
     database.kind === 'pglite'
       ? new PgBoss({ db: fromPglite(database.pglite!), schema: 'pgboss' })
-      : new PgBoss({ connectionString: database.databaseUrl!, schema: 'pgboss', max: 4 });
+      : new PgBoss({ connectionString: database.databaseUrl!, schema: 'pgboss', max: 10 });
   boss.on('error', (error) => logger?.error({ err: error }, 'job queue error'));
   await boss.start();
+  const workers = new Map<string, string[]>();
   return {
     async define(name, options = {}) {
       await boss.createQueue(name, options);
     },
     enqueue: (trx, name, data, options = {}) => boss.send(name, data, { ...options, db: fromKysely(trx) }),
     async work<T>(name: string, options: WorkOptions, handler: (job: Job<T>) => Promise<void>) {
-      await boss.work<T>(name, { ...options, batchSize: 1 }, async ([job]) => handler(job));
+      const id = await boss.work<T>(name, { ...options, batchSize: 1 }, async ([job]) => handler(job));
+      workers.set(name, [...(workers.get(name) ?? []), id]);
+    },
+    async workBatch<T>(name: string, options: WorkOptions & { batchSize: number }, handler: (job: Job<T>) => Promise<void>) {
+      const id = await boss.work<T>(name, { ...options, perJobResults: true }, async (jobs: Job<T>[]) =>
+        Promise.all(
+          jobs.map(async (job) => {
+            try {
+              await handler(job);
+              return { id: job.id, status: 'completed' as const };
+            } catch (error) {
+              return { id: job.id, status: 'failed' as const, output: { message: (error as Error).message } };
+            }
+          }),
+        ),
+      );
+      workers.set(name, [...(workers.get(name) ?? []), id]);
+    },
+    wake(name) {
+      for (const id of workers.get(name) ?? []) boss.notifyWorker(id);
+    },
+    async failOrphaned(name) {
+      const result = await sql`update pgboss.job set state = 'failed' where name = ${name} and state = 'active'`.execute(database.db);
+      return Number(result.numAffectedRows ?? 0);
+    },
+    async depth() {
+      const queues = await boss.getQueues();
+      return Object.fromEntries(queues.map((q) => [q.name, (q as { queuedCount?: number }).queuedCount ?? 0]));
     },
     stop: () => boss.stop({ graceful: true, close: true, timeout: 10_000 }),
   };

@@ -7,6 +7,7 @@ import { ForbiddenError, InvalidError, NotFoundError, StaleVersionError, type Fi
 import { can, type Actor } from '../domain/permissions.ts';
 import type { Relationship, RelationshipCreate, RelationshipPatch } from '../domain/schedule.ts';
 import { recordAudit } from './audit.ts';
+import type { SaveHooks } from './save-hooks.ts';
 import { checkRelationshipWrite } from './write-guard.ts';
 
 export async function getRelationship(db: Kysely<DB>, id: string): Promise<Relationship> {
@@ -99,7 +100,7 @@ async function writeMembers(trx: Transaction<DB>, id: string, members: Relations
 }
 
 /** `now` picks the phase in force (may the role edit relationships now?); the HTTP app passes its clock. */
-export async function createRelationship(db: Kysely<DB>, actor: Actor, input: RelationshipCreate, now: Date = new Date()): Promise<Relationship> {
+export async function createRelationship(db: Kysely<DB>, actor: Actor, input: RelationshipCreate, now: Date = new Date(), hooks?: SaveHooks): Promise<Relationship> {
   requireEdit(actor);
   return db.transaction().execute(async (trx) => {
     const term = await trx.selectFrom('terms').select('id').where('id', '=', input.termId).executeTakeFirst();
@@ -114,6 +115,7 @@ export async function createRelationship(db: Kysely<DB>, actor: Actor, input: Re
     await writeMembers(trx, row.id, input.members);
     const created = await getRelationship(trx, row.id);
     await recordAudit(trx, actor, { action: 'create', entityType: 'relationship', entityId: row.id, changes: fieldChanges(null, created), context: guard.auditContext });
+    await hooks?.relationshipSaved(trx, { id: row.id, termId: created.termId, before: null, after: created });
     return created;
   });
 }
@@ -126,7 +128,7 @@ async function lock(trx: Transaction<DB>, id: string, version: number) {
   return current;
 }
 
-export async function updateRelationship(db: Kysely<DB>, actor: Actor, id: string, patch: RelationshipPatch, now: Date = new Date()): Promise<Relationship> {
+export async function updateRelationship(db: Kysely<DB>, actor: Actor, id: string, patch: RelationshipPatch, now: Date = new Date(), hooks?: SaveHooks): Promise<Relationship> {
   requireEdit(actor);
   return db.transaction().execute(async (trx) => {
     const current = await lock(trx, id, patch.version);
@@ -146,16 +148,18 @@ export async function updateRelationship(db: Kysely<DB>, actor: Actor, id: strin
     if (patch.members) await writeMembers(trx, id, patch.members);
     const updated = await getRelationship(trx, id);
     await recordAudit(trx, actor, { action: 'update', entityType: 'relationship', entityId: id, changes: fieldChanges(current, updated), context: guard.auditContext });
+    await hooks?.relationshipSaved(trx, { id, termId: updated.termId, before: current, after: updated });
     return updated;
   });
 }
 
-export async function deleteRelationship(db: Kysely<DB>, actor: Actor, id: string, version: number, now: Date = new Date()): Promise<void> {
+export async function deleteRelationship(db: Kysely<DB>, actor: Actor, id: string, version: number, now: Date = new Date(), hooks?: SaveHooks): Promise<void> {
   requireEdit(actor);
   await db.transaction().execute(async (trx) => {
     const current = await lock(trx, id, version);
     const guard = await checkRelationshipWrite(trx, actor, { termId: current.termId, now });
     await trx.updateTable('relationships').set({ deleted_at: sql`now()`, version: sql`version + 1`, updated_at: sql`now()` }).where('id', '=', id).execute();
     await recordAudit(trx, actor, { action: 'delete', entityType: 'relationship', entityId: id, changes: fieldChanges(current, null), context: guard.auditContext });
+    await hooks?.relationshipSaved(trx, { id, termId: current.termId, before: current, after: null });
   });
 }

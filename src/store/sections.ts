@@ -8,6 +8,7 @@ import { ConflictError, DomainError, InvalidError, NotFoundError, StaleVersionEr
 import type { Actor } from '../domain/permissions.ts';
 import type { MeetingInput, Section, SectionCreate, SectionPatch, InstructorAssignment } from '../domain/schedule.ts';
 import { recordAudit } from './audit.ts';
+import type { SaveHooks } from './save-hooks.ts';
 import { decodeCursor, pageOf, type Page } from './paging.ts';
 import { checkSectionWrite } from './write-guard.ts';
 
@@ -21,6 +22,9 @@ export interface SectionFilter {
   departmentId?: string;
   status?: 'active' | 'cancelled';
   q?: string;
+  /** Integration status (callers check the permission); with `integrationTermIds`, only in those terms. */
+  integrationStatus?: 'not_synced' | 'pending' | 'synced' | 'error';
+  integrationTermIds?: readonly string[];
   sort?: SectionSort;
   limit?: number;
   cursor?: string;
@@ -146,6 +150,12 @@ export async function listSections(db: Kysely<DB>, actor: Actor, filter: Section
   if (filter.departmentId) query = query.where('c.department_id', '=', filter.departmentId);
   if (filter.status) query = query.where('s.status', '=', filter.status);
   if (actor.departmentIds) query = query.where('c.department_id', 'in', departmentList(actor.departmentIds));
+  if (filter.integrationStatus) {
+    // No status row: synced when the SIS knows the section, else never synced.
+    const status = sql<string>`coalesce((select st.status from integration_status st where st.entity_type = 'section' and st.entity_id = s.id), case when s.sis_key is null then 'not_synced' else 'synced' end)`;
+    query = query.where(status, '=', filter.integrationStatus);
+    if (filter.integrationTermIds) query = query.where('s.term_id', 'in', departmentList(filter.integrationTermIds));
+  }
   if (filter.q) {
     const like = `%${filter.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
     query = query.where((eb) =>
@@ -251,7 +261,7 @@ async function assertNumberFree(db: Kysely<DB>, termId: string, courseId: string
 }
 
 /** `now` picks the phase in force; the HTTP app passes its (injectable) clock. */
-export async function createSection(db: Kysely<DB>, actor: Actor, input: SectionCreate, now: Date = new Date()): Promise<Section> {
+export async function createSection(db: Kysely<DB>, actor: Actor, input: SectionCreate, now: Date = new Date(), hooks?: SaveHooks): Promise<Section> {
   return db.transaction().execute(async (trx) => {
     const [term, course] = await Promise.all([
       trx.selectFrom('terms').select('id').where('id', '=', input.termId).executeTakeFirst(),
@@ -296,6 +306,7 @@ export async function createSection(db: Kysely<DB>, actor: Actor, input: Section
       changes: fieldChanges(null, created),
       context: guard.auditContext,
     });
+    await hooks?.sectionSaved(trx, { id: row.id, termId: created.termId, before: null, after: created });
     return created;
   });
 }
@@ -321,12 +332,13 @@ export async function updateSection(
   id: string,
   patch: SectionPatch,
   now: Date = new Date(),
+  hooks?: SaveHooks,
 ): Promise<Section> {
-  return db.transaction().execute((trx) => updateSectionIn(trx, actor, id, patch, now));
+  return db.transaction().execute((trx) => updateSectionIn(trx, actor, id, patch, now, hooks));
 }
 
 /** One section edit inside the caller's transaction: the single and the bulk paths share it. */
-export async function updateSectionIn(trx: Transaction<DB>, actor: Actor, id: string, patch: SectionPatch, now: Date): Promise<Section> {
+export async function updateSectionIn(trx: Transaction<DB>, actor: Actor, id: string, patch: SectionPatch, now: Date, hooks?: SaveHooks): Promise<Section> {
   const current = await lockForWrite(trx, actor, id, patch.version);
   const fields = changedSectionFields(current, patch);
   if (fields.length === 0) return current;
@@ -367,6 +379,7 @@ export async function updateSectionIn(trx: Transaction<DB>, actor: Actor, id: st
     changes: fieldChanges(current, updated),
     context: guard.auditContext,
   });
+  await hooks?.sectionSaved(trx, { id, termId: updated.termId, before: current, after: updated });
   return updated;
 }
 
@@ -382,6 +395,7 @@ export async function bulkEditSections(
   actor: Actor,
   edits: readonly (SectionPatch & { id: string })[],
   now: Date = new Date(),
+  hooks?: SaveHooks,
 ): Promise<Section[]> {
   if (edits.length > MAX_BULK_EDITS)
     throw new InvalidError(`At most ${MAX_BULK_EDITS} edits at once.`, [{ field: 'edits', message: `At most ${MAX_BULK_EDITS}` }]);
@@ -389,7 +403,7 @@ export async function bulkEditSections(
     const results: Section[] = [];
     for (const [index, { id, ...patch }] of edits.entries()) {
       try {
-        results.push(await updateSectionIn(trx, actor, id, patch, now));
+        results.push(await updateSectionIn(trx, actor, id, patch, now, hooks));
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         const fieldErrors = error.extensions.errors as FieldError[] | undefined;
@@ -405,7 +419,7 @@ export async function bulkEditSections(
   });
 }
 
-export async function cancelSection(db: Kysely<DB>, actor: Actor, id: string, version: number, now: Date = new Date()): Promise<Section> {
+export async function cancelSection(db: Kysely<DB>, actor: Actor, id: string, version: number, now: Date = new Date(), hooks?: SaveHooks): Promise<Section> {
   return db.transaction().execute(async (trx) => {
     const current = await lockForWrite(trx, actor, id, version);
     if (current.status === 'cancelled') return current;
@@ -417,6 +431,7 @@ export async function cancelSection(db: Kysely<DB>, actor: Actor, id: string, ve
       .execute();
     const updated = await getSection(trx, null, id);
     await recordAudit(trx, actor, { action: 'cancel', entityType: 'section', entityId: id, changes: fieldChanges(current, updated), context: guard.auditContext });
+    await hooks?.sectionSaved(trx, { id, termId: updated.termId, before: current, after: updated });
     return updated;
   });
 }
@@ -425,7 +440,7 @@ export async function cancelSection(db: Kysely<DB>, actor: Actor, id: string, ve
  * Soft delete: the row stays (with `deleted_at`) so the deletion can still reach the SIS, but it
  * leaves every list. A section in a relationship must leave the relationship first.
  */
-export async function deleteSection(db: Kysely<DB>, actor: Actor, id: string, version: number, now: Date = new Date()): Promise<void> {
+export async function deleteSection(db: Kysely<DB>, actor: Actor, id: string, version: number, now: Date = new Date(), hooks?: SaveHooks): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const current = await lockForWrite(trx, actor, id, version);
     const guard = await checkSectionWrite(trx, actor, { action: 'delete', termId: current.termId, departmentId: current.departmentId, fields: [], now });
@@ -446,5 +461,6 @@ export async function deleteSection(db: Kysely<DB>, actor: Actor, id: string, ve
       .where('id', '=', id)
       .execute();
     await recordAudit(trx, actor, { action: 'delete', entityType: 'section', entityId: id, changes: fieldChanges(current, null), context: guard.auditContext });
+    await hooks?.sectionSaved(trx, { id, termId: current.termId, before: current, after: null });
   });
 }

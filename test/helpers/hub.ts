@@ -8,7 +8,7 @@ import type { Database } from '../../src/db/database.ts';
 import type { DB } from '../../src/db/schema.ts';
 import { SYSTEM_ACTOR, type Product } from '../../src/domain/permissions.ts';
 import { buildApp } from '../../src/http/app.ts';
-import { startRuntime, type Runtime } from '../../src/runtime.ts';
+import { startRuntime, type Runtime, type RuntimeOptions } from '../../src/runtime.ts';
 import type { ConnectorSettingsInput } from '../../src/sis/settings.ts';
 import { freshDatabase } from './db.ts';
 
@@ -80,6 +80,8 @@ export interface HubOptions {
   clock?: () => Date;
   /** Start the job queue and workers (the integration console), talking to this SIS. */
   sis?: ConnectorSettingsInput | 'none';
+  /** More runtime options (push retry policy, sweep interval, SMTP…). */
+  runtime?: Partial<Omit<RuntimeOptions, 'database' | 'sis' | 'clock'>>;
 }
 
 export async function startHub(options: HubOptions = {}): Promise<Hub> {
@@ -90,6 +92,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         clock: options.clock,
         sis: options.sis === 'none' ? null : { settings: options.sis, source: 'environment' },
         nightlyCheckMs: 0,
+        ...options.runtime,
       })
     : undefined;
   const app = await buildApp({ database, runtime, loginRateLimit: options.loginRateLimit ?? 1000, clock: options.clock });

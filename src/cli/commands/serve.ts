@@ -31,7 +31,16 @@ export function serveCommand(): Command {
         );
       }
       const { sis, demo } = await sisFor(config, logger, database);
-      const runtime = await startRuntime({ database, logger, sis, workers: config.workers || options.workersOnly });
+      const runtime = await startRuntime({
+        database,
+        logger,
+        sis,
+        workers: config.workers || options.workersOnly,
+        smtp: config.smtp,
+        pushConcurrency: config.push.concurrency,
+        pushLeaseMs: config.push.leaseMs,
+        pushSweepMs: config.push.sweepMs,
+      });
       const app = options.workersOnly ? null : await buildApp({ database, runtime, logger, secureCookies: config.secureCookies });
       let stopping = false;
       const stop = async (signal: string) => {

@@ -110,6 +110,7 @@ export const mergeRoutes = (runtime: Runtime): FastifyPluginAsyncZod => async (a
       const actor = requireAdmin(request, 'mergeSettings.edit');
       const sisTermCodes = await knownTermCodes(runtime);
       await saveMergeSettings(db, actor, request.body.settings, { version: request.body.version, comment: request.body.comment, sisTermCodes });
+      await runtime.settingsChanged();
       return view();
     },
   );
@@ -133,6 +134,7 @@ export const mergeRoutes = (runtime: Runtime): FastifyPluginAsyncZod => async (a
         { ...current.settings, maintenance: { on: request.body.on, comment: request.body.comment } },
         { version: current.version, comment: request.body.comment },
       );
+      await runtime.settingsChanged();
       return view();
     },
   );

@@ -10,12 +10,23 @@ import {
   listRelationships,
   updateRelationship,
 } from '../../store/relationships.ts';
+import type { SaveHooks } from '../../store/save-hooks.ts';
+import { withIntegrationStatus } from '../../sync/integration-view.ts';
 import { requirePermission } from '../auth.ts';
 import { idParams, problems, versionQuery } from '../schemas.ts';
 
 const tags = ['relationships'];
 
-export const relationshipRoutes = (db: Kysely<DB>, clock: () => Date = () => new Date()): FastifyPluginAsyncZod => async (app) => {
+export const relationshipRoutes = (
+  db: Kysely<DB>,
+  clock: () => Date = () => new Date(),
+  hooks?: SaveHooks & { committed?(): void },
+): FastifyPluginAsyncZod => async (app) => {
+  const saved = async <T>(save: Promise<T>): Promise<T> => {
+    const result = await save;
+    hooks?.committed?.();
+    return result;
+  };
   app.get(
     '/api/v1/relationships',
     {
@@ -27,28 +38,28 @@ export const relationshipRoutes = (db: Kysely<DB>, clock: () => Date = () => new
       },
     },
     async (request) => {
-      requirePermission(request, 'sections.view');
-      return { items: await listRelationships(db, request.query) };
+      const actor = requirePermission(request, 'sections.view');
+      return { items: await withIntegrationStatus(db, actor, 'relationship', await listRelationships(db, request.query)) };
     },
   );
   app.get(
     '/api/v1/relationships/:id',
     { schema: { tags, summary: 'One relationship', params: idParams, response: { 200: relationship, ...problems } } },
     async (request) => {
-      requirePermission(request, 'sections.view');
-      return getRelationship(db, request.params.id);
+      const actor = requirePermission(request, 'sections.view');
+      return (await withIntegrationStatus(db, actor, 'relationship', [await getRelationship(db, request.params.id)]))[0];
     },
   );
   app.post(
     '/api/v1/relationships',
     { schema: { tags, summary: 'Create a relationship', body: relationshipCreate, response: { 201: relationship, ...problems } } },
     async (request, reply) =>
-      reply.code(201).send(await createRelationship(db, requirePermission(request, 'relationships.edit'), request.body, clock())),
+      reply.code(201).send(await saved(createRelationship(db, requirePermission(request, 'relationships.edit'), request.body, clock(), hooks))),
   );
   app.patch(
     '/api/v1/relationships/:id',
     { schema: { tags, summary: 'Edit a relationship', params: idParams, body: relationshipPatch, response: { 200: relationship, ...problems } } },
-    async (request) => updateRelationship(db, requirePermission(request, 'relationships.edit'), request.params.id, request.body, clock()),
+    async (request) => saved(updateRelationship(db, requirePermission(request, 'relationships.edit'), request.params.id, request.body, clock(), hooks)),
   );
   app.delete(
     '/api/v1/relationships/:id',
@@ -56,7 +67,7 @@ export const relationshipRoutes = (db: Kysely<DB>, clock: () => Date = () => new
       schema: { tags, summary: 'Dissolve a relationship', params: idParams, querystring: versionQuery, response: { 204: z.null(), ...problems } },
     },
     async (request, reply) => {
-      await deleteRelationship(db, requirePermission(request, 'relationships.edit'), request.params.id, request.query.version, clock());
+      await saved(deleteRelationship(db, requirePermission(request, 'relationships.edit'), request.params.id, request.query.version, clock(), hooks));
       return reply.code(204).send(null);
     },
   );

@@ -2,7 +2,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../db/schema.ts';
-import { section, sectionCreate, sectionPatch, versionOnly } from '../../domain/schedule.ts';
+import { INTEGRATION_STATES } from '../../domain/integration-status.ts';
+import { ForbiddenError, NotFoundError } from '../../domain/errors.ts';
+import { integrationStatusView, section, sectionCreate, sectionPatch, versionOnly } from '../../domain/schedule.ts';
+import type { SaveHooks } from '../../store/save-hooks.ts';
+import { statusViews } from '../../sync/integration-store.ts';
+import { visibleStatusTerms, withIntegrationStatus } from '../../sync/integration-view.ts';
 import {
   bulkEditSections,
   cancelSection,
@@ -28,7 +33,20 @@ const bulkEdit = z
   })
   .meta({ id: 'SectionBulkEdit' });
 
-export const sectionRoutes = (db: Kysely<DB>, clock: () => Date = () => new Date()): FastifyPluginAsyncZod => async (app) => {
+export const sectionRoutes = (
+  db: Kysely<DB>,
+  clock: () => Date = () => new Date(),
+  hooks?: SaveHooks & { committed?(): void },
+): FastifyPluginAsyncZod => async (app) => {
+  /** Runs a save with the outbox hooks, then wakes the push workers once it committed. */
+  const saved = async <T>(save: Promise<T>): Promise<T> => {
+    const result = await save;
+    hooks?.committed?.();
+    return result;
+  };
+  const one = async (actor: Parameters<typeof withIntegrationStatus>[1], s: Awaited<ReturnType<typeof getSection>>) =>
+    (await withIntegrationStatus(db, actor, 'section', [s]))[0];
+
   app.get(
     '/api/v1/sections',
     {
@@ -42,6 +60,10 @@ export const sectionRoutes = (db: Kysely<DB>, clock: () => Date = () => new Date
           departmentId: z.uuid().optional(),
           status: z.enum(['active', 'cancelled']).optional(),
           q: z.string().max(100).optional().describe('Text: course code, title, section number or SIS key'),
+          integrationStatus: z
+            .enum(INTEGRATION_STATES)
+            .optional()
+            .describe('Only sections in this integration status (needs integrationStatus.view; terms where sync is on)'),
           sort: z.enum(SECTION_SORTS).default('code'),
           limit,
           cursor: z.string().max(200).optional(),
@@ -49,21 +71,55 @@ export const sectionRoutes = (db: Kysely<DB>, clock: () => Date = () => new Date
         response: { 200: pageOf(section), ...problems },
       },
     },
-    async (request) => listSections(db, requirePermission(request, 'sections.view'), request.query),
+    async (request) => {
+      const actor = requirePermission(request, 'sections.view');
+      let integrationTermIds: string[] | undefined;
+      if (request.query.integrationStatus) {
+        const terms = await visibleStatusTerms(db, actor, 'section');
+        if (!terms) throw new ForbiddenError('Filtering by integration status needs integrationStatus.view.');
+        integrationTermIds = [...terms];
+      }
+      const page = await listSections(db, actor, { ...request.query, integrationTermIds });
+      return { ...page, items: await withIntegrationStatus(db, actor, 'section', page.items) };
+    },
+  );
+
+  app.get(
+    '/api/v1/sections/:id/integration-status',
+    {
+      schema: {
+        tags,
+        summary: "A section's integration status: state, attempts, next retry, the SIS's messages",
+        description: 'Needs integrationStatus.view; 404 where integration is off for the section\'s term.',
+        params: idParams,
+        response: { 200: integrationStatusView, ...problems },
+      },
+    },
+    async (request) => {
+      const actor = requirePermission(request, 'integrationStatus.view');
+      const found = await getSection(db, actor, request.params.id);
+      const terms = await visibleStatusTerms(db, actor, 'section');
+      if (!terms?.has(found.termId)) throw new NotFoundError('integration status of section', request.params.id);
+      return (await statusViews(db, 'section', [found])).get(found.id)!;
+    },
   );
 
   app.get(
     '/api/v1/sections/:id',
     { schema: { tags, summary: 'One section', params: idParams, response: { 200: section, ...problems } } },
-    async (request) => getSection(db, requirePermission(request, 'sections.view'), request.params.id),
+    async (request) => {
+      const actor = requirePermission(request, 'sections.view');
+      return one(actor, await getSection(db, actor, request.params.id));
+    },
   );
 
   app.post(
     '/api/v1/sections',
     { schema: { tags, summary: 'Create a section', body: sectionCreate, response: { 201: section, ...problems } } },
     async (request, reply) => {
-      const created = await createSection(db, requirePermission(request, 'sections.view'), request.body, clock());
-      return reply.code(201).send(created);
+      const actor = requirePermission(request, 'sections.view');
+      const created = await saved(createSection(db, actor, request.body, clock(), hooks));
+      return reply.code(201).send(await one(actor, created));
     },
   );
 
@@ -78,7 +134,10 @@ export const sectionRoutes = (db: Kysely<DB>, clock: () => Date = () => new Date
         response: { 200: section, ...problems },
       },
     },
-    async (request) => updateSection(db, requirePermission(request, 'sections.view'), request.params.id, request.body, clock()),
+    async (request) => {
+      const actor = requirePermission(request, 'sections.view');
+      return one(actor, await saved(updateSection(db, actor, request.params.id, request.body, clock(), hooks)));
+    },
   );
 
   app.post(
@@ -94,13 +153,20 @@ export const sectionRoutes = (db: Kysely<DB>, clock: () => Date = () => new Date
         response: { 200: z.object({ items: z.array(section) }), ...problems },
       },
     },
-    async (request) => ({ items: await bulkEditSections(db, requirePermission(request, 'sections.view'), request.body.edits, clock()) }),
+    async (request) => {
+      const actor = requirePermission(request, 'sections.view');
+      const items = await saved(bulkEditSections(db, actor, request.body.edits, clock(), hooks));
+      return { items: await withIntegrationStatus(db, actor, 'section', items) };
+    },
   );
 
   app.post(
     '/api/v1/sections/:id/cancel',
     { schema: { tags, summary: 'Cancel a section', params: idParams, body: versionOnly, response: { 200: section, ...problems } } },
-    async (request) => cancelSection(db, requirePermission(request, 'sections.view'), request.params.id, request.body.version, clock()),
+    async (request) => {
+      const actor = requirePermission(request, 'sections.view');
+      return one(actor, await saved(cancelSection(db, actor, request.params.id, request.body.version, clock(), hooks)));
+    },
   );
 
   app.delete(
@@ -109,7 +175,7 @@ export const sectionRoutes = (db: Kysely<DB>, clock: () => Date = () => new Date
       schema: { tags, summary: 'Delete a section', params: idParams, querystring: versionQuery, response: { 204: z.null(), ...problems } },
     },
     async (request, reply) => {
-      await deleteSection(db, requirePermission(request, 'sections.view'), request.params.id, request.query.version, clock());
+      await saved(deleteSection(db, requirePermission(request, 'sections.view'), request.params.id, request.query.version, clock(), hooks));
       return reply.code(204).send(null);
     },
   );

@@ -1,0 +1,201 @@
+// Integration health (every object now in error, with the SIS's raw message and a hint; retry
+// one, retry all, dismiss — audited), notification subscriptions, and Prometheus metrics.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { hintFor } from '../../domain/sis-error-hints.ts';
+import { integrationStatusView } from '../../domain/schedule.ts';
+import type { Runtime } from '../../runtime.ts';
+import { recordAudit } from '../../store/audit.ts';
+import { recordOf, viewOf } from '../../sync/integration-store.ts';
+import { actorOf, requireAdmin, requirePermission } from '../auth.ts';
+import { problems } from '../schemas.ts';
+import { NotFoundError } from '../../domain/errors.ts';
+
+const entityType = z.enum(['section', 'relationship']);
+const healthItem = z
+  .object({
+    type: entityType,
+    id: z.string(),
+    termId: z.string().nullable(),
+    label: z.string(),
+    status: integrationStatusView,
+    rawMessage: z.string().describe("The SIS's message, as it said it"),
+    hint: z.object({ id: z.string(), title: z.string(), hint: z.string() }).nullable(),
+    dismissed: z.boolean(),
+  })
+  .meta({ id: 'IntegrationHealthItem' });
+const subscription = z
+  .strictObject({
+    mode: z.enum(['errors', 'every_run']).describe('errors: only nightly runs that met errors; every_run: every nightly run'),
+    email: z.email().nullable().default(null).describe('Defaults to the account email'),
+    webhookUrl: z.url().nullable().default(null),
+    webhookSecret: z.string().min(16).max(200).nullable().default(null).describe('HMAC-SHA256 key for x-coursebridge-signature'),
+  })
+  .meta({ id: 'NotificationSubscription' });
+
+export const integrationRoutes = (runtime: Runtime): FastifyPluginAsyncZod => async (app) => {
+  const db = runtime.database.db;
+  const tags = ['admin: integration'];
+
+  app.get(
+    '/api/v1/admin/integration-health',
+    {
+      schema: {
+        tags,
+        summary: 'Every section and relationship now in error, with the SIS message and a hint',
+        querystring: z.strictObject({ includeDismissed: z.coerce.boolean().default(false), type: entityType.optional() }),
+        response: { 200: z.object({ items: z.array(healthItem), total: z.int() }), ...problems },
+      },
+    },
+    async (request) => {
+      requireAdmin(request, 'integrationStatus.view');
+      let query = db.selectFrom('integration_status').selectAll().where('status', '=', 'error').orderBy('last_attempt_at', 'desc').limit(5000);
+      if (!request.query.includeDismissed) query = query.where('dismissed_at', 'is', null);
+      if (request.query.type) query = query.where('entity_type', '=', request.query.type);
+      const rows = await query.execute();
+      const sectionIds = rows.filter((r) => r.entity_type === 'section').map((r) => r.entity_id);
+      const labels = new Map<string, string>();
+      if (sectionIds.length)
+        for (const s of await db
+          .selectFrom('sections as s')
+          .innerJoin('courses as c', 'c.id', 's.course_id')
+          .select(['s.id', 'c.subject', 'c.number', 's.section_number'])
+          .where('s.id', 'in', sectionIds)
+          .execute())
+          labels.set(s.id, `${s.subject} ${s.number} ${s.section_number}`);
+      const items = rows.map((r) => {
+        const record = recordOf(r);
+        const rawMessage = record.messages.map((m) => m.message).join('; ');
+        const hint = hintFor(rawMessage);
+        return {
+          type: r.entity_type,
+          id: r.entity_id,
+          termId: r.term_id,
+          label: labels.get(r.entity_id) ?? `${r.entity_type} ${r.entity_id}`,
+          status: viewOf(record),
+          rawMessage,
+          hint: hint && { id: hint.id, title: hint.title, hint: hint.hint },
+          dismissed: record.dismissedAt !== null,
+        };
+      });
+      return { items, total: items.length };
+    },
+  );
+
+  const target = z.strictObject({ type: entityType, id: z.uuid() });
+
+  app.post(
+    '/api/v1/admin/integration-health/retry',
+    {
+      schema: {
+        tags,
+        summary: 'Post one record again now; answers its status after the attempt',
+        body: target,
+        response: { 200: integrationStatusView, ...problems },
+      },
+    },
+    async (request) => {
+      const actor = requireAdmin(request, 'merges.execute');
+      const { type, id } = request.body;
+      const outcome = await runtime.push.retryNow(type, id);
+      if (outcome === 'gone') throw new NotFoundError(type, id);
+      await recordAudit(db, actor, { action: 'integration_retry', entityType: type, entityId: id, changes: {}, context: { outcome } });
+      const row = await db.selectFrom('integration_status').selectAll().where('entity_type', '=', type).where('entity_id', '=', id).executeTakeFirstOrThrow();
+      return viewOf(recordOf(row));
+    },
+  );
+
+  app.post(
+    '/api/v1/admin/integration-health/retry-all',
+    {
+      schema: {
+        tags,
+        summary: 'Queue every record in error (not dismissed) for posting again',
+        response: { 202: z.object({ queued: z.int() }), ...problems },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireAdmin(request, 'merges.execute');
+      const rows = await db.selectFrom('integration_status').select(['entity_type', 'entity_id']).where('status', '=', 'error').where('dismissed_at', 'is', null).execute();
+      for (const r of rows) await runtime.push.enqueue(r.entity_type, r.entity_id);
+      await recordAudit(db, actor, { action: 'integration_retry_all', entityType: 'integration_status', entityId: 'all', changes: {}, context: { queued: rows.length } });
+      return reply.code(202).send({ queued: rows.length });
+    },
+  );
+
+  app.post(
+    '/api/v1/admin/integration-health/dismiss',
+    {
+      schema: {
+        tags,
+        summary: 'Hide an error from Integration health (it stays on the record until a sync succeeds)',
+        body: target.extend({ comment: z.string().max(1000).nullable().default(null) }),
+        response: { 204: z.null(), ...problems },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireAdmin(request, 'merges.execute');
+      const { type, id, comment } = request.body;
+      const row = await db.selectFrom('integration_status').select(['status']).where('entity_type', '=', type).where('entity_id', '=', id).executeTakeFirst();
+      if (!row || row.status !== 'error') throw new NotFoundError(`${type} in error`, id);
+      await runtime.push.dismiss(type, id);
+      await recordAudit(db, actor, { action: 'integration_dismiss', entityType: type, entityId: id, changes: {}, context: { comment } });
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/v1/me/integration-notifications',
+    { schema: { tags, summary: 'My subscription to integration run notifications', response: { 200: subscription.nullable(), ...problems } } },
+    async (request) => {
+      const actor = requirePermission(request, 'integrationStatus.view');
+      const row = await db.selectFrom('notification_subscriptions').selectAll().where('user_id', '=', actor.id!).executeTakeFirst();
+      return row ? { mode: row.mode, email: row.email, webhookUrl: row.webhook_url, webhookSecret: row.webhook_secret ? '********' : null } : null;
+    },
+  );
+
+  app.put(
+    '/api/v1/me/integration-notifications',
+    {
+      schema: {
+        tags,
+        summary: 'Subscribe to nightly run notifications: errors only, or every run; by email and optionally a signed webhook',
+        body: subscription,
+        response: { 204: z.null(), ...problems },
+      },
+    },
+    async (request, reply) => {
+      const actor = requirePermission(request, 'integrationStatus.view');
+      if (actor.type !== 'user') throw new NotFoundError('user', String(actor.id));
+      const b = request.body;
+      const values = { mode: b.mode, email: b.email, webhook_url: b.webhookUrl, webhook_secret: b.webhookSecret };
+      await db
+        .insertInto('notification_subscriptions')
+        .values({ user_id: actor.id!, ...values })
+        .onConflict((oc) => oc.column('user_id').doUpdateSet(values))
+        .execute();
+      await recordAudit(db, actor, {
+        action: 'subscribe',
+        entityType: 'notification_subscription',
+        entityId: actor.id!,
+        changes: { mode: { before: null, after: b.mode }, webhookUrl: { before: null, after: b.webhookUrl } },
+      });
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.delete(
+    '/api/v1/me/integration-notifications',
+    { schema: { tags, summary: 'Unsubscribe', response: { 204: z.null(), ...problems } } },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      if (actor.type === 'user') await db.deleteFrom('notification_subscriptions').where('user_id', '=', actor.id!).execute();
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    const body = await runtime.metrics.registry.metrics();
+    return reply.header('content-type', runtime.metrics.registry.contentType).send(body);
+  });
+};

@@ -1,0 +1,117 @@
+// Integration status rows: read, and changed only through the domain's transition() (one named
+// transition per call), under a row lock so a save and a worker never overwrite each other.
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { initialStatus, transition, type SisMessage, type StatusEvent, type StatusRecord, type Transition } from '../domain/integration-status.ts';
+import type { IntegrationStatusView } from '../domain/schedule.ts';
+
+export type PostedType = 'section' | 'relationship';
+
+type Row = Awaited<ReturnType<typeof selectRows>>[number];
+const selectRows = (db: Kysely<DB>, type: PostedType, ids: string[]) =>
+  db.selectFrom('integration_status').selectAll().where('entity_type', '=', type).where('entity_id', 'in', ids.length ? ids : ['00000000-0000-0000-0000-000000000000']).execute();
+
+const date = (d: Date | string | null) => (d === null ? null : new Date(d));
+
+export function recordOf(row: Row): StatusRecord {
+  return {
+    status: row.status,
+    detail: row.detail as StatusRecord['detail'],
+    attempts: row.attempts,
+    lastAttemptAt: date(row.last_attempt_at),
+    nextRetryAt: date(row.next_retry_at),
+    lastSuccessAt: date(row.last_success_at),
+    queuedAt: date(row.queued_at),
+    wantedVersion: row.wanted_version,
+    pushedVersion: row.pushed_version,
+    errorCode: row.error_code,
+    messages: (row.messages ?? []) as SisMessage[],
+    raw: row.raw,
+    dismissedAt: date(row.dismissed_at),
+  };
+}
+
+const columns = (r: StatusRecord) => ({
+  status: r.status,
+  detail: r.detail,
+  attempts: r.attempts,
+  last_attempt_at: r.lastAttemptAt,
+  next_retry_at: r.nextRetryAt,
+  last_success_at: r.lastSuccessAt,
+  queued_at: r.queuedAt,
+  wanted_version: r.wantedVersion,
+  pushed_version: r.pushedVersion,
+  error_code: r.errorCode,
+  messages: JSON.stringify(r.messages),
+  raw: r.raw === null || r.raw === undefined ? null : JSON.stringify(safeRaw(r.raw)),
+  dismissed_at: r.dismissedAt,
+});
+
+/** Raw payloads may be Error objects (network failures): keep what serialises. */
+function safeRaw(raw: unknown): unknown {
+  if (raw instanceof Error) return { name: raw.name, message: raw.message, cause: (raw as { cause?: { code?: string } }).cause?.code ?? null };
+  return raw;
+}
+
+export interface Applied {
+  before: StatusRecord;
+  next: StatusRecord;
+  name: Transition;
+}
+
+/** Applies one status event to a record inside the caller's transaction. */
+export async function applyStatusEvent(
+  trx: Transaction<DB>,
+  type: PostedType,
+  id: string,
+  termId: string | null,
+  hasSisKey: boolean,
+  event: StatusEvent,
+): Promise<Applied> {
+  await trx
+    .insertInto('integration_status')
+    .values({ entity_type: type, entity_id: id, term_id: termId, ...columns(initialStatus(hasSisKey)) })
+    .onConflict((oc) => oc.columns(['entity_type', 'entity_id']).doNothing())
+    .execute();
+  const row = await trx
+    .selectFrom('integration_status')
+    .selectAll()
+    .where('entity_type', '=', type)
+    .where('entity_id', '=', id)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  const before = recordOf(row);
+  const { next, name } = transition(before, event);
+  await trx
+    .updateTable('integration_status')
+    .set({ ...columns(next), ...(termId && { term_id: termId }), updated_at: sql`now()` } as never)
+    .where('entity_type', '=', type)
+    .where('entity_id', '=', id)
+    .execute();
+  return { before, next, name };
+}
+
+const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+
+export function viewOf(record: StatusRecord): IntegrationStatusView {
+  return {
+    status: record.status,
+    detail: record.detail,
+    attempts: record.attempts,
+    lastAttemptAt: iso(record.lastAttemptAt),
+    nextRetryAt: iso(record.nextRetryAt),
+    lastSuccessAt: iso(record.lastSuccessAt),
+    errorCode: record.errorCode,
+    messages: record.messages,
+    raw: record.raw ?? null,
+  };
+}
+
+/** Status views of the listed records; a record without a row is synced when the SIS knows it, else not synced. */
+export async function statusViews(db: Kysely<DB>, type: PostedType, records: { id: string; sisKey: string | null }[]): Promise<Map<string, IntegrationStatusView>> {
+  const rows = new Map((await selectRows(db, type, records.map((r) => r.id))).map((r) => [r.entity_id, recordOf(r)]));
+  return new Map(records.map((r) => [r.id, viewOf(rows.get(r.id) ?? initialStatus(r.sisKey !== null))]));
+}
+
+/** The SQL expression of a section's status, for filtering lists (`s` is the sections alias). */
+export const sectionStatusSql = sql<string>`coalesce((select st.status from integration_status st where st.entity_type = 'section' and st.entity_id = s.id), case when s.sis_key is null then 'not_synced' else 'synced' end)`;

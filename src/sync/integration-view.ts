@@ -1,0 +1,36 @@
+// Who sees integration status, and where (DESIGN §4.8): roles with integrationStatus.view, for
+// terms where real-time or nightly sync is on for the record's type. Elsewhere the field is
+// simply absent.
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { isTermEnabled } from '../domain/merge-settings.ts';
+import { can, type Actor } from '../domain/permissions.ts';
+import type { IntegrationStatusView } from '../domain/schedule.ts';
+import { statusViews, type PostedType } from './integration-store.ts';
+import { getMergeSettings } from './settings-store.ts';
+
+/** Term ids whose records of this type show a status to this actor; null = none at all. */
+export async function visibleStatusTerms(db: Kysely<DB>, actor: Actor, type: PostedType): Promise<Set<string> | null> {
+  if (!can(actor, 'integrationStatus.view')) return null;
+  const { settings } = await getMergeSettings(db);
+  const mergeType = type === 'section' ? 'sections' : 'relationships';
+  const t = settings.types[mergeType];
+  if (!t.realTime && !t.nightly) return new Set();
+  const terms = await db.selectFrom('terms').select(['id', 'code']).execute();
+  return new Set(terms.filter((term) => isTermEnabled(settings, mergeType, term.code)).map((term) => term.id));
+}
+
+/** Adds `integrationStatus` to the records the actor may see it on. */
+export async function withIntegrationStatus<T extends { id: string; termId: string; sisKey: string | null }>(
+  db: Kysely<DB>,
+  actor: Actor,
+  type: PostedType,
+  records: T[],
+): Promise<(T & { integrationStatus?: IntegrationStatusView })[]> {
+  const terms = await visibleStatusTerms(db, actor, type);
+  if (!terms?.size) return records;
+  const shown = records.filter((r) => terms.has(r.termId));
+  if (!shown.length) return records;
+  const views = await statusViews(db, type, shown);
+  return records.map((r) => (views.has(r.id) ? { ...r, integrationStatus: views.get(r.id) } : r));
+}

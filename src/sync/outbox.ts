@@ -1,0 +1,104 @@
+// The outbox (DESIGN §4.6, §7): a save that changes a postable field of a section (or a
+// relationship) in a term enabled for real-time posting marks the record pending and enqueues its
+// push job in the save's own transaction. pg-boss's `stately` policy keyed by record id keeps at
+// most one queued and one active job per record, so edits coalesce and one arriving while a post
+// is in flight gets its own run; the worker always posts the record's latest state.
+import type { Transaction } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { isTermEnabled, type MergeSettings } from '../domain/merge-settings.ts';
+import type { Section } from '../domain/schedule.ts';
+import type { JobQueue } from '../jobs/queue.ts';
+import type { SaveHooks } from '../store/save-hooks.ts';
+import { applyStatusEvent, type PostedType } from './integration-store.ts';
+import { getMergeSettings } from './settings-store.ts';
+
+export const PUSH_QUEUES: Record<PostedType, string> = { section: 'push-section', relationship: 'push-relationship' };
+
+/**
+ * The section fields any connector may post (the union of the connectors' postableSectionFields,
+ * in the hub's names) plus Allow integration, whose change from "no" releases a post. The worker
+ * sends only what the current connector declares postable.
+ */
+const POSTABLE_SECTION_FIELDS = [
+  'sectionNumber',
+  'component',
+  'status',
+  'capacity',
+  'instructionMode',
+  'campus',
+  'partOfTerm',
+  'title',
+  'credits',
+  'meetings',
+  'instructors',
+  'allowIntegration',
+] as const satisfies readonly (keyof Section)[];
+
+const json = (v: unknown) => JSON.stringify(v ?? null);
+
+export function postableChanged(before: Section | null, after: Section | null): boolean {
+  if (!before || !after) return true;
+  return POSTABLE_SECTION_FIELDS.some((f) => json(before[f]) !== json(after[f]));
+}
+
+export function realTimeFor(settings: MergeSettings, type: 'sections' | 'relationships', termCode: string): boolean {
+  return isTermEnabled(settings, type, termCode) && settings.types[type].realTime;
+}
+
+export interface OutboxDeps {
+  queue: JobQueue;
+  clock: () => Date;
+}
+
+/** Enqueues a record's push in the caller's transaction and marks it pending. */
+export async function enqueuePush(
+  trx: Transaction<DB>,
+  queue: JobQueue,
+  type: PostedType,
+  record: { id: string; termId: string | null; sisKey: string | null; version: number },
+  at: Date,
+  startAfter?: Date,
+): Promise<void> {
+  await applyStatusEvent(trx, type, record.id, record.termId, record.sisKey !== null, { kind: 'enqueued', at, version: record.version });
+  await queue.enqueue(trx, PUSH_QUEUES[type], { id: record.id }, { singletonKey: record.id, ...(startAfter && { startAfter }) });
+}
+
+export function createOutbox(deps: OutboxDeps): SaveHooks & { committed(): void } {
+  const termCode = async (trx: Transaction<DB>, termId: string) =>
+    (await trx.selectFrom('terms').select('code').where('id', '=', termId).executeTakeFirst())?.code ?? null;
+  let touched = new Set<PostedType>();
+  return {
+    async sectionSaved(trx, change) {
+      if (!postableChanged(change.before, change.after)) return;
+      // A section never posted and deleted before it was has nothing to tell the SIS.
+      if (!change.after && !change.before?.sisKey) {
+        const st = await trx.selectFrom('integration_status').select('attempts').where('entity_type', '=', 'section').where('entity_id', '=', change.id).executeTakeFirst();
+        if (!st) return;
+      }
+      const { settings } = await getMergeSettings(trx);
+      const code = await termCode(trx, change.termId);
+      if (!code || !realTimeFor(settings, 'sections', code)) return;
+      const record = change.after ?? change.before!;
+      // A delete bumps the version past what `before` shows.
+      const version = change.after ? change.after.version : change.before!.version + 1;
+      await enqueuePush(trx, deps.queue, 'section', { id: change.id, termId: change.termId, sisKey: record.sisKey, version }, deps.clock());
+      touched.add('section');
+    },
+    async relationshipSaved(trx, change) {
+      const { settings } = await getMergeSettings(trx);
+      const code = await termCode(trx, change.termId);
+      if (!code || !realTimeFor(settings, 'relationships', code)) return;
+      if (!change.after && !change.before?.sisKey) return;
+      const record = change.after ?? change.before!;
+      const version = change.after ? change.after.version : change.before!.version + 1;
+      await enqueuePush(trx, deps.queue, 'relationship', { id: change.id, termId: change.termId, sisKey: record.sisKey, version }, deps.clock());
+      touched.add('relationship');
+    },
+    /** Called by the routes once the save committed: wakes the workers instead of waiting for their poll. */
+    committed() {
+      const types = touched;
+      touched = new Set();
+      for (const type of types) deps.queue.wake(PUSH_QUEUES[type]);
+    },
+  };
+}

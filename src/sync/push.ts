@@ -1,0 +1,784 @@
+// The push engine (DESIGN §4.6–4.8): posts one section's or relationship's latest hub state to the
+// SIS. Read the SIS record, merge three ways (base = sis_base, theirs = SIS now, ours = hub now),
+// create or update, then store the SIS's representation as the new base and its key — with the
+// integration status, in one transaction. A lease on the status row keeps two workers (or a
+// worker and Send Updates) from posting one record at once; pg-boss's stately queue does the same
+// for jobs, the lease covers everything else.
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import type { DB } from '../db/schema.ts';
+import { fieldChanges } from '../domain/changes.ts';
+import {
+  DEFAULT_RETRY_POLICY,
+  guessField,
+  hubField,
+  retryDelayMs,
+  type RetryPolicy,
+  type SisMessage,
+  type StatusEvent,
+} from '../domain/integration-status.ts';
+import { fieldOwner, isTermEnabled, type MergeSettings } from '../domain/merge-settings.ts';
+import { mergeRecord, type Fields } from '../domain/three-way.ts';
+import type { JobQueue } from '../jobs/queue.ts';
+import { mapLimit } from '../sis/concurrency.ts';
+import type { SisConnector } from '../sis/contract.ts';
+import { SisError } from '../sis/errors.ts';
+import type { SisRelationshipInput, SisSectionInput, SisSectionState } from '../sis/model.ts';
+import type { SisConnections } from './connection.ts';
+import { relationshipFields, sectionFields } from './fields.ts';
+import { hubRelationships, hubSections, sectionKeys } from './hub-records.ts';
+import { writers } from './hub-writers.ts';
+import { applyStatusEvent, type PostedType } from './integration-store.ts';
+import type { Metrics } from './metrics.ts';
+import { enqueuePush, PUSH_QUEUES } from './outbox.ts';
+import { getMergeSettings } from './settings-store.ts';
+
+export type PushOutcome =
+  | 'posted'
+  | 'in_sync'
+  | 'removed'
+  | 'paused'
+  | 'not_enabled'
+  | 'integration_disabled'
+  | 'waiting_for_sections'
+  | 'awaiting_sis_key'
+  | 'retrying'
+  | 'failed'
+  | 'busy'
+  | 'gone';
+
+export interface PushOptions {
+  runId?: string;
+  /** Send Updates posts for terms enabled for nightly too; a real-time job only where real-time is on. */
+  trigger: 'real_time' | 'nightly' | 'manual';
+}
+
+export interface PushDeps {
+  db: Kysely<DB>;
+  queue: JobQueue;
+  connections: SisConnections;
+  clock: () => Date;
+  random?: () => number;
+  retry?: Partial<RetryPolicy>;
+  logger?: Logger | { child(bindings: object): Logger };
+  metrics?: Metrics;
+  /** How long a claim on a record lasts without renewal (renewed while posting). */
+  leaseMs?: number;
+}
+
+/** Another worker holds the record: try again later (the job is retried by the queue). */
+export class RecordBusyError extends Error {
+  constructor(type: PostedType, id: string) {
+    super(`${type} ${id} is being posted by another worker`);
+  }
+}
+
+/** A refusal the hub decides before asking the SIS (unknown course, unsupported kind…). */
+const permanent = (code: 'validation' | 'not_supported' | 'not_found' | 'conflict', message: string, field?: string) =>
+  new SisError({ code, message, field });
+
+const POSTABLE_OF_INPUT = (connector: SisConnector) => new Set<string>(connector.capabilities.postableSectionFields);
+
+function messagesOf(error: unknown): { code: string; messages: SisMessage[]; raw: unknown; retryable: boolean; retryAfterMs?: number } {
+  if (error instanceof SisError) {
+    const text = error.message.replace(/^(GET|POST|PUT|DELETE) [^:]+: /, '');
+    const parts = text.split('; ').filter(Boolean);
+    const messages = (parts.length ? parts : [text]).map((message, i) => ({
+      message,
+      field: (i === 0 ? hubField(error.field) : null) ?? guessField(message),
+      code: error.code,
+    }));
+    return { code: error.code, messages, raw: error.raw ?? null, retryable: error.retryable, retryAfterMs: error.retryAfterMs };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'internal', messages: [{ message, field: null, code: 'internal' }], raw: null, retryable: true };
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+export class PushEngine {
+  readonly #deps: PushDeps;
+  readonly #policy: RetryPolicy;
+  readonly #random: () => number;
+  readonly #owner = `${process.pid}:${randomUUID().slice(0, 8)}`;
+  readonly #leaseMs: number;
+
+  constructor(deps: PushDeps) {
+    this.#deps = deps;
+    this.#policy = { ...DEFAULT_RETRY_POLICY, ...deps.retry };
+    this.#random = deps.random ?? Math.random;
+    this.#leaseMs = deps.leaseMs ?? 30_000;
+  }
+
+  get db() {
+    return this.#deps.db;
+  }
+
+  push(type: PostedType, id: string, options: PushOptions): Promise<PushOutcome> {
+    return type === 'section' ? this.pushSection(id, options) : this.pushRelationship(id, options);
+  }
+
+  #log(bindings: object): Logger | null {
+    return (this.#deps.logger?.child(bindings) as Logger | undefined) ?? null;
+  }
+
+  /** Runs one SIS call, logged with the run and record it belongs to. */
+  async #call<T>(log: Logger | null, op: string, fn: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      const result = await fn();
+      log?.info({ sisCall: op, ms: Math.round(performance.now() - started) }, 'SIS call');
+      return result;
+    } catch (error) {
+      log?.warn({ sisCall: op, ms: Math.round(performance.now() - started), code: (error as SisError).code, err: (error as Error).message }, 'SIS call failed');
+      throw error;
+    }
+  }
+
+  // Leases ------------------------------------------------------------------------------------
+
+  async #claim(type: PostedType, id: string, termId: string | null, hasKey: boolean): Promise<boolean> {
+    const db = this.#deps.db;
+    await db
+      .insertInto('integration_status')
+      .values({ entity_type: type, entity_id: id, term_id: termId, status: hasKey ? 'synced' : 'not_synced', messages: '[]' })
+      .onConflict((oc) => oc.columns(['entity_type', 'entity_id']).doNothing())
+      .execute();
+    // Database time, so workers on hosts with skewed clocks agree on when a claim lapses.
+    const until = sql<Date>`now() + make_interval(secs => ${this.#leaseMs / 1000})`;
+    const claimed = await db
+      .updateTable('integration_status')
+      .set({ lease_owner: this.#owner, lease_until: until })
+      .where('entity_type', '=', type)
+      .where('entity_id', '=', id)
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', sql<Date>`now()`), eb('lease_owner', '=', this.#owner)]))
+      .returning('entity_id')
+      .executeTakeFirst();
+    return claimed !== undefined;
+  }
+
+  #renewing(type: PostedType, id: string): () => void {
+    const timer = setInterval(() => {
+      void this.#deps.db
+        .updateTable('integration_status')
+        .set({ lease_until: sql<Date>`now() + make_interval(secs => ${this.#leaseMs / 1000})` })
+        .where('entity_type', '=', type)
+        .where('entity_id', '=', id)
+        .where('lease_owner', '=', this.#owner)
+        .execute()
+        .catch(() => undefined);
+    }, Math.max(1000, this.#leaseMs / 3));
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  async #release(type: PostedType, id: string) {
+    await this.#deps.db
+      .updateTable('integration_status')
+      .set({ lease_owner: null, lease_until: null })
+      .where('entity_type', '=', type)
+      .where('entity_id', '=', id)
+      .where('lease_owner', '=', this.#owner)
+      .execute();
+  }
+
+  /** Embedded mode is one process: a lease still held belongs to a process that died. */
+  async releaseAllLeases() {
+    await this.#deps.db.updateTable('integration_status').set({ lease_owner: null, lease_until: null }).where('lease_owner', 'is not', null).execute();
+  }
+
+  async #status(type: PostedType, id: string, termId: string | null, hasKey: boolean, event: StatusEvent, trx?: Transaction<DB>) {
+    const run = (t: Transaction<DB>) => applyStatusEvent(t, type, id, termId, hasKey, event);
+    return trx ? run(trx) : this.#deps.db.transaction().execute(run);
+  }
+
+  // Sections ----------------------------------------------------------------------------------
+
+  async pushSection(id: string, options: PushOptions): Promise<PushOutcome> {
+    const { db } = this.#deps;
+    const { settings } = await getMergeSettings(db);
+    const row = await this.#sectionRow(id);
+    if (!row) return 'gone';
+    const hasKey = row.sis_key !== null;
+    if (!postingOn(settings, 'sections', row.term_code, options.trigger)) return 'not_enabled';
+    if (settings.maintenance.on) {
+      await this.#status('section', id, row.term_id, hasKey, { kind: 'maintenance' });
+      return 'paused';
+    }
+    if (row.allow_integration === false && row.deleted_at === null) {
+      await this.#status('section', id, row.term_id, hasKey, { kind: 'integration_disabled' });
+      return 'integration_disabled';
+    }
+    if (!(await this.#claim('section', id, row.term_id, hasKey))) {
+      if (options.trigger === 'real_time') throw new RecordBusyError('section', id);
+      return 'busy';
+    }
+    const stop = this.#renewing('section', id);
+    const log = this.#log({ runId: options.runId ?? null, recordType: 'section', recordId: id });
+    try {
+      return await this.#postSection(id, settings, log);
+    } catch (error) {
+      return await this.#failed('section', id, row.term_id, hasKey, error, log);
+    } finally {
+      stop();
+      await this.#release('section', id);
+    }
+  }
+
+  #keyCache: { at: number; keys: Promise<Awaited<ReturnType<typeof sectionKeys>>> } | null = null;
+
+  #keys(fresh: boolean) {
+    const now = Date.now();
+    if (fresh || !this.#keyCache || now - this.#keyCache.at > 10_000) this.#keyCache = { at: now, keys: sectionKeys(this.#deps.db) };
+    return this.#keyCache.keys;
+  }
+
+  async #sectionRow(id: string) {
+    return this.#deps.db
+      .selectFrom('sections as s')
+      .innerJoin('terms as t', 't.id', 's.term_id')
+      .select(['s.id', 's.term_id', 's.sis_key', 's.sis_base', 's.version', 's.deleted_at', 's.allow_integration', 's.source_of_truth', 's.section_number', 's.course_id', 's.status', 't.code as term_code', 't.sis_key as term_key'])
+      .where('s.id', '=', id)
+      .executeTakeFirst();
+  }
+
+  async #postSection(id: string, settings: MergeSettings, log: Logger | null): Promise<PushOutcome> {
+    const { db } = this.#deps;
+    // Read after the claim: this is the latest state, whatever edits came before.
+    const row = (await this.#sectionRow(id))!;
+    const connector = await this.#deps.connections.connector();
+    const writer = connector.writer;
+    if (!writer) throw permanent('not_supported', `The ${connector.kind} connection is read-only: sections cannot be posted.`);
+    const started = this.#deps.clock();
+
+    if (row.deleted_at !== null) {
+      let key = row.sis_key;
+      if (!key && row.term_key) {
+        // A create whose response was lost may have left it in the SIS.
+        const keys = await sectionKeys(db);
+        const courseKey = keys.courses.key(row.course_id)!;
+        if (!courseKey.startsWith('hub:') && row.section_number)
+          key = (await this.#call(log, 'findSection', () => connector.findSection(row.term_key!, courseKey, row.section_number)))?.sisKey ?? null;
+      }
+      if (!key) return this.#succeeded('section', id, row.term_id, row.version, row.version, null, started);
+      const theirs = await this.#call(log, 'getSection', () => connector.getSection(key!));
+      if (theirs && (connector.capabilities.sectionRemoval === 'cancel_or_delete' || theirs.status !== 'cancelled')) {
+        if (connector.capabilities.sectionRemoval === 'cancel_or_delete') await this.#call(log, 'deleteSection', () => writer.deleteSection(key!));
+        else await this.#call(log, 'cancelSection', () => writer.cancelSection(key!));
+      }
+      await db.updateTable('sections').set({ sis_key: key }).where('id', '=', id).execute();
+      await this.#succeeded('section', id, row.term_id, row.version, row.version, null, started);
+      return 'removed';
+    }
+
+    // Key maps are cached briefly; a reference they do not know yet makes them reload once.
+    let [hub] = await hubSections(db, { ids: [id] }, await this.#keys(false));
+    if (JSON.stringify(hub.fields).includes('"hub:')) [hub] = await hubSections(db, { ids: [id] }, await this.#keys(true));
+    const ours = hub.fields;
+    const termKey = row.term_key;
+    if (!termKey) throw permanent('validation', `The term ${row.term_code} is not in the SIS: merge terms first.`, 'termId');
+    const courseKey = String(ours.courseKey);
+    if (courseKey.startsWith('hub:'))
+      throw permanent('validation', 'The course is not in the SIS (courses are never posted): create it there and merge courses first.', 'courseId');
+    (ours.meetings as { roomKey: string | null }[]).forEach((m, i) => {
+      if (m.roomKey?.startsWith('hub:')) throw permanent('validation', 'The room is not in the SIS (rooms are never posted): pick a room the SIS knows.', `meetings.${i}.roomKey`);
+    });
+    (ours.instructors as { instructorKey: string }[]).forEach((x, i) => {
+      if (x.instructorKey.startsWith('hub:')) throw permanent('validation', 'The instructor is not in the SIS (people are never posted): merge instructors first.', `instructors.${i}.instructorKey`);
+    });
+
+    // Theirs: the SIS record now — by key, or (no key yet) by natural key after a lost response.
+    let sisKey = row.sis_key;
+    let theirs: SisSectionState | null = null;
+    if (sisKey) {
+      theirs = await this.#call(log, 'getSection', () => connector.getSection(sisKey!));
+      if (!theirs) throw permanent('not_found', `The section ${sisKey} is not in the SIS any more (deleted there); run a sections merge.`);
+    } else if (row.section_number) {
+      const found = await this.#call(log, 'findSection', () => connector.findSection(termKey, courseKey, row.section_number));
+      if (found && !found.sisKey) return this.#awaitingKey(id, row.term_id, row.version, found.record, log);
+      if (found) {
+        sisKey = found.sisKey;
+        theirs = found.record;
+      }
+    }
+
+    const postable = POSTABLE_OF_INPUT(connector);
+    const base = (row.sis_base as Fields | null) ?? null;
+    let sisChanges: Fields = {};
+    let result: { sisKey: string | null; record: SisSectionState };
+    if (theirs) {
+      const theirFields = sectionFields(theirs);
+      const adopted = sisKey !== row.sis_key;
+      // A record adopted after a lost create was made from the hub's data: the hub's edits since win.
+      const owner = (field: string) =>
+        adopted && field !== 'enrolled' ? 'hub' : fieldOwner(settings, 'sections', field, { recordOverride: hub.override, postingEnabled: true });
+      const merge = mergeRecord(adopted ? null : base, theirFields, ours, owner);
+      if (merge.blocked)
+        throw new SisError({
+          code: 'conflict',
+          message: merge.conflicts
+            .filter((c) => c.resolvedBy === 'none')
+            .map((c) => `${c.field} was changed both in the hub and in the SIS (no source of truth decides)`)
+            .join('; '),
+          field: merge.conflicts.find((c) => c.resolvedBy === 'none')?.field,
+          raw: merge.conflicts,
+        });
+      // The SIS's own changes (fields the hub did not touch, or the SIS owns) come into the hub.
+      sisChanges = Object.fromEntries(merge.changes.filter((c) => c.field !== 'enrolled' || ours.enrolled !== c.after).map((c) => [c.field, c.after]));
+      const input = sectionInput(termKey, merge.merged, theirFields, postable);
+      const differs = [...postable].some((f) => !same(input[f as keyof SisSectionInput], theirFields[f]));
+      result = differs
+        ? await this.#call(log, 'updateSection', () => writer.updateSection(sisKey!, input))
+        : { sisKey, record: theirs };
+      Object.assign(sisChanges, sisDefaults(input, result.record, postable));
+    } else {
+      const input = sectionInput(termKey, ours, ours, postable);
+      result = await this.#call(log, 'createSection', () => writer.createSection(input));
+      if (!result.sisKey) return this.#awaitingKey(id, row.term_id, row.version, result.record, log);
+      sisChanges = sisDefaults(input, result.record, postable);
+    }
+    const outcome = await this.#finishSection(id, row.version, result.sisKey!, result.record, sisChanges, ours, started);
+    return outcome;
+  }
+
+  /** PeopleSoft: the class exists but its CLASS_NBR is not published yet; look again later. */
+  async #awaitingKey(id: string, termId: string, version: number, _record: SisSectionState, log: Logger | null): Promise<PushOutcome> {
+    const now = this.#deps.clock();
+    await this.#deps.db.transaction().execute(async (trx) => {
+      const current = await trx.selectFrom('integration_status').select('attempts').where('entity_type', '=', 'section').where('entity_id', '=', id).executeTakeFirst();
+      const delay = retryDelayMs((current?.attempts ?? 0) + 1, undefined, this.#policy, this.#random);
+      const retryAt = new Date(now.getTime() + delay);
+      await applyStatusEvent(trx, 'section', id, termId, false, { kind: 'awaiting_sis_key', at: now, retryAt, version });
+      await this.#deps.queue.enqueue(trx, PUSH_QUEUES.section, { id }, { singletonKey: id, startAfter: retryAt });
+    });
+    log?.info('created in the SIS; its key is not assigned yet');
+    return 'awaiting_sis_key';
+  }
+
+  async #finishSection(
+    id: string,
+    postedVersion: number,
+    sisKey: string,
+    record: SisSectionState,
+    sisChanges: Fields,
+    ours: Fields,
+    started: Date,
+  ): Promise<PushOutcome> {
+    const { db, queue } = this.#deps;
+    let newKey = false;
+    let current = 0;
+    let acknowledged = postedVersion;
+    await db.transaction().execute(async (trx) => {
+      const locked = await trx.selectFrom('sections').select(['version', 'sis_key', 'term_id']).where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
+      newKey = locked.sis_key === null;
+      current = locked.version;
+      const columns: Record<string, unknown> = {};
+      let children: { spec: (typeof writers.sections.children)[number]; rows: Record<string, unknown>[] }[] = [];
+      let changed = Object.keys(sisChanges);
+      if (changed.length && current !== postedVersion) {
+        // An edit arrived while posting: the SIS's changes only land where the hub still has what was read.
+        const [now] = await hubSections(trx, { ids: [id] }, await sectionKeys(trx));
+        changed = changed.filter((f) => now && same(now.fields[f], ours[f]));
+        sisChanges = Object.fromEntries(changed.map((f) => [f, sisChanges[f]]));
+      }
+      if (changed.length) {
+        const wk = { ...(await sectionKeys(trx)), termId: locked.term_id };
+        try {
+          Object.assign(columns, writers.sections.columns(sisChanges, wk));
+          children = writers.sections.children.filter((c) => changed.includes(c.field)).map((c) => ({ spec: c, rows: c.rows(sisChanges, wk) }));
+        } catch {
+          // A SIS value the hub cannot represent (unknown room…): the next merge reports it.
+        }
+      }
+      const content = Object.keys(columns).length > 0 || children.length > 0;
+      await trx
+        .updateTable('sections')
+        .set({
+          ...columns,
+          sis_key: sisKey,
+          sis_base: JSON.stringify(sectionFields(record)),
+          sis_deleted_at: null,
+          ...(content && { version: sql`version + 1`, updated_at: sql`now()` }),
+        } as never)
+        .where('id', '=', id)
+        .execute();
+      for (const { spec, rows } of children) {
+        await trx.deleteFrom(spec.table).where(spec.fk as never, '=', id as never).execute();
+        if (rows.length) await trx.insertInto(spec.table as never).values(rows.map((r) => ({ ...r, [spec.fk]: id })) as never).execute();
+      }
+      if (content) {
+        // The SIS's changes are now the hub's: what was posted plus them is what the SIS holds.
+        if (current === postedVersion) acknowledged = postedVersion + 1;
+        current += 1;
+        await trx
+          .insertInto('audit_log')
+          .values({
+            actor_type: 'system',
+            actor_id: null,
+            actor_name: 'push engine',
+            action: 'update',
+            entity_type: 'section',
+            entity_id: id,
+            changes: JSON.stringify(fieldChanges(null, sisChanges)),
+            context: JSON.stringify({ reason: 'taken from the SIS while posting' }),
+          })
+          .execute();
+      }
+      const applied = await applyStatusEvent(trx, 'section', id, locked.term_id, true, { kind: 'succeeded', at: this.#deps.clock(), version: acknowledged, current });
+      this.#observe('section', applied.before.queuedAt ?? started);
+      if (applied.name === 'superseded_during_post') await queue.enqueue(trx, PUSH_QUEUES.section, { id }, { singletonKey: id });
+      if (newKey) {
+        // Relationships that waited for this section's key can go now.
+        const waiting = await trx
+          .selectFrom('relationship_members as m')
+          .innerJoin('integration_status as st', (j) => j.onRef('st.entity_id', '=', 'm.relationship_id').on('st.entity_type', '=', 'relationship'))
+          .select('m.relationship_id')
+          .where('m.section_id', '=', id)
+          .where('st.detail', '=', 'waiting_for_sections')
+          .execute();
+        for (const w of waiting) await queue.enqueue(trx, PUSH_QUEUES.relationship, { id: w.relationship_id }, { singletonKey: w.relationship_id });
+      }
+    });
+    this.#deps.metrics?.pushes.inc({ type: 'section', outcome: 'posted' });
+    return 'posted';
+  }
+
+  /** Recent save → acknowledgement latencies in seconds (the last 100,000), for benchmarks. */
+  readonly latencies: number[] = [];
+
+  #observe(type: PostedType, since: Date) {
+    const seconds = Math.max(0, (this.#deps.clock().getTime() - since.getTime()) / 1000);
+    this.#deps.metrics?.pushLatency.observe({ type }, seconds);
+    if (this.latencies.length >= 100_000) this.latencies.shift();
+    this.latencies.push(seconds);
+  }
+
+  async #succeeded(type: PostedType, id: string, termId: string, version: number, current: number, _record: unknown, started: Date): Promise<PushOutcome> {
+    const applied = await this.#status(type, id, termId, true, { kind: 'succeeded', at: this.#deps.clock(), version, current });
+    this.#observe(type, applied.before.queuedAt ?? started);
+    this.#deps.metrics?.pushes.inc({ type, outcome: 'posted' });
+    return 'in_sync';
+  }
+
+  async #failed(type: PostedType, id: string, termId: string, hasKey: boolean, error: unknown, log: Logger | null): Promise<PushOutcome> {
+    const info = messagesOf(error);
+    this.#deps.metrics?.failures.inc({ type, code: info.code });
+    const now = this.#deps.clock();
+    if (info.retryable) {
+      let outcome: PushOutcome = 'retrying';
+      await this.#deps.db.transaction().execute(async (trx) => {
+        const current = await trx.selectFrom('integration_status').select('attempts').where('entity_type', '=', type).where('entity_id', '=', id).executeTakeFirst();
+        const delay = retryDelayMs((current?.attempts ?? 0) + 1, info.retryAfterMs, this.#policy, this.#random);
+        const retryAt = new Date(now.getTime() + delay);
+        const applied = await applyStatusEvent(trx, type, id, termId, hasKey, {
+          kind: 'transient_failure',
+          at: now,
+          retryAt,
+          code: info.code,
+          messages: info.messages,
+          raw: info.raw,
+          maxAttempts: this.#policy.maxAttempts,
+        });
+        if (applied.next.status === 'pending') await this.#deps.queue.enqueue(trx, PUSH_QUEUES[type], { id }, { singletonKey: id, startAfter: retryAt });
+        else outcome = 'failed';
+        log?.warn({ code: info.code, retryAt, attempts: applied.next.attempts }, applied.name === 'retries_exhausted' ? 'post failed: retries exhausted' : 'post failed: will retry');
+      });
+      return outcome;
+    }
+    await this.#status(type, id, termId, hasKey, { kind: 'permanent_failure', at: now, code: info.code, messages: info.messages, raw: info.raw });
+    log?.warn({ code: info.code, messages: info.messages }, 'post refused by the SIS');
+    return 'failed';
+  }
+
+  // Relationships -----------------------------------------------------------------------------
+
+  async pushRelationship(id: string, options: PushOptions): Promise<PushOutcome> {
+    const { db } = this.#deps;
+    const { settings } = await getMergeSettings(db);
+    const row = await this.#relationshipRow(id);
+    if (!row) return 'gone';
+    const hasKey = row.sis_key !== null;
+    if (!postingOn(settings, 'relationships', row.term_code, options.trigger)) return 'not_enabled';
+    if (settings.maintenance.on) {
+      await this.#status('relationship', id, row.term_id, hasKey, { kind: 'maintenance' });
+      return 'paused';
+    }
+    if (row.allow_integration === false && row.deleted_at === null) {
+      await this.#status('relationship', id, row.term_id, hasKey, { kind: 'integration_disabled' });
+      return 'integration_disabled';
+    }
+    if (!(await this.#claim('relationship', id, row.term_id, hasKey))) {
+      if (options.trigger === 'real_time') throw new RecordBusyError('relationship', id);
+      return 'busy';
+    }
+    const stop = this.#renewing('relationship', id);
+    const log = this.#log({ runId: options.runId ?? null, recordType: 'relationship', recordId: id });
+    try {
+      return await this.#postRelationship(id, log);
+    } catch (error) {
+      return await this.#failed('relationship', id, row.term_id, hasKey, error, log);
+    } finally {
+      stop();
+      await this.#release('relationship', id);
+    }
+  }
+
+  async #relationshipRow(id: string) {
+    return this.#deps.db
+      .selectFrom('relationships as r')
+      .innerJoin('terms as t', 't.id', 'r.term_id')
+      .select(['r.id', 'r.term_id', 'r.sis_key', 'r.version', 'r.deleted_at', 'r.allow_integration', 'r.kind', 'r.shared_capacity', 't.code as term_code', 't.sis_key as term_key'])
+      .where('r.id', '=', id)
+      .executeTakeFirst();
+  }
+
+  async #postRelationship(id: string, log: Logger | null): Promise<PushOutcome> {
+    const { db } = this.#deps;
+    const row = (await this.#relationshipRow(id))!;
+    const connector = await this.#deps.connections.connector();
+    const writer = connector.writer;
+    if (!writer) throw permanent('not_supported', `The ${connector.kind} connection is read-only: relationships cannot be posted.`);
+    const started = this.#deps.clock();
+    if (row.deleted_at !== null) {
+      if (row.sis_key) {
+        try {
+          await this.#call(log, 'deleteRelationship', () => writer.deleteRelationship(row.sis_key!));
+        } catch (error) {
+          if (!(error instanceof SisError && error.code === 'not_found')) throw error;
+        }
+      }
+      await this.#succeeded('relationship', id, row.term_id, row.version, row.version, null, started);
+      return 'removed';
+    }
+    if (!row.term_key) throw permanent('validation', `The term ${row.term_code} is not in the SIS: merge terms first.`, 'termId');
+    if (!(connector.capabilities.relationshipKindsWritten as readonly string[]).includes(row.kind))
+      throw permanent('not_supported', `This SIS does not accept ${row.kind} relationships (it writes ${connector.capabilities.relationshipKindsWritten.join(', ')}).`, 'kind');
+    const members = await db
+      .selectFrom('relationship_members as m')
+      .innerJoin('sections as s', 's.id', 'm.section_id')
+      .select(['m.section_id', 'm.is_primary', 's.sis_key'])
+      .where('m.relationship_id', '=', id)
+      .execute();
+    if (members.some((m) => m.sis_key === null)) {
+      await this.#status('relationship', id, row.term_id, row.sis_key !== null, { kind: 'waiting_for_sections' });
+      return 'waiting_for_sections';
+    }
+    const input: SisRelationshipInput = {
+      termKey: row.term_key,
+      kind: row.kind,
+      sharedCapacity: row.shared_capacity,
+      members: members.map((m) => ({ sectionKey: m.sis_key!, primary: m.is_primary })),
+    };
+    const result = row.sis_key
+      ? await this.#call(log, 'updateRelationship', () => writer.updateRelationship(row.sis_key!, input))
+      : await this.#call(log, 'createRelationship', () => writer.createRelationship(input));
+    await db.transaction().execute(async (trx) => {
+      const locked = await trx.selectFrom('relationships').select(['version']).where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
+      await trx
+        .updateTable('relationships')
+        .set({ sis_key: result.sisKey, sis_base: JSON.stringify(relationshipFields(result.record)), sis_deleted_at: null } as never)
+        .where('id', '=', id)
+        .execute();
+      const applied = await applyStatusEvent(trx, 'relationship', id, row.term_id, true, { kind: 'succeeded', at: this.#deps.clock(), version: row.version, current: locked.version });
+      this.#observe('relationship', applied.before.queuedAt ?? started);
+      if (applied.name === 'superseded_during_post') await this.#deps.queue.enqueue(trx, PUSH_QUEUES.relationship, { id }, { singletonKey: id });
+    });
+    this.#deps.metrics?.pushes.inc({ type: 'relationship', outcome: 'posted' });
+    return 'posted';
+  }
+
+  // Sweeps, Send Updates, health actions ------------------------------------------------------
+
+  /**
+   * Re-enqueues every pending record whose retry time has come and that no worker holds: what
+   * the maintenance switch releases when it is lifted, and a backstop for jobs lost with a
+   * crashed process. Stately keys make it harmless to repeat.
+   */
+  async sweep(limit = 2000): Promise<number> {
+    const { db, queue } = this.#deps;
+    const { settings } = await getMergeSettings(db);
+    if (settings.maintenance.on) return 0;
+    const now = this.#deps.clock();
+    const realTimeTerms = (
+      await db.selectFrom('terms').select(['id', 'code']).execute()
+    ).filter((t) => postingOn(settings, 'sections', t.code, 'real_time') || postingOn(settings, 'relationships', t.code, 'real_time'));
+    if (!realTimeTerms.length) return 0;
+    const due = await db
+      .selectFrom('integration_status')
+      .select(['entity_type', 'entity_id'])
+      .where('status', '=', 'pending')
+      .where('term_id', 'in', realTimeTerms.map((t) => t.id))
+      .where((eb) => eb.or([eb('detail', 'is', null), eb('detail', '!=', 'waiting_for_sections')]))
+      .where((eb) => eb.or([eb('next_retry_at', 'is', null), eb('next_retry_at', '<=', now)]))
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', sql<Date>`now()`)]))
+      .limit(limit)
+      .execute();
+    if (!due.length) return 0;
+    await db.transaction().execute(async (trx) => {
+      for (const d of due) await queue.enqueue(trx, PUSH_QUEUES[d.entity_type], { id: d.entity_id }, { singletonKey: d.entity_id });
+    });
+    queue.wake(PUSH_QUEUES.section);
+    queue.wake(PUSH_QUEUES.relationship);
+    return due.length;
+  }
+
+  /**
+   * Send Updates (and the nightly's last steps): for each term enabled for sections or
+   * relationships, post everything pending or never posted, then compare the hub with the SIS
+   * and post what still differs. Records in the report of `runId`.
+   */
+  async sendUpdates(termCodes: string[], runId: string, trigger: 'nightly' | 'manual' = 'manual'): Promise<{ posted: number; failed: number }> {
+    const { db } = this.#deps;
+    const { settings } = await getMergeSettings(db);
+    const connector = await this.#deps.connections.connector();
+    const totals = { posted: 0, failed: 0 };
+    const report: { kind: 'updated' | 'error'; type: 'sections' | 'relationships'; term: string; id: string; label: string; message: string | null; raw: unknown }[] = [];
+    for (const termCode of termCodes) {
+      const term = await db.selectFrom('terms').select(['id', 'sis_key']).where('code', '=', termCode).executeTakeFirst();
+      if (!term?.sis_key) continue;
+      for (const type of ['sections', 'relationships'] as const) {
+        if (!postingOn(settings, type, termCode, trigger)) continue;
+        if (settings.maintenance.on) continue;
+        const posted: PostedType = type === 'sections' ? 'section' : 'relationship';
+        const candidates = new Set<string>();
+        // 1. Everything pending, in error-free retry, or never posted.
+        const table = type === 'sections' ? 'sections' : 'relationships';
+        const pending = await db
+          .selectFrom(`${table} as r` as 'sections as r')
+          .leftJoin('integration_status as st', (j) => j.onRef('st.entity_id', '=', 'r.id').on('st.entity_type', '=', posted))
+          .select(['r.id'])
+          .where('r.term_id', '=', term.id)
+          .where((eb) =>
+            eb.or([
+              eb('st.status', '=', 'pending'),
+              eb.and([eb('r.sis_key', 'is', null), eb('r.deleted_at', 'is', null), eb.or([eb('r.allow_integration', 'is', null), eb('r.allow_integration', '=', true)])]),
+            ]),
+          )
+          .execute();
+        for (const p of pending) candidates.add(p.id);
+        // 2. Compare with the SIS now: what still differs goes too.
+        for (const id of await this.#differing(connector, type, term.id, term.sis_key)) candidates.add(id);
+        const outcomes = await mapLimit([...candidates], 8, async (id) => ({ id, outcome: await this.push(posted, id, { runId, trigger }) }));
+        for (const { id, outcome } of outcomes) {
+          if (outcome === 'posted' || outcome === 'removed' || outcome === 'in_sync') {
+            totals.posted++;
+            report.push({ kind: 'updated', type, term: termCode, id, label: `${posted} ${id}`, message: 'Posted to the SIS', raw: null });
+          } else if (outcome === 'failed' || outcome === 'retrying') {
+            totals.failed++;
+            const st = await db.selectFrom('integration_status').select(['messages', 'raw']).where('entity_type', '=', posted).where('entity_id', '=', id).executeTakeFirst();
+            const messages = (st?.messages ?? []) as SisMessage[];
+            report.push({ kind: 'error', type, term: termCode, id, label: `${posted} ${id}`, message: `Posting failed${outcome === 'retrying' ? ' (will retry)' : ''}: ${messages.map((m) => m.message).join('; ')}`, raw: st?.raw ?? null });
+          }
+        }
+      }
+    }
+    for (let i = 0; i < report.length; i += 500)
+      await db
+        .insertInto('merge_run_changes')
+        .values(
+          report.slice(i, i + 500).map((r) => ({
+            run_id: runId,
+            merge_type: r.type,
+            term_code: r.term,
+            kind: r.kind,
+            entity_id: r.id,
+            sis_key: null,
+            label: r.label,
+            fields: '[]',
+            message: r.message,
+            raw: r.raw === null || r.raw === undefined ? null : JSON.stringify(r.raw),
+          })),
+        )
+        .execute();
+    return totals;
+  }
+
+  /** Hub records (with a SIS key) whose postable fields differ from the SIS's now. */
+  async #differing(connector: SisConnector, type: 'sections' | 'relationships', termId: string, termKey: string): Promise<string[]> {
+    const { db } = this.#deps;
+    const out: string[] = [];
+    if (type === 'sections') {
+      const hub = (await hubSections(db, { termId }, await sectionKeys(db))).filter((h) => h.sisKey && h.allowIntegration !== false);
+      const byKey = new Map(hub.map((h) => [h.sisKey!, h]));
+      const postable = POSTABLE_OF_INPUT(connector);
+      for await (const page of connector.sections(termKey))
+        for (const s of page) {
+          const h = byKey.get(s.key);
+          if (!h) continue;
+          const theirs = sectionFields(s);
+          if ([...postable].some((f) => !same(h.fields[f], theirs[f]))) out.push(h.id);
+        }
+      return out;
+    }
+    const hub = (await hubRelationships(db, termId)).filter((h) => h.sisKey && h.allowIntegration !== false);
+    const sis = new Map<string, Fields>();
+    for await (const page of connector.relationships(termKey)) for (const r of page) sis.set(r.key, relationshipFields(r));
+    for (const h of hub) {
+      const theirs = sis.get(h.sisKey!);
+      if (theirs && !same(h.fields, theirs)) out.push(h.id);
+    }
+    return out;
+  }
+
+  async retryNow(type: PostedType, id: string): Promise<PushOutcome> {
+    const table = type === 'section' ? 'sections' : 'relationships';
+    const row = await this.#deps.db.selectFrom(table).select(['term_id', 'sis_key']).where('id', '=', id).executeTakeFirst();
+    if (!row) return 'gone';
+    await this.#status(type, id, row.term_id, row.sis_key !== null, { kind: 'retry_requested', at: this.#deps.clock() });
+    return this.push(type, id, { trigger: 'manual' });
+  }
+
+  async dismiss(type: PostedType, id: string): Promise<void> {
+    const table = type === 'section' ? 'sections' : 'relationships';
+    const row = await this.#deps.db.selectFrom(table).select(['term_id', 'sis_key']).where('id', '=', id).executeTakeFirst();
+    await this.#status(type, id, row?.term_id ?? null, row?.sis_key != null, { kind: 'dismissed', at: this.#deps.clock() });
+  }
+
+  /** Enqueues a record as the outbox would (used when an admin retries all). */
+  async enqueue(type: PostedType, id: string): Promise<void> {
+    const table = type === 'section' ? 'sections' : 'relationships';
+    const row = await this.#deps.db.selectFrom(table).select(['term_id', 'sis_key', 'version']).where('id', '=', id).executeTakeFirst();
+    if (!row) return;
+    await this.#deps.db.transaction().execute(async (trx) => {
+      await applyStatusEvent(trx, type, id, row.term_id, row.sis_key !== null, { kind: 'retry_requested', at: this.#deps.clock() });
+      await enqueuePush(trx, this.#deps.queue, type, { id, termId: row.term_id, sisKey: row.sis_key, version: row.version }, this.#deps.clock());
+    });
+    this.#deps.queue.wake(PUSH_QUEUES[type]);
+  }
+}
+
+/** Whether posting runs for this type and term under this trigger. */
+export function postingOn(settings: MergeSettings, type: 'sections' | 'relationships', termCode: string, trigger: PushOptions['trigger']): boolean {
+  if (!isTermEnabled(settings, type, termCode)) return false;
+  const t = settings.types[type];
+  return trigger === 'real_time' ? t.realTime : t.realTime || t.nightly;
+}
+
+/** Fields the hub left empty and the SIS filled in (a default part of term…): the hub takes them. */
+function sisDefaults(sent: SisSectionInput, record: SisSectionState, postable: Set<string>): Fields {
+  const theirs = sectionFields(record);
+  return Object.fromEntries(
+    [...postable].filter((f) => sent[f as keyof SisSectionInput] === null && theirs[f] !== null && theirs[f] !== undefined).map((f) => [f, theirs[f]]),
+  );
+}
+
+function sectionInput(termKey: string, wanted: Fields, fallback: Fields, postable: Set<string>): SisSectionInput {
+  const pick = (f: string) => (postable.has(f) ? wanted[f] : fallback[f]);
+  return {
+    termKey,
+    courseKey: String(wanted.courseKey),
+    sectionNumber: pick('sectionNumber') as string,
+    component: pick('component') as string,
+    status: pick('status') as 'active' | 'cancelled',
+    capacity: pick('capacity') as number,
+    instructionMode: pick('instructionMode') as string,
+    campus: pick('campus') as string | null,
+    partOfTerm: pick('partOfTerm') as string | null,
+    title: pick('title') as string | null,
+    credits: pick('credits') as number | null,
+    meetings: pick('meetings') as SisSectionInput['meetings'],
+    instructors: pick('instructors') as SisSectionInput['instructors'],
+  };
+}
+

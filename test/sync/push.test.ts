@@ -1,0 +1,389 @@
+// Posting to the SIS end to end: a hub with its workers and a real Ethos simulator over HTTP.
+import { createServer, type Server } from 'node:http';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signWebhook } from '../../src/sync/notify.ts';
+import { startHub, type Hub } from '../helpers/hub.ts';
+import { API_KEY, startPair, type Pair } from '../sis/harness.ts';
+import { ALL_TYPES, merge } from './helpers.ts';
+import { drained, expectSisEqualsHub, setSync, settled } from './push-helpers.ts';
+
+let sis: Pair;
+let hub: Hub;
+let term: string;
+let otherTerm: string;
+let smtp: SMTPServer;
+let smtpPort: number;
+const mails: { to: string; body: string }[] = [];
+let hookServer: Server;
+let hookUrl: string;
+const hooks: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
+
+let seed = 7;
+const random = () => {
+  seed = (seed * 16807) % 2147483647;
+  return seed / 2147483647;
+};
+
+interface SectionView {
+  id: string;
+  version: number;
+  capacity: number;
+  title: string | null;
+  sisKey: string | null;
+  termId: string;
+  integrationStatus?: { status: string; detail: string | null; messages: { message: string; field: string | null }[] };
+}
+
+async function sectionsOf(termCode: string, limit = 20): Promise<SectionView[]> {
+  const t = await hub.db.selectFrom('terms').select('id').where('code', '=', termCode).executeTakeFirstOrThrow();
+  const res = await hub.admin.get(`/api/v1/sections?termId=${t.id}&limit=${limit}`);
+  return res.body.items;
+}
+const get = async (id: string): Promise<SectionView> => (await hub.admin.get(`/api/v1/sections/${id}`)).body;
+const patch = async (id: string, body: Record<string, unknown>) => {
+  const current = await get(id);
+  const res = await hub.admin.patch(`/api/v1/sections/${id}`, { version: current.version, ...body });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body as SectionView;
+};
+const faults = (rules: unknown[]) => sis.admin('PUT', '/faults', { seed: 3, latencyMs: 0, rules });
+
+beforeAll(async () => {
+  sis = await startPair('ethos', { seed: 'synthetic:60' });
+  const stats = await sis.admin<{ terms: { code: string }[] }>('GET', '/stats');
+  term = stats.terms[0].code;
+  otherTerm = stats.terms[1].code;
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, session, callback) {
+      let body = '';
+      stream.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      stream.on('end', () => {
+        mails.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), body });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  smtpPort = (smtp.server.address() as { port: number }).port;
+  hookServer = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      hooks.push({ headers: req.headers, body });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => hookServer.listen(0, '127.0.0.1', resolve));
+  hookUrl = `http://127.0.0.1:${(hookServer.address() as { port: number }).port}/hook`;
+
+  hub = await startHub({
+    sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY, timeoutMs: 2_000 },
+    runtime: {
+      pushRetry: { baseMs: 20, maxMs: 200, maxAttempts: 30 },
+      random,
+      pushSweepMs: 0,
+      smtp: { url: `smtp://127.0.0.1:${smtpPort}`, from: 'Coursebridge <cb@example.edu>' },
+    },
+  });
+  const run = await merge(hub.admin, { types: ALL_TYPES, terms: [term, otherTerm] });
+  expect(run.status, JSON.stringify(run.items)).toBe('succeeded');
+  await setSync(hub.admin, term);
+}, 120_000);
+
+afterAll(async () => {
+  await hub?.close();
+  await sis?.sim.close();
+  await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+  await new Promise<void>((resolve) => hookServer?.close(() => resolve()));
+});
+
+describe('real-time posting', () => {
+  it('posts an edit and shows it synced; the SIS equals the hub', async () => {
+    const [s] = await sectionsOf(term);
+    expect(s.integrationStatus?.status).toBe('synced');
+    const edited = await patch(s.id, { capacity: s.capacity + 3, title: 'Posted in real time' });
+    expect(edited.integrationStatus?.status).toBe('pending');
+    const status = await settled(hub.admin, s.id);
+    expect(status).toMatchObject({ status: 'synced', errorCode: null, messages: [] });
+    await expectSisEqualsHub(hub.db, sis.connector, [s.id]);
+    const filtered = await hub.admin.get(`/api/v1/sections?termId=${s.termId}&integrationStatus=synced&limit=200`);
+    expect(filtered.body.items.map((x: SectionView) => x.id)).toContain(s.id);
+  });
+
+  it('creates a new section once, even when the create response is lost', async () => {
+    const [s] = await sectionsOf(term);
+    const full = (await hub.admin.get(`/api/v1/sections/${s.id}`)).body;
+    await faults([{ kind: 'lost_response', methods: ['POST'], pathPrefix: '/api/sections', remaining: 1 }]);
+    const res = await hub.admin.post('/api/v1/sections', {
+      termId: full.termId,
+      courseId: full.courseId,
+      sectionNumber: 'Z9',
+      component: full.component,
+      capacity: 25,
+      instructionMode: full.instructionMode,
+      credits: full.credits,
+      meetings: [],
+      instructors: [],
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const status = await settled(hub.admin, res.body.id);
+    expect(status.status, JSON.stringify(status)).toBe('synced');
+    await faults([]);
+    const created = await get(res.body.id);
+    expect(created.sisKey).not.toBeNull();
+    const inSis = await sis.admin<{ number: string }[]>('GET', `/sections?term=${term}&section=Z9`);
+    expect(inSis).toHaveLength(1);
+    await expectSisEqualsHub(hub.db, sis.connector, [res.body.id]);
+  });
+
+  it('coalesces a burst of edits to one record and posts the latest state', async () => {
+    const [, s] = await sectionsOf(term);
+    for (let i = 1; i <= 5; i++) await patch(s.id, { capacity: 100 + i });
+    await drained(hub.db);
+    expect((await get(s.id)).capacity).toBe(105);
+    await expectSisEqualsHub(hub.db, sis.connector, [s.id]);
+  });
+
+  it('posts every section of a bulk edit', async () => {
+    const list = (await sectionsOf(term)).slice(2, 6);
+    const res = await hub.admin.post('/api/v1/sections/bulk-edit', { edits: list.map((s) => ({ id: s.id, version: s.version, capacity: s.capacity + 11 })) });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    await drained(hub.db);
+    await expectSisEqualsHub(hub.db, sis.connector, list.map((s) => s.id));
+  });
+
+  it('retries 5xx and 429 (honouring Retry-After) until the post goes through', async () => {
+    const [, , , , , , s] = await sectionsOf(term);
+    await faults([
+      { kind: 'server_error', methods: ['PUT'], pathPrefix: '/api/sections', remaining: 2 },
+      { kind: 'rate_limit', methods: ['PUT'], pathPrefix: '/api/sections', remaining: 1, retryAfterSeconds: 0 },
+    ]);
+    await patch(s.id, { capacity: 77 });
+    const status = await settled(hub.admin, s.id);
+    await faults([]);
+    expect(status.status, JSON.stringify(status)).toBe('synced');
+    await expectSisEqualsHub(hub.db, sis.connector, [s.id]);
+    const metrics = await fetch(`${hub.url}/metrics`).then((r) => r.text());
+    expect(metrics).toMatch(/coursebridge_push_failures_total\{type="section",code="server_error"\} [1-9]/);
+    expect(metrics).toMatch(/coursebridge_push_failures_total\{type="section",code="rate_limited"\} [1-9]/);
+    expect(metrics).toContain('coursebridge_push_latency_seconds_bucket');
+    expect(metrics).toContain('coursebridge_sections_by_integration_status{status="synced"}');
+    expect(metrics).toContain('coursebridge_merges_total');
+    expect(metrics).toContain('coursebridge_queue_depth');
+  });
+
+  it('stops on a permanent refusal, keeps the SIS message, lists it in health with a hint, and clears it on success', async () => {
+    const [, , , , , , , s] = await sectionsOf(term);
+    await patch(s.id, { title: 'A title far longer than thirty characters allowed' });
+    const status = await settled(hub.admin, s.id);
+    expect(status.status).toBe('error');
+    expect(status.errorCode).toBe('validation');
+    expect(status.messages[0]).toMatchObject({ field: 'title' });
+    expect(status.messages[0].message).toMatch(/ORA-12899/);
+    expect(status.raw).toBeTruthy();
+    const health = await hub.admin.get('/api/v1/admin/integration-health');
+    const item = health.body.items.find((i: { id: string }) => i.id === s.id);
+    expect(item).toMatchObject({ type: 'section', hint: { id: 'banner-title-too-long' } });
+    expect(item.rawMessage).toMatch(/ORA-12899/);
+    const errors = await hub.admin.get(`/api/v1/sections?termId=${s.termId}&integrationStatus=error`);
+    expect(errors.body.items.map((x: SectionView) => x.id)).toEqual([s.id]);
+
+    await patch(s.id, { title: 'Short title' });
+    expect((await settled(hub.admin, s.id)).status).toBe('synced');
+    const after = await hub.admin.get('/api/v1/admin/integration-health');
+    expect(after.body.items.find((i: { id: string }) => i.id === s.id)).toBeUndefined();
+  });
+
+  it('retries one from Integration health and dismisses one, both audited', async () => {
+    const [, , , , , , , , s] = await sectionsOf(term);
+    await patch(s.id, { credits: 99 });
+    expect((await settled(hub.admin, s.id)).status).toBe('error');
+    const health = await hub.admin.get('/api/v1/admin/integration-health');
+    expect(health.body.items.find((i: { id: string }) => i.id === s.id)).toMatchObject({ hint: { id: 'banner-credit-hours' } });
+    const retried = await hub.admin.post('/api/v1/admin/integration-health/retry', { type: 'section', id: s.id });
+    expect(retried.status).toBe(200);
+    expect(retried.body.status).toBe('error');
+    const dismissed = await hub.admin.post('/api/v1/admin/integration-health/dismiss', { type: 'section', id: s.id, comment: 'known' });
+    expect(dismissed.status).toBe(204);
+    const hidden = await hub.admin.get('/api/v1/admin/integration-health');
+    expect(hidden.body.items.find((i: { id: string }) => i.id === s.id)).toBeUndefined();
+    const shown = await hub.admin.get('/api/v1/admin/integration-health?includeDismissed=true');
+    expect(shown.body.items.find((i: { id: string }) => i.id === s.id)).toMatchObject({ dismissed: true });
+    const audit = await hub.db.selectFrom('audit_log').select('action').where('entity_id', '=', s.id).where('action', 'like', 'integration_%').execute();
+    expect(audit.map((a) => a.action).sort()).toEqual(['integration_dismiss', 'integration_retry']);
+    // Fixing it clears the error.
+    const full = await get(s.id);
+    await patch(s.id, { credits: (await hub.db.selectFrom('sections').select('sis_base').where('id', '=', s.id).executeTakeFirstOrThrow()).sis_base!.credits as number });
+    expect((await settled(hub.admin, full.id)).status).toBe('synced');
+  });
+
+  it('skips a section with Allow integration = no, and says so', async () => {
+    const [, , , , , , , , , s] = await sectionsOf(term);
+    const before = await sis.connector.getSection(s.sisKey!);
+    await patch(s.id, { allowIntegration: false, capacity: 3 });
+    const status = await settled(hub.admin, s.id);
+    expect(status).toMatchObject({ status: 'not_synced', detail: 'integration_disabled' });
+    expect((await sis.connector.getSection(s.sisKey!))!.capacity).toBe(before!.capacity);
+    await patch(s.id, { allowIntegration: null });
+    expect((await settled(hub.admin, s.id)).status).toBe('synced');
+    expect((await sis.connector.getSection(s.sisKey!))!.capacity).toBe(3);
+  });
+
+  it('holds posts while the maintenance switch is on and sends them when it is lifted', async () => {
+    const [, , , , , , , , , , s] = await sectionsOf(term);
+    expect((await hub.admin.post('/api/v1/admin/maintenance', { on: true, comment: 'SIS upgrade' })).status).toBe(200);
+    await patch(s.id, { capacity: 61 });
+    const waiting = await settled(hub.admin, s.id, 300);
+    expect(waiting).toMatchObject({ status: 'pending' });
+    // Give the worker its chance: it must leave the record waiting, not post it.
+    for (let i = 0; i < 40 && (await get(s.id)).integrationStatus?.detail !== 'maintenance'; i++) await new Promise((r) => setTimeout(r, 50));
+    expect((await get(s.id)).integrationStatus).toMatchObject({ status: 'pending', detail: 'maintenance' });
+    expect((await sis.connector.getSection(s.sisKey!))!.capacity).not.toBe(61);
+    expect((await hub.admin.post('/api/v1/admin/maintenance', { on: false, comment: 'done' })).status).toBe(200);
+    expect((await settled(hub.admin, s.id)).status).toBe('synced');
+    expect((await sis.connector.getSection(s.sisKey!))!.capacity).toBe(61);
+  });
+
+  it('cancels in the SIS a section deleted in the hub (Ethos removes by cancelling)', async () => {
+    const list = await sectionsOf(term, 40);
+    let s = list[11];
+    for (const candidate of list.slice(11)) {
+      if (!(await hub.admin.get(`/api/v1/relationships?sectionId=${candidate.id}`)).body.items.length) {
+        s = candidate;
+        break;
+      }
+    }
+    const current = await get(s.id);
+    expect((await hub.admin.del(`/api/v1/sections/${s.id}?version=${current.version}`)).status).toBe(204);
+    await drained(hub.db);
+    expect((await sis.connector.getSection(s.sisKey!))!.status).toBe('cancelled');
+  });
+
+  it('posts a relationship once all its sections have SIS keys, and says when it waits', async () => {
+    const list = await sectionsOf(term, 40);
+    const free = [];
+    for (const s of list) {
+      const rels = await hub.admin.get(`/api/v1/relationships?sectionId=${s.id}`);
+      if (!rels.body.items.length && s.sisKey && s.integrationStatus?.status === 'synced') free.push(s);
+      if (free.length === 3) break;
+    }
+    const [a, b, c] = free;
+    const ok = await hub.admin.post('/api/v1/relationships', {
+      termId: a.termId,
+      kind: 'crosslist',
+      sharedCapacity: null,
+      members: [
+        { sectionId: a.id, primary: true },
+        { sectionId: b.id, primary: false },
+      ],
+    });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(201);
+    await drained(hub.db);
+    const posted = (await hub.admin.get(`/api/v1/relationships/${ok.body.id}`)).body;
+    expect(posted.sisKey).not.toBeNull();
+    expect(posted.integrationStatus.status).toBe('synced');
+    const inSis = [];
+    for await (const page of sis.connector.relationships(await termKey())) inSis.push(...page.filter((r) => r.key === posted.sisKey));
+    expect(inSis[0].members.map((m) => m.sectionKey).sort()).toEqual([a.sisKey, b.sisKey].sort());
+
+    // A member the SIS does not know yet (its post is held back) makes the relationship wait.
+    const full = await get(c.id);
+    const created = await hub.admin.post('/api/v1/sections', {
+      termId: full.termId,
+      courseId: (await hub.admin.get(`/api/v1/sections/${c.id}`)).body.courseId,
+      sectionNumber: 'W1',
+      component: 'LEC',
+      capacity: 10,
+      allowIntegration: false,
+      credits: (await hub.admin.get(`/api/v1/sections/${c.id}`)).body.credits,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const waiting = await hub.admin.post('/api/v1/relationships', {
+      termId: a.termId,
+      kind: 'crosslist',
+      sharedCapacity: null,
+      members: [
+        { sectionId: c.id, primary: true },
+        { sectionId: created.body.id, primary: false },
+      ],
+    });
+    expect(waiting.status).toBe(201);
+    let rel;
+    for (let i = 0; i < 200; i++) {
+      rel = (await hub.admin.get(`/api/v1/relationships/${waiting.body.id}`)).body;
+      if (rel.integrationStatus?.detail === 'waiting_for_sections') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(rel.integrationStatus).toMatchObject({ status: 'pending', detail: 'waiting_for_sections' });
+    // Allowing the section posts it, and the relationship follows.
+    const s2 = await get(created.body.id);
+    await hub.admin.patch(`/api/v1/sections/${s2.id}`, { version: s2.version, allowIntegration: true });
+    await drained(hub.db);
+    const done = (await hub.admin.get(`/api/v1/relationships/${waiting.body.id}`)).body;
+    expect(done.integrationStatus.status).toBe('synced');
+    expect(done.sisKey).not.toBeNull();
+  });
+
+  async function termKey() {
+    return (await hub.db.selectFrom('terms').select('sis_key').where('code', '=', term).executeTakeFirstOrThrow()).sis_key!;
+  }
+});
+
+describe('who sees integration status', () => {
+  it('shows it only to roles with integrationStatus.view, and only in terms where sync is on', async () => {
+    const viewer = await hub.user({ email: 'viewer@example.edu', role: 'Viewer' });
+    const [s] = await sectionsOf(term);
+    const asViewer = await viewer.client.get(`/api/v1/sections/${s.id}`);
+    expect(asViewer.status).toBe(200);
+    expect(asViewer.body).not.toHaveProperty('integrationStatus');
+    expect((await viewer.client.get(`/api/v1/sections/${s.id}/integration-status`)).status).toBe(403);
+    const [other] = await sectionsOf(otherTerm);
+    expect(other).not.toHaveProperty('integrationStatus');
+    expect((await hub.admin.get(`/api/v1/sections/${other.id}/integration-status`)).status).toBe(404);
+  });
+});
+
+describe('Send Updates and the nightly run', () => {
+  it('pushes what is pending or differs after the merge, then notifies subscribers by email and signed webhook', async () => {
+    // Real-time off: edits wait for the nightly run.
+    await setSync(hub.admin, term, { realTime: false, nightly: true });
+    const list = (await sectionsOf(term, 40)).filter((s) => s.integrationStatus?.status === 'synced' && s.sisKey);
+    const [a, b] = list.slice(-2);
+    await patch(a.id, { capacity: 42 });
+    expect((await get(a.id)).integrationStatus?.status).toBe('synced'); // nothing enqueued
+    // A change that bypassed the outbox (written straight into the store) is found by comparison.
+    await hub.db.updateTable('sections').set({ capacity: 43 }).where('id', '=', b.id).execute();
+
+    const subscribe = await hub.admin.put('/api/v1/me/integration-notifications', {
+      mode: 'every_run',
+      email: 'registrar@example.edu',
+      webhookUrl: hookUrl,
+      webhookSecret: 'a-very-secret-webhook-key',
+    });
+    expect(subscribe.status, JSON.stringify(subscribe.body)).toBe(204);
+
+    await hub.runtime!.tickNightly(new Date('2026-03-01T08:30:00Z')); // first start: the schedule begins the next night
+    const tick = await hub.runtime!.tickNightly(new Date('2026-03-02T08:30:00Z'));
+    expect(tick?.runId, JSON.stringify(tick)).toBeTruthy();
+    const { waitForRun } = await import('./helpers.ts');
+    const run = await waitForRun(hub.admin, tick!.runId!);
+    expect(run.status, JSON.stringify(run)).toBe('succeeded');
+    // Hub edits are hub-owned (capacity): the merge keeps them, Send Updates posts them.
+    expect((await sis.connector.getSection(a.sisKey!))!.capacity).toBe(42);
+    expect((await sis.connector.getSection(b.sisKey!))!.capacity).toBe(43);
+    const report = await hub.admin.get(`/api/v1/admin/merges/${run.id}/changes?kind=updated`);
+    expect(report.body.items.filter((i: { message: string }) => i.message === 'Posted to the SIS').map((i: { entityId: string }) => i.entityId)).toEqual(
+      expect.arrayContaining([a.id, b.id]),
+    );
+
+    for (let i = 0; i < 100 && (!mails.length || !hooks.length); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(mails[0].to).toBe('registrar@example.edu');
+    expect(mails[0].body).toMatch(/Posted to the SIS: [1-9]/);
+    const hook = hooks[0];
+    expect(hook.headers['x-coursebridge-signature']).toBe(signWebhook('a-very-secret-webhook-key', String(hook.headers['x-coursebridge-timestamp']), hook.body));
+    expect(JSON.parse(hook.body)).toMatchObject({ event: 'sync.run.finished', runId: run.id, trigger: 'nightly' });
+  });
+});
