@@ -33,6 +33,7 @@ import { applyStatusEvent, type PostedType } from './integration-store.ts';
 import type { Metrics } from './metrics.ts';
 import { enqueuePush, PUSH_QUEUES } from './outbox.ts';
 import { getMergeSettings } from './settings-store.ts';
+import { sameValue } from '../domain/same-value.ts';
 
 export type PushOutcome =
   | 'posted'
@@ -94,8 +95,6 @@ function messagesOf(error: unknown): { code: string; messages: SisMessage[]; raw
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'internal', messages: [{ message, field: null, code: 'internal' }], raw: null, retryable: true };
 }
-
-const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 export class PushEngine {
   readonly #deps: PushDeps;
@@ -327,7 +326,7 @@ export class PushEngine {
       // The SIS's own changes (fields the hub did not touch, or the SIS owns) come into the hub.
       sisChanges = Object.fromEntries(merge.changes.filter((c) => c.field !== 'enrolled' || ours.enrolled !== c.after).map((c) => [c.field, c.after]));
       const input = sectionInput(termKey, merge.merged, theirFields, postable);
-      const differs = [...postable].some((f) => !same(input[f as keyof SisSectionInput], theirFields[f]));
+      const differs = [...postable].some((f) => !sameValue(input[f as keyof SisSectionInput], theirFields[f]));
       result = differs
         ? await this.#call(log, 'updateSection', () => writer.updateSection(sisKey!, input))
         : { sisKey, record: theirs };
@@ -379,7 +378,7 @@ export class PushEngine {
       if (changed.length && current !== postedVersion) {
         // An edit arrived while posting: the SIS's changes only land where the hub still has what was read.
         const [now] = await hubSections(trx, { ids: [id] }, await sectionKeys(trx));
-        changed = changed.filter((f) => now && same(now.fields[f], ours[f]));
+        changed = changed.filter((f) => now && sameValue(now.fields[f], ours[f]));
         sisChanges = Object.fromEntries(changed.map((f) => [f, sisChanges[f]]));
       }
       if (changed.length) {
@@ -707,7 +706,7 @@ export class PushEngine {
           const h = byKey.get(s.key);
           if (!h) continue;
           const theirs = sectionFields(s);
-          if ([...postable].some((f) => !same(h.fields[f], theirs[f]))) out.push(h.id);
+          if ([...postable].some((f) => !sameValue(h.fields[f], theirs[f]))) out.push(h.id);
         }
       return out;
     }
@@ -716,7 +715,7 @@ export class PushEngine {
     for await (const page of connector.relationships(termKey)) for (const r of page) sis.set(r.key, relationshipFields(r));
     for (const h of hub) {
       const theirs = sis.get(h.sisKey!);
-      if (theirs && !same(h.fields, theirs)) out.push(h.id);
+      if (theirs && !sameValue(h.fields, theirs)) out.push(h.id);
     }
     return out;
   }
