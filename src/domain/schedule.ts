@@ -70,6 +70,10 @@ const sectionFields = {
   title: z.string().trim().max(100).nullable().describe('Overrides the course title for this section'),
   credits: z.number().min(0).max(99).nullable().describe('Overrides the course credits for this section'),
   allowIntegration: z.boolean().nullable().describe('Blank or true: posted to the SIS; false: never posted'),
+  sourceOfTruth: z
+    .enum(['sis', 'hub', 'none'])
+    .nullable()
+    .describe('Overrides the merge settings\' source of truth for this section (blank: the settings decide); needs mergeSettings.edit'),
   meetings: z.array(meetingInput).max(20),
   instructors: z.array(instructorAssignment).max(20),
 };
@@ -87,6 +91,7 @@ export const sectionCreate = z
     title: sectionFields.title.default(null),
     credits: sectionFields.credits.default(null),
     allowIntegration: sectionFields.allowIntegration.default(null),
+    sourceOfTruth: sectionFields.sourceOfTruth.default(null),
     meetings: sectionFields.meetings.default([]),
     instructors: sectionFields.instructors.default([]),
   })
@@ -111,6 +116,7 @@ export const SECTION_FIELDS = [
   'title',
   'credits',
   'allowIntegration',
+  'sourceOfTruth',
   'meetingPatterns',
   'rooms',
   'instructors',
@@ -152,6 +158,7 @@ export const section = z
     title: z.string().nullable(),
     credits: z.number().nullable(),
     allowIntegration: z.boolean().nullable(),
+    sourceOfTruth: z.enum(['sis', 'hub', 'none']).nullable(),
     meetings: z.array(meeting),
     instructors: z.array(z.object({ instructorId: z.string(), role: z.enum(['primary', 'secondary']) })),
     sisKey: z.string().nullable(),

@@ -4,8 +4,8 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { changedSectionFields, fieldChanges } from '../domain/changes.ts';
-import { ConflictError, DomainError, InvalidError, NotFoundError, StaleVersionError, type FieldError } from '../domain/errors.ts';
-import type { Actor } from '../domain/permissions.ts';
+import { ConflictError, DomainError, ForbiddenError, InvalidError, NotFoundError, StaleVersionError, type FieldError } from '../domain/errors.ts';
+import { can, type Actor } from '../domain/permissions.ts';
 import type { MeetingInput, Section, SectionCreate, SectionPatch, InstructorAssignment } from '../domain/schedule.ts';
 import { recordAudit } from './audit.ts';
 import type { SaveHooks } from './save-hooks.ts';
@@ -64,6 +64,7 @@ function baseQuery(db: Kysely<DB>) {
       's.title',
       's.credits',
       's.allow_integration',
+      's.source_of_truth',
       's.sis_key',
       's.sis_deleted_at',
       's.version',
@@ -106,6 +107,7 @@ async function hydrate(db: Kysely<DB>, rows: SectionRow[]): Promise<Section[]> {
     title: r.title,
     credits: r.credits,
     allowIntegration: r.allow_integration,
+    sourceOfTruth: r.source_of_truth,
     meetings: meetings
       .filter((m) => m.section_id === r.id)
       .map((m) => ({
@@ -272,6 +274,7 @@ export async function createSection(db: Kysely<DB>, actor: Actor, input: Section
     if (!course) errors.push({ field: 'courseId', message: 'No such course' });
     errors.push(...(await checkReferences(trx, input.meetings, input.instructors)));
     if (errors.length) throw new InvalidError('The section refers to records that do not exist.', errors);
+    if (input.sourceOfTruth !== null) requireMergeSettingsEdit(actor);
     const guard = await checkSectionWrite(trx, actor, {
       action: 'create',
       termId: input.termId,
@@ -294,6 +297,7 @@ export async function createSection(db: Kysely<DB>, actor: Actor, input: Section
         title: input.title,
         credits: input.credits,
         allow_integration: input.allowIntegration,
+        source_of_truth: input.sourceOfTruth,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -337,6 +341,12 @@ export async function updateSection(
   return db.transaction().execute((trx) => updateSectionIn(trx, actor, id, patch, now, hooks));
 }
 
+/** A per-record source of truth overrides the merge settings: only those who may edit them set it. */
+function requireMergeSettingsEdit(actor: Actor) {
+  if (!can(actor, 'mergeSettings.edit'))
+    throw new ForbiddenError('Setting a section\'s source of truth needs mergeSettings.edit.', { permission: 'mergeSettings.edit' });
+}
+
 /** One section edit inside the caller's transaction: the single and the bulk paths share it. */
 export async function updateSectionIn(trx: Transaction<DB>, actor: Actor, id: string, patch: SectionPatch, now: Date, hooks?: SaveHooks): Promise<Section> {
   const current = await lockForWrite(trx, actor, id, patch.version);
@@ -349,6 +359,7 @@ export async function updateSectionIn(trx: Transaction<DB>, actor: Actor, id: st
     fields,
     now,
   });
+  if (fields.includes('sourceOfTruth')) requireMergeSettingsEdit(actor);
   const errors = await checkReferences(trx, patch.meetings, patch.instructors);
   if (errors.length) throw new InvalidError('The section refers to records that do not exist.', errors);
   if (patch.sectionNumber !== undefined && patch.sectionNumber !== current.sectionNumber)
@@ -365,6 +376,7 @@ export async function updateSectionIn(trx: Transaction<DB>, actor: Actor, id: st
       ...(patch.title !== undefined && { title: patch.title }),
       ...(patch.credits !== undefined && { credits: patch.credits }),
       ...(patch.allowIntegration !== undefined && { allow_integration: patch.allowIntegration }),
+      ...(patch.sourceOfTruth !== undefined && { source_of_truth: patch.sourceOfTruth }),
       version: sql`version + 1`,
       updated_at: sql`now()`,
     })

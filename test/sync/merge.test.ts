@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type Hub } from '../helpers/hub.ts';
 import { API_KEY, startPair, type Pair } from '../sis/harness.ts';
-import { ALL_TYPES, item, merge } from './helpers.ts';
+import { ALL_TYPES, item, merge, waitForRun } from './helpers.ts';
 
 let sis: Pair;
 let hub: Hub;
@@ -146,6 +146,8 @@ describe('Execute Merge against the Ethos simulator', () => {
     const second = await hub.admin.post('/api/v1/admin/merges', { types: ['sections'], terms: [term] });
     if (second.status === 409) expect(second.body).toMatchObject({ runningRunId: first.body.id });
     else expect(second.status).toBe(202); // the first had already finished: nothing to collide with
+    await waitForRun(hub.admin, first.body.id);
+    if (second.status === 202) await waitForRun(hub.admin, second.body.id);
   });
 
   it('exports the report as CSV and refuses unknown terms plainly', async () => {
@@ -156,5 +158,25 @@ describe('Execute Merge against the Ethos simulator', () => {
     const unknown = await hub.admin.post('/api/v1/admin/merges', { types: ['sections'], terms: ['1999-xx'] });
     expect(unknown.status).toBe(422);
     expect(unknown.body.errors[0].field).toBe('terms');
+  });
+
+  it('honours a per-section source of truth, which only those who edit merge settings may set', async () => {
+    await merge(hub.admin, { types: ['sections'], terms: [term], force: true, allowEmpty: true });
+    const [e] = (await simSections()).slice(-1);
+    const hubE = await hubSection(e.id);
+    const { client: registrar } = await hub.user({ email: 'registrar-sot@example.edu', role: 'Registrar' });
+    await hub.admin.post('/api/v1/admin/roles', { name: 'Section editor', permissions: ['sections.view', 'sections.edit'] });
+    const { client: editor } = await hub.user({ email: 'editor-sot@example.edu', role: 'Section editor' });
+    const refused = await editor.patch(`/api/v1/sections/${hubE.id}`, { version: hubE.version, sourceOfTruth: 'none' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.permission).toBe('mergeSettings.edit');
+    const set = await registrar.patch(`/api/v1/sections/${hubE.id}`, { version: hubE.version, sourceOfTruth: 'none', title: 'Hub says' });
+    expect(set.status).toBe(200);
+    expect(set.body.sourceOfTruth).toBe('none');
+    await sis.admin('PATCH', `/sections/${term}/${e.crn}`, { title: 'SIS says' });
+    const run = await merge(hub.admin, { types: ['sections'], terms: [term] });
+    const conflicts = (await hub.admin.get(`/api/v1/admin/merges/${run.id}/changes?kind=conflict`)).body.items;
+    expect(conflicts.find((c: { sisKey: string }) => c.sisKey === e.id).fields).toEqual([expect.objectContaining({ field: 'title', resolvedBy: 'none' })]);
+    expect((await hubSection(e.id)).title).toBe('Hub says');
   });
 });
