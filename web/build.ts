@@ -1,7 +1,7 @@
 // Builds the web app into web/dist when it is missing or older than its sources. `npm start`
 // (prestart) and the browser tests call this; `npm run build` always builds.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -37,10 +37,38 @@ export function buildWeb(): void {
   if (result.status !== 0) throw new Error(`The web build failed (exit ${result.status}).`);
 }
 
+// Outside web/ (its mtime would make the build look stale) and ignored by git.
+const lockDir = join(root, 'node_modules', '.cache', 'coursebridge-web-build.lock');
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * Builds when needed, one process at a time: browser test files run in parallel workers, and a
+ * build empties web/dist while another worker's hub may be serving it. A process that finds the
+ * lock taken waits for it, then checks again (the other process has usually built it).
+ */
 export function ensureWebBuild(options: { onlyIfMissing?: boolean } = {}): boolean {
-  const needed = options.onlyIfMissing ? !existsSync(distIndex) : webBuildIsStale();
-  if (needed) buildWeb();
-  return needed;
+  const isNeeded = () => (options.onlyIfMissing ? !existsSync(distIndex) : webBuildIsStale());
+  if (!isNeeded()) return false;
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      mkdirSync(join(lockDir, '..'), { recursive: true });
+      mkdirSync(lockDir);
+      break;
+    } catch {
+      // A lock older than five minutes was left by a process that died mid-build.
+      if (existsSync(lockDir) && Date.now() - statSync(lockDir).mtimeMs > 300_000) rmSync(lockDir, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`Another web build has held ${lockDir} for five minutes.`);
+      sleep(200);
+    }
+  }
+  try {
+    if (!isNeeded()) return false;
+    buildWeb();
+    return true;
+  } finally {
+    rmSync(lockDir, { recursive: true, force: true });
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -74,3 +74,11 @@ export const INTEGRATION_LABELS: Record<string, string> = {
   synced: 'Synced',
   error: 'Synced with errors',
 };
+
+/** The section editor's banner, in the words schedulers know from their integration. */
+export const INTEGRATION_BANNER_LABELS: Record<string, string> = {
+  not_synced: 'Section not synced',
+  pending: 'Pending',
+  synced: 'Synced successfully',
+  error: 'Synced with errors',
+};

@@ -70,6 +70,19 @@ export interface InstructorAssignment {
   role: 'primary' | 'secondary';
 }
 export type IntegrationStatus = 'not_synced' | 'pending' | 'synced' | 'error';
+/** A record's integration status (GET /api/v1/sections/{id}/integration-status). */
+export interface IntegrationStatusView {
+  status: IntegrationStatus;
+  /** Why, when the status alone does not say: queued, retrying, maintenance, rejected… */
+  detail: string | null;
+  attempts: number;
+  lastAttemptAt: string | null;
+  nextRetryAt: string | null;
+  lastSuccessAt: string | null;
+  errorCode: string | null;
+  messages: { message: string; field: string | null; code: string | null }[];
+  raw?: unknown;
+}
 export interface Section {
   id: string;
   termId: string;
@@ -96,7 +109,7 @@ export interface Section {
   version: number;
   createdAt: string;
   updatedAt: string;
-  integrationStatus?: IntegrationStatus | null;
+  integrationStatus?: IntegrationStatusView;
 }
 export interface Page<T> {
   items: T[];

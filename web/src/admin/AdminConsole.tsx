@@ -1,11 +1,15 @@
 // The registrar's admin console (Admin product): users, roles and products, API tokens, the
-// audit log, and the phase calendar.
+// audit log, the phase calendar, and — once the hub serves their endpoints — the integration
+// screens: sync dashboard, merge settings, Execute Merge and merge history, integration health.
 import { useCapabilities } from '../data.ts';
 import { Link } from '../router.tsx';
 import { AuditLog } from './AuditLog.tsx';
+import { IntegrationHealth } from './IntegrationHealth.tsx';
+import { MergeSettings } from './MergeSettings.tsx';
 import { Merges } from './Merges.tsx';
 import { PhaseCalendar } from './PhaseCalendar.tsx';
 import { Roles } from './Roles.tsx';
+import { SyncDashboard } from './SyncDashboard.tsx';
 import { Tokens } from './Tokens.tsx';
 import { Users } from './Users.tsx';
 
@@ -15,14 +19,23 @@ const TABS = [
   ['/admin/tokens', 'API tokens'],
   ['/admin/audit', 'Audit log'],
   ['/admin/phases', 'Phase calendar'],
+  ['/admin/sync', 'Sync dashboard'],
+  ['/admin/merge-settings', 'Merge settings'],
   ['/admin/merges', 'Merges'],
+  ['/admin/integration-health', 'Integration health'],
 ] as const;
+/** Each integration tab and the endpoint whose presence in /api/openapi.json shows it. */
+const NEEDS: Record<string, [string, string]> = {
+  '/admin/sync': ['get', '/api/v1/admin/merges'],
+  '/admin/merge-settings': ['put', '/api/v1/admin/merge-settings'],
+  '/admin/merges': ['post', '/api/v1/admin/merges'],
+  '/admin/integration-health': ['get', '/api/v1/admin/integration-health'],
+};
 
 export function AdminConsole({ path }: { path: string }) {
   const capabilities = useCapabilities();
-  // The merge screens appear once the hub serves the merge endpoints.
-  const hasMerges = capabilities.data?.has('post', '/api/v1/admin/merges') ?? false;
-  const tabs = TABS.filter(([to]) => to !== '/admin/merges' || hasMerges);
+  // The integration screens appear once the hub serves their endpoints.
+  const tabs = TABS.filter(([to]) => !NEEDS[to] || (capabilities.data?.has(...NEEDS[to]) ?? false));
   const current = tabs.find(([to]) => path.startsWith(to))?.[0] ?? '/admin/users';
   return (
     <div className="space-y-4">
@@ -44,7 +57,10 @@ export function AdminConsole({ path }: { path: string }) {
       {current === '/admin/tokens' && <Tokens />}
       {current === '/admin/audit' && <AuditLog />}
       {current === '/admin/phases' && <PhaseCalendar />}
+      {current === '/admin/sync' && <SyncDashboard />}
+      {current === '/admin/merge-settings' && <MergeSettings />}
       {current === '/admin/merges' && <Merges />}
+      {current === '/admin/integration-health' && <IntegrationHealth />}
     </div>
   );
 }

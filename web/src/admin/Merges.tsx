@@ -55,9 +55,11 @@ function ExecuteMerge({ onStarted }: { onStarted: (id: string) => void }) {
   const terms = useTerms();
   const [types, setTypes] = useState<string[]>(['sections']);
   const [termCodes, setTermCodes] = useState<string[]>([]);
+  const [extraTerm, setExtraTerm] = useState('');
   const [options, setOptions] = useState({ sendUpdates: false, dryRun: false, allowEmpty: false, force: false });
   const start = useMutation({
-    mutationFn: () => post<{ id: string }>('/api/v1/admin/merges', { types, terms: termCodes, ...options }),
+    mutationFn: () =>
+      post<{ id: string }>('/api/v1/admin/merges', { types, terms: [...new Set([...termCodes, ...(extraTerm.trim() ? [extraTerm.trim()] : [])])], ...options }),
     onSuccess: (res) => onStarted(res.id),
   });
   const errors = fieldErrors(start.error);
@@ -92,6 +94,12 @@ function ExecuteMerge({ onStarted }: { onStarted: (id: string) => void }) {
               {t.name} ({t.code})
             </label>
           ))}
+        </div>
+        <div className="mt-1 flex items-center gap-2">
+          <label htmlFor="exec-term-code" className="text-sm">
+            A term not yet in the hub (SIS code)
+          </label>
+          <input id="exec-term-code" className="input w-32" value={extraTerm} onChange={(e) => setExtraTerm(e.target.value)} placeholder="e.g. 202610" />
         </div>
         {errors.terms && <p className="field-error">{errors.terms}</p>}
       </fieldset>
@@ -135,7 +143,8 @@ function RunProgress({ runId }: { runId: string }) {
     source.addEventListener('done', (e) => {
       onData(e as MessageEvent);
       source.close();
-      void client.invalidateQueries({ queryKey: ['merges'] });
+      // A merge may have changed anything: terms, reference data, sections, the history.
+      void client.invalidateQueries();
     });
     source.onerror = () => {
       if (source.readyState === EventSource.CLOSED) setStreamError('The progress stream closed.');
@@ -157,11 +166,7 @@ function RunProgress({ runId }: { runId: string }) {
       </div>
       {run?.error && <Alert title="The merge failed">{run.error}</Alert>}
       <RunItems items={run?.items ?? []} />
-      {run?.finishedAt && (
-        <a className="text-sm text-blue-800 underline" href={`/api/v1/admin/merges/${runId}/report.csv`}>
-          Download the report (CSV)
-        </a>
-      )}
+      {run?.finishedAt && <RunReport runId={runId} />}
     </section>
   );
 }
@@ -268,6 +273,133 @@ function MergeHistory({ onOpen }: { onOpen: (id: string) => void }) {
             ))}
           </tbody>
         </table>
+      </div>
+    </section>
+  );
+}
+
+interface Change {
+  id: number;
+  type: string;
+  term: string | null;
+  kind: 'created' | 'updated' | 'deleted' | 'conflict' | 'error';
+  entityId: string | null;
+  sisKey: string | null;
+  label: string;
+  fields: unknown[];
+  message: string | null;
+}
+const KIND_STYLE: Record<Change['kind'], string> = {
+  created: 'bg-green-100 text-green-900',
+  updated: 'bg-blue-100 text-blue-900',
+  deleted: 'bg-slate-200 text-slate-800',
+  conflict: 'bg-amber-100 text-amber-900',
+  error: 'bg-red-100 text-red-900',
+};
+const REPORT_PAGE = 200;
+
+/** A field change or conflict in the report, in one line: "capacity: 30 → 35 (hub)". */
+function fieldLine(f: unknown): string {
+  if (!f || typeof f !== 'object') return String(f);
+  const o = f as Record<string, unknown>;
+  const v = (x: unknown) => (x === null || x === undefined ? '—' : typeof x === 'object' ? JSON.stringify(x) : String(x));
+  const name = String(o.field ?? '?');
+  if ('hub' in o || 'sis' in o) return `${name}: hub ${v(o.hub)} / SIS ${v(o.sis)}${o.resolvedBy === 'none' ? ' — no owner, not merged' : ` → ${v(o.resolvedBy)} wins`}`;
+  return `${name}: ${v(o.before)} → ${v(o.after)}${o.source ? ` (${v(o.source)})` : ''}`;
+}
+
+/** The finished run's report: per-object changes, conflicts and errors, a page at a time, and the CSV. */
+function RunReport({ runId }: { runId: string }) {
+  const [kind, setKind] = useState('');
+  const [after, setAfter] = useState<number[]>([]);
+  const cursor = after[after.length - 1];
+  const changes = useQuery({
+    queryKey: ['merge-changes', runId, kind, cursor],
+    queryFn: async () => (await get<{ items: Change[] }>(`/api/v1/admin/merges/${runId}/changes?limit=${REPORT_PAGE}${kind ? `&kind=${kind}` : ''}${cursor ? `&after=${cursor}` : ''}`)).items,
+  });
+  const items = changes.data ?? [];
+  return (
+    <section className="space-y-2" aria-labelledby={`report-h-${runId}`} data-testid="merge-report">
+      <div className="flex flex-wrap items-end gap-3">
+        <h3 id={`report-h-${runId}`} className="mr-auto font-semibold">
+          Report
+        </h3>
+        <div>
+          <label htmlFor={`report-kind-${runId}`} className="block text-sm font-medium">
+            Show
+          </label>
+          <select
+            id={`report-kind-${runId}`}
+            className="input w-40"
+            value={kind}
+            onChange={(e) => {
+              setKind(e.target.value);
+              setAfter([]);
+            }}
+          >
+            <option value="">Everything</option>
+            {(['created', 'updated', 'deleted', 'conflict', 'error'] as const).map((k) => (
+              <option key={k} value={k}>
+                {k}
+              </option>
+            ))}
+          </select>
+        </div>
+        <a className="btn" href={`/api/v1/admin/merges/${runId}/report.csv`}>
+          Download the report (CSV)
+        </a>
+      </div>
+      {changes.error && <ErrorAlert error={changes.error} />}
+      {changes.data && items.length === 0 && <p className="text-sm text-slate-600">{after.length ? 'No more rows.' : 'Nothing changed.'}</p>}
+      {items.length > 0 && (
+        <div className="max-h-96 overflow-auto rounded border border-slate-200">
+          <table className="w-full text-sm">
+            <thead className="sticky top-0 bg-slate-100 text-left">
+              <tr>
+                <th scope="col" className="px-2 py-1">What</th>
+                <th scope="col" className="px-2 py-1">Record</th>
+                <th scope="col" className="px-2 py-1">Type × term</th>
+                <th scope="col" className="px-2 py-1">Fields / message</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((c) => (
+                <tr key={c.id} className="border-t border-slate-100 align-top" data-change-kind={c.kind}>
+                  <td className="px-2 py-1">
+                    <span className={`badge ${KIND_STYLE[c.kind]}`}>{c.kind}</span>
+                  </td>
+                  <td className="px-2 py-1">{c.label}</td>
+                  <td className="px-2 py-1 whitespace-nowrap">
+                    {c.type}
+                    {c.term ? ` × ${c.term}` : ''}
+                  </td>
+                  <td className="px-2 py-1 text-xs">
+                    {c.fields.length > 0 && (
+                      <ul className="font-mono">
+                        {c.fields.map((f, i) => (
+                          <li key={i}>{fieldLine(f)}</li>
+                        ))}
+                      </ul>
+                    )}
+                    {c.message && <p className={c.kind === 'error' ? 'text-red-800' : ''}>{c.message}</p>}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <div className="flex gap-2">
+        {after.length > 0 && (
+          <button type="button" className="btn" onClick={() => setAfter(after.slice(0, -1))}>
+            Previous
+          </button>
+        )}
+        {items.length === REPORT_PAGE && (
+          <button type="button" className="btn" onClick={() => setAfter([...after, items[items.length - 1].id])}>
+            Next {REPORT_PAGE}
+          </button>
+        )}
       </div>
     </section>
   );

@@ -4,10 +4,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { ApiError, fieldErrors, get, patch, post } from '../api.ts';
-import { INTEGRATION_LABELS, meetingSummary, roomLabel, sectionCode, useEditRules, useInstructors, useRooms, useTerms } from '../data.ts';
+import { INTEGRATION_BANNER_LABELS, meetingSummary, roomLabel, sectionCode, useEditRules, useInstructors, useRooms, useTerms } from '../data.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session.tsx';
-import type { EditRules, Meeting, Relationship, Room, Section, SectionField } from '../types.ts';
+import type { EditRules, IntegrationStatusView, Meeting, Relationship, Room, Section, SectionField } from '../types.ts';
 import { Alert, Dialog, ErrorAlert, Field, formatValue, PhaseBadgeView } from '../ui.tsx';
 import { RelationshipDialog } from './RelationshipDialog.tsx';
 
@@ -675,66 +675,117 @@ function RelationshipsPanel({ section }: { section: Section }) {
   );
 }
 
-interface IntegrationDetails {
-  status?: string;
-  attempts?: { at?: string; outcome?: string; message?: string; [k: string]: unknown }[];
-  messages?: (string | { message?: string; [k: string]: unknown })[];
-  nextRetryAt?: string | null;
-  lastSyncedAt?: string | null;
-  [k: string]: unknown;
-}
+const BANNER_STYLE: Record<string, string> = {
+  not_synced: 'bg-slate-100 text-slate-800 border-slate-300',
+  pending: 'bg-amber-50 text-amber-900 border-amber-300',
+  synced: 'bg-green-50 text-green-900 border-green-300',
+  error: 'bg-red-50 text-red-900 border-red-300',
+};
+const DETAIL_TEXT: Record<string, string> = {
+  queued: 'queued to post',
+  retrying: 'retrying after a temporary failure',
+  maintenance: 'held: sync is paused for maintenance',
+  waiting_for_sections: 'waiting for its sections to reach the SIS',
+  awaiting_sis_key: 'waiting for the SIS to assign its key',
+  integration_disabled: 'Allow integration is No',
+  rejected: 'the SIS refused it',
+  conflict: 'changed on both sides',
+  retries_exhausted: 'gave up after repeated failures',
+};
 
-/** The section's integration status, shown only when the API reports one; a click opens the details. */
+/**
+ * The section's integration status (Section not synced / Pending / Synced successfully / Synced
+ * with errors), shown only when the API reports one. While pending it polls
+ * /sections/{id}/integration-status until the post settles; a click opens the details.
+ */
 function IntegrationBanner({ section }: { section: Section }) {
   const [open, setOpen] = useState(false);
-  const status = section.integrationStatus;
-  const details = useQuery({
+  const status = useQuery({
     queryKey: ['integration-status', section.id, section.version],
-    enabled: open,
-    queryFn: () => get<IntegrationDetails>(`/api/v1/sections/${section.id}/integration-status`),
+    // What the save answered is fresh: show it (Pending, say) and poll from there.
+    initialData: section.integrationStatus,
+    initialDataUpdatedAt: () => Date.now(),
+    staleTime: 500,
+    queryFn: () => get<IntegrationStatusView>(`/api/v1/sections/${section.id}/integration-status`),
+    refetchInterval: (q) => (q.state.data?.status === 'pending' ? 1000 : open ? 10_000 : false),
   });
-  if (!status) return null;
-  const style = { not_synced: 'bg-slate-100 text-slate-800 border-slate-300', pending: 'bg-amber-50 text-amber-900 border-amber-300', synced: 'bg-green-50 text-green-900 border-green-300', error: 'bg-red-50 text-red-900 border-red-300' }[status];
+  const view = status.data;
+  if (!view) return null;
+  const label = INTEGRATION_BANNER_LABELS[view.status] ?? view.status;
+  const when = view.status === 'synced' && view.lastSuccessAt ? ` at ${new Date(view.lastSuccessAt).toLocaleString()}` : '';
+  const first = view.status === 'error' ? view.messages[0]?.message : undefined;
   return (
     <>
-      <button type="button" onClick={() => setOpen(true)} className={`flex w-full items-center justify-between rounded border px-3 py-2 text-left text-sm ${style}`} data-testid="integration-status">
+      <button
+        type="button"
+        onClick={() => setOpen(true)}
+        className={`flex w-full items-center justify-between gap-3 rounded border px-3 py-2 text-left text-sm ${BANNER_STYLE[view.status] ?? ''}`}
+        data-testid="integration-status"
+        data-status={view.status}
+      >
         <span>
-          Integration: <strong>{INTEGRATION_LABELS[status] ?? status}</strong>
+          <strong>{label}</strong>
+          {when}
+          {view.detail && view.status !== 'synced' && <span className="text-xs"> — {DETAIL_TEXT[view.detail] ?? view.detail}</span>}
+          {first && <span className="block font-mono text-xs">{first}</span>}
         </span>
-        <span className="underline">Details</span>
+        <span className="shrink-0 underline">Details</span>
       </button>
-      <Dialog title={`Integration — ${INTEGRATION_LABELS[status] ?? status}`} open={open} onClose={() => setOpen(false)} wide>
-        {details.isPending && <p>Loading…</p>}
-        {details.error && <ErrorAlert error={details.error} />}
-        {details.data && (
-          <div className="space-y-3 text-sm">
-            {details.data.lastSyncedAt && <p>Last synced: {new Date(details.data.lastSyncedAt).toLocaleString()}</p>}
-            {details.data.nextRetryAt && <p>Next retry: {new Date(details.data.nextRetryAt).toLocaleString()}</p>}
-            {details.data.messages && details.data.messages.length > 0 && (
-              <div>
-                <h3 className="font-semibold">Messages from the SIS</h3>
-                <ul className="list-disc pl-5">
-                  {details.data.messages.map((m, i) => (
-                    <li key={i} className="font-mono">{typeof m === 'string' ? m : (m.message ?? JSON.stringify(m))}</li>
-                  ))}
-                </ul>
-              </div>
-            )}
-            {details.data.attempts && (
-              <div>
-                <h3 className="font-semibold">Attempts</h3>
-                <ul className="space-y-1">
-                  {details.data.attempts.map((a, i) => (
-                    <li key={i}>
-                      {a.at ? new Date(a.at).toLocaleString() : `#${i + 1}`} — {a.outcome ?? ''} {a.message ?? ''}
-                    </li>
-                  ))}
-                </ul>
-              </div>
-            )}
-          </div>
-        )}
+      <Dialog title={`Integration — ${label}`} open={open} onClose={() => setOpen(false)} wide>
+        <IntegrationDetails view={view} />
       </Dialog>
     </>
+  );
+}
+
+function IntegrationDetails({ view }: { view: IntegrationStatusView }) {
+  const at = (v: string | null) => (v ? new Date(v).toLocaleString() : '—');
+  return (
+    <div className="space-y-3 text-sm" data-testid="integration-details">
+      <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1">
+        <dt className="font-medium">Status</dt>
+        <dd>
+          {INTEGRATION_BANNER_LABELS[view.status] ?? view.status}
+          {view.detail && ` (${DETAIL_TEXT[view.detail] ?? view.detail})`}
+        </dd>
+        <dt className="font-medium">Attempts</dt>
+        <dd>{view.attempts}</dd>
+        <dt className="font-medium">Last attempt</dt>
+        <dd>{at(view.lastAttemptAt)}</dd>
+        <dt className="font-medium">Last synced</dt>
+        <dd>{at(view.lastSuccessAt)}</dd>
+        {view.nextRetryAt && (
+          <>
+            <dt className="font-medium">Next retry</dt>
+            <dd>{at(view.nextRetryAt)}</dd>
+          </>
+        )}
+        {view.errorCode && (
+          <>
+            <dt className="font-medium">Error</dt>
+            <dd>{view.errorCode}</dd>
+          </>
+        )}
+      </dl>
+      {view.messages.length > 0 && (
+        <div>
+          <h3 className="font-semibold">Messages from the SIS</h3>
+          <ul className="list-disc pl-5">
+            {view.messages.map((m, i) => (
+              <li key={i}>
+                {m.field && <span className="font-medium">{(LABELS as Record<string, string>)[m.field] ?? m.field}: </span>}
+                <span className="font-mono">{m.message}</span>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {view.raw !== undefined && view.raw !== null && (
+        <details>
+          <summary className="cursor-pointer">The SIS's raw response</summary>
+          <pre className="mt-1 max-h-64 overflow-auto rounded bg-slate-100 p-2 text-xs">{JSON.stringify(view.raw, null, 2)}</pre>
+        </details>
+      )}
+    </div>
   );
 }

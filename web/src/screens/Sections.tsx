@@ -73,7 +73,7 @@ function toRow(s: Section, rooms: Map<string, Room>, instructors: Map<string, st
     meetings: s.meetings.map((m) => meetingSummary(m, rooms)).join('; '),
     instructors: s.instructors.map((i) => instructors.get(i.instructorId) ?? '?').join('; '),
     sisKey: s.sisKey ?? '',
-    integration: s.integrationStatus ? (INTEGRATION_LABELS[s.integrationStatus] ?? s.integrationStatus) : '',
+    integration: s.integrationStatus ? (INTEGRATION_LABELS[s.integrationStatus.status] ?? s.integrationStatus.status) : '',
     updatedAt: s.updatedAt.slice(0, 16).replace('T', ' '),
   };
 }

@@ -1,0 +1,257 @@
+// The integration screens in a real browser against a real hub with its job queue and workers,
+// talking to a real SIS simulator (Ethos dialect) over HTTP: Execute Merge imports a term with a
+// live progress bar and a report; the merge settings editor saves (with validation errors next to
+// fields, a stale version explained, the maintenance switch) and shows each version in the history;
+// real-time posting turns a section Pending → Synced successfully; a SIS validation refusal shows
+// "Synced with errors" with the SIS's message and lands in Integration health (retry, dismiss);
+// the sync dashboard counts it.
+// Set COURSEBRIDGE_SCREENSHOTS=1 to also write the PNGs in docs/screenshots/.
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD, startHub, type Hub } from '../helpers/hub.ts';
+import { API_KEY, startPair, type Pair } from '../sis/harness.ts';
+import { hasChromium, launchBrowser, signedInPage, SKIP_MESSAGE } from './browser.ts';
+
+if (!hasChromium) console.warn(SKIP_MESSAGE);
+
+const SHOTS = process.env.COURSEBRIDGE_SCREENSHOTS ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url)) : null;
+async function shot(page: Page, name: string, fullPage = false) {
+  if (!SHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage });
+}
+
+const LONG_TITLE = 'A title far longer than thirty characters allowed';
+
+describe.skipIf(!hasChromium)('integration screens in a real browser against a real SIS', () => {
+  let sis: Pair;
+  let hub: Hub;
+  let browser: Browser;
+  let page: Page;
+  let term: string;
+  const ok = (res: { status: number; body: any }) => {
+    if (res.status >= 300) throw new Error(`${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    sis = await startPair('ethos', { seed: 'synthetic:60' });
+    term = (await sis.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms[0].code;
+    hub = await startHub({
+      sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY, timeoutMs: 5_000 },
+      runtime: { pushRetry: { baseMs: 20, maxMs: 200, maxAttempts: 30 }, pushSweepMs: 0 },
+    });
+    page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await hub?.close();
+    await sis?.sim.close();
+  });
+
+  it('imports a term with Execute Merge: the progress bar reaches done and the report appears', async () => {
+    await page.getByRole('link', { name: 'Admin console' }).click();
+    await page.getByRole('link', { name: 'Merges', exact: true }).click();
+    const form = page.getByRole('form', { name: 'Execute Merge' });
+    for (const type of ['courses', 'relationships', 'terms', 'buildings', 'rooms', 'departments', 'instructors']) await form.getByLabel(type, { exact: true }).check();
+    await form.getByLabel('A term not yet in the hub').fill(term);
+    await form.getByRole('button', { name: 'Execute Merge' }).click();
+    const progress = page.getByRole('progressbar', { name: 'Merge progress' });
+    await progress.waitFor();
+    await page.waitForFunction(() => (document.querySelector('progress[aria-label="Merge progress"]') as HTMLProgressElement | null)?.value === 100, null, { timeout: 60_000 });
+    const heading = page.getByRole('heading', { name: /^Merge [0-9a-f]{8}/ });
+    await heading.getByText('succeeded').waitFor();
+    const report = page.getByTestId('merge-report');
+    await report.locator('[data-change-kind="created"]').first().waitFor();
+    expect(await report.getByText(`sections × ${term}`).count()).toBeGreaterThan(0);
+    expect(await report.getByRole('link', { name: 'Download the report (CSV)' }).getAttribute('href')).toMatch(/\/report\.csv$/);
+    // Only errors: the synthetic SIS imports cleanly.
+    await report.getByLabel('Show').selectOption('error');
+    await report.getByText('Nothing changed.').waitFor();
+    await shot(page, 'execute-merge');
+    // The run is in the history, and the term is now in the hub.
+    await page.getByRole('cell', { name: 'succeeded' }).first().waitFor();
+    const terms = ok(await hub.admin.get('/api/v1/terms')).items as { code: string }[];
+    expect(terms.map((t) => t.code)).toContain(term);
+  });
+
+  it('merge settings: a validation error next to its field, a stale version explained, a saved change in the history', async () => {
+    await page.getByRole('link', { name: 'Merge settings' }).click();
+    const form = page.getByRole('form', { name: 'Merge settings' });
+    await form.getByText('version 0').waitFor();
+
+    // Validation errors arrive as problem+json errors[].field and sit next to their fields.
+    await form.getByLabel('Time zone').fill('Mars/Olympus_Mons');
+    await form.getByLabel('Nightly time').fill('25:00');
+    await form.getByRole('button', { name: 'Save settings' }).click();
+    await form.getByText('Not an IANA time zone').waitFor();
+    await form.getByText('Use 24-hour HH:MM').waitFor();
+    expect(await form.getByLabel('Time zone').getAttribute('aria-invalid')).toBe('true');
+    expect(await form.getByLabel('Nightly time').getAttribute('aria-invalid')).toBe('true');
+    await form.getByLabel('Time zone').fill('America/New_York');
+    await form.getByLabel('Nightly time').fill('03:30');
+
+    // Enable the imported term for sections and relationships, with real time for sections.
+    for (const type of ['sections', 'relationships']) await form.getByLabel(`${type}: term ${term}`).check();
+    await form.getByLabel('Real time: sections').check();
+    await form.getByLabel('Real time: relationships').check();
+    await form.getByLabel('Comment for the history').fill(`Real time on for ${term}`);
+
+    // Someone else saves meanwhile: the editor names their change and re-applies ours on top.
+    const other = ok(await hub.admin.get('/api/v1/admin/merge-settings'));
+    ok(await hub.admin.put('/api/v1/admin/merge-settings', { version: other.version, settings: { ...other.settings, deletionThreshold: 0.2 }, comment: 'Raised the deletion threshold' }));
+    await form.getByRole('button', { name: 'Save settings' }).click();
+    const conflict = form.getByTestId('settings-conflict');
+    await conflict.getByText('version 0 → 1').waitFor();
+    await conflict.getByText('deletionThreshold: 0.1 → 0.2').waitFor();
+    await shot(page, 'merge-settings-stale');
+    await conflict.getByRole('button', { name: 'Apply my changes to version 1' }).click();
+    await form.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Saved — version 2.').waitFor();
+
+    const saved = ok(await hub.admin.get('/api/v1/admin/merge-settings'));
+    expect(saved.version).toBe(2);
+    expect(saved.settings).toMatchObject({ timeZone: 'America/New_York', nightlyTime: '03:30', deletionThreshold: 0.2 });
+    expect(saved.settings.types.sections).toMatchObject({ realTime: true, enabledTerms: [term] });
+    expect(saved.settings.types.relationships.enabledTerms).toEqual([term]);
+
+    // The history lists who, when, the comment and what changed.
+    const history = page.getByTestId('settings-history');
+    const newest = history.locator('tbody tr').first();
+    await newest.getByText(`Real time on for ${term}`).waitFor();
+    expect(await newest.innerText()).toContain('registrar@example.edu');
+    expect(await newest.innerText()).toContain('types.sections.realTime: false → true');
+    expect(await history.locator('tbody tr').nth(1).innerText()).toContain('Raised the deletion threshold');
+    await shot(page, 'merge-settings', true);
+  });
+
+  it('the maintenance switch needs a comment and is kept in the history', async () => {
+    const maintenance = page.getByRole('form', { name: /Maintenance/ });
+    await maintenance.getByRole('button', { name: 'Pause sync for maintenance' }).click();
+    const comment = maintenance.getByLabel(/Comment/);
+    await maintenance.locator('[data-field-error]').waitFor();
+    expect(await comment.getAttribute('aria-invalid')).toBe('true');
+    await comment.fill('Banner upgrade tonight');
+    await maintenance.getByRole('button', { name: 'Pause sync for maintenance' }).click();
+    await maintenance.getByText('sync paused').waitFor();
+    await maintenance.getByText('Banner upgrade tonight').waitFor();
+    expect(ok(await hub.admin.get('/api/v1/admin/merge-settings')).settings.maintenance).toEqual({ on: true, comment: 'Banner upgrade tonight' });
+    await maintenance.getByLabel(/Comment/).fill('Upgrade done');
+    await maintenance.getByRole('button', { name: 'Resume sync' }).click();
+    await maintenance.getByText('sync running').waitFor();
+    await page.getByTestId('settings-history').locator('tbody tr').first().getByRole('cell', { name: 'Upgrade done', exact: true }).waitFor();
+    expect(ok(await hub.admin.get('/api/v1/admin/merge-settings')).settings.maintenance.on).toBe(false);
+  });
+
+  /** A section of the imported term with a room, and another active room to move it to. */
+  async function sectionWithRoom() {
+    const t = (ok(await hub.admin.get('/api/v1/terms')).items as { id: string; code: string }[]).find((x) => x.code === term)!;
+    const sections = ok(await hub.admin.get(`/api/v1/sections?termId=${t.id}&limit=200`)).items as any[];
+    const rooms = ok(await hub.admin.get('/api/v1/rooms')).items as { id: string; active: boolean }[];
+    const section = sections.find((s) => s.status === 'active' && s.meetings.length === 1 && s.meetings[0].roomId && s.integrationStatus?.status === 'synced')!;
+    const room = rooms.find((r) => r.active && r.id !== section.meetings[0].roomId)!;
+    return { section, room, others: sections.filter((s) => s.id !== section.id && s.status === 'active') };
+  }
+  let picked: Awaited<ReturnType<typeof sectionWithRoom>>;
+
+  it("real time: changing a section's room turns it Pending, then Synced successfully", async () => {
+    picked = await sectionWithRoom();
+    const { section, room } = picked;
+    await page.goto(`/sections/${section.id}`);
+    const banner = page.getByTestId('integration-status');
+    await banner.getByText('Synced successfully').waitFor();
+    await page.getByTestId('meeting-0').getByLabel('Room', { exact: true }).selectOption(room.id);
+    // A slow SIS (every answer 1.5 s late) keeps the post in flight long enough to see it pending.
+    await sis.admin('PUT', '/faults', { seed: 1, latencyMs: 1500, rules: [] });
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText(/Saved — version \d+\./).waitFor();
+    await banner.getByText('Pending').waitFor();
+    await banner.getByText('Synced successfully').waitFor({ timeout: 30_000 });
+    await sis.admin('PUT', '/faults', { seed: 1, latencyMs: 0, rules: [] });
+    // The SIS has the new room.
+    const stored = ok(await hub.admin.get(`/api/v1/sections/${section.id}`));
+    expect(stored.meetings[0].roomId).toBe(room.id);
+    const inSis = await sis.connector.getSection(stored.sisKey);
+    const roomRow = await hub.db.selectFrom('rooms').select(['sis_key']).where('id', '=', room.id).executeTakeFirstOrThrow();
+    expect(inSis?.meetings[0].roomKey).toBe(roomRow.sis_key);
+    await shot(page, 'integration-synced');
+  });
+
+  it('a SIS validation refusal shows "Synced with errors" with the SIS message, and Integration health lists it', async () => {
+    const { section, others } = picked;
+    await page.goto(`/sections/${section.id}`);
+    await page.getByLabel('Title override').fill(LONG_TITLE);
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    const banner = page.getByTestId('integration-status');
+    await banner.getByText('Synced with errors').waitFor({ timeout: 30_000 });
+    await banner.getByText(/ORA-12899/).waitFor();
+    await banner.click();
+    const details = page.getByTestId('integration-details');
+    await details.getByText('Messages from the SIS').waitFor();
+    expect(await details.innerText()).toMatch(/Title override: .*ORA-12899/);
+    await shot(page, 'integration-error');
+    await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+
+    // A second refused section, through the API, for retry all.
+    const second = others.find((s) => s.integrationStatus?.status === 'synced')!;
+    ok(await hub.admin.patch(`/api/v1/sections/${second.id}`, { version: second.version, title: `${LONG_TITLE}!` }));
+    for (let i = 0; i < 300 && ok(await hub.admin.get(`/api/v1/sections/${second.id}/integration-status`)).status === 'pending'; i++) await new Promise((r) => setTimeout(r, 100));
+
+    await page.getByRole('link', { name: 'Admin console' }).click();
+    await page.getByRole('link', { name: 'Integration health' }).click();
+    await page.getByTestId('health-total').getByText('2 in error').waitFor();
+    const item = page.locator(`[data-health-item="${section.id}"]`);
+    expect(await item.getByTestId('raw-message').innerText()).toMatch(/ORA-12899/);
+    await item.getByText('A value is longer than the SIS column allows').waitFor();
+    await shot(page, 'integration-health');
+
+    // Retry one: the SIS refuses again, and says so.
+    await item.getByRole('button', { name: /^Retry/ }).click();
+    await page.getByRole('status').getByText(/Synced with errors — .*ORA-12899/).waitFor();
+    // Retry all queues both.
+    await page.getByRole('button', { name: 'Retry all' }).click();
+    await page.getByText('2 records queued to post again.').waitFor();
+    for (const id of [section.id, second.id])
+      for (let i = 0; i < 300 && ok(await hub.admin.get(`/api/v1/sections/${id}/integration-status`)).status !== 'error'; i++) await new Promise((r) => setTimeout(r, 100));
+    await page.reload();
+    await page.getByTestId('health-total').getByText('2 in error').waitFor();
+    // Dismiss one: it leaves the list, and is back with "Show dismissed".
+    const other = page.locator(`[data-health-item="${second.id}"]`);
+    await other.getByRole('button', { name: /^Dismiss/ }).click();
+    await page.getByRole('dialog').getByLabel('Comment (optional)').fill('Known: fixed in Banner tomorrow');
+    await page.getByRole('dialog').getByRole('button', { name: 'Dismiss' }).click();
+    await page.getByTestId('health-total').getByText('1 in error').waitFor();
+    expect(await other.count()).toBe(0);
+    await page.getByLabel('Show dismissed').check();
+    await other.getByText('dismissed').waitFor();
+    const audit = ok(await hub.admin.get(`/api/v1/audit?entityId=${second.id}`)).items as { action: string }[];
+    expect(audit.map((a) => a.action)).toContain('integration_dismiss');
+  });
+
+  it('the sync dashboard shows the errors now, the last nightly and the 30-day chart', async () => {
+    await page.getByRole('link', { name: 'Sync dashboard' }).click();
+    await page.getByTestId('dash-in-error').getByText('1').waitFor();
+    await page.getByTestId('dash-last-nightly').getByText('No nightly run yet.').waitFor();
+    const chart = page.getByTestId('error-chart');
+    await chart.waitFor();
+    expect(await chart.locator('[data-day]').count()).toBe(30);
+    expect(await chart.getAttribute('aria-label')).toMatch(/^0 merge errors across [1-9]\d* runs and 2 post errors in the last 30 days$/);
+    const today = chart.locator('[data-day]').last();
+    expect(await today.getAttribute('data-post-errors')).toBe('2');
+    await page.getByText(`Enabled terms: ${term}`).waitFor();
+    await shot(page, 'sync-dashboard');
+  });
+
+  it('fixing the title clears the error everywhere', async () => {
+    const { section } = picked;
+    await page.goto(`/sections/${section.id}`);
+    await page.getByLabel('Title override').fill('Short title');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByTestId('integration-status').getByText('Synced successfully').waitFor({ timeout: 30_000 });
+    await page.goto('/admin/integration-health');
+    await page.getByTestId('health-total').getByText('0 in error').waitFor();
+  });
+});

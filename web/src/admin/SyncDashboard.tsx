@@ -1,0 +1,234 @@
+// Sync health at a glance, from JSON APIs only: the merge settings (maintenance, what syncs and
+// when), the last nightly run, records in error now (integration health), and errors per day over
+// the last 30 days counted from the merge history. Queue depth and sections by integration status
+// are published only as Prometheus metrics (GET /metrics), so they are not shown here.
+import { useQuery } from '@tanstack/react-query';
+import { get } from '../api.ts';
+import { useCapabilities } from '../data.ts';
+import { Link } from '../router.tsx';
+import { Alert, ErrorAlert } from '../ui.tsx';
+import { useIntegrationHealth, type HealthItem } from './IntegrationHealth.tsx';
+import { MERGE_TYPES, useMergeSettings } from './MergeSettings.tsx';
+
+interface RunItem {
+  type: string;
+  term: string | null;
+  status: string;
+  counts: Record<string, number>;
+  error: string | null;
+}
+interface Run {
+  id: string;
+  trigger: 'manual' | 'nightly' | 'real_time';
+  status: string;
+  queuedAt: string;
+  finishedAt: string | null;
+  error: string | null;
+  items: RunItem[];
+}
+
+const DAY = 86_400_000;
+/** Errors a run met: object errors and conflicts in its report, plus items that failed or were refused. */
+export function runErrors(run: Run): number {
+  let n = run.status === 'failed' && run.items.length === 0 ? 1 : 0;
+  for (const i of run.items) n += (i.counts.errors ?? 0) + (i.counts.conflicts ?? 0) + (i.status === 'failed' || i.status === 'refused' ? 1 : 0);
+  return n;
+}
+const dayKey = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+
+/** The merge history of the last 30 days (pages of 200 through `before`, at most 10 pages). */
+function useRecentRuns() {
+  return useQuery({
+    queryKey: ['merges', 'last-30-days'],
+    refetchInterval: 30_000,
+    queryFn: async () => {
+      const since = Date.now() - 30 * DAY;
+      const runs: Run[] = [];
+      let before: string | undefined;
+      for (let page = 0; page < 10; page++) {
+        const { items } = await get<{ items: Run[] }>(`/api/v1/admin/merges?limit=200${before ? `&before=${encodeURIComponent(before)}` : ''}`);
+        runs.push(...items.filter((r) => Date.parse(r.queuedAt) >= since));
+        if (items.length < 200 || Date.parse(items[items.length - 1].queuedAt) < since) break;
+        before = items[items.length - 1].queuedAt;
+      }
+      return runs;
+    },
+  });
+}
+
+export function SyncDashboard() {
+  const capabilities = useCapabilities();
+  const hasHealth = capabilities.data?.has('get', '/api/v1/admin/integration-health') ?? false;
+  const settings = useMergeSettings();
+  const runs = useRecentRuns();
+  const health = useIntegrationHealth(true);
+  const nightly = useQuery({
+    queryKey: ['merges', 'last-nightly'],
+    queryFn: async () => (await get<{ items: Run[] }>('/api/v1/admin/merges?trigger=nightly&limit=1')).items[0] ?? null,
+    refetchInterval: 30_000,
+  });
+  const s = settings.data?.settings;
+  const realTime = s ? MERGE_TYPES.filter((t) => s.types[t].enabled && s.types[t].realTime) : [];
+  const nightlyTypes = s ? MERGE_TYPES.filter((t) => s.types[t].enabled && s.types[t].nightly) : [];
+  const terms = s ? [...new Set([...s.types.sections.enabledTerms, ...s.types.relationships.enabledTerms, ...s.types.courses.enabledTerms])].sort() : [];
+
+  return (
+    <div className="space-y-4">
+      <h2 className="text-lg font-semibold">Sync dashboard</h2>
+      {settings.error && <ErrorAlert error={settings.error} />}
+      {s?.maintenance.on && (
+        <Alert kind="warning" title="Sync is paused for maintenance">
+          {s.maintenance.comment}
+        </Alert>
+      )}
+      <div className="grid gap-3 md:grid-cols-3">
+        <section className="card space-y-1" aria-labelledby="dash-nightly" data-testid="dash-last-nightly">
+          <h3 id="dash-nightly" className="font-semibold">
+            Last nightly
+          </h3>
+          {nightly.error && <ErrorAlert error={nightly.error} />}
+          {nightly.data === null && <p className="text-sm text-slate-600">No nightly run yet.</p>}
+          {nightly.data && <RunSummary run={nightly.data} />}
+          {s && (
+            <p className="text-xs text-slate-500">
+              Nightly at {s.nightlyTime} ({s.timeZone}) for {nightlyTypes.length ? nightlyTypes.join(', ') : 'no type'}.
+            </p>
+          )}
+        </section>
+        <section className="card space-y-1" aria-labelledby="dash-errors">
+          <h3 id="dash-errors" className="font-semibold">
+            In error now
+          </h3>
+          {hasHealth ? <ErrorsNow /> : <p className="text-sm text-slate-600">This hub has no integration health endpoint.</p>}
+        </section>
+        <section className="card space-y-1" aria-labelledby="dash-sync">
+          <h3 id="dash-sync" className="font-semibold">
+            What syncs
+          </h3>
+          {s && (
+            <ul className="text-sm">
+              <li>Real time: {realTime.length ? realTime.join(', ') : 'off'}</li>
+              <li>Enabled terms: {terms.length ? terms.join(', ') : 'none'}</li>
+              <li>Deletion threshold: {Math.round(s.deletionThreshold * 100)} %</li>
+            </ul>
+          )}
+          <Link to="/admin/merge-settings" className="text-sm text-blue-800 underline">
+            Merge settings
+          </Link>
+        </section>
+      </div>
+      <section className="card space-y-2" aria-labelledby="dash-chart">
+        <h3 id="dash-chart" className="font-semibold">
+          Errors per day, last 30 days
+        </h3>
+        {runs.error && <ErrorAlert error={runs.error} />}
+        {runs.data && <ErrorChart runs={runs.data} pushErrors={hasHealth ? (health.data?.items ?? []) : []} />}
+        <p className="text-xs text-slate-500">
+          Merge errors (red) are counted from the merge history: per run, the objects its report lists as errors or conflicts, plus each type × term that failed or
+          was refused. Post errors (orange) are the records in error now (dismissed ones included), on the day of their last attempt; posts that later succeeded
+          are no longer counted.
+          Queue depth and sections by integration status are published as Prometheus metrics at /metrics.
+        </p>
+      </section>
+    </div>
+  );
+}
+
+function RunSummary({ run }: { run: Run }) {
+  const sum = (k: string) => run.items.reduce((n, i) => n + (i.counts[k] ?? 0), 0);
+  const errors = runErrors(run);
+  const style = run.status === 'succeeded' ? 'bg-green-100 text-green-900' : run.status === 'partial' ? 'bg-amber-100 text-amber-900' : run.status === 'failed' ? 'bg-red-100 text-red-900' : 'bg-blue-100 text-blue-900';
+  return (
+    <div className="space-y-1 text-sm">
+      <p>
+        <span className={`badge ${style}`}>{run.status}</span> {new Date(run.finishedAt ?? run.queuedAt).toLocaleString()}
+      </p>
+      <p>
+        {sum('created')} created, {sum('updated')} updated, {sum('deleted')} deleted, {errors} error{errors === 1 ? '' : 's'}
+      </p>
+      {run.error && <p className="text-xs text-red-800">{run.error}</p>}
+      <Link to="/admin/merges" className="text-blue-800 underline">
+        Merge history
+      </Link>
+    </div>
+  );
+}
+
+function ErrorsNow() {
+  const health = useIntegrationHealth();
+  if (health.error) return <ErrorAlert error={health.error} />;
+  if (!health.data) return <p className="text-sm">Loading…</p>;
+  const byHint = new Map<string, number>();
+  for (const i of health.data.items) byHint.set(i.hint?.title ?? 'Other SIS messages', (byHint.get(i.hint?.title ?? 'Other SIS messages') ?? 0) + 1);
+  return (
+    <div className="space-y-1 text-sm">
+      <p className={`text-2xl font-semibold ${health.data.total ? 'text-red-800' : 'text-green-800'}`} data-testid="dash-in-error">
+        {health.data.total}
+      </p>
+      <ul className="text-xs">
+        {[...byHint].map(([k, n]) => (
+          <li key={k}>
+            {n} × {k}
+          </li>
+        ))}
+      </ul>
+      <Link to="/admin/integration-health" className="text-blue-800 underline">
+        Integration health
+      </Link>
+    </div>
+  );
+}
+
+function ErrorChart({ runs, pushErrors }: { runs: Run[]; pushErrors: HealthItem[] }) {
+  const today = new Date();
+  const days = Array.from({ length: 30 }, (_, i) => dayKey(new Date(today.getFullYear(), today.getMonth(), today.getDate() - 29 + i)));
+  const errors = new Map(days.map((d) => [d, 0]));
+  const counts = new Map(days.map((d) => [d, 0]));
+  for (const r of runs) {
+    const k = dayKey(new Date(r.queuedAt));
+    if (!errors.has(k)) continue;
+    errors.set(k, errors.get(k)! + runErrors(r));
+    counts.set(k, counts.get(k)! + 1);
+  }
+  const posts = new Map(days.map((d) => [d, 0]));
+  for (const i of pushErrors) {
+    const k = i.status.lastAttemptAt ? dayKey(new Date(i.status.lastAttemptAt)) : '';
+    if (posts.has(k)) posts.set(k, posts.get(k)! + 1);
+  }
+  const max = Math.max(1, ...days.map((d) => errors.get(d)! + posts.get(d)!));
+  const mergeTotal = [...errors.values()].reduce((a, b) => a + b, 0);
+  const postTotal = [...posts.values()].reduce((a, b) => a + b, 0);
+  return (
+    <figure>
+      <div className="flex h-32 items-end gap-[2px] border-b border-l border-slate-300 px-1" role="img" aria-label={`${mergeTotal} merge errors across ${runs.length} runs and ${postTotal} post errors in the last 30 days`} data-testid="error-chart">
+        {days.map((d) => {
+          const n = errors.get(d)!;
+          const p = posts.get(d)!;
+          const runsThatDay = counts.get(d)!;
+          return (
+            <div
+              key={d}
+              className="flex h-full flex-1 flex-col justify-end"
+              title={`${d}: ${n} merge error${n === 1 ? '' : 's'} in ${runsThatDay} run${runsThatDay === 1 ? '' : 's'}, ${p} post error${p === 1 ? '' : 's'}`}
+              data-day={d}
+              data-merge-errors={n}
+              data-post-errors={p}
+            >
+              {p > 0 && <div className="bg-orange-400" style={{ height: `${Math.max(4, (p / max) * 100)}%` }} />}
+              {n > 0 && <div className="bg-red-600" style={{ height: `${Math.max(4, (n / max) * 100)}%` }} />}
+              {n + p === 0 && <div className={runsThatDay ? 'bg-green-400' : 'bg-slate-200'} style={{ height: runsThatDay ? '3px' : '1px' }} />}
+            </div>
+          );
+        })}
+      </div>
+      <figcaption className="mt-1 flex justify-between text-xs text-slate-500">
+        <span>{days[0]}</span>
+        <span>
+          <span className="text-red-700">■</span> {mergeTotal} merge error{mergeTotal === 1 ? '' : 's'} in {runs.length} run{runs.length === 1 ? '' : 's'} ·{' '}
+          <span className="text-orange-500">■</span> {postTotal} post error{postTotal === 1 ? '' : 's'} · <span className="text-green-600">■</span> runs without errors
+        </span>
+        <span>{days[29]}</span>
+      </figcaption>
+    </figure>
+  );
+}
