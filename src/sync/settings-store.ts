@@ -45,11 +45,15 @@ export async function saveMergeSettings(
     if (options.sisTermCodes) {
       const known = new Set(options.sisTermCodes);
       const before = new Set(enabledTermCodes(current.settings));
-      const unknown = enabledTermCodes(next).filter((code) => !before.has(code) && !known.has(code));
-      if (unknown.length)
-        throw new InvalidError(`The SIS does not know the term${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; it cannot be enabled.`, [
-          { field: 'types.*.enabledTerms', message: `Unknown to the SIS: ${unknown.join(', ')}` },
-        ]);
+      const errors = MERGE_TYPES.filter(isTermSpecific).flatMap((type) =>
+        next.types[type].enabledTerms
+          .filter((code) => !before.has(code) && !known.has(code))
+          .map((code) => ({ field: `settings.types.${type}.enabledTerms`, message: `The SIS does not know the term ${code}` })),
+      );
+      if (errors.length) {
+        const codes = [...new Set(errors.map((e) => e.message.split(' ').at(-1)))];
+        throw new InvalidError(`The SIS does not know the term${codes.length > 1 ? 's' : ''} ${codes.join(', ')}; it cannot be enabled.`, errors);
+      }
     }
     const version = current.version + 1;
     const document = JSON.stringify(next);

@@ -54,6 +54,7 @@ describe('merge settings', () => {
     const refused = await hub.admin.put('/api/v1/admin/merge-settings', { version: current.version, settings: next });
     expect(refused.status).toBe(422);
     expect(refused.body.detail).toMatch(/does not know the term 1999-xx/);
+    expect(refused.body.errors).toEqual([{ field: 'settings.types.courses.enabledTerms', message: 'The SIS does not know the term 1999-xx' }]);
     const invalid = await hub.admin.put('/api/v1/admin/merge-settings', {
       version: current.version,
       settings: { ...current.settings, nightlyTime: '25:00', timeZone: 'Mars/Olympus' },
