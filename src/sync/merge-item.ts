@@ -10,6 +10,7 @@ import { fieldOwner, isTermEnabled, type MergeSettings, type MergeType } from '.
 import type { Actor } from '../domain/permissions.ts';
 import type { Fields } from '../domain/three-way.ts';
 import type { SisConnector } from '../sis/contract.ts';
+import { SisError } from '../sis/errors.ts';
 import * as model from '../sis/model.ts';
 import { fromSis, natural } from './fields.ts';
 import {
@@ -118,6 +119,20 @@ async function fetchAll(ctx: ItemContext, type: MergeType, termKey: string | nul
   return all;
 }
 
+/** Transient SIS failures (network, timeouts, 5xx, 429, maintenance) restart the fetch; nothing is written yet. */
+export const FETCH_ATTEMPTS = 4;
+async function fetchWithRetry(ctx: ItemContext, type: MergeType, termKey: string | null): Promise<unknown[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetchAll(ctx, type, termKey);
+    } catch (error) {
+      if (!(error instanceof SisError) || !error.retryable || attempt >= FETCH_ATTEMPTS) throw error;
+      const wait = Math.min(error.retryAfterMs ?? 500 * 2 ** (attempt - 1), 30_000);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
 async function loadHub(db: Kysely<DB>, type: MergeType, termId: string | null, settings: MergeSettings, termCode: string | null) {
   const departments = () => keyMap(db, 'departments');
   switch (type) {
@@ -180,7 +195,7 @@ export interface Fetched {
 
 /** Step 1: everything of one type × term from the SIS, validated, before anything is written. */
 export async function fetchItem(ctx: ItemContext, type: MergeType, termCode: string | null, termKey: string | null): Promise<Fetched> {
-  const raw = await fetchAll(ctx, type, termKey);
+  const raw = await fetchWithRetry(ctx, type, termKey);
   const invalid: ReportRow[] = [];
   const records: SisRecord[] = [];
   const convert = fromSis[type] as (r: never) => SisRecord;

@@ -42,6 +42,20 @@ describe('merge guarantees', () => {
     expect(await count(hub.db, 'sections')).toBe(simSections.length);
   });
 
+  it('rides out transient SIS failures during a fetch: nothing is written until all of it has arrived', async () => {
+    const sis = await startPair('ethos', { seed: 'synthetic:20' });
+    const hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY } });
+    cleanups.push(() => sis.sim.close(), () => hub.close());
+    const term = (await sis.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms[0].code;
+    await merge(hub.admin, { types: ALL_TYPES.filter((t) => t !== 'sections' && t !== 'relationships'), terms: [term] });
+    await sis.admin('PUT', '/faults', { rules: [{ kind: 'server_error', remaining: 2, pathPrefix: '/api/sections' }] });
+    const run = await merge(hub.admin, { types: ['sections'], terms: [term] });
+    expect(item(run, 'sections')).toMatchObject({ status: 'succeeded', counts: expect.objectContaining({ errors: 0 }) });
+    const faults = await sis.admin<{ rules: unknown[] }>('GET', '/faults');
+    expect(faults.rules).toEqual([]); // an exhausted rule is dropped: both failures were really served
+    expect(await count(hub.db, 'sections')).toBe((await sis.admin<unknown[]>('GET', `/sections?term=${term}`)).length);
+  });
+
   it('reads PeopleSoft sections before courses, and still applies courses first', async () => {
     const sis = await startPair('peoplesoft', { seed: 'synthetic:40' });
     const requests: string[] = [];
