@@ -54,11 +54,19 @@ function requireRolesEdit(actor: Actor) {
   if (!can(actor, 'roles.edit')) throw new ForbiddenError('Your role does not allow editing roles (roles.edit).');
 }
 
+/** Role names are unique whatever their case; the refusal names the field. */
+async function refuseTakenName(db: Kysely<DB>, name: string, exceptId: string | null) {
+  let query = db.selectFrom('roles').select('id').where(sql`lower(name)`, '=', name.toLowerCase());
+  if (exceptId) query = query.where('id', '<>', exceptId);
+  const taken = await query.executeTakeFirst();
+  if (taken)
+    throw new ConflictError(`A role named ${name} exists.`, { existingId: taken.id, errors: [{ field: 'name', message: `A role named ${name} exists` }] });
+}
+
 export async function createRole(db: Kysely<DB>, actor: Actor, input: RoleInput): Promise<Role> {
   requireRolesEdit(actor);
   return db.transaction().execute(async (trx) => {
-    const taken = await trx.selectFrom('roles').select('id').where(sql`lower(name)`, '=', input.name.toLowerCase()).executeTakeFirst();
-    if (taken) throw new ConflictError(`A role named ${input.name} exists.`, { existingId: taken.id });
+    await refuseTakenName(trx, input.name, null);
     const row = await trx
       .insertInto('roles')
       .values({
@@ -79,6 +87,7 @@ export async function updateRole(db: Kysely<DB>, actor: Actor, id: string, input
   requireRolesEdit(actor);
   return db.transaction().execute(async (trx) => {
     const current = await getRole(trx, id);
+    await refuseTakenName(trx, input.name, id);
     const row = await trx
       .updateTable('roles')
       .set({

@@ -32,6 +32,7 @@ import { sessionRoutes } from './routes/session.ts';
 import { termRoutes } from './routes/terms.ts';
 import { mergeRoutes } from './routes/merges.ts';
 import { integrationRoutes } from './routes/integration.ts';
+import { integrationSummaryRoutes } from './routes/integration-summary.ts';
 import type { Runtime } from '../runtime.ts';
 
 export interface AppOptions {
@@ -114,6 +115,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   if (options.runtime) {
     await app.register(mergeRoutes(options.runtime));
     await app.register(integrationRoutes(options.runtime));
+    await app.register(integrationSummaryRoutes(options.runtime));
   }
   return app;
 }

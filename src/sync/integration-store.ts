@@ -2,7 +2,7 @@
 // transition per call), under a row lock so a save and a worker never overwrite each other.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { initialStatus, transition, type SisMessage, type StatusEvent, type StatusRecord, type Transition } from '../domain/integration-status.ts';
+import { INTEGRATION_STATES, initialStatus, transition, type IntegrationState, type SisMessage, type StatusEvent, type StatusRecord, type Transition } from '../domain/integration-status.ts';
 import type { IntegrationStatusView } from '../domain/schedule.ts';
 
 export type PostedType = 'section' | 'relationship';
@@ -115,3 +115,17 @@ export async function statusViews(db: Kysely<DB>, type: PostedType, records: { i
 
 /** The SQL expression of a section's status, for filtering lists (`s` is the sections alias). */
 export const sectionStatusSql = sql<string>`coalesce((select st.status from integration_status st where st.entity_type = 'section' and st.entity_id = s.id), case when s.sis_key is null then 'not_synced' else 'synced' end)`;
+
+/**
+ * Sections (not deleted) per integration status: a section without a status row is synced when the
+ * SIS knows it, else not synced. Every state is present, zero when no section is in it.
+ */
+export async function sectionCountsByStatus(db: Kysely<DB>): Promise<Record<IntegrationState, number>> {
+  const rows = await sql<{ status: IntegrationState; n: number }>`
+    select coalesce(st.status, case when s.sis_key is null then 'not_synced' else 'synced' end) as status, count(*)::int as n
+    from sections s left join integration_status st on st.entity_type = 'section' and st.entity_id = s.id
+    where s.deleted_at is null group by 1`.execute(db);
+  const counts = Object.fromEntries(INTEGRATION_STATES.map((s) => [s, 0])) as Record<IntegrationState, number>;
+  for (const r of rows.rows) counts[r.status] = Number(r.n);
+  return counts;
+}

@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DB } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/queue.ts';
+import { sectionCountsByStatus } from './integration-store.ts';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -71,11 +72,7 @@ export class Metrics {
       registers,
       async collect() {
         this.reset();
-        const rows = await sql<{ status: string; n: number }>`
-          select coalesce(st.status, case when s.sis_key is null then 'not_synced' else 'synced' end) as status, count(*)::int as n
-          from sections s left join integration_status st on st.entity_type = 'section' and st.entity_id = s.id
-          where s.deleted_at is null group by 1`.execute(db);
-        for (const r of rows.rows) this.set({ status: r.status }, r.n);
+        for (const [status, n] of Object.entries(await sectionCountsByStatus(db))) this.set({ status }, n);
       },
     });
   }

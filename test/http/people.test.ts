@@ -128,6 +128,21 @@ describe('roles', () => {
     expect(unknownPermission.status).toBe(400);
     expect(unknownPermission.body.errors[0].field).toBe('permissions.0');
   });
+
+  it('refuses a name another role has, whatever its case, on create and on rename, naming the field', async () => {
+    const taken = await hub.admin.post('/api/v1/admin/roles', { name: 'viewer', permissions: [] });
+    expect(taken.status).toBe(409);
+    expect(taken.body.errors).toEqual([{ field: 'name', message: 'A role named viewer exists' }]);
+    const created = await hub.admin.post('/api/v1/admin/roles', { name: 'Timetabler', permissions: ['sections.view'] });
+    expect(created.status).toBe(201);
+    const renamed = await hub.admin.put(`/api/v1/admin/roles/${created.body.id}`, { name: 'Scheduler', permissions: ['sections.view'] });
+    expect(renamed.status).toBe(409);
+    expect(renamed.body.errors[0].field).toBe('name');
+    // Keeping its own name (in another case) is no conflict.
+    const same = await hub.admin.put(`/api/v1/admin/roles/${created.body.id}`, { name: 'TIMETABLER', permissions: ['sections.view'] });
+    expect(same.status).toBe(200);
+    expect((await hub.admin.del(`/api/v1/admin/roles/${created.body.id}`)).status).toBe(204);
+  });
 });
 
 describe('sign-in rate limiting', () => {

@@ -242,6 +242,23 @@ describe.skipIf(!hasChromium)('integration screens in a real browser against a r
     const today = chart.locator('[data-day]').last();
     expect(await today.getAttribute('data-post-errors')).toBe('2');
     await page.getByText(`Enabled terms: ${term}`).waitFor();
+    // Sections by integration status and queue depth, as GET /api/v1/admin/integration-summary answers them.
+    const summary = ok(await hub.admin.get('/api/v1/admin/integration-summary')) as {
+      queues: { name: string; depth: number }[];
+      sectionsByStatus: Record<string, number>;
+      sectionsTotal: number;
+    };
+    expect(summary.sectionsByStatus.error).toBeGreaterThan(0);
+    const byStatus = page.getByTestId('dash-sections-by-status');
+    const labels: Record<string, string> = { not_synced: 'Not synced', pending: 'Pending', synced: 'Synced', error: 'Synced with errors' };
+    for (const [status, label] of Object.entries(labels)) {
+      const row = byStatus.locator(`tr[data-status="${status}"]`);
+      await row.getByRole('rowheader', { name: label }).waitFor();
+      expect(await row.getByRole('cell').innerText()).toBe(summary.sectionsByStatus[status].toLocaleString('en-US'));
+    }
+    expect(await byStatus.locator('tr[data-status="total"] td').innerText()).toBe(summary.sectionsTotal.toLocaleString('en-US'));
+    const queues = page.getByTestId('dash-queue-depth');
+    for (const name of ['merge-run', 'push-section', 'push-relationship']) await queues.locator(`tr[data-queue="${name}"]`).getByText(/^\d+ waiting$/).waitFor();
     await shot(page, 'sync-dashboard');
   });
 

@@ -210,6 +210,97 @@ describe.skipIf(!hasChromium)('web app in a real browser', () => {
     await page.context().close();
   });
 
+  it('roles: adds a role (a taken name refused next to the field), assigns it to a user, edits it, deletes an unused one', async () => {
+    const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
+    await page.goto('/admin/roles');
+    await page.getByRole('heading', { name: 'Roles' }).waitFor();
+    // Built-in roles can be edited but not deleted.
+    const registrar = page.getByRole('listitem', { name: 'Role Registrar' });
+    await registrar.getByRole('button', { name: 'Edit Registrar' }).waitFor();
+    expect(await registrar.getByRole('button', { name: /^Delete/ }).count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Add role' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Name').fill('viewer');
+    await dialog.getByLabel('View sections').check();
+    await dialog.getByRole('button', { name: 'Add role' }).click();
+    await dialog.getByText('A role named viewer exists').waitFor();
+    expect(await dialog.getByLabel('Name').getAttribute('aria-invalid')).toBe('true');
+
+    await dialog.getByLabel('Name').fill('Room planner');
+    await dialog.getByLabel('Description').fill('Places sections in rooms for their departments.');
+    await dialog.getByLabel('Edit sections').check();
+    await dialog.getByLabel('View integration status').check();
+    await dialog.getByLabel('Department-scoped').check();
+    await dialog.getByRole('button', { name: 'Add role' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByText('Added the role Room planner.').waitFor();
+    const card = page.getByRole('listitem', { name: 'Role Room planner' });
+    await card.getByText('own departments only').waitFor();
+    await card.getByText('integrationStatus.view').waitFor();
+    const roles = ok(await hub.admin.get('/api/v1/admin/roles')).items as { id: string; name: string; permissions: string[]; departmentScoped: boolean; builtin: boolean }[];
+    const planner = roles.find((r) => r.name === 'Room planner')!;
+    expect(planner).toMatchObject({ description: 'Places sections in rooms for their departments.', departmentScoped: true, builtin: false });
+    expect([...planner.permissions].sort()).toEqual(['integrationStatus.view', 'sections.edit', 'sections.view']);
+    await shot(page, 'admin-roles');
+
+    // The new role is assignable at once; being department-scoped, it asks for departments.
+    await page.getByRole('link', { name: 'Users', exact: true }).click();
+    await page.getByRole('button', { name: 'Add user' }).click();
+    const userDialog = page.getByRole('dialog');
+    await userDialog.getByLabel('Email').fill('planner@example.edu');
+    await userDialog.getByLabel('Name').fill('Rhea Planner');
+    await userDialog.getByLabel('Password').fill(PASSWORD);
+    await userDialog.getByLabel('Role').selectOption({ label: 'Room planner' });
+    await userDialog.getByText('Departments (Room planner sees only these)').waitFor();
+    await userDialog.getByLabel('MATH — Mathematics').check();
+    await userDialog.getByRole('button', { name: 'Add user' }).click();
+    const row = page.getByRole('row', { name: /planner@example\.edu/ });
+    await row.getByRole('cell', { name: 'Room planner', exact: true }).waitFor();
+    const users = ok(await hub.admin.get('/api/v1/admin/users')).items as { email: string; roleId: string; departmentIds: string[]; permissions: string[] }[];
+    const plannerUser = users.find((u) => u.email === 'planner@example.edu')!;
+    expect(plannerUser).toMatchObject({ roleId: planner.id, departmentIds: [seed.math.id] });
+    // The user signs in with the role's permissions.
+    const plannerPage = await signedInPage(browser, hub.url, 'planner@example.edu', PASSWORD);
+    await plannerPage.getByRole('heading', { name: 'Sections' }).waitFor();
+    // Department-scoped: only the Mathematics department's courses (MATH and CS), not HIST.
+    const mathCount = sections.filter((x) => x.subject !== 'HIST').length;
+    expect(mathCount).toBeLessThan(sections.length);
+    await plannerPage.getByText(`${mathCount} sections loaded`).waitFor();
+    await plannerPage.context().close();
+
+    // A role given to a user cannot be deleted: the API's refusal is shown.
+    await page.getByRole('link', { name: 'Roles', exact: true }).click();
+    await card.getByRole('button', { name: 'Delete Room planner' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete role' }).click();
+    await page.getByRole('dialog').getByText('Room planner is still given to users or tokens.').waitFor();
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+
+    // Edit: rename it and drop a permission.
+    await card.getByRole('button', { name: 'Edit Room planner' }).click();
+    const edit = page.getByRole('dialog');
+    await edit.getByLabel('Name').fill('Room planners');
+    await edit.getByLabel('View integration status').uncheck();
+    await edit.getByRole('button', { name: 'Save role' }).click();
+    await page.getByText('Saved the role Room planners.').waitFor();
+    const renamed = page.getByRole('listitem', { name: 'Role Room planners' });
+    await renamed.waitFor();
+    expect(await renamed.getByText('integrationStatus.view').count()).toBe(0);
+    expect(ok(await hub.admin.get(`/api/v1/admin/roles/${planner.id}`))).toMatchObject({ name: 'Room planners', permissions: ['sections.view', 'sections.edit'] });
+
+    // An unused custom role is deleted.
+    await page.getByRole('button', { name: 'Add role' }).click();
+    await page.getByRole('dialog').getByLabel('Name').fill('Short-lived');
+    await page.getByRole('dialog').getByRole('button', { name: 'Add role' }).click();
+    const shortLived = page.getByRole('listitem', { name: 'Role Short-lived' });
+    await shortLived.getByRole('button', { name: 'Delete Short-lived' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete role' }).click();
+    await page.getByText('Deleted the role Short-lived.').waitFor();
+    expect(await shortLived.count()).toBe(0);
+    expect((ok(await hub.admin.get('/api/v1/admin/roles')).items as { name: string }[]).map((r) => r.name)).not.toContain('Short-lived');
+    await page.context().close();
+  });
+
   it('crosslists selected sections from the list', async () => {
     const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
     await page.getByLabel('Subject').fill('MATH');

@@ -1,10 +1,10 @@
 // Sync health at a glance, from JSON APIs only: the merge settings (maintenance, what syncs and
 // when), the last nightly run, records in error now (integration health), and errors per day over
-// the last 30 days counted from the merge history. Queue depth and sections by integration status
-// are published only as Prometheus metrics (GET /metrics), so they are not shown here.
+// the last 30 days counted from the merge history, and — from GET /api/v1/admin/integration-summary
+// when the hub serves it — jobs waiting per queue and sections per integration status.
 import { useQuery } from '@tanstack/react-query';
 import { get } from '../api.ts';
-import { useCapabilities } from '../data.ts';
+import { INTEGRATION_LABELS, useCapabilities } from '../data.ts';
 import { Link } from '../router.tsx';
 import { Alert, ErrorAlert } from '../ui.tsx';
 import { useIntegrationHealth, type HealthItem } from './IntegrationHealth.tsx';
@@ -25,6 +25,12 @@ interface Run {
   finishedAt: string | null;
   error: string | null;
   items: RunItem[];
+}
+
+interface IntegrationSummary {
+  queues: { name: string; depth: number }[];
+  sectionsByStatus: Record<string, number>;
+  sectionsTotal: number;
 }
 
 const DAY = 86_400_000;
@@ -59,6 +65,7 @@ function useRecentRuns() {
 export function SyncDashboard() {
   const capabilities = useCapabilities();
   const hasHealth = capabilities.data?.has('get', '/api/v1/admin/integration-health') ?? false;
+  const hasSummary = capabilities.data?.has('get', '/api/v1/admin/integration-summary') ?? false;
   const settings = useMergeSettings();
   const runs = useRecentRuns();
   const health = useIntegrationHealth(true);
@@ -117,6 +124,7 @@ export function SyncDashboard() {
           </Link>
         </section>
       </div>
+      {hasSummary && <QueuesAndStatuses />}
       <section className="card space-y-2" aria-labelledby="dash-chart">
         <h3 id="dash-chart" className="font-semibold">
           Errors per day, last 30 days
@@ -127,8 +135,86 @@ export function SyncDashboard() {
           Merge errors (red) are counted from the merge history: per run, the objects its report lists as errors or conflicts, plus each type × term that failed or
           was refused. Post errors (orange) are the records in error now (dismissed ones included), on the day of their last attempt; posts that later succeeded
           are no longer counted.
-          Queue depth and sections by integration status are published as Prometheus metrics at /metrics.
         </p>
+      </section>
+    </div>
+  );
+}
+
+/** Jobs waiting per queue and sections per integration status. */
+function QueuesAndStatuses() {
+  const summary = useQuery({
+    queryKey: ['integration-summary'],
+    queryFn: () => get<IntegrationSummary>('/api/v1/admin/integration-summary'),
+    refetchInterval: 15_000,
+  });
+  const d = summary.data;
+  const STATUS_STYLE: Record<string, string> = { not_synced: 'bg-slate-400', pending: 'bg-blue-500', synced: 'bg-green-500', error: 'bg-red-600' };
+  return (
+    <div className="grid gap-3 md:grid-cols-2">
+      <section className="card space-y-1" aria-labelledby="dash-status">
+        <h3 id="dash-status" className="font-semibold">
+          Sections by integration status
+        </h3>
+        {summary.error && <ErrorAlert error={summary.error} />}
+        {d && (
+          <>
+            {d.sectionsTotal > 0 && (
+              <div className="flex h-2 overflow-hidden rounded bg-slate-100" aria-hidden="true">
+                {Object.entries(d.sectionsByStatus).map(([status, n]) =>
+                  n > 0 ? <div key={status} className={STATUS_STYLE[status] ?? 'bg-slate-300'} style={{ width: `${(n / d.sectionsTotal) * 100}%` }} /> : null,
+                )}
+              </div>
+            )}
+            <table className="w-full text-sm" data-testid="dash-sections-by-status">
+              <tbody>
+                {Object.entries(d.sectionsByStatus).map(([status, n]) => (
+                  <tr key={status} data-status={status}>
+                    <th scope="row" className="py-0.5 text-left font-normal">
+                      <span className={`mr-1 inline-block h-2 w-2 rounded-full ${STATUS_STYLE[status] ?? 'bg-slate-300'}`} aria-hidden="true" />
+                      {INTEGRATION_LABELS[status] ?? status}
+                    </th>
+                    <td className="py-0.5 text-right tabular-nums">{n.toLocaleString()}</td>
+                  </tr>
+                ))}
+                <tr className="border-t border-slate-200" data-status="total">
+                  <th scope="row" className="py-0.5 text-left font-medium">
+                    All sections
+                  </th>
+                  <td className="py-0.5 text-right font-medium tabular-nums">{d.sectionsTotal.toLocaleString()}</td>
+                </tr>
+              </tbody>
+            </table>
+            <p className="text-xs text-slate-500">Synced with errors includes errors dismissed from Integration health.</p>
+          </>
+        )}
+      </section>
+      <section className="card space-y-1" aria-labelledby="dash-queues">
+        <h3 id="dash-queues" className="font-semibold">
+          Queue depth
+        </h3>
+        {summary.error && <ErrorAlert error={summary.error} />}
+        {d && (
+          <table className="w-full text-sm" data-testid="dash-queue-depth">
+            <thead className="sr-only">
+              <tr>
+                <th scope="col">Queue</th>
+                <th scope="col">Jobs waiting</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.queues.map((q) => (
+                <tr key={q.name} data-queue={q.name}>
+                  <th scope="row" className="py-0.5 text-left font-normal">
+                    <code className="text-xs">{q.name}</code>
+                  </th>
+                  <td className="py-0.5 text-right tabular-nums">{q.depth.toLocaleString()} waiting</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <p className="text-xs text-slate-500">Jobs waiting per queue, from the job queue's statistics (refreshed about once a minute).</p>
       </section>
     </div>
   );

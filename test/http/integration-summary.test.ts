@@ -1,0 +1,109 @@
+// GET /api/v1/admin/integration-summary: queue depth per job queue and sections per integration
+// status, against a hub with its workers and a real Ethos simulator over HTTP.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHub, type Hub } from '../helpers/hub.ts';
+import { API_KEY, startPair, type Pair } from '../sis/harness.ts';
+import { ALL_TYPES, merge } from '../sync/helpers.ts';
+import { setSync, settled } from '../sync/push-helpers.ts';
+
+let sis: Pair;
+let hub: Hub;
+let term: string;
+const PATH = '/api/v1/admin/integration-summary';
+
+interface Summary {
+  queues: { name: string; depth: number }[];
+  sectionsByStatus: Record<'not_synced' | 'pending' | 'synced' | 'error', number>;
+  sectionsTotal: number;
+}
+const summary = async (): Promise<Summary> => {
+  const res = await hub.admin.get<Summary>(PATH);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body;
+};
+const liveSections = async () =>
+  (await hub.db.selectFrom('sections').select((eb) => eb.fn.countAll<number>().as('n')).where('deleted_at', 'is', null).executeTakeFirstOrThrow()).n;
+
+beforeAll(async () => {
+  sis = await startPair('ethos', { seed: 'synthetic:60' });
+  term = (await sis.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms[0].code;
+  hub = await startHub({
+    sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY, timeoutMs: 5_000 },
+    runtime: { pushRetry: { baseMs: 20, maxMs: 200, maxAttempts: 30 }, pushSweepMs: 0 },
+  });
+  const run = await merge(hub.admin, { types: ALL_TYPES, terms: [term] });
+  expect(run.status, JSON.stringify(run.items)).toBe('succeeded');
+}, 120_000);
+
+afterAll(async () => {
+  await hub?.close();
+  await sis?.sim.close();
+});
+
+describe('integration summary', () => {
+  it('lists every job queue with its depth, and counts the imported sections as synced', async () => {
+    const s = await summary();
+    expect(s.queues.map((q) => q.name)).toEqual(expect.arrayContaining(['merge-run', 'push-relationship', 'push-section']));
+    expect(s.queues.map((q) => q.name)).toEqual([...s.queues.map((q) => q.name)].sort());
+    for (const q of s.queues) expect(Number.isInteger(q.depth) && q.depth >= 0, JSON.stringify(q)).toBe(true);
+    // The same numbers as the Prometheus queue gauge, without pg-boss's internal queues.
+    const depth = Object.entries(await hub.runtime!.queue.depth()).filter(([name]) => !name.startsWith('__pgboss__'));
+    expect(Object.fromEntries(s.queues.map((q) => [q.name, q.depth]))).toEqual(Object.fromEntries(depth));
+    expect(s.queues.some((q) => q.name.startsWith('__pgboss__'))).toBe(false);
+
+    const total = Number(await liveSections());
+    expect(total).toBeGreaterThan(0);
+    expect(s.sectionsByStatus).toEqual({ not_synced: 0, pending: 0, synced: total, error: 0 });
+    expect(s.sectionsTotal).toBe(total);
+  });
+
+  it('counts a hub-only section as not synced and a SIS refusal as error, like the sections list filter', async () => {
+    const before = await summary();
+    const t = await hub.db.selectFrom('terms').select('id').where('code', '=', term).executeTakeFirstOrThrow();
+    const [first, second] = (await hub.admin.get(`/api/v1/sections?termId=${t.id}&limit=2`)).body.items;
+
+    // Sync is off for the term: a new section stays in the hub.
+    const created = await hub.admin.post('/api/v1/sections', {
+      termId: t.id,
+      courseId: first.courseId,
+      sectionNumber: 'ZZ1',
+      component: first.component,
+      capacity: 10,
+      meetings: [],
+      instructors: [],
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const afterCreate = await summary();
+    expect(afterCreate.sectionsByStatus).toEqual({ ...before.sectionsByStatus, not_synced: before.sectionsByStatus.not_synced + 1 });
+    expect(afterCreate.sectionsTotal).toBe(before.sectionsTotal + 1);
+
+    // Real time on: a title the SIS refuses (too long for Banner) ends in error.
+    await setSync(hub.admin, term, { relationships: false });
+    const current = (await hub.admin.get(`/api/v1/sections/${second.id}`)).body;
+    const patched = await hub.admin.patch(`/api/v1/sections/${second.id}`, { version: current.version, title: 'A title far longer than thirty characters allowed' });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    expect((await settled(hub.admin, second.id)).status).toBe('error');
+
+    const s = await summary();
+    expect(s.sectionsByStatus.error).toBe(1);
+    expect(s.sectionsByStatus.synced).toBe(before.sectionsByStatus.synced - 1);
+    expect(s.sectionsTotal).toBe(before.sectionsTotal + 1);
+    for (const status of ['not_synced', 'pending', 'synced', 'error'] as const) {
+      const listed = await hub.admin.get(`/api/v1/sections?integrationStatus=${status}&limit=1&termId=${t.id}`);
+      expect(listed.status).toBe(200);
+      expect(listed.body.items.length > 0, status).toBe(s.sectionsByStatus[status] > 0);
+    }
+  });
+
+  it('needs the Admin product and integrationStatus.view, and is described in the OpenAPI document', async () => {
+    const viewer = await hub.user({ email: 'viewer@example.edu', role: 'Viewer', products: ['scheduling'] });
+    expect((await viewer.client.get(PATH)).status).toBe(403);
+    const noAdmin = await hub.user({ email: 'registrar2@example.edu', role: 'Registrar', products: ['scheduling'] });
+    const refused = await noAdmin.client.get(PATH);
+    expect(refused.status).toBe(403);
+    expect(refused.body.product).toBe('admin');
+    const doc = await fetch(`${hub.url}/api/openapi.json`).then((r) => r.json());
+    expect(doc.paths[PATH].get.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/IntegrationSummary');
+    expect(Object.keys(doc.components.schemas.IntegrationSummary.properties)).toEqual(['queues', 'sectionsByStatus', 'sectionsTotal']);
+  });
+});
