@@ -271,4 +271,121 @@ describe.skipIf(!hasChromium)('integration screens in a real browser against a r
     await page.goto('/admin/integration-health');
     await page.getByTestId('health-total').getByText('0 in error').waitFor();
   });
+
+  /** Active sections of the term the SIS has (synced) and no relationship holds, by subject. */
+  async function freeSections() {
+    const t = (ok(await hub.admin.get('/api/v1/terms')).items as { id: string; code: string }[]).find((x) => x.code === term)!;
+    const sections = ok(await hub.admin.get(`/api/v1/sections?termId=${t.id}&limit=200`)).items as any[];
+    const related = new Set((ok(await hub.admin.get(`/api/v1/relationships?termId=${t.id}`)).items as any[]).flatMap((r) => r.members.map((m: any) => m.sectionId)));
+    const free = sections.filter((s) => s.status === 'active' && s.integrationStatus?.status === 'synced' && s.sisKey && !related.has(s.id) && s.id !== picked.section.id);
+    return { termId: t.id, free };
+  }
+  const code = (s: { subject: string; courseNumber: string; sectionNumber: string }) => `${s.subject} ${s.courseNumber}-${s.sectionNumber}`;
+  async function settled(id: string) {
+    for (let i = 0; i < 300; i++) {
+      const r = ok(await hub.admin.get(`/api/v1/relationships/${id}`));
+      if (r.integrationStatus?.status !== 'pending') return r;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    throw new Error(`relationship ${id} still pending`);
+  }
+
+  it('relationship view: a new crosslist of two synced sections turns Pending, then Synced successfully', async () => {
+    const { free } = await freeSections();
+    const bySubject = Map.groupBy(free, (s: any) => s.subject as string);
+    const [a, b] = [...bySubject.values()].find((list) => list.length >= 2)!;
+    await page.goto('/sections');
+    await page.getByLabel('Term').selectOption(a.termId);
+    await page.getByLabel('Subject').fill(a.subject);
+    await page.getByLabel(`Select ${code(a)}`).check();
+    await page.getByLabel(`Select ${code(b)}`).check();
+    // A slow SIS keeps the post in flight long enough to see it pending.
+    await sis.admin('PUT', '/faults', { seed: 1, latencyMs: 1500, rules: [] });
+    await page.getByRole('button', { name: 'Crosslist' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Create crosslist' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const [rel] = ok(await hub.admin.get(`/api/v1/relationships?sectionId=${a.id}`)).items;
+    await page.goto(`/sections/${a.id}`);
+    const status = page.locator(`[data-relationship="${rel.id}"]`).getByTestId('relationship-integration-status');
+    await status.getByText('Pending').waitFor();
+    await status.getByText('Synced successfully').waitFor({ timeout: 30_000 });
+    await sis.admin('PUT', '/faults', { seed: 1, latencyMs: 0, rules: [] });
+    // The SIS has the crosslist, under the key the hub now holds.
+    const stored = ok(await hub.admin.get(`/api/v1/relationships/${rel.id}`));
+    expect(stored.integrationStatus.status).toBe('synced');
+    const termKey = (await hub.db.selectFrom('terms').select(['sis_key']).where('id', '=', rel.termId).executeTakeFirstOrThrow()).sis_key!;
+    const inSis = [];
+    for await (const page of sis.connector.relationships(termKey)) inSis.push(...page);
+    expect(inSis.find((r) => r.key === stored.sisKey)?.members.map((m) => m.sectionKey).sort()).toEqual([a.sisKey, b.sisKey].sort());
+    // The edit dialog shows the same status; its details open over it.
+    await page.locator(`[data-relationship="${rel.id}"]`).getByRole('button', { name: 'Edit' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit crosslist' });
+    await edit.getByTestId('relationship-integration-status').getByText('Synced successfully').waitFor();
+    await edit.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('relationship view: a crosslist the SIS refuses shows "Synced with errors" with the SIS message and the details; fixed, it syncs', async () => {
+    const { free, termId } = await freeSections();
+    const [c, d, e] = free;
+    // Someone crosslists C and D directly in the SIS; the hub does not know (no merge since).
+    const termKey = (await hub.db.selectFrom('terms').select(['sis_key']).where('id', '=', termId).executeTakeFirstOrThrow()).sis_key!;
+    const direct = await sis.connector.writer!.createRelationship({
+      termKey,
+      kind: 'crosslist',
+      sharedCapacity: null,
+      members: [
+        { sectionKey: c.sisKey, primary: true },
+        { sectionKey: d.sisKey, primary: false },
+      ],
+    });
+    // The hub crosslists C with E: the SIS refuses, as C already belongs to the SIS's crosslist.
+    const rel = ok(await hub.admin.post('/api/v1/relationships', { termId, kind: 'crosslist', sharedCapacity: null, members: [{ sectionId: c.id, primary: true }, { sectionId: e.id, primary: false }] }));
+    const refused = await settled(rel.id);
+    expect(refused.integrationStatus.status).toBe('error');
+    const sisMessage = refused.integrationStatus.messages[0].message as string;
+    expect(sisMessage).toMatch(/already belongs to XL/);
+
+    await page.goto(`/sections/${c.id}`);
+    const item = page.locator(`[data-relationship="${rel.id}"]`);
+    const status = item.getByTestId('relationship-integration-status');
+    await status.getByText('Synced with errors').waitFor();
+    await status.getByText(sisMessage).waitFor();
+    expect(await status.getAttribute('data-status')).toBe('error');
+    await status.click();
+    const details = page.getByRole('dialog', { name: /^Crosslist .* — Synced with errors$/ });
+    await details.getByTestId('integration-details').getByText('Messages from the SIS').waitFor();
+    expect(await details.getByTestId('integration-details').innerText()).toContain(sisMessage);
+    expect(await details.getByTestId('integration-details').innerText()).toMatch(/the SIS refused it|rejected/);
+    await shot(page, 'relationship-integration-error');
+    await details.getByRole('button', { name: 'Close' }).click();
+
+    // The edit dialog shows it too; once the SIS-side crosslist is gone, saving posts it again.
+    await sis.connector.writer!.deleteRelationship(direct.sisKey!);
+    await item.getByRole('button', { name: 'Edit' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit crosslist' });
+    await edit.getByTestId('relationship-integration-status').getByText('Synced with errors').waitFor();
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await edit.waitFor({ state: 'hidden' });
+    await status.getByText('Synced successfully').waitFor({ timeout: 30_000 });
+    expect(await status.getByText(sisMessage).count()).toBe(0);
+  });
+
+  it("relationship view: a crosslist with a section the SIS has no key for waits for its sections' SIS keys, then syncs", async () => {
+    const { free, termId } = await freeSections();
+    const synced = free[0];
+    // A new section that may not be posted yet (Allow integration: No) has no SIS key.
+    const held = ok(
+      await hub.admin.post('/api/v1/sections', { termId, courseId: synced.courseId, sectionNumber: 'Z91', component: synced.component, capacity: 10, allowIntegration: false }),
+    );
+    expect(held.sisKey).toBeNull();
+    const rel = ok(await hub.admin.post('/api/v1/relationships', { termId, kind: 'crosslist', sharedCapacity: null, members: [{ sectionId: synced.id, primary: true }, { sectionId: held.id, primary: false }] }));
+    await page.goto(`/sections/${synced.id}`);
+    const status = page.locator(`[data-relationship="${rel.id}"]`).getByTestId('relationship-integration-status');
+    await status.getByText("Waiting for its sections' SIS keys").waitFor({ timeout: 30_000 });
+    expect(await status.getAttribute('data-detail')).toBe('waiting_for_sections');
+    // Allowing the section posts it; with its key the crosslist goes too, and the view follows.
+    ok(await hub.admin.patch(`/api/v1/sections/${held.id}`, { version: held.version, allowIntegration: null }));
+    await status.getByText('Synced successfully').waitFor({ timeout: 30_000 });
+  });
 });

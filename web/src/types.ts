@@ -146,6 +146,8 @@ export interface Relationship {
   allowIntegration: boolean | null;
   members: { sectionId: string; primary: boolean }[];
   version: number;
+  /** Present when the caller has integrationStatus.view and relationships sync for the term. */
+  integrationStatus?: IntegrationStatusView;
 }
 export const SECTION_FIELDS = [
   'sectionNumber',

@@ -1,12 +1,39 @@
-// Create a crosslist or combined section from selected sections, or edit / dissolve one.
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+// Create a crosslist or combined section from selected sections, or edit / dissolve one; and a
+// relationship's integration status (shown only when the API returns one).
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { del, fieldErrors, patch, post } from '../api.ts';
+import { del, fieldErrors, get, patch, post } from '../api.ts';
 import { sectionCode } from '../data.ts';
+import { IntegrationStatusButton } from '../integration.tsx';
 import type { Relationship, Section } from '../types.ts';
 import { Dialog, ErrorAlert } from '../ui.tsx';
 
 const KIND_LABEL = { crosslist: 'Crosslist', combined: 'Combined section' } as const;
+/** How the SIS's messages about a relationship name its fields. */
+const FIELD_LABELS: Record<string, string> = { members: 'Members', sharedCapacity: 'Shared capacity', kind: 'Kind' };
+
+/** Poll a relationship's status every second while it is pending (posting, queued, waiting for its sections). */
+export const pollWhilePending = (relationships: Relationship[] | undefined) =>
+  relationships?.some((r) => r.integrationStatus?.status === 'pending') ? 1000 : false;
+
+/**
+ * A relationship's integration status — Not synced / Pending / Waiting for its sections' SIS keys /
+ * Synced successfully / Synced with errors with the SIS's first message — that opens the details.
+ * Renders nothing when the API did not return a status (no permission, or the term does not sync).
+ */
+export function RelationshipStatus({ relationship, label, compact }: { relationship: Relationship; label: string; compact?: boolean }) {
+  if (!relationship.integrationStatus) return null;
+  return (
+    <IntegrationStatusButton
+      view={relationship.integrationStatus}
+      subject="relationship"
+      compact={compact}
+      testId="relationship-integration-status"
+      detailsTitle={label}
+      fieldLabels={FIELD_LABELS}
+    />
+  );
+}
 
 export function RelationshipDialog({
   kind: initialKind,
@@ -22,6 +49,16 @@ export function RelationshipDialog({
   onClose: (changed: boolean) => void;
 }) {
   const client = useQueryClient();
+  // The relationship as the hub has it now, for its integration status (polled while pending).
+  const current = useQuery({
+    queryKey: ['relationships', { id: relationship?.id }],
+    enabled: relationship !== undefined,
+    initialData: relationship,
+    initialDataUpdatedAt: () => Date.now(),
+    staleTime: 500,
+    queryFn: () => get<Relationship>(`/api/v1/relationships/${relationship!.id}`),
+    refetchInterval: (q) => pollWhilePending(q.state.data ? [q.state.data] : undefined),
+  });
   const [kind, setKind] = useState(initialKind);
   const [primary, setPrimary] = useState(relationship?.members.find((m) => m.primary)?.sectionId ?? sections[0]?.id);
   const [keep, setKeep] = useState<Set<string>>(new Set(sections.map((s) => s.id)));
@@ -57,6 +94,12 @@ export function RelationshipDialog({
   return (
     <Dialog title={title} open onClose={() => onClose(false)}>
       <form onSubmit={submit} className="space-y-3" noValidate>
+        {current.data && (
+          <RelationshipStatus
+            relationship={current.data}
+            label={`${KIND_LABEL[current.data.kind]} ${sections.map(sectionCode).join(', ')}`}
+          />
+        )}
         <p className="text-sm text-slate-600">
           {kind === 'crosslist' ? 'The same class offered under several course codes.' : 'Sections that meet together in the same room at the same time.'}
         </p>

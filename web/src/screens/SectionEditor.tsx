@@ -4,12 +4,13 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { ApiError, fieldErrors, get, patch, post } from '../api.ts';
-import { INTEGRATION_BANNER_LABELS, meetingSummary, roomLabel, sectionCode, useEditRules, useInstructors, useRooms, useTerms } from '../data.ts';
+import { meetingSummary, roomLabel, sectionCode, useEditRules, useInstructors, useRooms, useTerms } from '../data.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import type { EditRules, IntegrationStatusView, Meeting, Relationship, Room, Section, SectionField } from '../types.ts';
-import { Alert, Dialog, ErrorAlert, Field, formatValue, PhaseBadgeView } from '../ui.tsx';
-import { RelationshipDialog } from './RelationshipDialog.tsx';
+import { Alert, ErrorAlert, Field, formatValue, PhaseBadgeView } from '../ui.tsx';
+import { pollWhilePending, RelationshipDialog, RelationshipStatus } from './RelationshipDialog.tsx';
+import { IntegrationStatusButton } from '../integration.tsx';
 
 const DAYS = [
   ['M', 'Monday'],
@@ -213,6 +214,7 @@ function SectionEditor({ initial }: { initial: Section }) {
   const partOptions = term?.parts ?? [];
 
   return (
+    <div className="space-y-4">
     <form onSubmit={submit} noValidate aria-labelledby="editor-title" className="space-y-4">
       <div className="flex flex-wrap items-center gap-2">
         <h1 id="editor-title" className="text-xl font-semibold">
@@ -423,9 +425,10 @@ function SectionEditor({ initial }: { initial: Section }) {
         </span>
         <CancelSection section={base} onDone={(s) => { setBase(s); setDraft(toDraft(s)); }} rules={rules.data} />
       </div>
-
-      <RelationshipsPanel section={base} />
     </form>
+    {/* Outside the editor's form: the relationship dialog has a form of its own, and nested forms would submit both. */}
+    <RelationshipsPanel section={base} />
+    </div>
   );
 }
 
@@ -625,6 +628,8 @@ function RelationshipsPanel({ section }: { section: Section }) {
   const relationships = useQuery({
     queryKey: ['relationships', { sectionId: section.id }],
     queryFn: async () => (await get<{ items: Relationship[] }>(`/api/v1/relationships?sectionId=${section.id}`)).items,
+    // A relationship being posted (or waiting for its sections' SIS keys) settles on its own: follow it.
+    refetchInterval: (q) => pollWhilePending(q.state.data),
   });
   const memberIds = [...new Set((relationships.data ?? []).flatMap((r) => r.members.map((m) => m.sectionId)))];
   const members = useQuery({
@@ -642,7 +647,7 @@ function RelationshipsPanel({ section }: { section: Section }) {
       {relationships.data?.length === 0 && <p className="text-sm text-slate-600">This section is in no crosslist or combined section. Select sections in the list and choose Crosslist or Combine.</p>}
       <ul className="space-y-1">
         {(relationships.data ?? []).map((r) => (
-          <li key={r.id} className="flex flex-wrap items-center gap-2 text-sm">
+          <li key={r.id} className="flex flex-wrap items-center gap-2 text-sm" data-relationship={r.id}>
             <span className="badge bg-indigo-100 text-indigo-900">{r.kind === 'crosslist' ? 'Crosslist' : 'Combined'}</span>
             {r.members.map((m) => {
               const s = members.data?.get(m.sectionId);
@@ -654,6 +659,11 @@ function RelationshipsPanel({ section }: { section: Section }) {
               );
             })}
             {r.sharedCapacity !== null && <span className="text-slate-600">shared capacity {r.sharedCapacity}</span>}
+            <RelationshipStatus
+              relationship={r}
+              compact
+              label={`${r.kind === 'crosslist' ? 'Crosslist' : 'Combined section'} ${r.members.map((m) => (members.data?.get(m.sectionId) ? sectionCode(members.data.get(m.sectionId)!) : '…')).join(', ')}`}
+            />
             {canEdit && (
               <button type="button" className="btn" disabled={!members.data} onClick={() => setEditing(r)}>
                 Edit
@@ -675,24 +685,6 @@ function RelationshipsPanel({ section }: { section: Section }) {
   );
 }
 
-const BANNER_STYLE: Record<string, string> = {
-  not_synced: 'bg-slate-100 text-slate-800 border-slate-300',
-  pending: 'bg-amber-50 text-amber-900 border-amber-300',
-  synced: 'bg-green-50 text-green-900 border-green-300',
-  error: 'bg-red-50 text-red-900 border-red-300',
-};
-const DETAIL_TEXT: Record<string, string> = {
-  queued: 'queued to post',
-  retrying: 'retrying after a temporary failure',
-  maintenance: 'held: sync is paused for maintenance',
-  waiting_for_sections: 'waiting for its sections to reach the SIS',
-  awaiting_sis_key: 'waiting for the SIS to assign its key',
-  integration_disabled: 'Allow integration is No',
-  rejected: 'the SIS refused it',
-  conflict: 'changed on both sides',
-  retries_exhausted: 'gave up after repeated failures',
-};
-
 /**
  * The section's integration status (Section not synced / Pending / Synced successfully / Synced
  * with errors), shown only when the API reports one. While pending it polls
@@ -711,81 +703,5 @@ function IntegrationBanner({ section }: { section: Section }) {
   });
   const view = status.data;
   if (!view) return null;
-  const label = INTEGRATION_BANNER_LABELS[view.status] ?? view.status;
-  const when = view.status === 'synced' && view.lastSuccessAt ? ` at ${new Date(view.lastSuccessAt).toLocaleString()}` : '';
-  const first = view.status === 'error' ? view.messages[0]?.message : undefined;
-  return (
-    <>
-      <button
-        type="button"
-        onClick={() => setOpen(true)}
-        className={`flex w-full items-center justify-between gap-3 rounded border px-3 py-2 text-left text-sm ${BANNER_STYLE[view.status] ?? ''}`}
-        data-testid="integration-status"
-        data-status={view.status}
-      >
-        <span>
-          <strong>{label}</strong>
-          {when}
-          {view.detail && view.status !== 'synced' && <span className="text-xs"> — {DETAIL_TEXT[view.detail] ?? view.detail}</span>}
-          {first && <span className="block font-mono text-xs">{first}</span>}
-        </span>
-        <span className="shrink-0 underline">Details</span>
-      </button>
-      <Dialog title={`Integration — ${label}`} open={open} onClose={() => setOpen(false)} wide>
-        <IntegrationDetails view={view} />
-      </Dialog>
-    </>
-  );
-}
-
-function IntegrationDetails({ view }: { view: IntegrationStatusView }) {
-  const at = (v: string | null) => (v ? new Date(v).toLocaleString() : '—');
-  return (
-    <div className="space-y-3 text-sm" data-testid="integration-details">
-      <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1">
-        <dt className="font-medium">Status</dt>
-        <dd>
-          {INTEGRATION_BANNER_LABELS[view.status] ?? view.status}
-          {view.detail && ` (${DETAIL_TEXT[view.detail] ?? view.detail})`}
-        </dd>
-        <dt className="font-medium">Attempts</dt>
-        <dd>{view.attempts}</dd>
-        <dt className="font-medium">Last attempt</dt>
-        <dd>{at(view.lastAttemptAt)}</dd>
-        <dt className="font-medium">Last synced</dt>
-        <dd>{at(view.lastSuccessAt)}</dd>
-        {view.nextRetryAt && (
-          <>
-            <dt className="font-medium">Next retry</dt>
-            <dd>{at(view.nextRetryAt)}</dd>
-          </>
-        )}
-        {view.errorCode && (
-          <>
-            <dt className="font-medium">Error</dt>
-            <dd>{view.errorCode}</dd>
-          </>
-        )}
-      </dl>
-      {view.messages.length > 0 && (
-        <div>
-          <h3 className="font-semibold">Messages from the SIS</h3>
-          <ul className="list-disc pl-5">
-            {view.messages.map((m, i) => (
-              <li key={i}>
-                {m.field && <span className="font-medium">{(LABELS as Record<string, string>)[m.field] ?? m.field}: </span>}
-                <span className="font-mono">{m.message}</span>
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
-      {view.raw !== undefined && view.raw !== null && (
-        <details>
-          <summary className="cursor-pointer">The SIS's raw response</summary>
-          <pre className="mt-1 max-h-64 overflow-auto rounded bg-slate-100 p-2 text-xs">{JSON.stringify(view.raw, null, 2)}</pre>
-        </details>
-      )}
-    </div>
-  );
+  return <IntegrationStatusButton view={view} subject="section" fieldLabels={LABELS} onOpenChange={setOpen} />;
 }
