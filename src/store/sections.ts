@@ -11,6 +11,7 @@ import { recordAudit } from './audit.ts';
 import type { SaveHooks } from './save-hooks.ts';
 import { decodeCursor, pageOf, type Page } from './paging.ts';
 import { checkSectionWrite } from './write-guard.ts';
+import { toClockTime } from '../domain/clock-time.ts';
 
 export const SECTION_SORTS = ['code', '-code', 'updatedAt', '-updatedAt', 'capacity', '-capacity', 'enrolled', '-enrolled'] as const;
 export type SectionSort = (typeof SECTION_SORTS)[number];
@@ -37,7 +38,6 @@ const sortColumns: Record<string, string[]> = {
   enrolled: ['s.enrolled', 's.id'],
 };
 
-const hhmm = (t: string | null) => (t === null ? null : t.slice(0, 5));
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
 
 function baseQuery(db: Kysely<DB>) {
@@ -112,8 +112,8 @@ async function hydrate(db: Kysely<DB>, rows: SectionRow[]): Promise<Section[]> {
       .filter((m) => m.section_id === r.id)
       .map((m) => ({
         days: m.days,
-        startTime: hhmm(m.start_time),
-        endTime: hhmm(m.end_time),
+        startTime: toClockTime(m.start_time),
+        endTime: toClockTime(m.end_time),
         startDate: m.start_date,
         endDate: m.end_date,
         roomId: m.room_id,

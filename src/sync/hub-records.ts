@@ -7,8 +7,8 @@ import type { SourceOfTruth } from '../domain/merge-settings.ts';
 import type { Fields } from '../domain/three-way.ts';
 import { natural } from './fields.ts';
 import { keyMap, sectionKeyMap, type KeyMap } from './keys.ts';
+import { toClockTime } from '../domain/clock-time.ts';
 
-const hhmm = (t: string | null) => (t === null ? null : t.slice(0, 5));
 
 interface Row {
   id: string;
@@ -147,8 +147,8 @@ export async function hubSections(db: Kysely<DB>, where: { termId: string } | { 
       credits: s.credits,
       meetings: (meetingsOf.get(s.id) ?? []).map((m) => ({
         days: m.days,
-        startTime: hhmm(m.start_time),
-        endTime: hhmm(m.end_time),
+        startTime: toClockTime(m.start_time),
+        endTime: toClockTime(m.end_time),
         startDate: m.start_date,
         endDate: m.end_date,
         roomKey: keys.rooms.key(m.room_id),
