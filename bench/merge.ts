@@ -3,11 +3,9 @@
 // time, the pure fetch+parse time of the same pages, their ratio, a no-change re-merge with its
 // row writes, and peak RSS of the hub process. Targets: ratio ≤ 1.5; re-merge ≤ 1.1 × fetch with
 // 0 writes; RSS < 512 MB.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { seedRoles } from '../src/auth/roles.ts';
@@ -19,31 +17,9 @@ import { startRuntime } from '../src/runtime.ts';
 import { executeRun } from '../src/sync/merge-runner.ts';
 import { fetchItem, type ItemContext } from '../src/sync/merge-item.ts';
 import { getRun, startRun } from '../src/sync/runs.ts';
+import { API_KEY, startSimProcess } from './sim.ts';
 
 const SECTIONS_PER_TERM = Number(process.env.BENCH_SECTIONS ?? 15_000);
-const API_KEY = 'bench-key';
-
-async function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
-
-async function startSimProcess() {
-  const port = await freePort();
-  const bin = resolve(import.meta.dirname, '../bin/coursebridge.js');
-  const child = spawn(process.execPath, [bin, 'sis-sim', '--dialect', 'ethos', '--port', String(port), '--api-key', API_KEY, '--seed', `synthetic:${SECTIONS_PER_TERM}`], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((done, fail) => {
-    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('listening') && done());
-    child.on('exit', (code) => fail(new Error(`simulator exited with ${code}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
-}
 
 // Rows inserted or updated since a transaction id, in the schedule's tables and the audit log
 // (xmin is exact and immediate, unlike the statistics views, which are flushed lazily).
@@ -56,7 +32,7 @@ async function rowsWrittenSince(db: Parameters<typeof seedRoles>[0], txid: numbe
 }
 
 export async function merge() {
-  const sim = await startSimProcess();
+  const sim = await startSimProcess({ sections: SECTIONS_PER_TERM });
   const dir = mkdtempSync(join(tmpdir(), 'cb-bench-merge-'));
   const database = await openDatabase({ dataDir: dir });
   try {

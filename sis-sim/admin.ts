@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { faultConfig, type Faults } from './faults.ts';
+import type { RequestLog } from './request-log.ts';
 import { datasetFromSeed } from './seed.ts';
 import type { SimSection } from './state.ts';
 import type { SimStore } from './store.ts';
@@ -22,7 +23,7 @@ const sectionPatch = z
   .partial()
   .strict();
 
-export function registerAdmin(app: FastifyInstance, store: SimStore, faults: Faults): void {
+export function registerAdmin(app: FastifyInstance, store: SimStore, faults: Faults, requests: RequestLog): void {
   app.register(
     async (admin) => {
       admin.setErrorHandler((error, _request, reply) => {
@@ -50,6 +51,12 @@ export function registerAdmin(app: FastifyInstance, store: SimStore, faults: Fau
       admin.delete('/faults', async () => {
         faults.configure(faultConfig.parse({}));
         return faults.current();
+      });
+
+      admin.get('/requests', async () => requests.list());
+      admin.delete('/requests', async (_request, reply) => {
+        requests.clear();
+        return reply.code(204).send();
       });
 
       admin.get('/stats', async () => ({

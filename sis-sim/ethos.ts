@@ -165,13 +165,21 @@ export function registerEthos(app: FastifyInstance, options: EthosOptions): void
       if (urlId === NIL_GUID) throw new ShapeError('Nil GUID cannot be used in PUT operation.');
       if (bodyId !== undefined && bodyId !== urlId) throw new ShapeError('GUID in the body does not match the GUID in the URL.');
     };
+    // The code tables only grow, so their size says whether the sorted lists are still current.
+    let codeLists: { size: number; lists: { methods: string[]; deliveryMethods: string[]; sites: string[] } } | null = null;
     const codes = () => {
-      const sections = Object.values(store.state.sections);
-      return {
-        methods: [...new Set([...BASE_METHODS, ...sections.map((s) => s.component)])].sort(),
-        deliveryMethods: [...new Set([...BASE_DELIVERY, ...sections.map((s) => s.instructionMode)])].sort(),
-        sites: [...new Set(['MAIN', ...sections.flatMap((s) => (s.campus ? [s.campus] : []))])].sort(),
-      };
+      const used = store.codesInUse();
+      const size = used.methods.size + used.deliveryMethods.size + used.sites.size;
+      if (codeLists?.size !== size)
+        codeLists = {
+          size,
+          lists: {
+            methods: [...new Set([...BASE_METHODS, ...used.methods])].sort(),
+            deliveryMethods: [...new Set([...BASE_DELIVERY, ...used.deliveryMethods])].sort(),
+            sites: [...new Set(['MAIN', ...used.sites])].sort(),
+          },
+        };
+      return codeLists.lists;
     };
     const crosslisted = () => new Set(Object.values(store.state.relationships).flatMap((r) => r.members.map((m) => m.sectionId)));
     const sectionView = (id: string) => renderSection(store.state, store.section(id), crosslisted().has(id));

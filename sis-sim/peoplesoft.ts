@@ -181,6 +181,11 @@ export function registerPeopleSoft(app: FastifyInstance, options: { apiKey: stri
         const { rows, ...paging } = paged(request, store.relationshipsOfTerm(term.id).filter((r) => r.kind === 'combined'));
         return { SCTN_CMBND: rows.map((r) => renderCombined(term, r)), ...paging };
       });
+      ps.get('/terms/:strm/combined-sections/:id', async (request) => {
+        const { strm, id } = request.params as { strm: string; id: string };
+        const term = termOf(strm);
+        return { SCTN_CMBND: renderCombined(term, combinedOf(term, id)) };
+      });
       ps.post('/terms/:strm/combined-sections', async (request, reply) => {
         const term = termOf((request.params as { strm: string }).strm);
         const created = store.createRelationship(readCombined(term, request.body as never));

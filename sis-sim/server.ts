@@ -7,6 +7,7 @@ import { ethosErrors, registerEthos } from './ethos.ts';
 import { faultConfig, Faults, type FaultConfig } from './faults.ts';
 import { loadSnapshot, saveSnapshot } from './persistence.ts';
 import { psErrors, registerPeopleSoft } from './peoplesoft.ts';
+import { RequestLog } from './request-log.ts';
 import { datasetFromSeed } from './seed.ts';
 import { emptyState } from './state.ts';
 import { SimStore } from './store.ts';
@@ -33,6 +34,7 @@ export interface SisSim {
   port: number;
   store: SimStore;
   faults: Faults;
+  requests: RequestLog;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export async function startSisSim(options: SisSimOptions): Promise<SisSim> {
 
   const faults = new Faults();
   faults.configure(faultConfig.parse(options.faults ?? {}));
+  const requests = new RequestLog();
   const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 10 * 1024 * 1024 });
   const lostResponses = new WeakSet<FastifyRequest>();
   const fail = (reply: FastifyReply, status: number, message: string) =>
@@ -65,6 +68,7 @@ export async function startSisSim(options: SisSimOptions): Promise<SisSim> {
 
   app.addHook('onRequest', async (request, reply) => {
     if (request.url.startsWith('/__admin')) return;
+    requests.record(request.method, request.url);
     const latency = faults.latencyMs();
     if (latency > 0) await delay(latency);
     const rule = faults.pick(request.method, request.url.split('?')[0]);
@@ -98,7 +102,7 @@ export async function startSisSim(options: SisSimOptions): Promise<SisSim> {
     return payload;
   });
 
-  registerAdmin(app, store, faults);
+  registerAdmin(app, store, faults, requests);
   if (options.dialect === 'ethos') {
     registerEthos(app, { apiKey: options.apiKey, store, maxPageSize: options.maxPageSize ?? 500, timeZone: options.timeZone ?? 'America/Chicago' });
   } else {
@@ -113,6 +117,7 @@ export async function startSisSim(options: SisSimOptions): Promise<SisSim> {
     port,
     store,
     faults,
+    requests,
     close: async () => {
       persist();
       await app.close();

@@ -49,34 +49,53 @@ export type RelationshipDraft = Omit<SimRelationship, 'id' | 'code'>;
 export class SimStore {
   state: SimState;
   private readonly options: SimStoreOptions;
-  private termIndex: Map<string, SimSection[]> | null = null;
+  /** Section ids per term in CRN order; rebuilt only when sections come, go or change CRN. */
+  private termIndex: Map<string, string[]> | null = null;
+  /**
+   * Every component, instruction mode and campus a section has had: the code tables a real SIS
+   * keeps (they never lose an entry), without a scan of every section per request.
+   */
+  private readonly codes = { methods: new Set<string>(), deliveryMethods: new Set<string>(), sites: new Set<string>() };
 
   constructor(state: SimState, options: SimStoreOptions) {
     this.state = state;
     this.options = options;
+    for (const s of Object.values(state.sections)) this.noteCodes(s);
   }
 
   now(): number {
     return this.options.clock();
   }
 
-  private changed(): void {
-    this.termIndex = null;
+  /** `membership`: sections came or went, or a CRN changed. */
+  private changed(membership = false): void {
+    if (membership) this.termIndex = null;
     this.options.onChange();
+  }
+
+  private noteCodes(s: Pick<SimSection, 'component' | 'instructionMode' | 'campus'>): void {
+    if (s.component) this.codes.methods.add(s.component);
+    if (s.instructionMode) this.codes.deliveryMethods.add(s.instructionMode);
+    if (s.campus) this.codes.sites.add(s.campus);
+  }
+
+  codesInUse(): { methods: ReadonlySet<string>; deliveryMethods: ReadonlySet<string>; sites: ReadonlySet<string> } {
+    return this.codes;
   }
 
   /** A term's sections ordered by CRN: stable paging order. */
   sectionsOfTerm(termId: string): SimSection[] {
     if (!this.termIndex) {
-      this.termIndex = new Map();
+      const index = new Map<string, SimSection[]>();
       for (const s of Object.values(this.state.sections)) {
-        const list = this.termIndex.get(s.termId) ?? [];
+        const list = index.get(s.termId) ?? [];
         list.push(s);
-        this.termIndex.set(s.termId, list);
+        index.set(s.termId, list);
       }
-      for (const list of this.termIndex.values()) list.sort((a, b) => Number(a.crn) - Number(b.crn) || a.crn.localeCompare(b.crn));
+      for (const list of index.values()) list.sort((a, b) => Number(a.crn) - Number(b.crn) || a.crn.localeCompare(b.crn));
+      this.termIndex = new Map([...index].map(([term, list]) => [term, list.map((s) => s.id)]));
     }
-    return this.termIndex.get(termId) ?? [];
+    return (this.termIndex.get(termId) ?? []).map((id) => this.state.sections[id]);
   }
 
   relationshipsOfTerm(termId: string): SimRelationship[] {
@@ -205,7 +224,8 @@ export class SimStore {
         sharedCapacity: r.sharedCapacity,
       };
     }
-    this.changed();
+    for (const s of Object.values(st.sections)) this.noteCodes(s);
+    this.changed(true);
   }
 
   private nextCrn(termId: string): string {
@@ -215,7 +235,7 @@ export class SimStore {
   }
 
   private check(draft: SectionDraft, existing: SimSection | null, dialect: Dialect): void {
-    const violations = validateSection(this.state, draft, existing, dialect);
+    const violations = validateSection(this.state, draft, existing, dialect, this.sectionsOfTerm(draft.termId));
     if (violations.length > 0) throw new SimValidationError(violations);
   }
 
@@ -231,7 +251,8 @@ export class SimStore {
       enrolled: 0,
     };
     this.state.sections[section.id] = section;
-    this.changed();
+    this.noteCodes(section);
+    this.changed(true);
     return section;
   }
 
@@ -245,6 +266,7 @@ export class SimStore {
     this.check(draft, existing, dialect);
     const updated: SimSection = { ...existing, ...structuredClone(draft) };
     this.state.sections[id] = updated;
+    this.noteCodes(updated);
     this.changed();
     return updated;
   }
@@ -253,7 +275,8 @@ export class SimStore {
   patchSection(id: string, patch: Partial<Omit<SimSection, 'id' | 'termId'>>): SimSection {
     const updated = { ...this.section(id), ...patch };
     this.state.sections[id] = updated;
-    this.changed();
+    this.noteCodes(updated);
+    this.changed('crn' in patch);
     return updated;
   }
 
@@ -272,7 +295,7 @@ export class SimStore {
       r.members = r.members.filter((m) => m.sectionId !== id);
       if (r.members.length < 2) delete this.state.relationships[r.id];
     }
-    this.changed();
+    this.changed(true);
   }
 
   meeting(id: string): { section: SimSection; meeting: SimMeeting } {

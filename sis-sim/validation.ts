@@ -29,6 +29,8 @@ export function validateSection(
   draft: SectionDraft,
   existing: SimSection | null,
   dialect: Dialect,
+  /** The sections of the draft's term (where a section number must be unique within its course). */
+  sameTerm: readonly SimSection[],
 ): Violation[] {
   const banner = dialect === 'ethos';
   const out: Violation[] = [];
@@ -85,9 +87,7 @@ export function validateSection(
     }
   }
   if (draft.number !== '') {
-    const clash = Object.values(state.sections).find(
-      (s) => s.termId === draft.termId && s.courseId === draft.courseId && s.number === draft.number && s.id !== existing?.id,
-    );
+    const clash = sameTerm.find((s) => s.courseId === draft.courseId && s.number === draft.number && s.id !== existing?.id);
     if (clash) {
       out.push({
         field: 'sectionNumber',
