@@ -56,6 +56,8 @@ export interface SisReader {
   departments(): AsyncIterable<SisDepartment[]>;
   /** Null when the SIS has no such section. */
   getSection(sisKey: string): Promise<SisSection | null>;
+  /** Null when the SIS has no such relationship; `termKey` is the term the hub files it under. */
+  getRelationship(sisKey: string, termKey: string): Promise<SisRelationship | null>;
   /**
    * Finds a section by its natural key (term + course + non-empty section number): how a create
    * whose response was lost is found again, and how a late-assigned SIS key is learnt.
@@ -70,7 +72,12 @@ export interface SisReader {
 export interface SisWriter {
   /** Idempotent: a retry after a lost response returns the record the first call created. */
   createSection(input: SisSectionInput): Promise<SisWriteResult<SisSectionState>>;
-  updateSection(sisKey: string, input: SisSectionInput): Promise<SisWriteResult<SisSectionState>>;
+  /**
+   * `seen`: the state this connector returned (getSection, findSection) that the input was merged
+   * against. A connector may plan the write from it — send only what differs, skip re-reading it —
+   * and reads the record afresh when it is absent or not its own.
+   */
+  updateSection(sisKey: string, input: SisSectionInput, seen?: SisSectionState): Promise<SisWriteResult<SisSectionState>>;
   cancelSection(sisKey: string): Promise<SisWriteResult<SisSectionState>>;
   deleteSection(sisKey: string): Promise<void>;
   createRelationship(input: SisRelationshipInput): Promise<SisWriteResult<SisRelationship>>;

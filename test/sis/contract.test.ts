@@ -187,9 +187,11 @@ describe.each<Dialect>(['ethos', 'peoplesoft'])('%s connector against the simula
     expect(updated.record.sharedCapacity).toBe(80);
     const { items } = await collect(pair.connector.relationships(term.key));
     expect(items.find((r) => r.key === created.sisKey)).toEqual({ key: created.sisKey, ...rel, sharedCapacity: 80 });
+    expect(await pair.connector.getRelationship(created.sisKey!, term.key)).toEqual({ key: created.sisKey, ...rel, sharedCapacity: 80 });
 
     await writer().deleteRelationship(created.sisKey!);
     expect((await collect(pair.connector.relationships(term.key))).items.some((r) => r.key === created.sisKey)).toBe(false);
+    expect(await pair.connector.getRelationship(created.sisKey!, term.key)).toBeNull();
 
     await expectSisError(writer().createRelationship({ ...rel, kind: other }), 'not_supported');
   });

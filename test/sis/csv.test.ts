@@ -121,10 +121,13 @@ describe('generic layout', () => {
     expect(items.map((s) => s.key)).toEqual(['2026-fa/101', '2026-fa/102']);
     expect(items[0].meetings[1]).toEqual({ days: 'R', startTime: '13:00', endTime: '13:50', startDate: '2026-08-24', endDate: '2026-12-11', roomKey: 'ALT/145' });
     expect((await c.findSection('2026-fa', 'MATH 221', '02'))?.sisKey).toBe('2026-fa/102');
-    expect((await collect(c.relationships(term.key))).items[0].members).toEqual([
+    const [relationship] = (await collect(c.relationships(term.key))).items;
+    expect(relationship.members).toEqual([
       { sectionKey: '2026-fa/101', primary: true },
       { sectionKey: '2026-fa/102', primary: false },
     ]);
+    expect(await c.getRelationship(relationship.key, term.key)).toEqual(relationship);
+    expect(await c.getRelationship('2026-fa/999+998', term.key)).toBeNull();
   });
 
   it('reports a missing file as a SisError', async () => {

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { SisCapabilities, SisConnector, SisWriteResult } from '../contract.ts';
 import { SisError } from '../errors.ts';
-import type { SisSection, SisSectionState, SisTerm } from '../model.ts';
+import type { SisRelationship, SisSection, SisSectionState, SisTerm } from '../model.ts';
 import type { CsvSettings } from '../settings.ts';
 import { courseCode, type Dataset, type DatasetSection } from './dataset.ts';
 import { parseGenericCsv } from './generic.ts';
@@ -118,17 +118,21 @@ export class CsvConnector implements SisConnector {
   }
 
   async *relationships(termKey: string) {
-    const rels = this.load().relationships.filter((r) => r.termCode === termKey);
-    yield* chunks(
-      rels.map((r) => ({
-        key: `${r.termCode}/${[...r.crns].sort().join('+')}`,
-        termKey: r.termCode,
-        kind: r.kind,
-        members: r.crns.map((crn) => ({ sectionKey: sectionKey(r.termCode, crn), primary: crn === r.primaryCrn })),
-        sharedCapacity: r.sharedCapacity,
-      })),
-      this.capabilities.pageSize,
-    );
+    yield* chunks(this.#relationships().filter((r) => r.termKey === termKey), this.capabilities.pageSize);
+  }
+
+  async getRelationship(sisKey: string): Promise<SisRelationship | null> {
+    return this.#relationships().find((r) => r.key === sisKey) ?? null;
+  }
+
+  #relationships(): SisRelationship[] {
+    return this.load().relationships.map((r) => ({
+      key: `${r.termCode}/${[...r.crns].sort().join('+')}`,
+      termKey: r.termCode,
+      kind: r.kind,
+      members: r.crns.map((crn) => ({ sectionKey: sectionKey(r.termCode, crn), primary: crn === r.primaryCrn })),
+      sharedCapacity: r.sharedCapacity,
+    }));
   }
 
   async *buildings() {

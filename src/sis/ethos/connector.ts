@@ -1,10 +1,8 @@
 // Banner and Colleague through Ethos (EEDM). Sections, their instructional events and
-// instructor assignments are separate resources: a section write is the section PUT/POST
-// followed by reconciling its events and assignments to the wanted state.
+// instructor assignments are separate resources (read and written in section-resources.ts).
 import type { SisCapabilities, SisConnector, SisWriteResult, SisWriter } from '../contract.ts';
 import { mapLimit } from '../concurrency.ts';
 import { SisError } from '../errors.ts';
-import { assertAdoptable } from '../identity.ts';
 import type {
   SisBuilding,
   SisCourse,
@@ -14,14 +12,13 @@ import type {
   SisRelationshipInput,
   SisRoom,
   SisSection,
-  SisSectionInput,
   SisSectionState,
   SisTerm,
 } from '../model.ts';
 import type { EthosSettings } from '../settings.ts';
 import { EthosClient } from './client.ts';
 import { EthosCodeTables } from './code-tables.ts';
-import { eventToEthos, sectionFromEthos, sectionToEthos } from './mapping.ts';
+import { SectionResources } from './section-resources.ts';
 import {
   NIL_GUID,
   type Building,
@@ -33,7 +30,6 @@ import {
   type Room,
   type Section,
   type SectionCrosslist,
-  type SectionInstructor,
 } from './wire.ts';
 
 const PARALLEL = 16;
@@ -56,18 +52,18 @@ export class EthosConnector implements SisConnector {
   readonly writer: SisWriter;
   private readonly client: EthosClient;
   private readonly tables: EthosCodeTables;
-  private readonly timeZone: string;
+  private readonly sectionResources: SectionResources;
 
   constructor(settings: EthosSettings) {
     const pageSize = settings.pageSize ?? ETHOS_CAPABILITIES.pageSize;
     this.capabilities = { ...ETHOS_CAPABILITIES, pageSize };
     this.client = new EthosClient({ baseUrl: settings.baseUrl, apiKey: settings.apiKey, timeoutMs: settings.timeoutMs, tokenMinutes: settings.tokenMinutes, pageSize });
     this.tables = new EthosCodeTables(this.client);
-    this.timeZone = settings.timeZone;
+    this.sectionResources = new SectionResources(this.client, this.tables, settings.timeZone);
     this.writer = {
-      createSection: (input) => this.createSection(input),
-      updateSection: (key, input) => this.updateSection(key, input),
-      cancelSection: (key) => this.cancelSection(key),
+      createSection: (input) => this.sectionResources.create(input),
+      updateSection: (key, input, seen) => this.sectionResources.update(key, input, seen),
+      cancelSection: (key) => this.sectionResources.cancel(key),
       deleteSection: async (key) => {
         await this.client.call('DELETE', 'sections', { id: key });
       },
@@ -117,15 +113,6 @@ export class EthosConnector implements SisConnector {
     }
   }
 
-  /** `events` when already fetched for the whole term; otherwise they are read for the section. */
-  private async complete(section: Section, events?: InstructionalEvent[]): Promise<SisSectionState> {
-    const [own, instructors] = await Promise.all([
-      events ?? this.client.all<InstructionalEvent>('instructional-events', { section: { id: section.id } }),
-      this.client.all<SectionInstructor>('section-instructors', { section: { id: section.id } }),
-    ]);
-    return this.tables.use((t) => sectionFromEthos(section, own, instructors, t));
-  }
-
   async *sections(termKey: string): AsyncIterable<SisSection[]> {
     // One paged read of the term's events (v11 filters by academicPeriod) instead of one call per
     // section; holds the term's meetings, not its sections, in memory.
@@ -134,91 +121,20 @@ export class EthosConnector implements SisConnector {
       for (const e of page) events.set(e.section.id, [...(events.get(e.section.id) ?? []), e]);
     }
     for await (const page of this.client.pages<Section>('sections', { academicPeriod: { id: termKey } })) {
-      yield await mapLimit(page, PARALLEL, async (s) => ({ key: s.id, ...(await this.complete(s, events.get(s.id) ?? [])) }));
+      yield await mapLimit(page, PARALLEL, async (s) => ({ key: s.id, ...(await this.sectionResources.listed(s, events.get(s.id) ?? [])) }));
     }
   }
 
-  async getSection(sisKey: string): Promise<SisSection | null> {
-    const section = await this.getRaw(sisKey);
-    return section && { key: section.id, ...(await this.complete(section)) };
+  getSection(sisKey: string): Promise<SisSection | null> {
+    return this.sectionResources.get(sisKey);
   }
 
-  private async getRaw(sisKey: string): Promise<Section | null> {
-    try {
-      return await this.client.json<Section>('GET', 'sections', { id: sisKey });
-    } catch (error) {
-      if (error instanceof SisError && error.code === 'not_found') return null;
-      throw error;
-    }
+  private getRaw(sisKey: string): Promise<Section | null> {
+    return this.sectionResources.raw(sisKey);
   }
 
-  async findSection(termKey: string, courseKey: string, sectionNumber: string): Promise<SisWriteResult<SisSectionState> | null> {
-    if (sectionNumber === '') return null;
-    const matches = await this.client.all<Section>('sections', { academicPeriod: { id: termKey }, course: { id: courseKey }, number: sectionNumber });
-    const match = matches.find((s) => s.number === sectionNumber && s.course.id === courseKey);
-    return match ? { sisKey: match.id, record: await this.complete(match) } : null;
-  }
-
-  private async createSection(input: SisSectionInput): Promise<SisWriteResult<SisSectionState>> {
-    // A create whose response was lost left the section in the SIS: adopt it, then finish.
-    const existing = await this.findSection(input.termKey, input.courseKey, input.sectionNumber);
-    if (existing?.sisKey) {
-      assertAdoptable(existing.record, input, existing.sisKey);
-      return this.updateSection(existing.sisKey, input);
-    }
-    const body = await this.tables.use((t) => sectionToEthos(input, t, null));
-    const created = await this.client.json<Section>('POST', 'sections', { body });
-    await this.reconcileChildren(created.id, input);
-    return { sisKey: created.id, record: await this.complete(created) };
-  }
-
-  private async updateSection(sisKey: string, input: SisSectionInput): Promise<SisWriteResult<SisSectionState>> {
-    const current = await this.mustGet(sisKey);
-    const body = await this.tables.use((t) => sectionToEthos(input, t, current));
-    const saved = await this.client.json<Section>('PUT', 'sections', { id: sisKey, body });
-    await this.reconcileChildren(sisKey, input);
-    return { sisKey, record: await this.complete(saved) };
-  }
-
-  private async cancelSection(sisKey: string): Promise<SisWriteResult<SisSectionState>> {
-    const current = await this.mustGet(sisKey);
-    const saved = await this.client.json<Section>('PUT', 'sections', { id: sisKey, body: { ...current, status: { category: 'cancelled' } } });
-    return { sisKey, record: await this.complete(saved) };
-  }
-
-  private async mustGet(sisKey: string): Promise<Section> {
-    const current = await this.getRaw(sisKey);
-    if (!current) throw new SisError({ code: 'not_found', message: `section ${sisKey} is not in the SIS`, status: 404 });
-    return current;
-  }
-
-  /** Makes the SIS's events and instructor assignments equal the input, reusing GUIDs in order. */
-  private async reconcileChildren(sisKey: string, input: SisSectionInput): Promise<void> {
-    const events = await this.client.all<InstructionalEvent>('instructional-events', { section: { id: sisKey } });
-    for (const [i, meeting] of input.meetings.entries()) {
-      const existing = events[i];
-      const body = await this.tables.use((t) => eventToEthos(meeting, sisKey, input.component, t, this.timeZone, existing?.id ?? NIL_GUID));
-      if (existing) await this.client.json('PUT', 'instructional-events', { id: existing.id, body });
-      else await this.client.json('POST', 'instructional-events', { body });
-    }
-    for (const surplus of events.slice(input.meetings.length)) await this.client.call('DELETE', 'instructional-events', { id: surplus.id });
-
-    const links = await this.client.all<SectionInstructor>('section-instructors', { section: { id: sisKey } });
-    const wanted = new Map(input.instructors.map((i) => [i.instructorKey, i.role]));
-    for (const link of links) {
-      if (!wanted.has(link.instructor.id)) await this.client.call('DELETE', 'section-instructors', { id: link.id });
-    }
-    for (const { instructorKey, role } of input.instructors) {
-      const link = links.find((l) => l.instructor.id === instructorKey);
-      const body = {
-        id: link?.id ?? NIL_GUID,
-        instructor: { id: instructorKey },
-        section: { id: sisKey },
-        ...(role === 'primary' ? { instructorRole: 'primary' } : {}),
-      };
-      if (!link) await this.client.json('POST', 'section-instructors', { body });
-      else if ((link.instructorRole === 'primary') !== (role === 'primary')) await this.client.json('PUT', 'section-instructors', { id: link.id, body });
-    }
+  findSection(termKey: string, courseKey: string, sectionNumber: string): Promise<SisWriteResult<SisSectionState> | null> {
+    return this.sectionResources.find(termKey, courseKey, sectionNumber);
   }
 
   async *relationships(termKey: string): AsyncIterable<SisRelationship[]> {
@@ -235,6 +151,15 @@ export class EthosConnector implements SisConnector {
       const terms = await mapLimit(page, PARALLEL, (x) => (x.sections[0] ? termOf(x.sections[0].section.id) : Promise.resolve(null)));
       const inTerm = page.filter((_, i) => terms[i] === termKey).map((x) => crosslistFromEthos(x, termKey));
       if (inTerm.length > 0) yield inTerm;
+    }
+  }
+
+  async getRelationship(sisKey: string, termKey: string): Promise<SisRelationship | null> {
+    try {
+      return crosslistFromEthos(await this.client.json<SectionCrosslist>('GET', 'section-crosslists', { id: sisKey }), termKey);
+    } catch (error) {
+      if (error instanceof SisError && error.code === 'not_found') return null;
+      throw error;
     }
   }
 

@@ -209,6 +209,12 @@ export class PeopleSoftConnector implements SisConnector {
     }
   }
 
+  async getRelationship(sisKey: string): Promise<SisRelationship | null> {
+    const [strm, id] = splitKey(sisKey);
+    const body = await ignoreNotFound(this.client.get<{ SCTN_CMBND: PsCombined }>(`/terms/${strm}/combined-sections/${encodeURIComponent(id)}`));
+    return body?.SCTN_CMBND ? this.combinedToModel(body.SCTN_CMBND) : null;
+  }
+
   private async createRelationship(input: SisRelationshipInput): Promise<SisWriteResult<SisRelationship>> {
     const body = this.combinedBody(input);
     const wanted = new Set(input.members.map((m) => m.sectionKey));
