@@ -33,6 +33,7 @@ import { termRoutes } from './routes/terms.ts';
 import { mergeRoutes } from './routes/merges.ts';
 import { integrationRoutes } from './routes/integration.ts';
 import { integrationSummaryRoutes } from './routes/integration-summary.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import type { Runtime } from '../runtime.ts';
 
 export interface AppOptions {
@@ -47,6 +48,8 @@ export interface AppOptions {
   runtime?: Runtime;
   /** The current time; tests inject one so nothing depends on the wall clock. */
   clock?: () => Date;
+  /** Required from scrapers of /metrics when set; unset, /metrics is open (keep it on a private network). */
+  metricsToken?: string | null;
   /** The built web app to serve at `/` (default: web/dist when it exists); null serves none. */
   webRoot?: string | null;
 }
@@ -116,6 +119,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await app.register(mergeRoutes(options.runtime));
     await app.register(integrationRoutes(options.runtime));
     await app.register(integrationSummaryRoutes(options.runtime));
+    await app.register(metricsRoutes(options.runtime, options.metricsToken ?? null));
   }
   return app;
 }

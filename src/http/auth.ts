@@ -19,7 +19,7 @@ declare module 'fastify' {
   }
 }
 
-class UnauthenticatedError extends DomainError {
+export class UnauthenticatedError extends DomainError {
   constructor(detail = 'Sign in, or send an API token as "Authorization: Bearer <token>".') {
     super(401, 'Unauthenticated', detail);
   }
@@ -28,7 +28,7 @@ class UnauthenticatedError extends DomainError {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The token in "Bearer <token>", or the password of "Basic base64(name:token)". */
-function bearerOrBasicSecret(header: string | undefined): string | undefined {
+export function bearerOrBasicSecret(header: string | undefined): string | undefined {
   if (!header) return undefined;
   const bearer = /^Bearer\s+(\S+)$/i.exec(header);
   if (bearer) return bearer[1];
@@ -43,6 +43,9 @@ export function registerAuth(app: FastifyInstance, db: Kysely<DB>) {
   app.decorateRequest('actor', null);
   app.decorateRequest('sessionId', null);
   app.addHook('onRequest', async (request) => {
+    // Only the API has actors: the web app's files and /metrics (its own scrape token) need none,
+    // and a browser loading assets should not cost a session lookup each.
+    if (!request.url.startsWith('/api/')) return;
     const header = request.headers.authorization;
     const subscriptionKey = request.headers['ocp-apim-subscription-key'];
     if (header || typeof subscriptionKey === 'string') {

@@ -41,7 +41,7 @@ export function serveCommand(): Command {
         pushLeaseMs: config.push.leaseMs,
         pushSweepMs: config.push.sweepMs,
       });
-      const app = options.workersOnly ? null : await buildApp({ database, runtime, logger, secureCookies: config.secureCookies });
+      const app = options.workersOnly ? null : await buildApp({ database, runtime, logger, secureCookies: config.secureCookies, metricsToken: config.metricsToken });
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;
