@@ -60,7 +60,7 @@ const roleRules = z
     });
   });
 
-/** Merge-settings overrides while a phase is in force; stored now, read by the merge engine. */
+/** Merge-settings overrides while a phase is in force: stored and returned, not yet applied by the merge engine. */
 export const phaseMergeSettings = z
   .strictObject({
     realTime: z.boolean().optional(),
@@ -72,6 +72,7 @@ export const phaseMergeSettings = z
       .optional()
       .describe('Term-specific merge types that run while the phase is in force'),
   })
+  .describe('Merge-settings overrides while the phase is in force. Stored and returned; the merge engine does not apply them yet.')
   .meta({ id: 'PhaseMergeSettings' });
 export type PhaseMergeSettings = z.output<typeof phaseMergeSettings>;
 

@@ -186,7 +186,14 @@ const termFields = {
   name: code('Term name', 100),
   startsOn: isoDate,
   endsOn: isoDate,
-  parts: z.array(termPart).max(30),
+  parts: z
+    .array(termPart)
+    .max(30)
+    .superRefine((parts, ctx) => {
+      parts.forEach((p, i) => {
+        if (parts.findIndex((q) => q.code === p.code) < i) ctx.addIssue({ code: 'custom', path: [i, 'code'], message: `Part code ${p.code} is used twice` });
+      });
+    }),
 };
 const termDates = (t: { startsOn?: string; endsOn?: string }) => !t.startsOn || !t.endsOn || t.endsOn >= t.startsOn;
 export const termCreate = z

@@ -39,6 +39,10 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
     return sendProblem(reply, 400, 'Invalid request', `Check ${errors.map((e) => e.field).join(', ')}.`, { errors });
   }
   if (error instanceof DomainError) return sendProblem(reply, error.status, error.title, error.message, error.extensions);
+  // A unique constraint the store's own checks did not see coming (two writers at once): a
+  // conflict for the client to retry, wherever it happens, not an internal error.
+  if ((error as { code?: string }).code === '23505')
+    return sendProblem(reply, 409, 'Conflict', 'Another request wrote the same record at the same time; read it again and retry.');
   if (error.statusCode === 429) return sendProblem(reply, 429, 'Too many requests', error.message);
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
     return sendProblem(reply, error.statusCode, 'Bad request', error.message);

@@ -36,7 +36,7 @@ export async function listAudit(db: Kysely<DB>, filter: AuditFilter): Promise<Pa
   if (filter.action) query = query.where('action', '=', filter.action);
   if (filter.from) query = query.where('at', '>=', new Date(filter.from));
   if (filter.to) query = query.where('at', '<', new Date(filter.to));
-  if (filter.cursor) query = query.where('id', '<', Number(decodeCursor(filter.cursor)));
+  if (filter.cursor) query = query.where('id', '<', Number(decodeCursor(filter.cursor, 'int')));
   const rows = await query.orderBy('id', 'desc').limit(limit + 1).execute();
   const items = rows.slice(0, limit).map((r) => ({
     id: Number(r.id),

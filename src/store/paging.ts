@@ -11,10 +11,17 @@ export function encodeCursor(lastId: string): string {
   return Buffer.from(JSON.stringify({ after: lastId })).toString('base64url');
 }
 
-export function decodeCursor(cursor: string): string {
+/** What a cursor may name: a row's uuid, or an audit entry's number. */
+const CURSOR_SHAPES = {
+  uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+  int: /^\d{1,18}$/,
+};
+
+/** The row a cursor names; anything else (forged, or from another list) is the client's mistake, a 400. */
+export function decodeCursor(cursor: string, shape: keyof typeof CURSOR_SHAPES = 'uuid'): string {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
-    if (typeof value.after === 'string' && /^[0-9a-f-]{1,36}$/i.test(value.after)) return value.after;
+    if (typeof value.after === 'string' && CURSOR_SHAPES[shape].test(value.after)) return value.after;
   } catch {
     // fall through to the error below
   }

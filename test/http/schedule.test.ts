@@ -24,6 +24,13 @@ describe('terms', () => {
     expect((await hub.admin.del(`/api/v1/terms/${spring.body.id}?version=2`)).status).toBe(204);
   });
 
+  it('refuses a term whose parts repeat a code, naming the repeated one', async () => {
+    const part = { code: '1', name: 'Full term', startsOn: '2027-08-23', endsOn: '2027-12-17' };
+    const res = await hub.admin.post('/api/v1/terms', { code: '2027-fa', name: 'Fall 2027', startsOn: '2027-08-23', endsOn: '2027-12-17', parts: [part, { ...part, name: 'Again' }] });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['parts.1.code']);
+  });
+
   it('keeps parts of term', async () => {
     const term = (await hub.admin.get(`/api/v1/terms/${s.term.id}`)).body;
     expect(term.parts).toEqual([{ code: '1', name: 'Full term', startsOn: '2026-08-24', endsOn: '2026-12-18' }]);
@@ -56,6 +63,15 @@ describe('courses', () => {
     const res = await hub.admin.get('/api/v1/courses?cursor=not-a-cursor');
     expect(res.status).toBe(422);
     expect(res.body.errors[0].field).toBe('cursor');
+  });
+
+  it("refuses a cursor naming a row of the wrong kind (forged, or another list's) as the client's mistake", async () => {
+    const cursor = (after: string) => Buffer.from(JSON.stringify({ after })).toString('base64url');
+    for (const path of [`/api/v1/courses?cursor=${cursor('12345')}`, `/api/v1/sections?cursor=${cursor('abc')}`, `/api/v1/audit?cursor=${cursor(s.term.id)}`]) {
+      const res = await hub.admin.get(path);
+      expect(res.status, path).toBe(422);
+      expect(res.body.errors[0].field).toBe('cursor');
+    }
   });
 });
 
