@@ -14,6 +14,7 @@ import { Metrics } from './sync/metrics.ts';
 import { Notifier, type SmtpSettings } from './sync/notify.ts';
 import { createOutbox, PUSH_QUEUES } from './sync/outbox.ts';
 import { PushEngine } from './sync/push.ts';
+import { sendUpdates } from './sync/send-updates.ts';
 import type { SaveHooks } from './store/save-hooks.ts';
 
 export interface RuntimeOptions {
@@ -38,6 +39,8 @@ export interface RuntimeOptions {
   pushSweepMs?: number;
   /** SMTP for notification emails; none sends no email (webhooks still go). */
   smtp?: SmtpSettings | null;
+  /** How often new posting errors are sent to subscribers as a digest (default 60 s; 0 = only by hand). */
+  errorDigestMs?: number;
 }
 
 export interface Runtime {
@@ -107,17 +110,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     await push.releaseAllLeases();
     for (const name of Object.values(PUSH_QUEUES)) await queue.failOrphaned(name);
   }
-  const sendUpdates = async (terms: string[], runId: string) => {
+  const sendUpdatesOfRun = async (terms: string[], runId: string) => {
     const run = await getRun(db, runId);
     const trigger = run.trigger === 'nightly' ? 'nightly' : 'manual';
-    const totals = await push.sendUpdates(terms, runId, trigger);
+    const totals = await sendUpdates({ db, connections }, push, terms, runId, trigger);
     if (trigger === 'nightly') pushTotals.set(runId, totals);
   };
   const pushTotals = new Map<string, { posted: number; failed: number }>();
   if (workers) {
     await queue.work<{ runId: string }>(MERGE_QUEUE, { pollingIntervalSeconds: 0.5 }, async (job) => {
       const started = performance.now();
-      await executeRun({ db, connections, sendUpdates }, job.data.runId);
+      await executeRun({ db, connections, sendUpdates: sendUpdatesOfRun }, job.data.runId);
       const run = await getRun(db, job.data.runId);
       metrics.merges.inc({ trigger: run.trigger, status: run.status });
       metrics.mergeDuration.observe({ trigger: run.trigger, status: run.status }, (performance.now() - started) / 1000);
@@ -127,10 +130,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         await notifier.runFinished(await notifier.summary(run.id, totals)).catch((err: unknown) => options.logger?.error({ err }, 'notifications failed'));
       }
     });
-    // A few pollers fetching batches keep many posts in flight without flooding the database
-    // with fetch queries (PGlite runs every query on one connection).
+    // Pollers fetching batches keep many posts in flight without flooding the database with
+    // fetch queries (PGlite runs every query on one connection). A poller takes its next batch
+    // only when its whole batch is done, so batches stay small (8) and concurrency comes from
+    // more pollers: one slow post holds up at most 7 others.
     const concurrency = options.pushConcurrency ?? 32;
-    const pollers = Math.min(4, concurrency);
+    const pollers = Math.min(16, Math.ceil(concurrency / 8));
     for (const type of ['section', 'relationship'] as const)
       await queue.workBatch<{ id: string }>(
         PUSH_QUEUES[type],
@@ -146,6 +151,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       ? setInterval(() => push.sweep().catch((err: unknown) => options.logger?.error({ err }, 'push sweep failed')), sweepMs)
       : null;
   if (workers) await push.sweep().catch((err: unknown) => options.logger?.error({ err }, 'push sweep failed'));
+
+  const digestMs = options.errorDigestMs ?? 60_000;
+  const digest =
+    workers && digestMs > 0
+      ? setInterval(() => notifier.errorDigest().catch((err: unknown) => options.logger?.error({ err }, 'error digest failed')), digestMs)
+      : null;
 
   const tickNightly = (now = clock()) => nightlyTick(db, queue, now);
   const interval = options.nightlyCheckMs ?? 30_000;
@@ -171,6 +182,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     async stop() {
       if (timer) clearInterval(timer);
       if (sweeper) clearInterval(sweeper);
+      if (digest) clearInterval(digest);
       await queue.stop();
     },
   };

@@ -1,7 +1,8 @@
 // Integration status of a posted record (DESIGN §4.8): the one place every status transition is
 // decided and named. Pure: the push engine and the outbox feed it events and store what it returns.
 //
-//   not_synced  the SIS has never accepted this record (new, or posting is not allowed for it)
+//   not_synced  the SIS has never accepted this record (new, or posting is not allowed for it or,
+//               for a relationship, for one of its sections)
 //   pending     queued, posting, retrying, or waiting (maintenance, member sections, SIS key)
 //   synced      the SIS state equals the hub state as of the last successful post or comparison
 //   error       the last attempt failed permanently (or ran out of retries); the SIS's messages kept
@@ -17,6 +18,7 @@ export type StatusDetail =
   | 'waiting_for_sections'
   | 'awaiting_sis_key'
   | 'integration_disabled'
+  | 'section_integration_disabled'
   | 'retries_exhausted'
   | 'rejected'
   | 'conflict'
@@ -52,6 +54,7 @@ export type Transition =
   | 'waiting_for_sections'
   | 'awaiting_sis_key'
   | 'skipped_integration_disabled'
+  | 'held_by_sections'
   | 'succeeded'
   | 'superseded_during_post'
   | 'failed_transiently'
@@ -67,6 +70,8 @@ export type StatusEvent =
   | { kind: 'waiting_for_sections' }
   | { kind: 'awaiting_sis_key'; at: Date; retryAt: Date; version: number }
   | { kind: 'integration_disabled' }
+  /** A relationship one of whose sections has Allow integration = No: it is not posted either. */
+  | { kind: 'section_integration_disabled' }
   /** The SIS acknowledged `version`; `current` is the hub's version now (newer when an edit arrived meanwhile). */
   | { kind: 'succeeded'; at: Date; version: number; current: number }
   | { kind: 'transient_failure'; at: Date; retryAt: Date; code: string; messages: SisMessage[]; raw: unknown; maxAttempts: number }
@@ -123,6 +128,8 @@ export function transition(current: StatusRecord, event: StatusEvent): { next: S
       };
     case 'integration_disabled':
       return { name: 'skipped_integration_disabled', next: { ...current, ...cleared, status: 'not_synced', detail: 'integration_disabled', attempts: 0 } };
+    case 'section_integration_disabled':
+      return { name: 'held_by_sections', next: { ...current, ...cleared, status: 'not_synced', detail: 'section_integration_disabled', attempts: 0 } };
     case 'succeeded': {
       const superseded = event.current > event.version;
       return {

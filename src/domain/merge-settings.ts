@@ -85,6 +85,16 @@ export function isTermEnabled(settings: MergeSettings, type: MergeType, termCode
   return t.enabled && (!isTermSpecific(type) || t.enabledTerms.includes(termCode));
 }
 
+/**
+ * Whether sections or relationships of a term are posted under this trigger: real-time posts only
+ * where real time is on; nightly and Send Updates wherever either is on.
+ */
+export function postingOn(settings: MergeSettings, type: 'sections' | 'relationships', termCode: string, trigger: 'real_time' | 'nightly' | 'manual'): boolean {
+  if (!isTermEnabled(settings, type, termCode)) return false;
+  const t = settings.types[type];
+  return trigger === 'real_time' ? t.realTime : t.realTime || t.nightly;
+}
+
 /** Fields the SIS alone maintains: the hub never edits them, so the SIS always wins. */
 const SIS_ONLY_FIELDS = new Set(['enrolled']);
 

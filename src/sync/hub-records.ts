@@ -5,7 +5,8 @@ import type { DB } from '../db/schema.ts';
 import type { HubRecord } from '../domain/merge-plan.ts';
 import type { SourceOfTruth } from '../domain/merge-settings.ts';
 import type { Fields } from '../domain/three-way.ts';
-import { natural } from './fields.ts';
+import type { SisRelationship } from '../sis/model.ts';
+import { natural, relationshipFields } from './fields.ts';
 import { keyMap, sectionKeyMap, type KeyMap } from './keys.ts';
 import { toClockTime } from '../domain/clock-time.ts';
 
@@ -126,7 +127,12 @@ export async function hubSections(db: Kysely<DB>, where: { termId: string } | { 
   query = 'termId' in where ? query.where('s.term_id', '=', where.termId) : query.where('s.id', 'in', where.ids.length ? where.ids : ['00000000-0000-0000-0000-000000000000']);
   const sections = await query.execute();
   if (!sections.length) return [];
-  const ids = sections.map((s) => s.id);
+  // A whole term's children are selected by a subquery, not by a list of its (thousands of) ids:
+  // a statement with one parameter per section is slow to send and to parse, above all on PGlite.
+  const ids =
+    'termId' in where
+      ? db.selectFrom('sections').select('id').where('term_id', '=', where.termId).where('deleted_at', 'is', null)
+      : sections.map((s) => s.id);
   const [meetings, instructors] = await Promise.all([
     db.selectFrom('meetings').selectAll().where('section_id', 'in', ids).orderBy('section_id').orderBy('position').execute(),
     db.selectFrom('section_instructors').selectAll().where('section_id', 'in', ids).orderBy('section_id').orderBy('position').execute(),
@@ -185,13 +191,11 @@ export async function hubRelationships(db: Kysely<DB>, termId: string): Promise<
     .execute();
   const membersOf = group(members, (m) => m.relationship_id);
   return relationships.map((r) => {
-    const fields: Fields = {
-      kind: r.kind,
+    const fields = relationshipFields({
+      kind: r.kind as SisRelationship['kind'],
       sharedCapacity: r.shared_capacity,
-      members: (membersOf.get(r.id) ?? [])
-        .map((m) => ({ sectionKey: sections.key(m.section_id)!, primary: m.is_primary }))
-        .sort((a, b) => a.sectionKey.localeCompare(b.sectionKey)),
-    };
+      members: (membersOf.get(r.id) ?? []).map((m) => ({ sectionKey: sections.key(m.section_id)!, primary: m.is_primary })),
+    });
     return {
       ...hubRecord(r, fields, natural.relationship, `${r.kind} relationship`, { override: r.source_of_truth as SourceOfTruth | null }),
       allowIntegration: r.allow_integration,

@@ -59,7 +59,10 @@ export interface Applied {
   name: Transition;
 }
 
-/** Applies one status event to a record inside the caller's transaction. */
+/**
+ * Applies one status event to a record inside the caller's transaction. `releaseLeaseOf`: the
+ * lease owner whose post this event ends; its lease goes in the same write.
+ */
 export async function applyStatusEvent(
   trx: Transaction<DB>,
   type: PostedType,
@@ -67,24 +70,30 @@ export async function applyStatusEvent(
   termId: string | null,
   hasSisKey: boolean,
   event: StatusEvent,
+  options: { releaseLeaseOf?: string } = {},
 ): Promise<Applied> {
-  await trx
+  // Made if missing and locked in one statement: the no-op update is what locks and returns a row
+  // that already exists.
+  const row = await trx
     .insertInto('integration_status')
     .values({ entity_type: type, entity_id: id, term_id: termId, ...columns(initialStatus(hasSisKey)) })
-    .onConflict((oc) => oc.columns(['entity_type', 'entity_id']).doNothing())
-    .execute();
-  const row = await trx
-    .selectFrom('integration_status')
-    .selectAll()
-    .where('entity_type', '=', type)
-    .where('entity_id', '=', id)
-    .forUpdate()
+    .onConflict((oc) => oc.columns(['entity_type', 'entity_id']).doUpdateSet({ entity_type: (eb) => eb.ref('excluded.entity_type') }))
+    .returningAll()
     .executeTakeFirstOrThrow();
   const before = recordOf(row);
   const { next, name } = transition(before, event);
+  const owner = options.releaseLeaseOf;
   await trx
     .updateTable('integration_status')
-    .set({ ...columns(next), ...(termId && { term_id: termId }), updated_at: sql`now()` } as never)
+    .set({
+      ...columns(next),
+      ...(termId && { term_id: termId }),
+      ...(owner && {
+        lease_owner: sql`case when lease_owner = ${owner} then null else lease_owner end`,
+        lease_until: sql`case when lease_owner = ${owner} then null else lease_until end`,
+      }),
+      updated_at: sql`now()`,
+    } as never)
     .where('entity_type', '=', type)
     .where('entity_id', '=', id)
     .execute();
@@ -112,9 +121,6 @@ export async function statusViews(db: Kysely<DB>, type: PostedType, records: { i
   const rows = new Map((await selectRows(db, type, records.map((r) => r.id))).map((r) => [r.entity_id, recordOf(r)]));
   return new Map(records.map((r) => [r.id, viewOf(rows.get(r.id) ?? initialStatus(r.sisKey !== null))]));
 }
-
-/** The SQL expression of a section's status, for filtering lists (`s` is the sections alias). */
-export const sectionStatusSql = sql<string>`coalesce((select st.status from integration_status st where st.entity_type = 'section' and st.entity_id = s.id), case when s.sis_key is null then 'not_synced' else 'synced' end)`;
 
 /**
  * Sections (not deleted) per integration status: a section without a status row is synced when the

@@ -3,7 +3,7 @@
 // simply absent.
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { isTermEnabled } from '../domain/merge-settings.ts';
+import { postingOn } from '../domain/merge-settings.ts';
 import { can, type Actor } from '../domain/permissions.ts';
 import type { IntegrationStatusView } from '../domain/schedule.ts';
 import { statusViews, type PostedType } from './integration-store.ts';
@@ -14,10 +14,8 @@ export async function visibleStatusTerms(db: Kysely<DB>, actor: Actor, type: Pos
   if (!can(actor, 'integrationStatus.view')) return null;
   const { settings } = await getMergeSettings(db);
   const mergeType = type === 'section' ? 'sections' : 'relationships';
-  const t = settings.types[mergeType];
-  if (!t.realTime && !t.nightly) return new Set();
   const terms = await db.selectFrom('terms').select(['id', 'code']).execute();
-  return new Set(terms.filter((term) => isTermEnabled(settings, mergeType, term.code)).map((term) => term.id));
+  return new Set(terms.filter((term) => postingOn(settings, mergeType, term.code, 'nightly')).map((term) => term.id));
 }
 
 /** Adds `integrationStatus` to the records the actor may see it on. */

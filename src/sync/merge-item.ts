@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import type { DB } from '../db/schema.ts';
 import { fieldChanges } from '../domain/changes.ts';
 import { planMerge, type HubRecord, type Matched, type MergePlan, type SisRecord } from '../domain/merge-plan.ts';
-import { fieldOwner, isTermEnabled, type MergeSettings, type MergeType } from '../domain/merge-settings.ts';
+import { fieldOwner, postingOn, type MergeSettings, type MergeType } from '../domain/merge-settings.ts';
 import type { Actor } from '../domain/permissions.ts';
 import type { Fields } from '../domain/three-way.ts';
 import type { SisConnector } from '../sis/contract.ts';
@@ -88,7 +88,37 @@ const naturalKeys: Record<MergeType, (f: Fields) => string | null> = {
   relationships: natural.relationship,
 };
 
-async function fetchAll(ctx: ItemContext, type: MergeType, termKey: string | null): Promise<unknown[]> {
+/** A type × term as read so far: valid records converted, invalid ones kept for the report. */
+interface Converted {
+  records: SisRecord[];
+  invalid: ReportRow[];
+  fetched: number;
+}
+
+// Each page is validated and converted as it arrives, so the raw SIS payloads of a whole term are
+// never held at once: only the converted records are (the raw ones were most of the hub's heap).
+function convertPage(type: MergeType, page: unknown[], into: Converted) {
+  const convert = fromSis[type] as (r: never) => SisRecord;
+  for (const item of page) {
+    const parsed = schemas[type].safeParse(item);
+    if (parsed.success) into.records.push(convert(parsed.data as never));
+    else {
+      const key = (item as { key?: string }).key ?? null;
+      into.invalid.push({
+        kind: 'error',
+        entity_id: null,
+        sis_key: key,
+        label: `${type.slice(0, -1)} ${key ?? '(no key)'}`,
+        fields: [],
+        message: `The SIS sent a record that fails validation: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        raw: item,
+      });
+    }
+  }
+  into.fetched += page.length;
+}
+
+async function fetchAll(ctx: ItemContext, type: MergeType, termKey: string | null): Promise<Converted> {
   const c = ctx.connector;
   const source: AsyncIterable<unknown[]> | Promise<unknown[]> =
     type === 'terms'
@@ -106,22 +136,22 @@ async function fetchAll(ctx: ItemContext, type: MergeType, termKey: string | nul
                 : type === 'sections'
                   ? c.sections(termKey!)
                   : c.relationships(termKey!);
+  const all: Converted = { records: [], invalid: [], fetched: 0 };
   if (source instanceof Promise) {
-    const all = await source;
-    await ctx.onFetched(all.length);
+    convertPage(type, await source, all);
+    await ctx.onFetched(all.fetched);
     return all;
   }
-  const all: unknown[] = [];
   for await (const page of source) {
-    all.push(...page);
-    await ctx.onFetched(all.length);
+    convertPage(type, page, all);
+    await ctx.onFetched(all.fetched);
   }
   return all;
 }
 
 /** Transient SIS failures (network, timeouts, 5xx, 429, maintenance) restart the fetch; nothing is written yet. */
 export const FETCH_ATTEMPTS = 4;
-async function fetchWithRetry(ctx: ItemContext, type: MergeType, termKey: string | null): Promise<unknown[]> {
+async function fetchWithRetry(ctx: ItemContext, type: MergeType, termKey: string | null): Promise<Converted> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fetchAll(ctx, type, termKey);
@@ -150,8 +180,7 @@ async function loadHub(db: Kysely<DB>, type: MergeType, termId: string | null, s
       return hubCourses(db, await departments());
     case 'sections':
     case 'relationships': {
-      const t = settings.types[type];
-      const termPosting = isTermEnabled(settings, type, termCode!) && (t.realTime || t.nightly);
+      const termPosting = postingOn(settings, type, termCode!, 'nightly');
       const records =
         type === 'sections' ? await hubSections(db, { termId: termId! }, await sectionKeys(db)) : await hubRelationships(db, termId!);
       return records.map((r) => ({ ...r, postingEnabled: termPosting && r.allowIntegration !== false }));
@@ -195,27 +224,8 @@ export interface Fetched {
 
 /** Step 1: everything of one type × term from the SIS, validated, before anything is written. */
 export async function fetchItem(ctx: ItemContext, type: MergeType, termCode: string | null, termKey: string | null): Promise<Fetched> {
-  const raw = await fetchWithRetry(ctx, type, termKey);
-  const invalid: ReportRow[] = [];
-  const records: SisRecord[] = [];
-  const convert = fromSis[type] as (r: never) => SisRecord;
-  for (const item of raw) {
-    const parsed = schemas[type].safeParse(item);
-    if (parsed.success) records.push(convert(parsed.data as never));
-    else {
-      const key = (item as { key?: string }).key ?? null;
-      invalid.push({
-        kind: 'error',
-        entity_id: null,
-        sis_key: key,
-        label: `${type.slice(0, -1)} ${key ?? '(no key)'}`,
-        fields: [],
-        message: `The SIS sent a record that fails validation: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-        raw: item,
-      });
-    }
-  }
-  return { type, termCode, records, invalid, fetched: raw.length };
+  const { records, invalid, fetched } = await fetchWithRetry(ctx, type, termKey);
+  return { type, termCode, records, invalid, fetched };
 }
 
 /** Steps 2 and 3: read the hub, plan, and apply in one transaction (or only report, on a dry run). */

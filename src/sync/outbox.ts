@@ -5,7 +5,7 @@
 // is in flight gets its own run; the worker always posts the record's latest state.
 import type { Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { isTermEnabled, type MergeSettings } from '../domain/merge-settings.ts';
+import { postingOn } from '../domain/merge-settings.ts';
 import type { Section } from '../domain/schedule.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import type { SaveHooks } from '../store/save-hooks.ts';
@@ -41,10 +41,6 @@ export function postableChanged(before: Section | null, after: Section | null): 
   return POSTABLE_SECTION_FIELDS.some((f) => json(before[f]) !== json(after[f]));
 }
 
-export function realTimeFor(settings: MergeSettings, type: 'sections' | 'relationships', termCode: string): boolean {
-  return isTermEnabled(settings, type, termCode) && settings.types[type].realTime;
-}
-
 export interface OutboxDeps {
   queue: JobQueue;
   clock: () => Date;
@@ -77,7 +73,20 @@ export function createOutbox(deps: OutboxDeps): SaveHooks & { committed(): void 
       }
       const { settings } = await getMergeSettings(trx);
       const code = await termCode(trx, change.termId);
-      if (!code || !realTimeFor(settings, 'sections', code)) return;
+      if (!code) return;
+      if (change.before && change.after && change.before.allowIntegration !== change.after.allowIntegration && postingOn(settings, 'relationships', code, 'real_time')) {
+        // Its relationships are held while a section may not be posted: re-decide them.
+        const related = await trx
+          .selectFrom('relationship_members as m')
+          .innerJoin('relationships as r', 'r.id', 'm.relationship_id')
+          .select(['r.id', 'r.sis_key', 'r.version'])
+          .where('m.section_id', '=', change.id)
+          .where('r.deleted_at', 'is', null)
+          .execute();
+        for (const r of related) await enqueuePush(trx, deps.queue, 'relationship', { id: r.id, termId: change.termId, sisKey: r.sis_key, version: r.version }, deps.clock());
+        if (related.length) touched.add('relationship');
+      }
+      if (!postingOn(settings, 'sections', code, 'real_time')) return;
       const record = change.after ?? change.before!;
       // A delete bumps the version past what `before` shows.
       const version = change.after ? change.after.version : change.before!.version + 1;
@@ -87,7 +96,7 @@ export function createOutbox(deps: OutboxDeps): SaveHooks & { committed(): void 
     async relationshipSaved(trx, change) {
       const { settings } = await getMergeSettings(trx);
       const code = await termCode(trx, change.termId);
-      if (!code || !realTimeFor(settings, 'relationships', code)) return;
+      if (!code || !postingOn(settings, 'relationships', code, 'real_time')) return;
       if (!change.after && !change.before?.sisKey) return;
       const record = change.after ?? change.before!;
       const version = change.after ? change.after.version : change.before!.version + 1;

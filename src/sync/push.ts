@@ -18,22 +18,24 @@ import {
   type SisMessage,
   type StatusEvent,
 } from '../domain/integration-status.ts';
-import { fieldOwner, isTermEnabled, type MergeSettings } from '../domain/merge-settings.ts';
-import { mergeRecord, type Fields } from '../domain/three-way.ts';
+import { fieldOwner, postingOn, type MergeSettings, type SourceOfTruth } from '../domain/merge-settings.ts';
+import { mergeRecord, type Fields, type RecordMerge } from '../domain/three-way.ts';
 import type { JobQueue } from '../jobs/queue.ts';
-import { mapLimit } from '../sis/concurrency.ts';
-import type { SisConnector } from '../sis/contract.ts';
+import type { SisConnector, SisWriter, SisWriteResult } from '../sis/contract.ts';
 import { SisError } from '../sis/errors.ts';
-import type { SisRelationshipInput, SisSectionInput, SisSectionState } from '../sis/model.ts';
+import type { SisRelationship, SisRelationshipInput, SisSectionInput, SisSectionState } from '../sis/model.ts';
 import type { SisConnections } from './connection.ts';
 import { relationshipFields, sectionFields } from './fields.ts';
-import { hubRelationships, hubSections, sectionKeys } from './hub-records.ts';
+import { hubSections, sectionKeys } from './hub-records.ts';
 import { writers } from './hub-writers.ts';
+import { sectionKeyMap, UnknownReferenceError } from './keys.ts';
 import { applyStatusEvent, type PostedType } from './integration-store.ts';
 import type { Metrics } from './metrics.ts';
 import { enqueuePush, PUSH_QUEUES } from './outbox.ts';
-import { getMergeSettings } from './settings-store.ts';
+import { getMergeSettings, type VersionedSettings } from './settings-store.ts';
 import { sameValue } from '../domain/same-value.ts';
+import { SYSTEM_ACTOR, type Actor } from '../domain/permissions.ts';
+import { recordAudit } from '../store/audit.ts';
 
 export type PushOutcome =
   | 'posted'
@@ -137,23 +139,38 @@ export class PushEngine {
 
   // Leases ------------------------------------------------------------------------------------
 
+  /** Records this process is posting: the database lease is per process, this keeps it to one post. */
+  readonly #held = new Set<string>();
+
   async #claim(type: PostedType, id: string, termId: string | null, hasKey: boolean): Promise<boolean> {
-    const db = this.#deps.db;
-    await db
-      .insertInto('integration_status')
-      .values({ entity_type: type, entity_id: id, term_id: termId, status: hasKey ? 'synced' : 'not_synced', messages: '[]' })
-      .onConflict((oc) => oc.columns(['entity_type', 'entity_id']).doNothing())
-      .execute();
-    // Database time, so workers on hosts with skewed clocks agree on when a claim lapses.
+    const key = `${type}:${id}`;
+    if (this.#held.has(key)) return false;
+    this.#held.add(key);
+    // Database time, so workers on hosts with skewed clocks agree on when a claim lapses. One
+    // statement: the status row is made if missing, and taken only when no live lease is on it.
     const until = sql<Date>`now() + make_interval(secs => ${this.#leaseMs / 1000})`;
-    const claimed = await db
-      .updateTable('integration_status')
-      .set({ lease_owner: this.#owner, lease_until: until })
-      .where('entity_type', '=', type)
-      .where('entity_id', '=', id)
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', sql<Date>`now()`), eb('lease_owner', '=', this.#owner)]))
+    const claimed = await this.#deps.db
+      .insertInto('integration_status')
+      .values({ entity_type: type, entity_id: id, term_id: termId, status: hasKey ? 'synced' : 'not_synced', messages: '[]', lease_owner: this.#owner, lease_until: until })
+      .onConflict((oc) =>
+        oc
+          .columns(['entity_type', 'entity_id'])
+          .doUpdateSet({ lease_owner: this.#owner, lease_until: until })
+          .where((eb) =>
+            eb.or([
+              eb('integration_status.lease_until', 'is', null),
+              eb('integration_status.lease_until', '<', sql<Date>`now()`),
+              eb('integration_status.lease_owner', '=', this.#owner),
+            ]),
+          ),
+      )
       .returning('entity_id')
-      .executeTakeFirst();
+      .executeTakeFirst()
+      .catch((error: unknown) => {
+        this.#held.delete(key);
+        throw error;
+      });
+    if (!claimed) this.#held.delete(key);
     return claimed !== undefined;
   }
 
@@ -172,14 +189,20 @@ export class PushEngine {
     return () => clearInterval(timer);
   }
 
-  async #release(type: PostedType, id: string) {
-    await this.#deps.db
-      .updateTable('integration_status')
-      .set({ lease_owner: null, lease_until: null })
-      .where('entity_type', '=', type)
-      .where('entity_id', '=', id)
-      .where('lease_owner', '=', this.#owner)
-      .execute();
+  /** `inDatabase` false: the transaction that recorded the outcome already let go of the lease. */
+  async #release(type: PostedType, id: string, inDatabase = true) {
+    try {
+      if (inDatabase)
+        await this.#deps.db
+          .updateTable('integration_status')
+          .set({ lease_owner: null, lease_until: null })
+          .where('entity_type', '=', type)
+          .where('entity_id', '=', id)
+          .where('lease_owner', '=', this.#owner)
+          .execute();
+    } finally {
+      this.#held.delete(`${type}:${id}`);
+    }
   }
 
   /** Embedded mode is one process: a lease still held belongs to a process that died. */
@@ -194,11 +217,19 @@ export class PushEngine {
 
   // Sections ----------------------------------------------------------------------------------
 
+  /** The merge settings last read; every save of them is a new version. */
+  #settings: VersionedSettings | null = null;
+
+  /** The merge settings at `version` (read with the record): read and parsed again only when they changed. */
+  async #settingsAt(version: number): Promise<MergeSettings> {
+    if (this.#settings?.version !== version) this.#settings = await getMergeSettings(this.#deps.db);
+    return this.#settings.settings;
+  }
+
   async pushSection(id: string, options: PushOptions): Promise<PushOutcome> {
-    const { db } = this.#deps;
-    const { settings } = await getMergeSettings(db);
-    const row = await this.#sectionRow(id);
+    const row = await sectionRow(this.#deps.db, id);
     if (!row) return 'gone';
+    const settings = await this.#settingsAt(row.settings_version);
     const hasKey = row.sis_key !== null;
     if (!postingOn(settings, 'sections', row.term_code, options.trigger)) return 'not_enabled';
     if (settings.maintenance.on) {
@@ -215,13 +246,16 @@ export class PushEngine {
     }
     const stop = this.#renewing('section', id);
     const log = this.#log({ runId: options.runId ?? null, recordType: 'section', recordId: id });
+    let outcome: PushOutcome | null = null;
     try {
-      return await this.#postSection(id, settings, log);
+      outcome = await this.#postSection(id, row, settings, log);
+      return outcome;
     } catch (error) {
       return await this.#failed('section', id, row.term_id, hasKey, error, log);
     } finally {
       stop();
-      await this.#release('section', id);
+      // A post that ended in 'posted' let go of the lease in the transaction that recorded it.
+      await this.#release('section', id, outcome !== 'posted');
     }
   }
 
@@ -233,47 +267,23 @@ export class PushEngine {
     return this.#keyCache.keys;
   }
 
-  async #sectionRow(id: string) {
-    return this.#deps.db
-      .selectFrom('sections as s')
-      .innerJoin('terms as t', 't.id', 's.term_id')
-      .select(['s.id', 's.term_id', 's.sis_key', 's.sis_base', 's.version', 's.deleted_at', 's.allow_integration', 's.source_of_truth', 's.section_number', 's.course_id', 's.status', 't.code as term_code', 't.sis_key as term_key'])
-      .where('s.id', '=', id)
-      .executeTakeFirst();
-  }
-
-  async #postSection(id: string, settings: MergeSettings, log: Logger | null): Promise<PushOutcome> {
+  /** `row`: as read before the claim, for the term (its code and SIS key); the rest is read again. */
+  async #postSection(id: string, row: SectionRow, settings: MergeSettings, log: Logger | null): Promise<PushOutcome> {
     const { db } = this.#deps;
-    // Read after the claim: this is the latest state, whatever edits came before.
-    const row = (await this.#sectionRow(id))!;
     const connector = await this.#deps.connections.connector();
     const writer = connector.writer;
     if (!writer) throw permanent('not_supported', `The ${connector.kind} connection is read-only: sections cannot be posted.`);
     const started = this.#deps.clock();
 
-    if (row.deleted_at !== null) {
-      let key = row.sis_key;
-      if (!key && row.term_key) {
-        // A create whose response was lost may have left it in the SIS.
-        const keys = await sectionKeys(db);
-        const courseKey = keys.courses.key(row.course_id)!;
-        if (!courseKey.startsWith('hub:') && row.section_number)
-          key = (await this.#call(log, 'findSection', () => connector.findSection(row.term_key!, courseKey, row.section_number)))?.sisKey ?? null;
-      }
-      if (!key) return this.#succeeded('section', id, row.term_id, row.version, row.version, null, started);
-      const theirs = await this.#call(log, 'getSection', () => connector.getSection(key!));
-      if (theirs && (connector.capabilities.sectionRemoval === 'cancel_or_delete' || theirs.status !== 'cancelled')) {
-        if (connector.capabilities.sectionRemoval === 'cancel_or_delete') await this.#call(log, 'deleteSection', () => writer.deleteSection(key!));
-        else await this.#call(log, 'cancelSection', () => writer.cancelSection(key!));
-      }
-      await db.updateTable('sections').set({ sis_key: key }).where('id', '=', id).execute();
-      await this.#succeeded('section', id, row.term_id, row.version, row.version, null, started);
-      return 'removed';
-    }
-
-    // Key maps are cached briefly; a reference they do not know yet makes them reload once.
+    // Read after the claim: this is the latest state, whatever edits or posts came before. Key maps
+    // are cached briefly; a reference they do not know yet makes them reload once.
     let [hub] = await hubSections(db, { ids: [id] }, await this.#keys(false));
-    if (JSON.stringify(hub.fields).includes('"hub:')) [hub] = await hubSections(db, { ids: [id] }, await this.#keys(true));
+    if (hub && JSON.stringify(hub.fields).includes('"hub:')) [hub] = await hubSections(db, { ids: [id] }, await this.#keys(true));
+    if (!hub) {
+      // Not among the hub's sections: deleted in the hub since (or gone).
+      const deleted = await sectionRow(this.#deps.db, id);
+      return deleted ? this.#removeSection(deleted, connector, writer, started, log) : 'gone';
+    }
     const ours = hub.fields;
     const termKey = row.term_key;
     if (!termKey) throw permanent('validation', `The term ${row.term_code} is not in the SIS: merge terms first.`, 'termId');
@@ -288,14 +298,14 @@ export class PushEngine {
     });
 
     // Theirs: the SIS record now — by key, or (no key yet) by natural key after a lost response.
-    let sisKey = row.sis_key;
+    let sisKey = hub.sisKey;
     let theirs: SisSectionState | null = null;
     if (sisKey) {
       theirs = await this.#call(log, 'getSection', () => connector.getSection(sisKey!));
       if (!theirs) throw permanent('not_found', `The section ${sisKey} is not in the SIS any more (deleted there); run a sections merge.`);
-    } else if (row.section_number) {
-      const found = await this.#call(log, 'findSection', () => connector.findSection(termKey, courseKey, row.section_number));
-      if (found && !found.sisKey) return this.#awaitingKey(id, row.term_id, row.version, found.record, log);
+    } else if (ours.sectionNumber) {
+      const found = await this.#call(log, 'findSection', () => connector.findSection(termKey, courseKey, String(ours.sectionNumber)));
+      if (found && !found.sisKey) return this.#awaitingKey(id, hub.termId, hub.version, found.record, log);
       if (found) {
         sisKey = found.sisKey;
         theirs = found.record;
@@ -303,42 +313,55 @@ export class PushEngine {
     }
 
     const postable = POSTABLE_OF_INPUT(connector);
-    const base = (row.sis_base as Fields | null) ?? null;
+    const base = hub.base;
     let sisChanges: Fields = {};
     let result: { sisKey: string | null; record: SisSectionState };
     if (theirs) {
-      const theirFields = sectionFields(theirs);
-      const adopted = sisKey !== row.sis_key;
+      const seen = theirs;
+      const theirFields = sectionFields(seen);
+      const adopted = sisKey !== hub.sisKey;
       // A record adopted after a lost create was made from the hub's data: the hub's edits since win.
       const owner = (field: string) =>
         adopted && field !== 'enrolled' ? 'hub' : fieldOwner(settings, 'sections', field, { recordOverride: hub.override, postingEnabled: true });
       const merge = mergeRecord(adopted ? null : base, theirFields, ours, owner);
-      if (merge.blocked)
-        throw new SisError({
-          code: 'conflict',
-          message: merge.conflicts
-            .filter((c) => c.resolvedBy === 'none')
-            .map((c) => `${c.field} was changed both in the hub and in the SIS (no source of truth decides)`)
-            .join('; '),
-          field: merge.conflicts.find((c) => c.resolvedBy === 'none')?.field,
-          raw: merge.conflicts,
-        });
+      if (merge.blocked) throw conflictError(merge);
       // The SIS's own changes (fields the hub did not touch, or the SIS owns) come into the hub.
       sisChanges = Object.fromEntries(merge.changes.filter((c) => c.field !== 'enrolled' || ours.enrolled !== c.after).map((c) => [c.field, c.after]));
       const input = sectionInput(termKey, merge.merged, theirFields, postable);
       const differs = [...postable].some((f) => !sameValue(input[f as keyof SisSectionInput], theirFields[f]));
-      result = differs
-        ? await this.#call(log, 'updateSection', () => writer.updateSection(sisKey!, input))
-        : { sisKey, record: theirs };
+      // The write is planned against what was just read: only what differs is sent.
+      result = differs ? await this.#call(log, 'updateSection', () => writer.updateSection(sisKey!, input, seen)) : { sisKey, record: seen };
       Object.assign(sisChanges, sisDefaults(input, result.record, postable));
     } else {
       const input = sectionInput(termKey, ours, ours, postable);
       result = await this.#call(log, 'createSection', () => writer.createSection(input));
-      if (!result.sisKey) return this.#awaitingKey(id, row.term_id, row.version, result.record, log);
+      if (!result.sisKey) return this.#awaitingKey(id, hub.termId, hub.version, result.record, log);
       sisChanges = sisDefaults(input, result.record, postable);
     }
-    const outcome = await this.#finishSection(id, row.version, result.sisKey!, result.record, sisChanges, ours, started);
-    return outcome;
+    return this.#finishSection(id, hub.version, hub.sisKey, result.sisKey!, result.record, sisChanges, ours, started);
+  }
+
+  /** A section deleted in the hub: cancelled (or deleted) in the SIS, if the SIS has it. */
+  async #removeSection(row: SectionRow, connector: SisConnector, writer: SisWriter, started: Date, log: Logger | null): Promise<PushOutcome> {
+    const { db } = this.#deps;
+    const id = row.id;
+    let key = row.sis_key;
+    if (!key && row.term_key) {
+      // A create whose response was lost may have left it in the SIS.
+      const keys = await sectionKeys(db);
+      const courseKey = keys.courses.key(row.course_id)!;
+      if (!courseKey.startsWith('hub:') && row.section_number)
+        key = (await this.#call(log, 'findSection', () => connector.findSection(row.term_key!, courseKey, row.section_number)))?.sisKey ?? null;
+    }
+    if (!key) return this.#succeeded('section', id, row.term_id, row.version, row.version, null, started);
+    const theirs = await this.#call(log, 'getSection', () => connector.getSection(key!));
+    if (theirs && (connector.capabilities.sectionRemoval === 'cancel_or_delete' || theirs.status !== 'cancelled')) {
+      if (connector.capabilities.sectionRemoval === 'cancel_or_delete') await this.#call(log, 'deleteSection', () => writer.deleteSection(key!));
+      else await this.#call(log, 'cancelSection', () => writer.cancelSection(key!));
+    }
+    await db.updateTable('sections').set({ sis_key: key }).where('id', '=', id).execute();
+    await this.#succeeded('section', id, row.term_id, row.version, row.version, null, started);
+    return 'removed';
   }
 
   /** PeopleSoft: the class exists but its CLASS_NBR is not published yet; look again later. */
@@ -355,9 +378,14 @@ export class PushEngine {
     return 'awaiting_sis_key';
   }
 
+  /**
+   * Stores what the SIS acknowledged and the status, and lets go of the lease, in one transaction.
+   * `postedKey`: the SIS key the hub had when the post read the section (null: it learns one now).
+   */
   async #finishSection(
     id: string,
     postedVersion: number,
+    postedKey: string | null,
     sisKey: string,
     record: SisSectionState,
     sisChanges: Fields,
@@ -365,12 +393,16 @@ export class PushEngine {
     started: Date,
   ): Promise<PushOutcome> {
     const { db, queue } = this.#deps;
-    let newKey = false;
     let current = 0;
     let acknowledged = postedVersion;
     await db.transaction().execute(async (trx) => {
-      const locked = await trx.selectFrom('sections').select(['version', 'sis_key', 'term_id']).where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
-      newKey = locked.sis_key === null;
+      // Storing the new base takes the row's lock and tells which version the hub holds now.
+      const locked = await trx
+        .updateTable('sections')
+        .set({ sis_key: sisKey, sis_base: JSON.stringify(sectionFields(record)), sis_deleted_at: null } as never)
+        .where('id', '=', id)
+        .returning(['version', 'term_id'])
+        .executeTakeFirstOrThrow();
       current = locked.version;
       const columns: Record<string, unknown> = {};
       let children: { spec: (typeof writers.sections.children)[number]; rows: Record<string, unknown>[] }[] = [];
@@ -391,17 +423,7 @@ export class PushEngine {
         }
       }
       const content = Object.keys(columns).length > 0 || children.length > 0;
-      await trx
-        .updateTable('sections')
-        .set({
-          ...columns,
-          sis_key: sisKey,
-          sis_base: JSON.stringify(sectionFields(record)),
-          sis_deleted_at: null,
-          ...(content && { version: sql`version + 1`, updated_at: sql`now()` }),
-        } as never)
-        .where('id', '=', id)
-        .execute();
+      if (content) await trx.updateTable('sections').set({ ...columns, version: sql`version + 1`, updated_at: sql`now()` } as never).where('id', '=', id).execute();
       for (const { spec, rows } of children) {
         await trx.deleteFrom(spec.table).where(spec.fk as never, '=', id as never).execute();
         if (rows.length) await trx.insertInto(spec.table as never).values(rows.map((r) => ({ ...r, [spec.fk]: id })) as never).execute();
@@ -410,24 +432,20 @@ export class PushEngine {
         // The SIS's changes are now the hub's: what was posted plus them is what the SIS holds.
         if (current === postedVersion) acknowledged = postedVersion + 1;
         current += 1;
-        await trx
-          .insertInto('audit_log')
-          .values({
-            actor_type: 'system',
-            actor_id: null,
-            actor_name: 'push engine',
-            action: 'update',
-            entity_type: 'section',
-            entity_id: id,
-            changes: JSON.stringify(fieldChanges(null, sisChanges)),
-            context: JSON.stringify({ reason: 'taken from the SIS while posting' }),
-          })
-          .execute();
+        await auditTakenFromSis(trx, 'section', id, sisChanges);
       }
-      const applied = await applyStatusEvent(trx, 'section', id, locked.term_id, true, { kind: 'succeeded', at: this.#deps.clock(), version: acknowledged, current });
+      const applied = await applyStatusEvent(
+        trx,
+        'section',
+        id,
+        locked.term_id,
+        true,
+        { kind: 'succeeded', at: this.#deps.clock(), version: acknowledged, current },
+        { releaseLeaseOf: this.#owner },
+      );
       this.#observe('section', applied.before.queuedAt ?? started);
       if (applied.name === 'superseded_during_post') await queue.enqueue(trx, PUSH_QUEUES.section, { id }, { singletonKey: id });
-      if (newKey) {
+      if (postedKey === null) {
         // Relationships that waited for this section's key can go now.
         const waiting = await trx
           .selectFrom('relationship_members as m')
@@ -514,7 +532,7 @@ export class PushEngine {
     const stop = this.#renewing('relationship', id);
     const log = this.#log({ runId: options.runId ?? null, recordType: 'relationship', recordId: id });
     try {
-      return await this.#postRelationship(id, log);
+      return await this.#postRelationship(id, settings, log);
     } catch (error) {
       return await this.#failed('relationship', id, row.term_id, hasKey, error, log);
     } finally {
@@ -527,12 +545,29 @@ export class PushEngine {
     return this.#deps.db
       .selectFrom('relationships as r')
       .innerJoin('terms as t', 't.id', 'r.term_id')
-      .select(['r.id', 'r.term_id', 'r.sis_key', 'r.version', 'r.deleted_at', 'r.allow_integration', 'r.kind', 'r.shared_capacity', 't.code as term_code', 't.sis_key as term_key'])
+      .select(['r.id', 'r.term_id', 'r.sis_key', 'r.sis_base', 'r.version', 'r.deleted_at', 'r.allow_integration', 'r.source_of_truth', 'r.kind', 'r.shared_capacity', 't.code as term_code', 't.sis_key as term_key'])
       .where('r.id', '=', id)
       .executeTakeFirst();
   }
 
-  async #postRelationship(id: string, log: Logger | null): Promise<PushOutcome> {
+  /** The relationship as the hub holds it now, in the SIS's keys (null keys for sections never posted). */
+  async #relationshipState(db: Kysely<DB>, id: string) {
+    const row = await db.selectFrom('relationships').select(['kind', 'shared_capacity']).where('id', '=', id).executeTakeFirstOrThrow();
+    const members = await db
+      .selectFrom('relationship_members as m')
+      .innerJoin('sections as s', 's.id', 'm.section_id')
+      .select(['m.section_id', 'm.is_primary', 's.sis_key', 's.allow_integration'])
+      .where('m.relationship_id', '=', id)
+      .execute();
+    const fields = relationshipFields({
+      kind: row.kind as SisRelationship['kind'],
+      sharedCapacity: row.shared_capacity,
+      members: members.map((m) => ({ sectionKey: m.sis_key ?? `hub:${m.section_id}`, primary: m.is_primary })),
+    });
+    return { members, fields };
+  }
+
+  async #postRelationship(id: string, settings: MergeSettings, log: Logger | null): Promise<PushOutcome> {
     const { db } = this.#deps;
     const row = (await this.#relationshipRow(id))!;
     const connector = await this.#deps.connections.connector();
@@ -550,44 +585,96 @@ export class PushEngine {
       await this.#succeeded('relationship', id, row.term_id, row.version, row.version, null, started);
       return 'removed';
     }
-    if (!row.term_key) throw permanent('validation', `The term ${row.term_code} is not in the SIS: merge terms first.`, 'termId');
+    const termKey = row.term_key;
+    if (!termKey) throw permanent('validation', `The term ${row.term_code} is not in the SIS: merge terms first.`, 'termId');
     if (!(connector.capabilities.relationshipKindsWritten as readonly string[]).includes(row.kind))
       throw permanent('not_supported', `This SIS does not accept ${row.kind} relationships (it writes ${connector.capabilities.relationshipKindsWritten.join(', ')}).`, 'kind');
-    const members = await db
-      .selectFrom('relationship_members as m')
-      .innerJoin('sections as s', 's.id', 'm.section_id')
-      .select(['m.section_id', 'm.is_primary', 's.sis_key'])
-      .where('m.relationship_id', '=', id)
-      .execute();
+    const { members, fields: ours } = await this.#relationshipState(db, id);
+    // A section the hub may not post keeps its relationship out of the SIS too.
+    if (members.some((m) => m.allow_integration === false)) {
+      await this.#status('relationship', id, row.term_id, row.sis_key !== null, { kind: 'section_integration_disabled' });
+      return 'integration_disabled';
+    }
     if (members.some((m) => m.sis_key === null)) {
       await this.#status('relationship', id, row.term_id, row.sis_key !== null, { kind: 'waiting_for_sections' });
       return 'waiting_for_sections';
     }
-    const input: SisRelationshipInput = {
-      termKey: row.term_key,
-      kind: row.kind,
-      sharedCapacity: row.shared_capacity,
-      members: members.map((m) => ({ sectionKey: m.sis_key!, primary: m.is_primary })),
-    };
-    const result = row.sis_key
-      ? await this.#call(log, 'updateRelationship', () => writer.updateRelationship(row.sis_key!, input))
-      : await this.#call(log, 'createRelationship', () => writer.createRelationship(input));
+
+    let result: SisWriteResult<SisRelationship>;
+    let sisChanges: Fields = {};
+    if (row.sis_key) {
+      // Read the SIS first, as for sections: a change made there since the last sync is kept, not overwritten.
+      const found = await this.#call(log, 'getRelationship', () => connector.getRelationship(row.sis_key!, termKey));
+      if (!found) throw permanent('not_found', `The ${row.kind} ${row.sis_key} is not in the SIS any more (deleted there); run a relationships merge.`);
+      const theirs = relationshipFields(found);
+      const owner = (field: string) => fieldOwner(settings, 'relationships', field, { recordOverride: row.source_of_truth as SourceOfTruth | null, postingEnabled: true });
+      const merge = mergeRecord((row.sis_base as Fields | null) ?? null, theirs, ours, owner);
+      if (merge.blocked) throw conflictError(merge);
+      sisChanges = Object.fromEntries(merge.changes.map((c) => [c.field, c.after]));
+      result = sameValue(merge.merged, theirs)
+        ? { sisKey: row.sis_key, record: found }
+        : await this.#call(log, 'updateRelationship', () => writer.updateRelationship(row.sis_key!, relationshipInput(termKey, merge.merged)));
+    } else {
+      result = await this.#call(log, 'createRelationship', () => writer.createRelationship(relationshipInput(termKey, ours)));
+    }
     await db.transaction().execute(async (trx) => {
       const locked = await trx.selectFrom('relationships').select(['version']).where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
+      let current = locked.version;
+      let acknowledged = row.version;
+      if (current !== row.version) {
+        // An edit arrived while posting: the SIS's changes only land where the hub still has what was read.
+        const now = (await this.#relationshipState(trx, id)).fields;
+        sisChanges = Object.fromEntries(Object.entries(sisChanges).filter(([f]) => sameValue(now[f], ours[f])));
+      }
+      const applied = await this.#applyRelationshipChanges(trx, id, row.term_id, sisChanges);
+      if (applied) {
+        // The SIS's changes are now the hub's: what was posted plus them is what the SIS holds.
+        if (current === row.version) acknowledged = row.version + 1;
+        current += 1;
+      }
       await trx
         .updateTable('relationships')
         .set({ sis_key: result.sisKey, sis_base: JSON.stringify(relationshipFields(result.record)), sis_deleted_at: null } as never)
         .where('id', '=', id)
         .execute();
-      const applied = await applyStatusEvent(trx, 'relationship', id, row.term_id, true, { kind: 'succeeded', at: this.#deps.clock(), version: row.version, current: locked.version });
-      this.#observe('relationship', applied.before.queuedAt ?? started);
-      if (applied.name === 'superseded_during_post') await this.#deps.queue.enqueue(trx, PUSH_QUEUES.relationship, { id }, { singletonKey: id });
+      const status = await applyStatusEvent(trx, 'relationship', id, row.term_id, true, { kind: 'succeeded', at: this.#deps.clock(), version: acknowledged, current });
+      this.#observe('relationship', status.before.queuedAt ?? started);
+      if (status.name === 'superseded_during_post') await this.#deps.queue.enqueue(trx, PUSH_QUEUES.relationship, { id }, { singletonKey: id });
     });
     this.#deps.metrics?.pushes.inc({ type: 'relationship', outcome: 'posted' });
     return 'posted';
   }
 
-  // Sweeps, Send Updates, health actions ------------------------------------------------------
+  /** Writes the SIS's own changes of a relationship into the hub, audited; false when there were none to write. */
+  async #applyRelationshipChanges(trx: Transaction<DB>, id: string, termId: string, changes: Fields): Promise<boolean> {
+    const changed = Object.keys(changes);
+    if (!changed.length) return false;
+    const spec = writers.relationships;
+    let columns: Record<string, unknown>;
+    let children: { spec: (typeof spec.children)[number]; rows: Record<string, unknown>[] }[];
+    try {
+      const keys = { sections: await sectionKeyMap(trx, termId), termId };
+      columns = spec.columns(changes, keys);
+      children = spec.children.filter((c) => changed.includes(c.field)).map((c) => ({ spec: c, rows: c.rows(changes, keys) }));
+    } catch (error) {
+      // A member the hub does not have yet: the next relationships merge brings it and reports it.
+      if (error instanceof UnknownReferenceError) return false;
+      throw error;
+    }
+    await trx
+      .updateTable('relationships')
+      .set({ ...columns, version: sql`version + 1`, updated_at: sql`now()` } as never)
+      .where('id', '=', id)
+      .execute();
+    for (const child of children) {
+      await trx.deleteFrom(child.spec.table).where(child.spec.fk as never, '=', id as never).execute();
+      if (child.rows.length) await trx.insertInto(child.spec.table as never).values(child.rows.map((r) => ({ ...r, [child.spec.fk]: id })) as never).execute();
+    }
+    await auditTakenFromSis(trx, 'relationship', id, changes);
+    return true;
+  }
+
+  // Sweeps and health actions (Send Updates is in send-updates.ts) ---------------------------
 
   /**
    * Re-enqueues every pending record whose retry time has come and that no worker holds: what
@@ -622,104 +709,6 @@ export class PushEngine {
     return due.length;
   }
 
-  /**
-   * Send Updates (and the nightly's last steps): for each term enabled for sections or
-   * relationships, post everything pending or never posted, then compare the hub with the SIS
-   * and post what still differs. Records in the report of `runId`.
-   */
-  async sendUpdates(termCodes: string[], runId: string, trigger: 'nightly' | 'manual' = 'manual'): Promise<{ posted: number; failed: number }> {
-    const { db } = this.#deps;
-    const { settings } = await getMergeSettings(db);
-    const connector = await this.#deps.connections.connector();
-    const totals = { posted: 0, failed: 0 };
-    const report: { kind: 'updated' | 'error'; type: 'sections' | 'relationships'; term: string; id: string; label: string; message: string | null; raw: unknown }[] = [];
-    for (const termCode of termCodes) {
-      const term = await db.selectFrom('terms').select(['id', 'sis_key']).where('code', '=', termCode).executeTakeFirst();
-      if (!term?.sis_key) continue;
-      for (const type of ['sections', 'relationships'] as const) {
-        if (!postingOn(settings, type, termCode, trigger)) continue;
-        if (settings.maintenance.on) continue;
-        const posted: PostedType = type === 'sections' ? 'section' : 'relationship';
-        const candidates = new Set<string>();
-        // 1. Everything pending, in error-free retry, or never posted.
-        const table = type === 'sections' ? 'sections' : 'relationships';
-        const pending = await db
-          .selectFrom(`${table} as r` as 'sections as r')
-          .leftJoin('integration_status as st', (j) => j.onRef('st.entity_id', '=', 'r.id').on('st.entity_type', '=', posted))
-          .select(['r.id'])
-          .where('r.term_id', '=', term.id)
-          .where((eb) =>
-            eb.or([
-              eb('st.status', '=', 'pending'),
-              eb.and([eb('r.sis_key', 'is', null), eb('r.deleted_at', 'is', null), eb.or([eb('r.allow_integration', 'is', null), eb('r.allow_integration', '=', true)])]),
-            ]),
-          )
-          .execute();
-        for (const p of pending) candidates.add(p.id);
-        // 2. Compare with the SIS now: what still differs goes too.
-        for (const id of await this.#differing(connector, type, term.id, term.sis_key)) candidates.add(id);
-        const outcomes = await mapLimit([...candidates], 8, async (id) => ({ id, outcome: await this.push(posted, id, { runId, trigger }) }));
-        for (const { id, outcome } of outcomes) {
-          if (outcome === 'posted' || outcome === 'removed' || outcome === 'in_sync') {
-            totals.posted++;
-            report.push({ kind: 'updated', type, term: termCode, id, label: `${posted} ${id}`, message: 'Posted to the SIS', raw: null });
-          } else if (outcome === 'failed' || outcome === 'retrying') {
-            totals.failed++;
-            const st = await db.selectFrom('integration_status').select(['messages', 'raw']).where('entity_type', '=', posted).where('entity_id', '=', id).executeTakeFirst();
-            const messages = (st?.messages ?? []) as SisMessage[];
-            report.push({ kind: 'error', type, term: termCode, id, label: `${posted} ${id}`, message: `Posting failed${outcome === 'retrying' ? ' (will retry)' : ''}: ${messages.map((m) => m.message).join('; ')}`, raw: st?.raw ?? null });
-          }
-        }
-      }
-    }
-    for (let i = 0; i < report.length; i += 500)
-      await db
-        .insertInto('merge_run_changes')
-        .values(
-          report.slice(i, i + 500).map((r) => ({
-            run_id: runId,
-            merge_type: r.type,
-            term_code: r.term,
-            kind: r.kind,
-            entity_id: r.id,
-            sis_key: null,
-            label: r.label,
-            fields: '[]',
-            message: r.message,
-            raw: r.raw === null || r.raw === undefined ? null : JSON.stringify(r.raw),
-          })),
-        )
-        .execute();
-    return totals;
-  }
-
-  /** Hub records (with a SIS key) whose postable fields differ from the SIS's now. */
-  async #differing(connector: SisConnector, type: 'sections' | 'relationships', termId: string, termKey: string): Promise<string[]> {
-    const { db } = this.#deps;
-    const out: string[] = [];
-    if (type === 'sections') {
-      const hub = (await hubSections(db, { termId }, await sectionKeys(db))).filter((h) => h.sisKey && h.allowIntegration !== false);
-      const byKey = new Map(hub.map((h) => [h.sisKey!, h]));
-      const postable = POSTABLE_OF_INPUT(connector);
-      for await (const page of connector.sections(termKey))
-        for (const s of page) {
-          const h = byKey.get(s.key);
-          if (!h) continue;
-          const theirs = sectionFields(s);
-          if ([...postable].some((f) => !sameValue(h.fields[f], theirs[f]))) out.push(h.id);
-        }
-      return out;
-    }
-    const hub = (await hubRelationships(db, termId)).filter((h) => h.sisKey && h.allowIntegration !== false);
-    const sis = new Map<string, Fields>();
-    for await (const page of connector.relationships(termKey)) for (const r of page) sis.set(r.key, relationshipFields(r));
-    for (const h of hub) {
-      const theirs = sis.get(h.sisKey!);
-      if (theirs && !sameValue(h.fields, theirs)) out.push(h.id);
-    }
-    return out;
-  }
-
   async retryNow(type: PostedType, id: string): Promise<PushOutcome> {
     const table = type === 'section' ? 'sections' : 'relationships';
     const row = await this.#deps.db.selectFrom(table).select(['term_id', 'sis_key']).where('id', '=', id).executeTakeFirst();
@@ -747,12 +736,18 @@ export class PushEngine {
   }
 }
 
-/** Whether posting runs for this type and term under this trigger. */
-export function postingOn(settings: MergeSettings, type: 'sections' | 'relationships', termCode: string, trigger: PushOptions['trigger']): boolean {
-  if (!isTermEnabled(settings, type, termCode)) return false;
-  const t = settings.types[type];
-  return trigger === 'real_time' ? t.realTime : t.realTime || t.nightly;
+/** A section with its term's code and SIS key, deleted or not, and the merge settings' version. */
+function sectionRow(db: Kysely<DB>, id: string) {
+  return db
+    .selectFrom('sections as s')
+    .innerJoin('terms as t', 't.id', 's.term_id')
+    .select(['s.id', 's.term_id', 's.sis_key', 's.version', 's.deleted_at', 's.allow_integration', 's.section_number', 's.course_id', 't.code as term_code', 't.sis_key as term_key'])
+    .select(sql<number>`coalesce((select version from merge_settings where id = 1), 0)`.as('settings_version'))
+    .where('s.id', '=', id)
+    .executeTakeFirst();
 }
+
+type SectionRow = NonNullable<Awaited<ReturnType<typeof sectionRow>>>;
 
 /** Fields the hub left empty and the SIS filled in (a default part of term…): the hub takes them. */
 function sisDefaults(sent: SisSectionInput, record: SisSectionState, postable: Set<string>): Fields {
@@ -781,3 +776,30 @@ function sectionInput(termKey: string, wanted: Fields, fallback: Fields, postabl
   };
 }
 
+
+function relationshipInput(termKey: string, fields: Fields): SisRelationshipInput {
+  return {
+    termKey,
+    kind: fields.kind as SisRelationshipInput['kind'],
+    sharedCapacity: fields.sharedCapacity as number | null,
+    members: fields.members as SisRelationshipInput['members'],
+  };
+}
+
+/** A field both sides changed that no source-of-truth rule decides: the record stops, with both values. */
+function conflictError(merge: RecordMerge): SisError {
+  const open = merge.conflicts.filter((c) => c.resolvedBy === 'none');
+  return new SisError({
+    code: 'conflict',
+    message: open.map((c) => `${c.field} was changed both in the hub and in the SIS (no source of truth decides)`).join('; '),
+    field: open[0]?.field,
+    raw: merge.conflicts,
+  });
+}
+
+const PUSH_ENGINE: Actor = { ...SYSTEM_ACTOR, name: 'push engine' };
+
+/** The SIS's own changes a post brought into the hub, in the audit log as the push engine's. */
+async function auditTakenFromSis(trx: Transaction<DB>, type: PostedType, id: string, changes: Fields): Promise<void> {
+  await recordAudit(trx, PUSH_ENGINE, { action: 'update', entityType: type, entityId: id, changes: fieldChanges(null, changes), context: { reason: 'taken from the SIS while posting' } });
+}

@@ -49,6 +49,11 @@ describe('integration status transitions', () => {
 
   it('marks records the hub may not post, and those waiting', () => {
     expect(transition(initialStatus(true), { kind: 'integration_disabled' }).next).toMatchObject({ status: 'not_synced', detail: 'integration_disabled' });
+    const failed = transition(initialStatus(true), { kind: 'permanent_failure', at, code: 'validation', messages: [{ message: 'no', field: null, code: null }], raw: null }).next;
+    expect(transition(failed, { kind: 'section_integration_disabled' })).toMatchObject({
+      name: 'held_by_sections',
+      next: { status: 'not_synced', detail: 'section_integration_disabled', messages: [], errorCode: null },
+    });
     expect(transition(initialStatus(true), { kind: 'maintenance' }).next).toMatchObject({ status: 'pending', detail: 'maintenance' });
     expect(transition(initialStatus(false), { kind: 'waiting_for_sections' }).next).toMatchObject({ status: 'pending', detail: 'waiting_for_sections' });
     expect(transition(initialStatus(false), { kind: 'awaiting_sis_key', at, retryAt: later, version: 1 }).next).toMatchObject({

@@ -14,6 +14,9 @@ let term: string;
 let otherTerm: string;
 let smtp: SMTPServer;
 let smtpPort: number;
+const used = new Set<string>();
+/** The hub's clock runs this far ahead of the wall clock (the error digest test moves it). */
+let skewMs = 0;
 const mails: { to: string; body: string }[] = [];
 let hookServer: Server;
 let hookUrl: string;
@@ -80,6 +83,7 @@ beforeAll(async () => {
   hookUrl = `http://127.0.0.1:${(hookServer.address() as { port: number }).port}/hook`;
 
   hub = await startHub({
+    clock: () => new Date(Date.now() + skewMs),
     sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY, timeoutMs: 2_000 },
     runtime: {
       pushRetry: { baseMs: 20, maxMs: 200, maxAttempts: 30 },
@@ -263,44 +267,18 @@ describe('real-time posting', () => {
   });
 
   it('posts a relationship once all its sections have SIS keys, and says when it waits', async () => {
-    const list = await sectionsOf(term, 40);
-    const free = [];
-    for (const s of list) {
-      const rels = await hub.admin.get(`/api/v1/relationships?sectionId=${s.id}`);
-      if (!rels.body.items.length && s.sisKey && s.integrationStatus?.status === 'synced') free.push(s);
-      if (free.length === 3) break;
-    }
-    const [a, b, c] = free;
-    const ok = await hub.admin.post('/api/v1/relationships', {
-      termId: a.termId,
-      kind: 'crosslist',
-      sharedCapacity: null,
-      members: [
-        { sectionId: a.id, primary: true },
-        { sectionId: b.id, primary: false },
-      ],
-    });
-    expect(ok.status, JSON.stringify(ok.body)).toBe(201);
-    await drained(hub.db);
-    const posted = (await hub.admin.get(`/api/v1/relationships/${ok.body.id}`)).body;
-    expect(posted.sisKey).not.toBeNull();
+    const [a, b, c] = await freeSections(3);
+    const posted = await createCrosslist(a, b);
     expect(posted.integrationStatus.status).toBe('synced');
     const inSis = [];
     for await (const page of sis.connector.relationships(await termKey())) inSis.push(...page.filter((r) => r.key === posted.sisKey));
     expect(inSis[0].members.map((m) => m.sectionKey).sort()).toEqual([a.sisKey, b.sisKey].sort());
 
-    // A member the SIS does not know yet (its post is held back) makes the relationship wait.
-    const full = await get(c.id);
-    const created = await hub.admin.post('/api/v1/sections', {
-      termId: full.termId,
-      courseId: (await hub.admin.get(`/api/v1/sections/${c.id}`)).body.courseId,
-      sectionNumber: 'W1',
-      component: 'LEC',
-      capacity: 10,
-      allowIntegration: false,
-      credits: (await hub.admin.get(`/api/v1/sections/${c.id}`)).body.credits,
-    });
+    // A member the SIS does not know yet (the SIS refused its create) makes the relationship wait.
+    const course = (await hub.admin.get(`/api/v1/sections/${c.id}`)).body;
+    const created = await hub.admin.post('/api/v1/sections', { termId: c.termId, courseId: course.courseId, sectionNumber: 'W1', component: 'LEC', capacity: 10, credits: 99 });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect((await settled(hub.admin, created.body.id)).status).toBe('error');
     const waiting = await hub.admin.post('/api/v1/relationships', {
       termId: a.termId,
       kind: 'crosslist',
@@ -311,21 +289,114 @@ describe('real-time posting', () => {
       ],
     });
     expect(waiting.status).toBe(201);
-    let rel;
-    for (let i = 0; i < 200; i++) {
-      rel = (await hub.admin.get(`/api/v1/relationships/${waiting.body.id}`)).body;
-      if (rel.integrationStatus?.detail === 'waiting_for_sections') break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const rel = await relationshipSettled(waiting.body.id);
     expect(rel.integrationStatus).toMatchObject({ status: 'pending', detail: 'waiting_for_sections' });
-    // Allowing the section posts it, and the relationship follows.
-    const s2 = await get(created.body.id);
-    await hub.admin.patch(`/api/v1/sections/${s2.id}`, { version: s2.version, allowIntegration: true });
+    // Fixing the section posts it, and the relationship follows.
+    await patch(created.body.id, { credits: course.credits });
     await drained(hub.db);
     const done = (await hub.admin.get(`/api/v1/relationships/${waiting.body.id}`)).body;
     expect(done.integrationStatus.status).toBe('synced');
     expect(done.sisKey).not.toBeNull();
   });
+
+  it('holds a relationship while one of its sections has Allow integration = no, and says so', async () => {
+    const [a, b] = await freeSections(2);
+    const rel = await createCrosslist(a, b);
+    await patch(a.id, { allowIntegration: false });
+    const held = await relationshipSettled(rel.id, (r) => r.integrationStatus?.detail === 'section_integration_disabled');
+    expect(held.integrationStatus).toMatchObject({ status: 'not_synced', detail: 'section_integration_disabled' });
+    // Its edits stay in the hub while it is held.
+    expect((await hub.admin.patch(`/api/v1/relationships/${rel.id}`, { version: held.version, sharedCapacity: 30 })).status).toBe(200);
+    await relationshipSettled(rel.id, (r) => r.integrationStatus?.status !== 'pending');
+    expect((await sis.connector.getRelationship(rel.sisKey, await termKey()))!.sharedCapacity).toBeNull();
+    // Allowing the section again releases it.
+    await patch(a.id, { allowIntegration: null });
+    const released = await relationshipSettled(rel.id, (r) => r.integrationStatus?.status === 'synced');
+    expect(released.integrationStatus.status).toBe('synced');
+    expect((await sis.connector.getRelationship(rel.sisKey, await termKey()))!.sharedCapacity).toBe(30);
+  });
+
+  it("reads the SIS before posting a relationship: the SIS's own change is kept and comes into the hub", async () => {
+    const [a, b, c] = await freeSections(3);
+    const rel = await createCrosslist(a, b);
+    const key = await termKey();
+    // The registrar sets a shared capacity in the SIS; meanwhile a scheduler adds a section in the hub.
+    await sis.connector.writer!.updateRelationship(rel.sisKey, {
+      termKey: key,
+      kind: 'crosslist',
+      sharedCapacity: 77,
+      members: [
+        { sectionKey: a.sisKey!, primary: true },
+        { sectionKey: b.sisKey!, primary: false },
+      ],
+    });
+    const edited = await hub.admin.patch(`/api/v1/relationships/${rel.id}`, {
+      version: rel.version,
+      members: [
+        { sectionId: a.id, primary: true },
+        { sectionId: b.id, primary: false },
+        { sectionId: c.id, primary: false },
+      ],
+    });
+    expect(edited.status, JSON.stringify(edited.body)).toBe(200);
+    const synced = await relationshipSettled(rel.id, (r) => r.integrationStatus?.status === 'synced' && r.sharedCapacity === 77);
+    const inSis = (await sis.connector.getRelationship(rel.sisKey, key))!;
+    expect(inSis.sharedCapacity).toBe(77);
+    expect(inSis.members.map((m) => m.sectionKey).sort()).toEqual([a.sisKey, b.sisKey, c.sisKey].sort());
+    expect(synced.sharedCapacity).toBe(77);
+    expect(synced.members).toHaveLength(3);
+    const audit = await hub.db.selectFrom('audit_log').select(['actor_name', 'changes']).where('entity_id', '=', rel.id).where('actor_name', '=', 'push engine').execute();
+    expect(audit).toHaveLength(1);
+    expect(JSON.stringify(audit[0].changes)).toContain('sharedCapacity');
+  });
+
+  interface RelationshipView {
+    id: string;
+    version: number;
+    sisKey: string;
+    sharedCapacity: number | null;
+    members: unknown[];
+    integrationStatus: { status: string; detail: string | null };
+  }
+
+  async function freeSections(n: number): Promise<SectionView[]> {
+    const free: SectionView[] = [];
+    for (const s of await sectionsOf(term, 60)) {
+      const rels = await hub.admin.get(`/api/v1/relationships?sectionId=${s.id}`);
+      if (!rels.body.items.length && s.sisKey && s.integrationStatus?.status === 'synced' && !used.has(s.id)) free.push(s);
+      if (free.length === n) break;
+    }
+    expect(free).toHaveLength(n);
+    for (const s of free) used.add(s.id);
+    return free;
+  }
+
+  async function createCrosslist(a: SectionView, b: SectionView): Promise<RelationshipView> {
+    const res = await hub.admin.post('/api/v1/relationships', {
+      termId: a.termId,
+      kind: 'crosslist',
+      sharedCapacity: null,
+      members: [
+        { sectionId: a.id, primary: true },
+        { sectionId: b.id, primary: false },
+      ],
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const rel = await relationshipSettled(res.body.id, (r) => r.integrationStatus?.status === 'synced');
+    expect(rel.sisKey).not.toBeNull();
+    return rel;
+  }
+
+  /** Polls a relationship until `done` holds (bounded: the last view is returned either way). */
+  async function relationshipSettled(id: string, done = (r: RelationshipView) => r.integrationStatus?.detail === 'waiting_for_sections'): Promise<RelationshipView> {
+    let rel!: RelationshipView;
+    for (let i = 0; i < 400; i++) {
+      rel = (await hub.admin.get(`/api/v1/relationships/${id}`)).body;
+      if (done(rel)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return rel;
+  }
 
   async function termKey() {
     return (await hub.db.selectFrom('terms').select('sis_key').where('code', '=', term).executeTakeFirstOrThrow()).sis_key!;
@@ -385,5 +456,66 @@ describe('Send Updates and the nightly run', () => {
     const hook = hooks[0];
     expect(hook.headers['x-coursebridge-signature']).toBe(signWebhook('a-very-secret-webhook-key', String(hook.headers['x-coursebridge-timestamp']), hook.body));
     expect(JSON.parse(hook.body)).toMatchObject({ event: 'sync.run.finished', runId: run.id, trigger: 'nightly' });
+  });
+});
+
+describe('error notifications between nightly runs', () => {
+  it('keeps a subscription: problems name the field, the webhook key is masked on reads and kept when left out', async () => {
+    const path = '/api/v1/me/integration-notifications';
+    const bad = await hub.admin.put(path, { mode: 'sometimes', webhookUrl: 'not a url', webhookSecret: 'short' });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['mode', 'webhookSecret', 'webhookUrl']);
+    expect((await hub.admin.put(path, { mode: 'errors', webhookUrl: hookUrl, webhookSecret: 'a-very-secret-webhook-key' })).status).toBe(204);
+    expect((await hub.admin.get(path)).body).toEqual({ mode: 'errors', email: null, webhookUrl: hookUrl, webhookSecret: '********' });
+    expect((await hub.admin.put(path, { mode: 'every_run', webhookUrl: hookUrl })).status).toBe(204);
+    const kept = await hub.db.selectFrom('notification_subscriptions').select(['mode', 'webhook_secret']).executeTakeFirstOrThrow();
+    expect(kept).toEqual({ mode: 'every_run', webhook_secret: 'a-very-secret-webhook-key' });
+    expect((await hub.admin.del(path)).status).toBe(204);
+    expect((await hub.admin.get(path)).body).toBeNull();
+  });
+
+  it('sends each new posting error once, as a digest by email and signed webhook', async () => {
+    const subscribe = await hub.admin.put('/api/v1/me/integration-notifications', {
+      mode: 'errors',
+      email: 'scheduling-office@example.edu',
+      webhookUrl: hookUrl,
+      webhookSecret: 'a-very-secret-webhook-key',
+    });
+    expect(subscribe.status, JSON.stringify(subscribe.body)).toBe(204);
+    await setSync(hub.admin, term);
+    // Errors of earlier tests lie before this window.
+    skewMs += 60_000;
+    await hub.runtime!.notifier.errorDigest();
+    mails.length = 0;
+    hooks.length = 0;
+
+    const [s] = (await sectionsOf(term, 60)).filter((x) => x.integrationStatus?.status === 'synced' && !used.has(x.id));
+    used.add(s.id);
+    await patch(s.id, { title: 'A title far longer than thirty characters allowed' });
+    expect((await settled(hub.admin, s.id)).status).toBe('error');
+    const full = (await hub.admin.get(`/api/v1/sections/${s.id}`)).body;
+    const label = `${full.subject} ${full.courseNumber} ${full.sectionNumber}`;
+
+    // Not yet: the digest leaves a failure time to commit before it counts it.
+    expect((await hub.runtime!.notifier.errorDigest()).errors).toBe(0);
+    skewMs += 20_000;
+    const sent = await hub.runtime!.notifier.errorDigest();
+    expect(sent).toMatchObject({ errors: 1, emails: 1, webhooks: 1 });
+    expect(mails).toHaveLength(1);
+    expect(mails[0].to).toBe('scheduling-office@example.edu');
+    expect(mails[0].body).toContain('1 new integration error');
+    expect(mails[0].body).toContain(label);
+    expect(mails[0].body).toMatch(/ORA-12899/);
+    const hook = hooks[0];
+    expect(hook.headers['x-coursebridge-signature']).toBe(signWebhook('a-very-secret-webhook-key', String(hook.headers['x-coursebridge-timestamp']), hook.body));
+    expect(JSON.parse(hook.body)).toMatchObject({ event: 'integration.errors', errors: [{ type: 'section', id: s.id, label }] });
+
+    // Once only.
+    skewMs += 20_000;
+    expect((await hub.runtime!.notifier.errorDigest()).errors).toBe(0);
+    expect(mails).toHaveLength(1);
+    await patch(s.id, { title: 'Short title' });
+    expect((await settled(hub.admin, s.id)).status).toBe('synced');
   });
 });

@@ -1,8 +1,9 @@
 // Integration health (every object now in error, with the SIS's raw message and a hint; retry
-// one, retry all, dismiss — audited), notification subscriptions, and Prometheus metrics.
+// one, retry all, dismiss — audited) and notification subscriptions.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { hintFor } from '../../domain/sis-error-hints.ts';
+import { postedLabels } from '../../sync/posted-labels.ts';
 import { integrationStatusView } from '../../domain/schedule.ts';
 import type { Runtime } from '../../runtime.ts';
 import { recordAudit } from '../../store/audit.ts';
@@ -26,12 +27,23 @@ const healthItem = z
   .meta({ id: 'IntegrationHealthItem' });
 const subscription = z
   .strictObject({
-    mode: z.enum(['errors', 'every_run']).describe('errors: only nightly runs that met errors; every_run: every nightly run'),
+    mode: z
+      .enum(['errors', 'every_run'])
+      .describe('errors: nightly runs that met errors, and a digest of new posting errors; every_run: every nightly run, and the same digest'),
     email: z.email().nullable().default(null).describe('Defaults to the account email'),
     webhookUrl: z.url().nullable().default(null),
-    webhookSecret: z.string().min(16).max(200).nullable().default(null).describe('HMAC-SHA256 key for x-coursebridge-signature'),
+    webhookSecret: z
+      .string()
+      .min(16)
+      .max(200)
+      .nullable()
+      .optional()
+      .describe('HMAC-SHA256 key for x-coursebridge-signature; left out, the saved key stays (reads show it masked); null signs nothing'),
   })
   .meta({ id: 'NotificationSubscription' });
+const subscriptionView = subscription
+  .extend({ webhookSecret: z.string().nullable().describe('"********" when a key is saved (never shown again), else null') })
+  .meta({ id: 'NotificationSubscriptionView' });
 
 export const integrationRoutes = (runtime: Runtime): FastifyPluginAsyncZod => async (app) => {
   const db = runtime.database.db;
@@ -53,16 +65,7 @@ export const integrationRoutes = (runtime: Runtime): FastifyPluginAsyncZod => as
       if (!request.query.includeDismissed) query = query.where('dismissed_at', 'is', null);
       if (request.query.type) query = query.where('entity_type', '=', request.query.type);
       const rows = await query.execute();
-      const sectionIds = rows.filter((r) => r.entity_type === 'section').map((r) => r.entity_id);
-      const labels = new Map<string, string>();
-      if (sectionIds.length)
-        for (const s of await db
-          .selectFrom('sections as s')
-          .innerJoin('courses as c', 'c.id', 's.course_id')
-          .select(['s.id', 'c.subject', 'c.number', 's.section_number'])
-          .where('s.id', 'in', sectionIds)
-          .execute())
-          labels.set(s.id, `${s.subject} ${s.number} ${s.section_number}`);
+      const labels = await postedLabels(db, rows.map((r) => ({ type: r.entity_type, id: r.entity_id })));
       const items = rows.map((r) => {
         const record = recordOf(r);
         const rawMessage = record.messages.map((m) => m.message).join('; ');
@@ -146,7 +149,7 @@ export const integrationRoutes = (runtime: Runtime): FastifyPluginAsyncZod => as
 
   app.get(
     '/api/v1/me/integration-notifications',
-    { schema: { tags, summary: 'My subscription to integration run notifications', response: { 200: subscription.nullable(), ...problems } } },
+    { schema: { tags, summary: 'My subscription to integration run notifications', response: { 200: subscriptionView.nullable(), ...problems } } },
     async (request) => {
       const actor = requirePermission(request, 'integrationStatus.view');
       const row = await db.selectFrom('notification_subscriptions').selectAll().where('user_id', '=', actor.id!).executeTakeFirst();
@@ -168,7 +171,7 @@ export const integrationRoutes = (runtime: Runtime): FastifyPluginAsyncZod => as
       const actor = requirePermission(request, 'integrationStatus.view');
       if (actor.type !== 'user') throw new NotFoundError('user', String(actor.id));
       const b = request.body;
-      const values = { mode: b.mode, email: b.email, webhook_url: b.webhookUrl, webhook_secret: b.webhookSecret };
+      const values = { mode: b.mode, email: b.email, webhook_url: b.webhookUrl, ...(b.webhookSecret !== undefined && { webhook_secret: b.webhookSecret }) };
       await db
         .insertInto('notification_subscriptions')
         .values({ user_id: actor.id!, ...values })
@@ -193,9 +196,4 @@ export const integrationRoutes = (runtime: Runtime): FastifyPluginAsyncZod => as
       return reply.code(204).send(null);
     },
   );
-
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-    const body = await runtime.metrics.registry.metrics();
-    return reply.header('content-type', runtime.metrics.registry.contentType).send(body);
-  });
 };

@@ -1,0 +1,63 @@
+// What a real-time post sends to an Ethos SIS, read from the simulator's request log over real
+// HTTP, and that one process never posts one record twice at once.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { LoggedRequest } from '../../sis-sim/request-log.ts';
+import { startHub, type Hub } from '../helpers/hub.ts';
+import { API_KEY, startPair, type Pair } from '../sis/harness.ts';
+import { ALL_TYPES, merge } from './helpers.ts';
+import { expectSisEqualsHub, setSync, settled } from './push-helpers.ts';
+
+let sis: Pair;
+let hub: Hub;
+let sections: { id: string; version: number; capacity: number }[];
+
+beforeAll(async () => {
+  sis = await startPair('ethos', { seed: 'synthetic:40' });
+  const term = (await sis.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms[0].code;
+  hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY, timeoutMs: 10_000 }, runtime: { pushSweepMs: 0 } });
+  const run = await merge(hub.admin, { types: ALL_TYPES, terms: [term] });
+  expect(run.status, JSON.stringify(run.items)).toBe('succeeded');
+  await setSync(hub.admin, term);
+  const t = await hub.db.selectFrom('terms').select('id').where('code', '=', term).executeTakeFirstOrThrow();
+  sections = (await hub.admin.get(`/api/v1/sections?termId=${t.id}&limit=50`)).body.items;
+}, 120_000);
+
+afterAll(async () => {
+  await hub?.close();
+  await sis?.sim.close();
+});
+
+beforeEach(async () => {
+  await sis.admin('PUT', '/faults', { latencyMs: 0, rules: [] });
+  await sis.admin('DELETE', '/requests');
+});
+
+const log = () => sis.admin<LoggedRequest[]>('GET', '/requests');
+const shapes = (requests: LoggedRequest[]) => requests.map((r) => `${r.method} ${r.path.replace(/[0-9a-f-]{36}/g, ':id')}`).sort();
+
+describe('a real-time post to Ethos', () => {
+  it('of a capacity change reads the section once and writes only the section: no meeting or instructor writes', async () => {
+    const s = sections[0];
+    const res = await hub.admin.patch(`/api/v1/sections/${s.id}`, { version: s.version, capacity: s.capacity + 2 });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect((await settled(hub.admin, s.id)).status).toBe('synced');
+    expect(shapes(await log())).toEqual(['GET /api/instructional-events', 'GET /api/section-instructors', 'GET /api/sections/:id', 'PUT /api/sections/:id']);
+    await expectSisEqualsHub(hub.db, sis.connector, [s.id]);
+  });
+
+  it('is not started a second time while the first is in flight in the same process', async () => {
+    const s = sections[1];
+    const engine = hub.runtime!.push;
+    await hub.db.updateTable('sections').set({ capacity: s.capacity + 1, version: s.version + 1 }).where('id', '=', s.id).execute();
+    // The SIS answers slowly: the first post holds its claim from before its first request until its write is answered.
+    await sis.admin('PUT', '/faults', { latencyMs: 1_000, rules: [] });
+    const { sis_key: key } = await hub.db.selectFrom('sections').select('sis_key').where('id', '=', s.id).executeTakeFirstOrThrow();
+    const first = engine.push('section', s.id, { trigger: 'manual' });
+    while (!(await log()).some((r) => r.path === `/api/sections/${key}`)) await new Promise((r) => setTimeout(r, 10));
+    expect(await engine.push('section', s.id, { trigger: 'manual' })).toBe('busy');
+    expect(await first).toBe('posted');
+    await sis.admin('PUT', '/faults', { latencyMs: 0, rules: [] });
+    expect(await engine.push('section', s.id, { trigger: 'manual' })).toBe('posted');
+    await expectSisEqualsHub(hub.db, sis.connector, [s.id]);
+  });
+});
