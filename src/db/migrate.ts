@@ -8,6 +8,7 @@ import * as m0003 from './migrations/0003_phases.ts';
 import * as m0004 from './migrations/0004_course_api.ts';
 import * as m0005 from './migrations/0005_merge.ts';
 import * as m0006 from './migrations/0006_push.ts';
+import * as m0007 from './migrations/0007_error_digest.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_schedule': m0001,
@@ -16,6 +17,7 @@ export const migrations: Record<string, Migration> = {
   '0004_course_api': m0004,
   '0005_merge': m0005,
   '0006_push': m0006,
+  '0007_error_digest': m0007,
 };
 
 function migrator(db: Kysely<any>) {

@@ -308,6 +308,12 @@ export interface DB {
   nightly_runs: NightlyRunsTable;
   integration_status: IntegrationStatusTable;
   notification_subscriptions: NotificationSubscriptionsTable;
+  notification_watermarks: NotificationWatermarksTable;
+}
+
+export interface NotificationWatermarksTable {
+  name: string;
+  until: Timestamp;
 }
 
 export interface MergeSettingsTable {

@@ -80,6 +80,8 @@ export interface HubOptions {
   clock?: () => Date;
   /** Start the job queue and workers (the integration console), talking to this SIS. */
   sis?: ConnectorSettingsInput | 'none';
+  /** Required from scrapers of /metrics. */
+  metricsToken?: string;
   /** More runtime options (push retry policy, sweep interval, SMTP…). */
   runtime?: Partial<Omit<RuntimeOptions, 'database' | 'sis' | 'clock'>>;
 }
@@ -92,10 +94,11 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         clock: options.clock,
         sis: options.sis === 'none' ? null : { settings: options.sis, source: 'environment' },
         nightlyCheckMs: 0,
+        errorDigestMs: 0,
         ...options.runtime,
       })
     : undefined;
-  const app = await buildApp({ database, runtime, loginRateLimit: options.loginRateLimit ?? 1000, clock: options.clock });
+  const app = await buildApp({ database, runtime, loginRateLimit: options.loginRateLimit ?? 1000, clock: options.clock, metricsToken: options.metricsToken });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   const hub: Hub = {
     url,
