@@ -374,9 +374,9 @@ describe.skipIf(!hasChromium)('integration screens in a real browser against a r
   it("relationship view: a crosslist with a section the SIS has no key for waits for its sections' SIS keys, then syncs", async () => {
     const { free, termId } = await freeSections();
     const synced = free[0];
-    // A new section that may not be posted yet (Allow integration: No) has no SIS key.
+    // A new section the SIS refused (credit hours out of range) has no SIS key.
     const held = ok(
-      await hub.admin.post('/api/v1/sections', { termId, courseId: synced.courseId, sectionNumber: 'Z91', component: synced.component, capacity: 10, allowIntegration: false }),
+      await hub.admin.post('/api/v1/sections', { termId, courseId: synced.courseId, sectionNumber: 'Z91', component: synced.component, capacity: 10, credits: 99 }),
     );
     expect(held.sisKey).toBeNull();
     const rel = ok(await hub.admin.post('/api/v1/relationships', { termId, kind: 'crosslist', sharedCapacity: null, members: [{ sectionId: synced.id, primary: true }, { sectionId: held.id, primary: false }] }));
@@ -384,8 +384,40 @@ describe.skipIf(!hasChromium)('integration screens in a real browser against a r
     const status = page.locator(`[data-relationship="${rel.id}"]`).getByTestId('relationship-integration-status');
     await status.getByText("Waiting for its sections' SIS keys").waitFor({ timeout: 30_000 });
     expect(await status.getAttribute('data-detail')).toBe('waiting_for_sections');
-    // Allowing the section posts it; with its key the crosslist goes too, and the view follows.
-    ok(await hub.admin.patch(`/api/v1/sections/${held.id}`, { version: held.version, allowIntegration: null }));
+    // Fixing the section posts it; with its key the crosslist goes too, and the view follows.
+    const current = ok(await hub.admin.get(`/api/v1/sections/${held.id}`));
+    ok(await hub.admin.patch(`/api/v1/sections/${held.id}`, { version: current.version, credits: synced.credits }));
     await status.getByText('Synced successfully').waitFor({ timeout: 30_000 });
+  });
+  it('notifications: subscribe, a bad webhook URL named beside its field, the saved key kept unseen, unsubscribe', async () => {
+    await page.goto('/admin/notifications');
+    const form = page.getByRole('form', { name: 'Integration notifications' });
+    await page.getByTestId('notify-state').getByText('Not subscribed').waitFor();
+    await form.getByLabel('Only when a run meets errors').check();
+    await form.getByLabel('Email').fill('scheduling@example.edu');
+    await form.getByLabel('Webhook URL (optional)').fill('not a url');
+    await form.getByRole('button', { name: 'Subscribe' }).click();
+    await form.locator('[data-field-error]').first().waitFor();
+    expect(await form.locator('[data-field-error]').allInnerTexts()).toHaveLength(1);
+    await form.getByLabel('Webhook URL (optional)').fill('https://hooks.example.edu/coursebridge');
+    await form.getByLabel('Webhook signing key').fill('a-signing-key-of-some-length');
+    await form.getByRole('button', { name: 'Subscribe' }).click();
+    await page.getByText('Subscription saved.').waitFor();
+    await page.getByTestId('notify-state').getByText('Subscribed: nightly runs with errors').waitFor();
+    await shot(page, 'notifications');
+
+    // Another change leaves the key as it was.
+    await page.reload();
+    await form.getByLabel('Email').waitFor();
+    expect(await form.getByLabel('Email').inputValue()).toBe('scheduling@example.edu');
+    await form.getByLabel('After every nightly run').check();
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByTestId('notify-state').getByText('Subscribed: every nightly run').waitFor();
+    const row = await hub.db.selectFrom('notification_subscriptions').selectAll().executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ mode: 'every_run', email: 'scheduling@example.edu', webhook_url: 'https://hooks.example.edu/coursebridge', webhook_secret: 'a-signing-key-of-some-length' });
+
+    await form.getByRole('button', { name: 'Unsubscribe' }).click();
+    await page.getByTestId('notify-state').getByText('Not subscribed').waitFor();
+    expect(await hub.db.selectFrom('notification_subscriptions').selectAll().execute()).toEqual([]);
   });
 });

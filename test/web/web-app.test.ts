@@ -145,6 +145,28 @@ describe.skipIf(!hasChromium)('web app in a real browser', () => {
     await page.context().close();
   });
 
+  it("overrides a section's source of truth for a registrar; a Scheduler sees why it is locked", async () => {
+    const section = sections.filter((s) => s.subject === 'MATH')[1];
+    const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
+    await openEditor(page, section);
+    await page.getByLabel('Source of truth').selectOption('hub');
+    await page.getByText('Unsaved: Source of truth').waitFor();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Saved — version 2.').waitFor();
+    expect(ok(await hub.admin.get(`/api/v1/sections/${section.id}`)).sourceOfTruth).toBe('hub');
+    await page.context().close();
+
+    await hub.user({ email: 'math-scheduler@example.edu', role: 'Scheduler', products: ['scheduling'], departmentIds: [seed.math.id] });
+    const scheduler = await signedInPage(browser, hub.url, 'math-scheduler@example.edu', PASSWORD);
+    await openEditor(scheduler, section);
+    const field = scheduler.getByLabel('Source of truth');
+    expect(await field.isDisabled()).toBe(true);
+    expect(await field.inputValue()).toBe('hub');
+    await scheduler.getByText('Needs the right to edit merge settings').waitFor();
+    expect(await scheduler.getByLabel('Capacity', { exact: true }).isDisabled()).toBe(false);
+    await scheduler.context().close();
+  });
+
   it('shows a validation error next to its field', async () => {
     const section = sections.find((s) => s.subject === 'CS')!;
     const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);

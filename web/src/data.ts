@@ -2,13 +2,12 @@
 // screens for endpoints that a later release adds appear once the hub has them).
 import { useQuery } from '@tanstack/react-query';
 import { ApiError, get } from './api.ts';
-import type { Building, Department, EditRules, Instructor, Role, Room, Term } from './types.ts';
+import type { Department, EditRules, Instructor, Role, Room, Term } from './types.ts';
 
 const items = <T>(path: string) => async () => (await get<{ items: T[] }>(path)).items;
 
 export const useTerms = () => useQuery({ queryKey: ['terms'], queryFn: items<Term>('/api/v1/terms'), staleTime: 30_000 });
 export const useDepartments = () => useQuery({ queryKey: ['departments'], queryFn: items<Department>('/api/v1/departments'), staleTime: 300_000 });
-export const useBuildings = () => useQuery({ queryKey: ['buildings'], queryFn: items<Building>('/api/v1/buildings'), staleTime: 300_000 });
 export const useRooms = () => useQuery({ queryKey: ['rooms'], queryFn: items<Room>('/api/v1/rooms'), staleTime: 300_000 });
 export const useInstructors = () => useQuery({ queryKey: ['instructors'], queryFn: items<Instructor>('/api/v1/instructors'), staleTime: 300_000 });
 export const useRoles = () => useQuery({ queryKey: ['roles'], queryFn: items<Role>('/api/v1/admin/roles'), staleTime: 60_000 });

@@ -21,6 +21,7 @@ export const DETAIL_TEXT: Record<string, string> = {
   waiting_for_sections: "waiting for its sections' SIS keys",
   awaiting_sis_key: 'waiting for the SIS to assign its key',
   integration_disabled: 'Allow integration is No',
+  section_integration_disabled: 'one of its sections has Allow integration No',
   rejected: 'the SIS refused it',
   conflict: 'changed on both sides',
   retries_exhausted: 'gave up after repeated failures',

@@ -102,6 +102,7 @@ export interface Section {
   title: string | null;
   credits: number | null;
   allowIntegration: boolean | null;
+  sourceOfTruth: 'sis' | 'hub' | 'none' | null;
   meetings: Meeting[];
   instructors: InstructorAssignment[];
   sisKey: string | null;
@@ -159,6 +160,7 @@ export const SECTION_FIELDS = [
   'title',
   'credits',
   'allowIntegration',
+  'sourceOfTruth',
   'meetingPatterns',
   'rooms',
   'instructors',

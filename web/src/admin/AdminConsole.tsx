@@ -1,12 +1,14 @@
 // The registrar's admin console (Admin product): users, roles and products, API tokens, the
 // audit log, the phase calendar, and — once the hub serves their endpoints — the integration
-// screens: sync dashboard, merge settings, Execute Merge and merge history, integration health.
+// screens: sync dashboard, merge settings, Execute Merge and merge history, integration health,
+// and the signed-in user's integration notifications.
 import { useCapabilities } from '../data.ts';
 import { Link } from '../router.tsx';
 import { AuditLog } from './AuditLog.tsx';
 import { IntegrationHealth } from './IntegrationHealth.tsx';
 import { MergeSettings } from './MergeSettings.tsx';
 import { Merges } from './Merges.tsx';
+import { Notifications } from './Notifications.tsx';
 import { PhaseCalendar } from './PhaseCalendar.tsx';
 import { Roles } from './Roles.tsx';
 import { SyncDashboard } from './SyncDashboard.tsx';
@@ -23,6 +25,7 @@ const TABS = [
   ['/admin/merge-settings', 'Merge settings'],
   ['/admin/merges', 'Merges'],
   ['/admin/integration-health', 'Integration health'],
+  ['/admin/notifications', 'Notifications'],
 ] as const;
 /** Each integration tab and the endpoint whose presence in /api/openapi.json shows it. */
 const NEEDS: Record<string, [string, string]> = {
@@ -30,6 +33,7 @@ const NEEDS: Record<string, [string, string]> = {
   '/admin/merge-settings': ['put', '/api/v1/admin/merge-settings'],
   '/admin/merges': ['post', '/api/v1/admin/merges'],
   '/admin/integration-health': ['get', '/api/v1/admin/integration-health'],
+  '/admin/notifications': ['put', '/api/v1/me/integration-notifications'],
 };
 
 export function AdminConsole({ path }: { path: string }) {
@@ -61,6 +65,7 @@ export function AdminConsole({ path }: { path: string }) {
       {current === '/admin/merge-settings' && <MergeSettings />}
       {current === '/admin/merges' && <Merges />}
       {current === '/admin/integration-health' && <IntegrationHealth />}
+      {current === '/admin/notifications' && <Notifications />}
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { get, qs } from '../api.ts';
 import type { AuditEntry, Page } from '../types.ts';
 import { Alert, ErrorAlert, formatValue } from '../ui.tsx';
+import { AdminTable } from './AdminTable.tsx';
 
 const ENTITY_TYPES = ['section', 'relationship', 'course', 'term', 'phase', 'user', 'role', 'api_token', 'department', 'building', 'room', 'instructor', 'institution', 'merge_settings'];
 const ACTIONS = ['create', 'edit', 'update', 'cancel', 'delete', 'revoke', 'sis_delete'];
@@ -80,45 +81,32 @@ export function AuditLog() {
       </form>
       {audit.error && <ErrorAlert error={audit.error} />}
       {!audit.isPending && entries.length === 0 && <Alert kind="info">No changes match.</Alert>}
-      <div className="overflow-x-auto rounded border border-slate-200 bg-white">
-        <table className="w-full text-sm">
-          <thead className="bg-slate-100 text-left">
-            <tr>
-              <th scope="col" className="px-3 py-2">When</th>
-              <th scope="col" className="px-3 py-2">Who</th>
-              <th scope="col" className="px-3 py-2">Action</th>
-              <th scope="col" className="px-3 py-2">Record</th>
-              <th scope="col" className="px-3 py-2">Changes</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((e) => (
-              <tr key={e.id} className="border-t border-slate-100 align-top">
-                <td className="whitespace-nowrap px-3 py-2">{new Date(e.at).toLocaleString()}</td>
-                <td className="px-3 py-2">
-                  {e.actor.name} <span className="text-slate-500">({e.actor.type})</span>
-                </td>
-                <td className="px-3 py-2">
-                  {e.action}
-                  {e.context && 'bypass' in e.context && <span className="badge ml-1 bg-amber-100 text-amber-900">phase bypass</span>}
-                </td>
-                <td className="px-3 py-2">
-                  {e.entityType} <span className="font-mono text-xs text-slate-500">{e.entityId.slice(0, 8)}</span>
-                </td>
-                <td className="px-3 py-2">
-                  <ul>
-                    {Object.entries(e.changes).map(([field, c]) => (
-                      <li key={field} className="break-words">
-                        <span className="font-medium">{field}</span>: <span className="text-slate-500">{formatValue(c.before)}</span> → {formatValue(c.after)}
-                      </li>
-                    ))}
-                  </ul>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <AdminTable columns={['When', 'Who', 'Action', 'Record', 'Changes']}>
+        {entries.map((e) => (
+          <tr key={e.id} className="border-t border-slate-100 align-top">
+            <td className="whitespace-nowrap px-3 py-2">{new Date(e.at).toLocaleString()}</td>
+            <td className="px-3 py-2">
+              {e.actor.name} <span className="text-slate-500">({e.actor.type})</span>
+            </td>
+            <td className="px-3 py-2">
+              {e.action}
+              {e.context && 'bypass' in e.context && <span className="badge ml-1 bg-amber-100 text-amber-900">phase bypass</span>}
+            </td>
+            <td className="px-3 py-2">
+              {e.entityType} <span className="font-mono text-xs text-slate-500">{e.entityId.slice(0, 8)}</span>
+            </td>
+            <td className="px-3 py-2">
+              <ul>
+                {Object.entries(e.changes).map(([field, c]) => (
+                  <li key={field} className="break-words">
+                    <span className="font-medium">{field}</span>: <span className="text-slate-500">{formatValue(c.before)}</span> → {formatValue(c.after)}
+                  </li>
+                ))}
+              </ul>
+            </td>
+          </tr>
+        ))}
+      </AdminTable>
       {audit.hasNextPage && (
         <button type="button" className="btn" onClick={() => audit.fetchNextPage()} disabled={audit.isFetchingNextPage}>
           {audit.isFetchingNextPage ? 'Loading…' : 'Load more'}

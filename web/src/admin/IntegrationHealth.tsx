@@ -139,35 +139,35 @@ export function IntegrationHealth() {
           </li>
         ))}
       </ul>
-      <DismissDialog
-        item={dismissing}
-        onClose={() => setDismissing(null)}
-        onDone={(item) => {
-          setDismissing(null);
-          setNote({ kind: 'info', text: `${item.label} dismissed. It stays in error on the record until a sync succeeds.` });
-          void refresh();
-        }}
-      />
+      {dismissing && (
+        <DismissDialog
+          item={dismissing}
+          onClose={() => setDismissing(null)}
+          onDone={(item) => {
+            setDismissing(null);
+            setNote({ kind: 'info', text: `${item.label} dismissed. It stays in error on the record until a sync succeeds.` });
+            void refresh();
+          }}
+        />
+      )}
     </section>
   );
 }
 
-function DismissDialog({ item, onClose, onDone }: { item: HealthItem | null; onClose: () => void; onDone: (item: HealthItem) => void }) {
+/** Mounted per item, so a comment typed for one never carries over to the next. */
+function DismissDialog({ item, onClose, onDone }: { item: HealthItem; onClose: () => void; onDone: (item: HealthItem) => void }) {
   const [comment, setComment] = useState('');
   const dismiss = useMutation({
-    mutationFn: (i: HealthItem) => post('/api/v1/admin/integration-health/dismiss', { type: i.type, id: i.id, comment: comment.trim() || null }),
-    onSuccess: (_r, i) => {
-      setComment('');
-      onDone(i);
-    },
+    mutationFn: () => post('/api/v1/admin/integration-health/dismiss', { type: item.type, id: item.id, comment: comment.trim() || null }),
+    onSuccess: () => onDone(item),
   });
   return (
-    <Dialog title={`Dismiss ${item?.label ?? ''}`} open={!!item} onClose={onClose}>
+    <Dialog title={`Dismiss ${item.label}`} open onClose={onClose}>
       <form
         className="space-y-3"
         onSubmit={(e) => {
           e.preventDefault();
-          if (item) dismiss.mutate(item);
+          dismiss.mutate();
         }}
       >
         <p className="text-sm">The error is hidden from Integration health; the record keeps its status until a later sync succeeds. The dismissal is audited.</p>

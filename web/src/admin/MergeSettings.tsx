@@ -8,6 +8,7 @@ import { useMemo, useState, type FormEvent } from 'react';
 import { ApiError, fieldErrors, get, post, put } from '../api.ts';
 import { useTerms } from '../data.ts';
 import { Alert, ErrorAlert, Field } from '../ui.tsx';
+import { AdminTable } from './AdminTable.tsx';
 
 export const MERGE_TYPES = ['terms', 'buildings', 'rooms', 'departments', 'instructors', 'courses', 'sections', 'relationships'] as const;
 export type MergeType = (typeof MERGE_TYPES)[number];
@@ -265,26 +266,11 @@ function SettingsEditor({ view, saved, setSaved }: { view: SettingsView; saved: 
 
       <fieldset className="space-y-2">
         <legend className="font-medium">Merge types</legend>
-        <div className="overflow-x-auto">
-          <table className="w-full text-sm">
-            <thead className="bg-slate-100 text-left">
-              <tr>
-                <th scope="col" className="px-2 py-1">Type</th>
-                <th scope="col" className="px-2 py-1">Enabled</th>
-                <th scope="col" className="px-2 py-1">Real time</th>
-                <th scope="col" className="px-2 py-1">Nightly</th>
-                <th scope="col" className="px-2 py-1">Source of truth</th>
-                <th scope="col" className="px-2 py-1">Field exceptions</th>
-                <th scope="col" className="px-2 py-1">Enabled terms</th>
-              </tr>
-            </thead>
-            <tbody>
-              {MERGE_TYPES.map((t) => (
-                <TypeRow key={t} type={t} value={draft.types[t]} onChange={(patch) => setType(t, patch)} hubTermCodes={hubTermCodes} error={errors[`settings.types.${t}.enabledTerms`]} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <AdminTable columns={['Type', 'Enabled', 'Real time', 'Nightly', 'Source of truth', 'Field exceptions', 'Enabled terms']} plain>
+          {MERGE_TYPES.map((t) => (
+            <TypeRow key={t} type={t} value={draft.types[t]} onChange={(patch) => setType(t, patch)} hubTermCodes={hubTermCodes} error={errors[`settings.types.${t}.enabledTerms`]} />
+          ))}
+        </AdminTable>
         {typeErrors.map(([f, m]) => (
           <p key={f} className="field-error" data-field-error>
             {m}
@@ -527,48 +513,35 @@ function SettingsHistory() {
       </h2>
       {history.error && <ErrorAlert error={history.error} />}
       {history.data?.length === 0 && <Alert kind="info">The settings have never been saved; the defaults are in force.</Alert>}
-      <div className="overflow-x-auto rounded border border-slate-200 bg-white">
-        <table className="w-full text-sm" data-testid="settings-history">
-          <thead className="bg-slate-100 text-left">
-            <tr>
-              <th scope="col" className="px-3 py-2">Version</th>
-              <th scope="col" className="px-3 py-2">When</th>
-              <th scope="col" className="px-3 py-2">Who</th>
-              <th scope="col" className="px-3 py-2">Comment</th>
-              <th scope="col" className="px-3 py-2">Changes</th>
+      <AdminTable columns={['Version', 'When', 'Who', 'Comment', 'Changes']} testId="settings-history">
+        {items.map((h, i) => {
+          const changes = describeChanges(items[i + 1]?.settings, h.settings);
+          return (
+            <tr key={h.version} className="border-t border-slate-100 align-top">
+              <td className="px-3 py-2">{h.version}</td>
+              <td className="px-3 py-2 whitespace-nowrap">{new Date(h.at).toLocaleString()}</td>
+              <td className="px-3 py-2">{h.actor}</td>
+              <td className="px-3 py-2">{h.comment ?? <span className="text-slate-400">—</span>}</td>
+              <td className="px-3 py-2 font-mono text-xs">
+                {items[i + 1] ? (
+                  changes.length ? (
+                    <ul>
+                      {changes.slice(0, 8).map((c) => (
+                        <li key={c}>{c}</li>
+                      ))}
+                      {changes.length > 8 && <li>… and {changes.length - 8} more</li>}
+                    </ul>
+                  ) : (
+                    'no change'
+                  )
+                ) : (
+                  <span className="font-sans text-slate-500">first saved version</span>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {items.map((h, i) => {
-              const changes = describeChanges(items[i + 1]?.settings, h.settings);
-              return (
-                <tr key={h.version} className="border-t border-slate-100 align-top">
-                  <td className="px-3 py-2">{h.version}</td>
-                  <td className="px-3 py-2 whitespace-nowrap">{new Date(h.at).toLocaleString()}</td>
-                  <td className="px-3 py-2">{h.actor}</td>
-                  <td className="px-3 py-2">{h.comment ?? <span className="text-slate-400">—</span>}</td>
-                  <td className="px-3 py-2 font-mono text-xs">
-                    {items[i + 1] ? (
-                      changes.length ? (
-                        <ul>
-                          {changes.slice(0, 8).map((c) => (
-                            <li key={c}>{c}</li>
-                          ))}
-                          {changes.length > 8 && <li>… and {changes.length - 8} more</li>}
-                        </ul>
-                      ) : (
-                        'no change'
-                      )
-                    ) : (
-                      <span className="font-sans text-slate-500">first saved version</span>
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+          );
+        })}
+      </AdminTable>
     </section>
   );
 }

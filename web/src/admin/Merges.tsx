@@ -5,6 +5,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { fieldErrors, get, post } from '../api.ts';
 import { useTerms } from '../data.ts';
 import { Alert, ErrorAlert } from '../ui.tsx';
+import { AdminTable } from './AdminTable.tsx';
 
 const TERM_TYPES = ['courses', 'sections', 'relationships'] as const;
 const REFERENCE_TYPES = ['terms', 'buildings', 'rooms', 'departments', 'instructors'] as const;
@@ -174,37 +175,24 @@ function RunProgress({ runId }: { runId: string }) {
 function RunItems({ items }: { items: RunItem[] }) {
   if (items.length === 0) return null;
   return (
-    <div className="overflow-x-auto">
-      <table className="w-full text-sm">
-        <thead className="text-left">
-          <tr>
-            <th scope="col" className="px-2 py-1">Type</th>
-            <th scope="col" className="px-2 py-1">Term</th>
-            <th scope="col" className="px-2 py-1">Status</th>
-            <th scope="col" className="px-2 py-1">Fetched</th>
-            <th scope="col" className="px-2 py-1">Counts</th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((i) => (
-            <tr key={`${i.type}-${i.term}`} className="border-t border-slate-100 align-top">
-              <td className="px-2 py-1">{i.type}</td>
-              <td className="px-2 py-1">{i.term ?? '—'}</td>
-              <td className="px-2 py-1">
-                <span className={`badge ${STATUS_STYLE[i.status]}`}>{i.status}</span>
-                {i.error && <p className="text-xs text-red-800">{i.error}</p>}
-              </td>
-              <td className="px-2 py-1">{i.fetched}</td>
-              <td className="px-2 py-1">
-                {Object.entries(i.counts)
-                  .map(([k, v]) => `${k} ${v}`)
-                  .join(', ') || '—'}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <AdminTable columns={['Type', 'Term', 'Status', 'Fetched', 'Counts']} plain>
+      {items.map((i) => (
+        <tr key={`${i.type}-${i.term}`} className="border-t border-slate-100 align-top">
+          <td className="px-2 py-1">{i.type}</td>
+          <td className="px-2 py-1">{i.term ?? '—'}</td>
+          <td className="px-2 py-1">
+            <span className={`badge ${STATUS_STYLE[i.status]}`}>{i.status}</span>
+            {i.error && <p className="text-xs text-red-800">{i.error}</p>}
+          </td>
+          <td className="px-2 py-1">{i.fetched}</td>
+          <td className="px-2 py-1">
+            {Object.entries(i.counts)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ') || '—'}
+          </td>
+        </tr>
+      ))}
+    </AdminTable>
   );
 }
 
@@ -241,39 +229,25 @@ function MergeHistory({ onOpen }: { onOpen: (id: string) => void }) {
       </div>
       {runs.error && <ErrorAlert error={runs.error} />}
       {runs.data?.length === 0 && <Alert kind="info">No merges yet.</Alert>}
-      <div className="overflow-x-auto rounded border border-slate-200 bg-white">
-        <table className="w-full text-sm">
-          <thead className="bg-slate-100 text-left">
-            <tr>
-              <th scope="col" className="px-3 py-2">Queued</th>
-              <th scope="col" className="px-3 py-2">Trigger</th>
-              <th scope="col" className="px-3 py-2">By</th>
-              <th scope="col" className="px-3 py-2">Types × terms</th>
-              <th scope="col" className="px-3 py-2">Status</th>
-              <th scope="col" className="px-3 py-2"><span className="sr-only">Actions</span></th>
-            </tr>
-          </thead>
-          <tbody>
-            {(runs.data ?? []).map((r) => (
-              <tr key={r.id} className="border-t border-slate-100">
-                <td className="px-3 py-2">{new Date(r.queuedAt).toLocaleString()}</td>
-                <td className="px-3 py-2">{r.trigger.replace('_', ' ')}</td>
-                <td className="px-3 py-2">{r.actor}</td>
-                <td className="px-3 py-2">
-                  {r.options.types.join(', ')} {r.options.terms.length > 0 && `× ${r.options.terms.join(', ')}`}
-                  {r.options.dryRun && <span className="badge ml-1 bg-slate-100">dry run</span>}
-                </td>
-                <td className="px-3 py-2"><span className={`badge ${STATUS_STYLE[r.status]}`}>{r.status}</span></td>
-                <td className="px-3 py-2 text-right">
-                  <button type="button" className="btn" onClick={() => onOpen(r.id)}>
-                    Details <span className="sr-only">of the merge queued {new Date(r.queuedAt).toLocaleString()}</span>
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <AdminTable columns={['Queued', 'Trigger', 'By', 'Types × terms', 'Status', { label: 'Actions', hidden: true }]}>
+        {(runs.data ?? []).map((r) => (
+          <tr key={r.id} className="border-t border-slate-100">
+            <td className="px-3 py-2">{new Date(r.queuedAt).toLocaleString()}</td>
+            <td className="px-3 py-2">{r.trigger.replace('_', ' ')}</td>
+            <td className="px-3 py-2">{r.actor}</td>
+            <td className="px-3 py-2">
+              {r.options.types.join(', ')} {r.options.terms.length > 0 && `× ${r.options.terms.join(', ')}`}
+              {r.options.dryRun && <span className="badge ml-1 bg-slate-100">dry run</span>}
+            </td>
+            <td className="px-3 py-2"><span className={`badge ${STATUS_STYLE[r.status]}`}>{r.status}</span></td>
+            <td className="px-3 py-2 text-right">
+              <button type="button" className="btn" onClick={() => onOpen(r.id)}>
+                Details <span className="sr-only">of the merge queued {new Date(r.queuedAt).toLocaleString()}</span>
+              </button>
+            </td>
+          </tr>
+        ))}
+      </AdminTable>
     </section>
   );
 }

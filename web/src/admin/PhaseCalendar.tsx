@@ -1,6 +1,6 @@
 // The phase calendar: a term's phases on a timeline with the phase in force, and adding or
 // removing a phase with per-role edit rules (GET/POST/DELETE /api/v1/terms/{id}/phases).
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { del, fieldErrors, get, post } from '../api.ts';
 import { useRoles, useTerms } from '../data.ts';
@@ -22,10 +22,7 @@ export function PhaseCalendar() {
   });
   const remove = useMutation({
     mutationFn: (p: Phase) => del(`/api/v1/terms/${p.termId}/phases/${p.id}?version=${p.version}`),
-    onSuccess: () => {
-      void client.invalidateQueries({ queryKey: ['phases'] });
-      void client.invalidateQueries({ queryKey: ['terms'] });
-    },
+    onSuccess: () => phasesChanged(client),
   });
   const list = phases.data ?? [];
   const now = Date.now();
@@ -117,9 +114,7 @@ function AddPhase({ termId }: { termId: string }) {
       setName('');
       setDescription('');
       setRules({});
-      void client.invalidateQueries({ queryKey: ['phases'] });
-      void client.invalidateQueries({ queryKey: ['terms'] });
-      void client.invalidateQueries({ queryKey: ['editRules'] });
+      phasesChanged(client);
     },
   });
   const errors = fieldErrors(create.error);
@@ -211,4 +206,9 @@ function AddPhase({ termId }: { termId: string }) {
       </button>
     </form>
   );
+}
+
+/** A phase added or removed changes the term's badge and the fields each role may edit now. */
+function phasesChanged(client: QueryClient) {
+  for (const key of ['phases', 'terms', 'editRules']) void client.invalidateQueries({ queryKey: [key] });
 }

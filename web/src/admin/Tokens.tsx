@@ -5,6 +5,7 @@ import { fieldErrors, get, post } from '../api.ts';
 import { useRoles } from '../data.ts';
 import type { ApiToken } from '../types.ts';
 import { Alert, ErrorAlert, Field } from '../ui.tsx';
+import { AdminTable } from './AdminTable.tsx';
 
 export function Tokens() {
   const client = useQueryClient();
@@ -92,42 +93,27 @@ export function Tokens() {
       {revoke.error && <ErrorAlert error={revoke.error} />}
       {tokens.error && <ErrorAlert error={tokens.error} />}
       {tokens.data?.length === 0 && <Alert kind="info">No API tokens yet.</Alert>}
-      <div className="overflow-x-auto rounded border border-slate-200 bg-white">
-        <table className="w-full text-sm">
-          <thead className="bg-slate-100 text-left">
-            <tr>
-              <th scope="col" className="px-3 py-2">Name</th>
-              <th scope="col" className="px-3 py-2">Starts with</th>
-              <th scope="col" className="px-3 py-2">Role</th>
-              <th scope="col" className="px-3 py-2">Kind</th>
-              <th scope="col" className="px-3 py-2">Created</th>
-              <th scope="col" className="px-3 py-2">Last used</th>
-              <th scope="col" className="px-3 py-2"><span className="sr-only">Actions</span></th>
-            </tr>
-          </thead>
-          <tbody>
-            {(tokens.data ?? []).map((t) => (
-              <tr key={t.id} className={`border-t border-slate-100 ${t.revokedAt ? 'text-slate-400' : ''}`}>
-                <td className="px-3 py-2 font-medium">{t.name}</td>
-                <td className="px-3 py-2 font-mono">{t.prefix}…</td>
-                <td className="px-3 py-2">{roleName.get(t.roleId) ?? t.roleId}</td>
-                <td className="px-3 py-2">{t.kind === 'api' ? 'API client' : 'Record system'}</td>
-                <td className="px-3 py-2">{new Date(t.createdAt).toLocaleString()}</td>
-                <td className="px-3 py-2">{t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString() : 'never'}</td>
-                <td className="px-3 py-2 text-right">
-                  {t.revokedAt ? (
-                    `Revoked ${new Date(t.revokedAt).toLocaleDateString()}`
-                  ) : (
-                    <button type="button" className="btn btn-danger" onClick={() => confirm(`Revoke “${t.name}”? Clients using it stop working.`) && revoke.mutate(t.id)}>
-                      Revoke <span className="sr-only">{t.name}</span>
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <AdminTable columns={['Name', 'Starts with', 'Role', 'Kind', 'Created', 'Last used', { label: 'Actions', hidden: true }]}>
+        {(tokens.data ?? []).map((t) => (
+          <tr key={t.id} className={`border-t border-slate-100 ${t.revokedAt ? 'text-slate-400' : ''}`}>
+            <td className="px-3 py-2 font-medium">{t.name}</td>
+            <td className="px-3 py-2 font-mono">{t.prefix}…</td>
+            <td className="px-3 py-2">{roleName.get(t.roleId) ?? t.roleId}</td>
+            <td className="px-3 py-2">{t.kind === 'api' ? 'API client' : 'Record system'}</td>
+            <td className="px-3 py-2">{new Date(t.createdAt).toLocaleString()}</td>
+            <td className="px-3 py-2">{t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString() : 'never'}</td>
+            <td className="px-3 py-2 text-right">
+              {t.revokedAt ? (
+                `Revoked ${new Date(t.revokedAt).toLocaleDateString()}`
+              ) : (
+                <button type="button" className="btn btn-danger" onClick={() => confirm(`Revoke “${t.name}”? Clients using it stop working.`) && revoke.mutate(t.id)}>
+                  Revoke <span className="sr-only">{t.name}</span>
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </AdminTable>
     </section>
   );
 }

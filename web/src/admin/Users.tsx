@@ -6,6 +6,7 @@ import { fieldErrors, get, patch, post } from '../api.ts';
 import { useDepartments, useRoles } from '../data.ts';
 import type { Product, User } from '../types.ts';
 import { Alert, Dialog, ErrorAlert, Field } from '../ui.tsx';
+import { AdminTable } from './AdminTable.tsx';
 
 const PRODUCT_LABEL: Record<Product, string> = { scheduling: 'Scheduling', admin: 'Admin' };
 
@@ -31,36 +32,22 @@ export function Users() {
         </Alert>
       ))}
       {users.error && <ErrorAlert error={users.error} />}
-      <div className="overflow-x-auto rounded border border-slate-200 bg-white">
-        <table className="w-full text-sm">
-          <thead className="bg-slate-100 text-left">
-            <tr>
-              <th scope="col" className="px-3 py-2">Name</th>
-              <th scope="col" className="px-3 py-2">Email</th>
-              <th scope="col" className="px-3 py-2">Role</th>
-              <th scope="col" className="px-3 py-2">Products</th>
-              <th scope="col" className="px-3 py-2">State</th>
-              <th scope="col" className="px-3 py-2"><span className="sr-only">Actions</span></th>
-            </tr>
-          </thead>
-          <tbody>
-            {(users.data?.items ?? []).map((u) => (
-              <tr key={u.id} className="border-t border-slate-100">
-                <td className="px-3 py-2 font-medium">{u.name}</td>
-                <td className="px-3 py-2">{u.email}</td>
-                <td className="px-3 py-2">{u.roleName}</td>
-                <td className="px-3 py-2">{u.products.map((p) => PRODUCT_LABEL[p]).join(', ')}</td>
-                <td className="px-3 py-2">{u.disabled ? <span className="badge bg-slate-200">Disabled</span> : <span className="badge bg-green-100 text-green-900">Active</span>}</td>
-                <td className="px-3 py-2 text-right">
-                  <button type="button" className="btn" onClick={() => setEditing(u)}>
-                    Edit <span className="sr-only">{u.email}</span>
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <AdminTable columns={['Name', 'Email', 'Role', 'Products', 'State', { label: 'Actions', hidden: true }]}>
+        {(users.data?.items ?? []).map((u) => (
+          <tr key={u.id} className="border-t border-slate-100">
+            <td className="px-3 py-2 font-medium">{u.name}</td>
+            <td className="px-3 py-2">{u.email}</td>
+            <td className="px-3 py-2">{u.roleName}</td>
+            <td className="px-3 py-2">{u.products.map((p) => PRODUCT_LABEL[p]).join(', ')}</td>
+            <td className="px-3 py-2">{u.disabled ? <span className="badge bg-slate-200">Disabled</span> : <span className="badge bg-green-100 text-green-900">Active</span>}</td>
+            <td className="px-3 py-2 text-right">
+              <button type="button" className="btn" onClick={() => setEditing(u)}>
+                Edit <span className="sr-only">{u.email}</span>
+              </button>
+            </td>
+          </tr>
+        ))}
+      </AdminTable>
       {editing && (
         <UserDialog
           user={editing === 'new' ? null : editing}

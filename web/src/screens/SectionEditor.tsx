@@ -6,7 +6,7 @@ import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { ApiError, fieldErrors, get, patch, post } from '../api.ts';
 import { meetingSummary, roomLabel, sectionCode, useEditRules, useInstructors, useRooms, useTerms } from '../data.ts';
 import { Link } from '../router.tsx';
-import { useSession } from '../session.tsx';
+import { useCan } from '../session.tsx';
 import type { EditRules, IntegrationStatusView, Meeting, Relationship, Room, Section, SectionField } from '../types.ts';
 import { Alert, ErrorAlert, Field, formatValue, PhaseBadgeView } from '../ui.tsx';
 import { pollWhilePending, RelationshipDialog, RelationshipStatus } from './RelationshipDialog.tsx';
@@ -22,7 +22,7 @@ const DAYS = [
   ['U', 'Sunday'],
 ] as const;
 
-const EDITABLE = ['sectionNumber', 'component', 'capacity', 'instructionMode', 'campus', 'partOfTerm', 'title', 'credits', 'allowIntegration', 'meetings', 'instructors'] as const;
+const EDITABLE = ['sectionNumber', 'component', 'capacity', 'instructionMode', 'campus', 'partOfTerm', 'title', 'credits', 'allowIntegration', 'sourceOfTruth', 'meetings', 'instructors'] as const;
 type EditableKey = (typeof EDITABLE)[number];
 const LABELS: Record<EditableKey, string> = {
   sectionNumber: 'Section number',
@@ -34,6 +34,7 @@ const LABELS: Record<EditableKey, string> = {
   title: 'Title override',
   credits: 'Credits override',
   allowIntegration: 'Allow integration',
+  sourceOfTruth: 'Source of truth',
   meetings: 'Meetings',
   instructors: 'Instructors',
 };
@@ -48,6 +49,7 @@ interface Draft {
   title: string;
   credits: string;
   allowIntegration: '' | 'true' | 'false';
+  sourceOfTruth: '' | 'sis' | 'hub' | 'none';
   meetings: Meeting[];
   instructors: Section['instructors'];
 }
@@ -63,6 +65,7 @@ function toDraft(s: Section): Draft {
     title: s.title ?? '',
     credits: s.credits === null ? '' : String(s.credits),
     allowIntegration: s.allowIntegration === null ? '' : s.allowIntegration ? 'true' : 'false',
+    sourceOfTruth: s.sourceOfTruth ?? '',
     meetings: s.meetings.map((m) => ({ ...m })),
     instructors: s.instructors.map((i) => ({ ...i })),
   };
@@ -82,6 +85,8 @@ function apiValue(d: Draft, key: EditableKey): unknown {
       return d[key].trim() === '' ? null : d[key].trim();
     case 'allowIntegration':
       return d.allowIntegration === '' ? null : d.allowIntegration === 'true';
+    case 'sourceOfTruth':
+      return d.sourceOfTruth || null;
     case 'meetings':
       return d.meetings.map((m) => ({
         days: m.days,
@@ -102,8 +107,7 @@ function changedKeys(from: Draft, to: Draft): EditableKey[] {
 
 /** Why a field is locked now, or undefined when it may be changed. */
 function lockReason(rules: EditRules | null | undefined, canEdit: boolean, field: SectionField): string | undefined {
-  if (rules === undefined) return canEdit ? undefined : 'Your role cannot edit sections';
-  if (rules === null) return canEdit ? undefined : 'Your role cannot edit sections';
+  if (rules == null) return canEdit ? undefined : 'Your role cannot edit sections';
   if (rules.bypass) return undefined;
   if (rules.mayEdit && rules.editableFields.includes(field)) return undefined;
   if (rules.phase) return `Locked during the “${rules.phase.name}” phase`;
@@ -127,13 +131,13 @@ export function SectionEditorPage({ sectionId }: { sectionId: string }) {
 
 function SectionEditor({ initial }: { initial: Section }) {
   const client = useQueryClient();
-  const { me } = useSession();
   const terms = useTerms();
   const rooms = useRooms();
   const instructors = useInstructors();
   const rules = useEditRules(initial.termId);
   const term = terms.data?.find((t) => t.id === initial.termId);
-  const canEdit = me?.permissions.includes('sections.edit') ?? false;
+  const canEdit = useCan('sections.edit');
+  const canOverride = useCan('mergeSettings.edit');
 
   /** The version the edits apply to, and the draft being edited. */
   const [base, setBase] = useState<Section>(initial);
@@ -293,6 +297,27 @@ function SectionEditor({ initial }: { initial: Section }) {
               <option value="">Blank (yes)</option>
               <option value="true">Yes</option>
               <option value="false">No — never post</option>
+            </select>
+          )}
+        </Field>
+        <Field
+          label="Source of truth"
+          error={err('sourceOfTruth')}
+          lockedReason={canOverride ? lock('sourceOfTruth') : 'Needs the right to edit merge settings'}
+          hint="Who wins when the hub and the SIS both changed a field"
+        >
+          {(p) => (
+            <select
+              {...p}
+              className="input"
+              value={draft.sourceOfTruth}
+              disabled={!canOverride || !!lock('sourceOfTruth')}
+              onChange={(e) => set('sourceOfTruth', e.target.value as Draft['sourceOfTruth'])}
+            >
+              <option value="">Blank (the merge settings decide)</option>
+              <option value="sis">SIS</option>
+              <option value="hub">Hub</option>
+              <option value="none">Nobody — report a conflict</option>
             </select>
           )}
         </Field>
@@ -521,7 +546,7 @@ function describe(key: EditableKey, value: unknown, roomMap: Map<string, Room>):
     return list.length ? list.map((m) => `${meetingSummary(m, roomMap)}${m.startDate || m.endDate ? ` (${m.startDate ?? '…'} to ${m.endDate ?? '…'})` : ''}`).join('; ') : 'none';
   }
   if (key === 'instructors') return (value as Section['instructors']).length ? `${(value as Section['instructors']).length} assigned` : 'none';
-  if (key === 'allowIntegration' && value === null) return 'blank';
+  if ((key === 'allowIntegration' || key === 'sourceOfTruth') && value === null) return 'blank';
   return formatValue(value);
 }
 
@@ -588,7 +613,7 @@ function ConflictPanel({ base, current, mine, myKeys, roomMap, onKeepMine, onTak
 
 function CancelSection({ section, onDone, rules }: { section: Section; onDone: (s: Section) => void; rules: EditRules | null | undefined }) {
   const client = useQueryClient();
-  const { me } = useSession();
+  const canCancel = useCan('sections.cancel');
   const [confirming, setConfirming] = useState(false);
   const cancel = useMutation({
     mutationFn: () => post<Section>(`/api/v1/sections/${section.id}/cancel`, { version: section.version }),
@@ -599,7 +624,7 @@ function CancelSection({ section, onDone, rules }: { section: Section; onDone: (
       onDone(s);
     },
   });
-  if (section.status !== 'active' || !me?.permissions.includes('sections.cancel')) return null;
+  if (section.status !== 'active' || !canCancel) return null;
   const locked = rules && !rules.bypass && !rules.mayCancel ? (rules.phase ? `The “${rules.phase.name}” phase does not allow cancelling` : 'Cancelling is not allowed now') : undefined;
   return (
     <div className="ml-auto flex items-center gap-2">
@@ -624,7 +649,7 @@ function CancelSection({ section, onDone, rules }: { section: Section; onDone: (
 }
 
 function RelationshipsPanel({ section }: { section: Section }) {
-  const canEdit = useSession().me?.permissions.includes('relationships.edit') ?? false;
+  const canEdit = useCan('relationships.edit');
   const relationships = useQuery({
     queryKey: ['relationships', { sectionId: section.id }],
     queryFn: async () => (await get<{ items: Relationship[] }>(`/api/v1/relationships?sectionId=${section.id}`)).items,

@@ -110,7 +110,8 @@ export function SectionsScreen() {
   useEffect(() => {
     const t = setTimeout(() => q !== filters.q && setFilters({ ...filters, q }), 300);
     return () => clearTimeout(t);
-  });
+    // Only typing restarts the wait: other renders (every scroll frame) must not hold the search back.
+  }, [q]);
 
   const query = useInfiniteQuery({
     queryKey: ['sections', term?.id, filters],
@@ -211,9 +212,10 @@ export function SectionsScreen() {
   });
   const items = virtualizer.getVirtualItems();
   const lastIndex = items.length ? items[items.length - 1].index : -1;
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
   useEffect(() => {
-    if (lastIndex >= rows.length - 100 && query.hasNextPage && !query.isFetchingNextPage) void query.fetchNextPage();
-  }, [lastIndex, rows.length, query]);
+    if (lastIndex >= rows.length - 100 && hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [lastIndex, rows.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
 
   const selected = Object.keys(rowSelection).filter((id) => rowSelection[id]);
   const selectedSections = data.filter((r) => rowSelection[r.id]).map((r) => r.section);
