@@ -1,6 +1,7 @@
 // The hub's records in the merge's shape (src/sync/fields.ts): what `ours` and `base` are for the
 // three-way merge, and what a post sends.
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DB } from '../db/schema.ts';
 import type { HubRecord } from '../domain/merge-plan.ts';
 import type { SourceOfTruth } from '../domain/merge-settings.ts';
@@ -117,26 +118,45 @@ export interface HubSection extends HubRecord {
 }
 
 /** Sections (not deleted in the hub) of a term, or the listed ones. */
+type SectionRow = Selectable<DB['sections']> & { subject: string; course_number: string };
+interface ChildRows {
+  meetings: Selectable<DB['meetings']>[];
+  instructors: Selectable<DB['section_instructors']>[];
+}
+
 export async function hubSections(db: Kysely<DB>, where: { termId: string } | { ids: string[] }, keys: SectionKeys): Promise<HubSection[]> {
-  let query = db
+  const base = db
     .selectFrom('sections as s')
     .innerJoin('courses as c', 'c.id', 's.course_id')
     .selectAll('s')
     .select(['c.subject', 'c.number as course_number'])
     .where('s.deleted_at', 'is', null);
-  query = 'termId' in where ? query.where('s.term_id', '=', where.termId) : query.where('s.id', 'in', where.ids.length ? where.ids : ['00000000-0000-0000-0000-000000000000']);
-  const sections = await query.execute();
-  if (!sections.length) return [];
-  // A whole term's children are selected by a subquery, not by a list of its (thousands of) ids:
-  // a statement with one parameter per section is slow to send and to parse, above all on PGlite.
-  const ids =
-    'termId' in where
-      ? db.selectFrom('sections').select('id').where('term_id', '=', where.termId).where('deleted_at', 'is', null)
-      : sections.map((s) => s.id);
-  const [meetings, instructors] = await Promise.all([
-    db.selectFrom('meetings').selectAll().where('section_id', 'in', ids).orderBy('section_id').orderBy('position').execute(),
-    db.selectFrom('section_instructors').selectAll().where('section_id', 'in', ids).orderBy('section_id').orderBy('position').execute(),
-  ]);
+  let sections: SectionRow[];
+  let meetings: ChildRows['meetings'];
+  let instructors: ChildRows['instructors'];
+  if ('ids' in where) {
+    // A post reads its one section: children ride along as JSON arrays, one statement in all.
+    const rows = await base
+      .where('s.id', 'in', where.ids.length ? where.ids : ['00000000-0000-0000-0000-000000000000'])
+      .select((eb) => [
+        jsonArrayFrom(eb.selectFrom('meetings as m').selectAll('m').whereRef('m.section_id', '=', 's.id').orderBy('m.position')).as('meetings'),
+        jsonArrayFrom(eb.selectFrom('section_instructors as i').selectAll('i').whereRef('i.section_id', '=', 's.id').orderBy('i.position')).as('instructors'),
+      ])
+      .execute();
+    sections = rows;
+    meetings = rows.flatMap((r) => r.meetings);
+    instructors = rows.flatMap((r) => r.instructors);
+  } else {
+    sections = await base.where('s.term_id', '=', where.termId).execute();
+    if (!sections.length) return [];
+    // A whole term's children are selected by a subquery, not by a list of its (thousands of) ids:
+    // a statement with one parameter per section is slow to send and to parse, above all on PGlite.
+    const ids = db.selectFrom('sections').select('id').where('term_id', '=', where.termId).where('deleted_at', 'is', null);
+    [meetings, instructors] = await Promise.all([
+      db.selectFrom('meetings').selectAll().where('section_id', 'in', ids).orderBy('section_id').orderBy('position').execute(),
+      db.selectFrom('section_instructors').selectAll().where('section_id', 'in', ids).orderBy('section_id').orderBy('position').execute(),
+    ]);
+  }
   const meetingsOf = group(meetings, (m) => m.section_id);
   const instructorsOf = group(instructors, (i) => i.section_id);
   return sections.map((s) => {
