@@ -30,15 +30,6 @@ export async function signIn(db: Kysely<DB>, email: string, password: string) {
   return { sessionId, csrfToken, userId: user.id };
 }
 
-export async function findSession(db: Kysely<DB>, sessionId: string) {
-  return db
-    .selectFrom('sessions')
-    .select(['user_id', 'csrf_token'])
-    .where('id_hash', '=', sha256(sessionId))
-    .where('expires_at', '>', sql<Date>`now()`)
-    .executeTakeFirst();
-}
-
 export async function signOut(db: Kysely<DB>, sessionId: string): Promise<void> {
   await db.deleteFrom('sessions').where('id_hash', '=', sha256(sessionId)).execute();
 }

@@ -3,8 +3,7 @@
 import type {} from '@fastify/cookie';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
-import { tokenActor, userActor } from '../auth/actor.ts';
-import { findSession } from '../auth/sessions.ts';
+import { sessionActor, tokenActor } from '../auth/actor.ts';
 import { hashToken } from '../auth/tokens.ts';
 import type { DB } from '../db/schema.ts';
 import { DomainError, ForbiddenError } from '../domain/errors.ts';
@@ -60,11 +59,11 @@ export function registerAuth(app: FastifyInstance, db: Kysely<DB>) {
     }
     const sessionId = request.cookies[SESSION_COOKIE];
     if (!sessionId) return;
-    const session = await findSession(db, sessionId);
+    const session = await sessionActor(db, sessionId);
     if (!session) return;
-    if (!SAFE_METHODS.has(request.method) && request.headers['x-csrf-token'] !== session.csrf_token)
+    if (!SAFE_METHODS.has(request.method) && request.headers['x-csrf-token'] !== session.csrfToken)
       throw new ForbiddenError('Missing or wrong x-csrf-token header: send the csrfToken you received at sign-in.');
-    request.actor = (await userActor(db, session.user_id)) ?? null;
+    request.actor = session.actor ?? null;
     request.sessionId = sessionId;
   });
 }
