@@ -1,6 +1,7 @@
 // Phases of terms, phase templates, per-term default rules and the institution's settings (its
 // time zone). Every write checks its permissions, runs in one transaction and is audited.
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DB } from '../db/schema.ts';
 import { fieldChanges } from '../domain/changes.ts';
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError, StaleVersionError, type FieldError } from '../domain/errors.ts';
@@ -113,16 +114,22 @@ export interface TermRules {
   timeZone: string;
 }
 
+/** One statement: every save reads these. */
 export async function loadTermRules(db: Kysely<DB>, termId: string): Promise<TermRules> {
-  const [phases, defaults, timeZone] = await Promise.all([
-    db.selectFrom('term_phases').select(['id', 'name', 'starts_at', 'ends_at', 'rules']).where('term_id', '=', termId).orderBy('starts_at').execute(),
-    db.selectFrom('term_edit_defaults').select('rules').where('term_id', '=', termId).executeTakeFirst(),
-    institutionTimeZone(db),
-  ]);
+  const row = await db
+    .selectFrom('institution_settings')
+    .select('time_zone')
+    .select((eb) => [
+      jsonArrayFrom(
+        eb.selectFrom('term_phases as p').select(['p.id', 'p.name', 'p.starts_at', 'p.ends_at', 'p.rules']).where('p.term_id', '=', termId).orderBy('p.starts_at'),
+      ).as('phases'),
+      eb.selectFrom('term_edit_defaults as d').select('d.rules').where('d.term_id', '=', termId).as('defaults'),
+    ])
+    .executeTakeFirstOrThrow();
   return {
-    phases: phases.map((p) => ({ id: p.id, name: p.name, startsAt: p.starts_at, endsAt: p.ends_at, rules: p.rules as RoleRule[] })),
-    defaults: (defaults?.rules as RoleRule[] | null | undefined) ?? null,
-    timeZone,
+    phases: row.phases.map((p) => ({ id: p.id, name: p.name, startsAt: p.starts_at, endsAt: p.ends_at, rules: p.rules as RoleRule[] })),
+    defaults: (row.defaults as RoleRule[] | null) ?? null,
+    timeZone: row.time_zone,
   };
 }
 

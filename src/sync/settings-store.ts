@@ -20,12 +20,35 @@ export interface VersionedSettings {
   settings: MergeSettings;
 }
 
+// Every save and every post reads the settings; they change rarely. The parsed document is kept by
+// its text (the text, not the version, because one process may open several databases), frozen
+// so that no reader can change what the next one gets.
+const parsedByText = new Map<string, MergeSettings>();
+function parseDocument(text: string): MergeSettings {
+  let settings = parsedByText.get(text);
+  if (!settings) {
+    const document = JSON.parse(text) as object;
+    // Parsing through the schema keeps documents saved by older versions valid as fields are added.
+    const parsed = mergeSettings.safeParse(document);
+    settings = deepFreeze(parsed.success ? parsed.data : { ...defaultMergeSettings(), ...document });
+    if (parsedByText.size >= 8) parsedByText.delete(parsedByText.keys().next().value!);
+    parsedByText.set(text, settings);
+  }
+  return settings;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
 export async function getMergeSettings(db: Kysely<DB>): Promise<VersionedSettings> {
-  const row = await db.selectFrom('merge_settings').selectAll().where('id', '=', 1).executeTakeFirst();
+  const row = await db.selectFrom('merge_settings').select(['version', sql<string>`document::text`.as('text')]).where('id', '=', 1).executeTakeFirst();
   if (!row) return { version: 0, settings: defaultMergeSettings() };
-  // Parsing through the schema keeps documents saved by older versions valid as fields are added.
-  const parsed = mergeSettings.safeParse(row.document);
-  return { version: row.version, settings: parsed.success ? parsed.data : { ...defaultMergeSettings(), ...(row.document as object) } };
+  return { version: row.version, settings: parseDocument(row.text) };
 }
 
 /** Term codes enabled for any term-specific type. */
