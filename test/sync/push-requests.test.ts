@@ -1,6 +1,7 @@
-// What a real-time post sends to an Ethos SIS, read from the simulator's request log over real
-// HTTP, and that one process never posts one record twice at once.
+// What a real-time post sends to an Ethos or a PeopleSoft SIS, read from the simulator's request log over
+// real HTTP, and that one process never posts one record twice at once.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PS_BASE } from '../../sis-sim/peoplesoft.ts';
 import type { LoggedRequest } from '../../sis-sim/request-log.ts';
 import { startHub, type Hub } from '../helpers/hub.ts';
 import { API_KEY, startPair, type Pair } from '../sis/harness.ts';
@@ -59,5 +60,37 @@ describe('a real-time post to Ethos', () => {
     await sis.admin('PUT', '/faults', { latencyMs: 0, rules: [] });
     expect(await engine.push('section', s.id, { trigger: 'manual' })).toBe('posted');
     await expectSisEqualsHub(hub.db, sis.connector, [s.id]);
+  });
+});
+
+describe('a real-time post to PeopleSoft', () => {
+  let ps: Pair;
+  let psHub: Hub;
+  beforeAll(async () => {
+    ps = await startPair('peoplesoft', { seed: 'synthetic:40' });
+    const term = (await ps.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms[0].code;
+    psHub = await startHub({
+      sis: { kind: 'peoplesoft', baseUrl: `${ps.sim.url}${PS_BASE}`, username: 'COURSEBRIDGE', password: API_KEY, timeoutMs: 10_000 },
+      runtime: { pushSweepMs: 0 },
+    });
+    const run = await merge(psHub.admin, { types: ALL_TYPES, terms: [term] });
+    expect(run.status, JSON.stringify(run.items)).toBe('succeeded');
+    await setSync(psHub.admin, term);
+  }, 120_000);
+  afterAll(async () => {
+    await psHub?.close();
+    await ps?.sim.close();
+  });
+
+  it('reads the class once and puts it back changed: the read the merge used is the one written', async () => {
+    const t = await psHub.db.selectFrom('terms').select('id').where('sis_key', 'is not', null).executeTakeFirstOrThrow();
+    const [s] = (await psHub.admin.get(`/api/v1/sections?termId=${t.id}&limit=1`)).body.items;
+    await ps.admin('DELETE', '/requests');
+    const res = await psHub.admin.patch(`/api/v1/sections/${s.id}`, { version: s.version, capacity: s.capacity + 2 });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect((await settled(psHub.admin, s.id)).status).toBe('synced');
+    const requests = (await ps.admin<LoggedRequest[]>('GET', '/requests')).map((r) => `${r.method} ${r.path.replace(/\/terms\/[^/]+\/classes\/\d+$/, '/terms/:strm/classes/:nbr')}`);
+    expect(requests.map((r) => r.replace(/ \S*(\/terms\/)/, ' $1'))).toEqual(['GET /terms/:strm/classes/:nbr', 'PUT /terms/:strm/classes/:nbr']);
+    await expectSisEqualsHub(psHub.db, ps.connector, [s.id]);
   });
 });

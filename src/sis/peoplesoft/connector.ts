@@ -54,7 +54,7 @@ export class PeopleSoftConnector implements SisConnector {
     this.client = new PsClient({ baseUrl: settings.baseUrl, username: settings.username, password: settings.password, timeoutMs: settings.timeoutMs, pageSize });
     this.writer = {
       createSection: (input) => this.createSection(input),
-      updateSection: (key, input) => this.updateSection(key, input),
+      updateSection: (key, input, seen) => this.updateSection(key, input, seen),
       cancelSection: (key) => this.cancelSection(key),
       deleteSection: async (key) => {
         const [strm, nbr] = splitKey(key);
@@ -133,9 +133,20 @@ export class PeopleSoftConnector implements SisConnector {
     return body?.CLASS ?? null;
   }
 
+  /**
+   * The class each returned section was read from: an update planned against that read PUTs it
+   * back with the changes, without reading it again (PeopleSoft replaces the whole class).
+   */
+  private readonly reads = new WeakMap<SisSectionState, PsClass>();
+
+  private remember<T extends SisSectionState>(state: T, c: PsClass): T {
+    this.reads.set(state, c);
+    return state;
+  }
+
   async getSection(sisKey: string): Promise<SisSection | null> {
     const c = await this.getClass(sisKey);
-    return c && { key: sisKey, ...sectionFromClass(c) };
+    return c && this.remember({ key: sisKey, ...sectionFromClass(c) }, c);
   }
 
   async findSection(termKey: string, courseKeyValue: string, sectionNumber: string): Promise<SisWriteResult<SisSectionState> | null> {
@@ -144,7 +155,7 @@ export class PeopleSoftConnector implements SisConnector {
     const query = `CRSE_ID=${encodeURIComponent(crseId)}&CRSE_OFFER_NBR=${offerNbr}&CLASS_SECTION=${encodeURIComponent(sectionNumber)}`;
     const { CLASSES } = await this.client.get<{ CLASSES: PsClass[] }>(`/terms/${termKey}/classes?${query}`);
     const c = CLASSES.find((x) => x.CLASS_SECTION === sectionNumber && x.CRSE_ID === crseId);
-    return c ? { sisKey: typeof c.CLASS_NBR === 'number' ? sectionKey(c.STRM, c.CLASS_NBR) : null, record: sectionFromClass(c) } : null;
+    return c ? { sisKey: typeof c.CLASS_NBR === 'number' ? sectionKey(c.STRM, c.CLASS_NBR) : null, record: this.remember(sectionFromClass(c), c) } : null;
   }
 
   private async createSection(input: SisSectionInput): Promise<SisWriteResult<SisSectionState>> {
@@ -152,7 +163,7 @@ export class PeopleSoftConnector implements SisConnector {
     const existing = await this.findSection(input.termKey, input.courseKey, input.sectionNumber);
     if (existing) {
       assertAdoptable(existing.record, input, existing.sisKey);
-      return existing.sisKey ? this.updateSection(existing.sisKey, input) : existing;
+      return existing.sisKey ? this.updateSection(existing.sisKey, input, existing.record) : existing;
     }
     const body = await this.client.call<{ CLASS: PsClass }>('POST', `/terms/${input.termKey}/classes`, classFromSection(input, null));
     const c = this.classIn(body);
@@ -176,8 +187,9 @@ export class PeopleSoftConnector implements SisConnector {
     return { sisKey, record: sectionFromClass(this.classIn(body)) };
   }
 
-  private async updateSection(sisKey: string, input: SisSectionInput): Promise<SisWriteResult<SisSectionState>> {
-    return this.putClass(sisKey, classFromSection(input, await this.mustGetClass(sisKey)));
+  /** `seen`: the state the caller merged with, when it came from this connector; otherwise the class is read now. */
+  private async updateSection(sisKey: string, input: SisSectionInput, seen?: SisSectionState): Promise<SisWriteResult<SisSectionState>> {
+    return this.putClass(sisKey, classFromSection(input, (seen && this.reads.get(seen)) ?? (await this.mustGetClass(sisKey))));
   }
 
   private async cancelSection(sisKey: string): Promise<SisWriteResult<SisSectionState>> {
