@@ -144,16 +144,16 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<void>
     }
   }
 
+  let error: string | null = null;
   if (request.sendUpdates && !request.dryRun && deps.sendUpdates) {
     try {
       await deps.sendUpdates(terms, runId);
-    } catch (error) {
+    } catch (failure) {
       results.push('failed');
-      await markRun(deps.db, runId, 'running', `Send Updates failed: ${describe(error)}`);
+      error = `Send Updates failed: ${describe(failure)}`;
     }
   }
   const ok = results.filter((s) => s === 'succeeded').length;
   const status = ok === results.length ? 'succeeded' : ok === 0 && results.every((s) => s === 'failed') ? 'failed' : 'partial';
-  const current = await getRun(deps.db, runId);
-  await markRun(deps.db, runId, status, current.error);
+  await markRun(deps.db, runId, status, error);
 }

@@ -13,6 +13,7 @@ import type { SisConnections } from './connection.ts';
 import { relationshipFields, sectionFields } from './fields.ts';
 import { hubRelationships, hubSections, sectionKeys } from './hub-records.ts';
 import type { PostedType } from './integration-store.ts';
+import { postedLabels } from './posted-labels.ts';
 import type { PushEngine } from './push.ts';
 import { getMergeSettings } from './settings-store.ts';
 
@@ -34,7 +35,7 @@ export async function sendUpdates(
   // The maintenance switch holds every post; they go when it is lifted.
   if (settings.maintenance.on) return totals;
   const connector = await deps.connections.connector();
-  const report: { kind: 'updated' | 'error'; type: 'sections' | 'relationships'; term: string; id: string; label: string; message: string | null; raw: unknown }[] = [];
+  const report: { kind: 'updated' | 'error'; type: 'sections' | 'relationships'; posted: PostedType; term: string; id: string; message: string | null; raw: unknown }[] = [];
   for (const termCode of termCodes) {
     const term = await db.selectFrom('terms').select(['id', 'sis_key']).where('code', '=', termCode).executeTakeFirst();
     if (!term?.sis_key) continue;
@@ -62,34 +63,38 @@ export async function sendUpdates(
       for (const { id, outcome } of outcomes) {
         if (outcome === 'posted' || outcome === 'removed' || outcome === 'in_sync') {
           totals.posted++;
-          report.push({ kind: 'updated', type, term: termCode, id, label: `${posted} ${id}`, message: 'Posted to the SIS', raw: null });
+          report.push({ kind: 'updated', type, posted, term: termCode, id, message: 'Posted to the SIS', raw: null });
         } else if (outcome === 'failed' || outcome === 'retrying') {
           totals.failed++;
           const st = await db.selectFrom('integration_status').select(['messages', 'raw']).where('entity_type', '=', posted).where('entity_id', '=', id).executeTakeFirst();
           const messages = (st?.messages ?? []) as SisMessage[];
-          report.push({ kind: 'error', type, term: termCode, id, label: `${posted} ${id}`, message: `Posting failed${outcome === 'retrying' ? ' (will retry)' : ''}: ${messages.map((m) => m.message).join('; ')}`, raw: st?.raw ?? null });
+          report.push({ kind: 'error', type, posted, term: termCode, id, message: `Posting failed${outcome === 'retrying' ? ' (will retry)' : ''}: ${messages.map((m) => m.message).join('; ')}`, raw: st?.raw ?? null });
         }
       }
     }
   }
-  for (let i = 0; i < report.length; i += 500)
+  for (let i = 0; i < report.length; i += 500) {
+    const batch = report.slice(i, i + 500);
+    // Named as schedulers know them ("CS 101 A01"), as everywhere else in the run's report.
+    const labels = await postedLabels(db, batch.map((r) => ({ type: r.posted, id: r.id })));
     await db
       .insertInto('merge_run_changes')
       .values(
-        report.slice(i, i + 500).map((r) => ({
+        batch.map((r) => ({
           run_id: runId,
           merge_type: r.type,
           term_code: r.term,
           kind: r.kind,
           entity_id: r.id,
           sis_key: null,
-          label: r.label,
+          label: labels.get(r.id) ?? `${r.posted} ${r.id}`,
           fields: '[]',
           message: r.message,
           raw: r.raw === null || r.raw === undefined ? null : JSON.stringify(r.raw),
         })),
       )
       .execute();
+  }
   return totals;
 }
 

@@ -30,6 +30,9 @@ const random = () => {
 
 interface SectionView {
   id: string;
+  subject: string;
+  courseNumber: string;
+  sectionNumber: string;
   version: number;
   capacity: number;
   title: string | null;
@@ -449,6 +452,8 @@ describe('Send Updates and the nightly run', () => {
     expect(report.body.items.filter((i: { message: string }) => i.message === 'Posted to the SIS').map((i: { entityId: string }) => i.entityId)).toEqual(
       expect.arrayContaining([a.id, b.id]),
     );
+    // Named as schedulers know the section, not by its id.
+    expect(report.body.items.find((i: { entityId: string }) => i.entityId === a.id).label).toBe(`${a.subject} ${a.courseNumber} ${a.sectionNumber}`);
 
     for (let i = 0; i < 100 && (!mails.length || !hooks.length); i++) await new Promise((r) => setTimeout(r, 50));
     expect(mails[0].to).toBe('registrar@example.edu');
