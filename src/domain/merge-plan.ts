@@ -25,6 +25,8 @@ export interface HubRecord {
   sisDeleted: boolean;
   override: SourceOfTruth | null;
   postingEnabled: boolean;
+  /** The record's version as read, for types that have one: the merge writes only that version. */
+  version?: number;
 }
 
 export interface Matched {

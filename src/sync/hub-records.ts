@@ -11,12 +11,12 @@ import { natural, relationshipFields } from './fields.ts';
 import { keyMap, sectionKeyMap, type KeyMap } from './keys.ts';
 import { toClockTime } from '../domain/clock-time.ts';
 
-
 interface Row {
   id: string;
   sis_key: string | null;
   sis_base: Record<string, unknown> | null;
   sis_deleted_at: Date | null;
+  version?: number;
 }
 
 function hubRecord(row: Row, fields: Fields, nk: (f: Fields) => string | null, label: string, extra: Partial<HubRecord> = {}): HubRecord {
@@ -30,6 +30,7 @@ function hubRecord(row: Row, fields: Fields, nk: (f: Fields) => string | null, l
     sisDeleted: row.sis_deleted_at !== null,
     override: null,
     postingEnabled: false,
+    ...(row.version !== undefined && { version: row.version }),
     ...extra,
   };
 }

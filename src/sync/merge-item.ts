@@ -302,7 +302,8 @@ export async function applyItem(ctx: ItemContext, fetched: Fetched, termId: stri
     await writeReport(trx, ctx.runId, type, termCode, report);
   });
   counts.errors = report.filter((r) => r.kind === 'error').length;
-  return { status: counts.errors || plan.blocked.length ? 'partial' : 'succeeded', counts, error: null };
+  // Conflicts beyond the plan's are records edited in the hub while the merge ran.
+  return { status: counts.errors || plan.blocked.length || counts.conflicts > plan.conflicted.length ? 'partial' : 'succeeded', counts, error: null };
 }
 
 function describePlan(plan: MergePlan, report: ReportRow[], counts: ItemCounts) {
@@ -333,6 +334,11 @@ async function apply(
   const writer = writers[type];
   const audit: { action: string; entity_id: string; changes: Record<string, unknown> }[] = [];
   const fail = (label: string, sisKey: string | null, entityId: string | null, error: unknown) => {
+    if (error instanceof EditedDuringMergeError) {
+      counts.conflicts++;
+      report.push({ kind: 'conflict', entity_id: entityId, sis_key: sisKey, label, fields: [], message: error.message, raw: null });
+      return;
+    }
     if (!(error instanceof UnknownReferenceError)) throw error;
     report.push({ kind: 'error', entity_id: entityId, sis_key: sisKey, label, fields: [], message: error.message, raw: null });
   };
@@ -426,10 +432,19 @@ async function apply(
 
 const pickFields = (fields: Fields, names: Set<string>): Fields => Object.fromEntries(Object.entries(fields).filter(([k]) => names.has(k)));
 
+/** The record changed in the hub between the merge's read and its write: the next merge takes it up. */
+class EditedDuringMergeError extends Error {
+  constructor() {
+    super('Changed in the hub while this merge ran: not merged this time, so that edit is kept; the next merge takes the record up.');
+  }
+}
+
 async function updateRecord(trx: Transaction<DB>, type: MergeType, m: Matched, columns: Record<string, unknown>) {
   const writer = writers[type];
   const content = Object.keys(columns).length > 0 || m.restored;
-  await trx
+  // The merge was planned against the version it read: an edit saved since must not be overwritten.
+  const guarded = content && writer.versioned && m.hub.version !== undefined;
+  let query = trx
     .updateTable(writer.table)
     .set({
       ...columns,
@@ -439,8 +454,10 @@ async function updateRecord(trx: Transaction<DB>, type: MergeType, m: Matched, c
       ...(content && writer.versioned && { version: sql`version + 1` }),
       ...(content && { updated_at: sql`now()` }),
     } as never)
-    .where('id', '=', m.hub.id)
-    .execute();
+    .where('id', '=', m.hub.id);
+  if (guarded) query = query.where('version' as never, '=', m.hub.version as never);
+  const result = await query.executeTakeFirst();
+  if (guarded && result.numUpdatedRows === 0n) throw new EditedDuringMergeError();
 }
 
 type Prepared = { spec: (typeof writers)[MergeType]['children'][number]; rows: Record<string, unknown>[] }[];

@@ -1,12 +1,16 @@
 // What a merge guarantees beyond the happy path: an apply that fails half-way leaves nothing
-// behind, PeopleSoft is read sections first, and a real Banner term imports whole.
+// behind, PeopleSoft is read sections first, a real Banner term imports whole, and an edit saved
+// while a merge runs is not overwritten.
 import { sql } from 'kysely';
 import { createServer, type Server } from 'node:http';
-import { afterAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { PS_BASE } from '../../sis-sim/peoplesoft.ts';
 import { startHub } from '../helpers/hub.ts';
 import { API_KEY, hasSharedData, SKIP_SHARED, startPair, uiucFile } from '../sis/harness.ts';
-import { ALL_TYPES, item, merge } from './helpers.ts';
+import { ALL_TYPES, item, merge, waitForRun } from './helpers.ts';
+
+const onPostgres = Boolean(inject('postgresTemplate'));
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -105,4 +109,46 @@ describe('merge guarantees', () => {
     for (const i of again.items) expect(i.counts, i.type).toMatchObject({ created: 0, updated: 0, deleted: 0 });
   }, 240_000); // ~6 s alone; generous for a loaded two-core machine
   if (!hasSharedData) it.skip(SKIP_SHARED, () => {});
+  it.skipIf(!onPostgres)('keeps an edit saved while the merge runs: that record is reported, not overwritten, and merged next time', async () => {
+    const sis = await startPair('ethos', { seed: 'synthetic:20' });
+    const hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY } });
+    cleanups.push(() => sis.sim.close(), () => hub.close());
+    const term = (await sis.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms[0].code;
+    await merge(hub.admin, { types: ALL_TYPES, terms: [term] });
+    const [a] = await sis.admin<{ id: string; crn: string; capacity: number }[]>('GET', `/sections?term=${term}`);
+    await sis.admin('PATCH', `/sections/${term}/${a.crn}`, { capacity: a.capacity + 5 });
+    const before = await hub.db.selectFrom('sections').select(['id', 'version', 'capacity']).where('sis_key', '=', a.id).executeTakeFirstOrThrow();
+
+    // A scheduler's save, not yet committed when the merge has read the section and comes to write it.
+    const editor = new pg.Client({ connectionString: hub.database.databaseUrl! });
+    await editor.connect();
+    cleanups.push(() => editor.end());
+    await editor.query('begin');
+    await editor.query(`update sections set title = 'Edited meanwhile', version = version + 1 where id = $1`, [before.id]);
+    const started = await hub.admin.post('/api/v1/admin/merges', { types: ['sections'], terms: [term] });
+    expect(started.status).toBe(202);
+    const waitingOnTheEdit = async () =>
+      (
+        await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock' and query ilike 'update "sections"%'`.execute(hub.db)
+      ).rows[0].n > 0;
+    for (let i = 0; !(await waitingOnTheEdit()); i++) {
+      if (i > 600) throw new Error('the merge never came to write the edited section');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await editor.query('commit');
+
+    const run = await waitForRun(hub.admin, started.body.id);
+    expect(run.status).toBe('partial');
+    expect(item(run, 'sections').counts).toMatchObject({ conflicts: 1, updated: 0 });
+    const conflict = (await hub.admin.get(`/api/v1/admin/merges/${run.id}/changes?kind=conflict`)).body.items[0];
+    expect(conflict).toMatchObject({ entityId: before.id, message: expect.stringMatching(/Changed in the hub while this merge ran/) });
+    const kept = await hub.db.selectFrom('sections').select(['title', 'capacity', 'version']).where('id', '=', before.id).executeTakeFirstOrThrow();
+    expect(kept).toEqual({ title: 'Edited meanwhile', capacity: before.capacity, version: before.version + 1 });
+
+    const again = await merge(hub.admin, { types: ['sections'], terms: [term] });
+    expect(item(again, 'sections').counts).toMatchObject({ conflicts: 0, updated: 1 });
+    const merged = await hub.db.selectFrom('sections').select(['title', 'capacity']).where('id', '=', before.id).executeTakeFirstOrThrow();
+    expect(merged).toEqual({ title: 'Edited meanwhile', capacity: a.capacity + 5 });
+  });
 });
