@@ -78,7 +78,8 @@ export interface SisWriter {
    * and reads the record afresh when it is absent or not its own.
    */
   updateSection(sisKey: string, input: SisSectionInput, seen?: SisSectionState): Promise<SisWriteResult<SisSectionState>>;
-  cancelSection(sisKey: string): Promise<SisWriteResult<SisSectionState>>;
+  /** `seen`: as for updateSection. */
+  cancelSection(sisKey: string, seen?: SisSectionState): Promise<SisWriteResult<SisSectionState>>;
   deleteSection(sisKey: string): Promise<void>;
   createRelationship(input: SisRelationshipInput): Promise<SisWriteResult<SisRelationship>>;
   updateRelationship(

@@ -357,7 +357,7 @@ export class PushEngine {
     const theirs = await this.#call(log, 'getSection', () => connector.getSection(key!));
     if (theirs && (connector.capabilities.sectionRemoval === 'cancel_or_delete' || theirs.status !== 'cancelled')) {
       if (connector.capabilities.sectionRemoval === 'cancel_or_delete') await this.#call(log, 'deleteSection', () => writer.deleteSection(key!));
-      else await this.#call(log, 'cancelSection', () => writer.cancelSection(key!));
+      else await this.#call(log, 'cancelSection', () => writer.cancelSection(key!, theirs));
     }
     await db.updateTable('sections').set({ sis_key: key }).where('id', '=', id).execute();
     await this.#succeeded('section', id, row.term_id, row.version, row.version, null, started);

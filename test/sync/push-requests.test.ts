@@ -6,7 +6,7 @@ import type { LoggedRequest } from '../../sis-sim/request-log.ts';
 import { startHub, type Hub } from '../helpers/hub.ts';
 import { API_KEY, startPair, type Pair } from '../sis/harness.ts';
 import { ALL_TYPES, merge } from './helpers.ts';
-import { expectSisEqualsHub, setSync, settled } from './push-helpers.ts';
+import { drained, expectSisEqualsHub, setSync, settled } from './push-helpers.ts';
 
 let sis: Pair;
 let hub: Hub;
@@ -46,6 +46,19 @@ describe('a real-time post to Ethos', () => {
     await expectSisEqualsHub(hub.db, sis.connector, [s.id]);
   });
 
+  it('of a section deleted in the hub reads it once and cancels it with one write', async () => {
+    const s = sections[2];
+    expect((await hub.admin.del(`/api/v1/sections/${s.id}?version=${s.version}`)).status).toBe(204);
+    for (let i = 0; (await log()).length < 4; i++) {
+      if (i > 400) throw new Error(`the cancel was not posted: ${JSON.stringify(await log())}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await drained(hub.db);
+    expect(shapes(await log())).toEqual(['GET /api/instructional-events', 'GET /api/section-instructors', 'GET /api/sections/:id', 'PUT /api/sections/:id']);
+    const { sis_key: key } = await hub.db.selectFrom('sections').select('sis_key').where('id', '=', s.id).executeTakeFirstOrThrow();
+    expect((await sis.connector.getSection(key!))?.status).toBe('cancelled');
+  });
+
   it('is not started a second time while the first is in flight in the same process', async () => {
     const s = sections[1];
     const engine = hub.runtime!.push;
@@ -82,7 +95,7 @@ describe('a real-time post to PeopleSoft', () => {
     await ps?.sim.close();
   });
 
-  it('reads the class once and puts it back changed: the read the merge used is the one written', async () => {
+  it('reads the class once and puts it back changed (or cancelled): the read the merge used is the one written', async () => {
     const t = await psHub.db.selectFrom('terms').select('id').where('sis_key', 'is not', null).executeTakeFirstOrThrow();
     const [s] = (await psHub.admin.get(`/api/v1/sections?termId=${t.id}&limit=1`)).body.items;
     await ps.admin('DELETE', '/requests');
@@ -92,5 +105,17 @@ describe('a real-time post to PeopleSoft', () => {
     const requests = (await ps.admin<LoggedRequest[]>('GET', '/requests')).map((r) => `${r.method} ${r.path.replace(/\/terms\/[^/]+\/classes\/\d+$/, '/terms/:strm/classes/:nbr')}`);
     expect(requests.map((r) => r.replace(/ \S*(\/terms\/)/, ' $1'))).toEqual(['GET /terms/:strm/classes/:nbr', 'PUT /terms/:strm/classes/:nbr']);
     await expectSisEqualsHub(psHub.db, ps.connector, [s.id]);
+
+    // Deleted in the hub: cancelled in PeopleSoft from the same single read.
+    const current = (await psHub.admin.get(`/api/v1/sections/${s.id}`)).body;
+    await ps.admin('DELETE', '/requests');
+    expect((await psHub.admin.del(`/api/v1/sections/${s.id}?version=${current.version}`)).status).toBe(204);
+    for (let i = 0; (await ps.admin<LoggedRequest[]>('GET', '/requests')).length < 2; i++) {
+      if (i > 400) throw new Error('the cancel was not posted');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await drained(psHub.db);
+    const cancels = (await ps.admin<LoggedRequest[]>('GET', '/requests')).map((r) => `${r.method} ${r.path.replace(/\/terms\/[^/]+\/classes\/\d+$/, '/terms/:strm/classes/:nbr')}`);
+    expect(cancels.map((r) => r.replace(/ \S*(\/terms\/)/, ' $1'))).toEqual(['GET /terms/:strm/classes/:nbr', 'PUT /terms/:strm/classes/:nbr']);
   });
 });

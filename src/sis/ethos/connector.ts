@@ -63,7 +63,7 @@ export class EthosConnector implements SisConnector {
     this.writer = {
       createSection: (input) => this.sectionResources.create(input),
       updateSection: (key, input, seen) => this.sectionResources.update(key, input, seen),
-      cancelSection: (key) => this.sectionResources.cancel(key),
+      cancelSection: (key, seen) => this.sectionResources.cancel(key, seen),
       deleteSection: async (key) => {
         await this.client.call('DELETE', 'sections', { id: key });
       },

@@ -126,8 +126,8 @@ export class SectionResources {
     return this.write(sisKey, input, read);
   }
 
-  async cancel(sisKey: string): Promise<SisWriteResult<SisSectionState>> {
-    const read = await this.mustRead(sisKey);
+  async cancel(sisKey: string, seen?: SisSectionState): Promise<SisWriteResult<SisSectionState>> {
+    const read = (seen && this.reads.get(seen)) ?? (await this.mustRead(sisKey));
     const section = await this.client.json<Section>('PUT', 'sections', { id: sisKey, body: { ...read.section, status: { category: 'cancelled' } } });
     return { sisKey, record: await this.state({ ...read, section }) };
   }

@@ -55,7 +55,7 @@ export class PeopleSoftConnector implements SisConnector {
     this.writer = {
       createSection: (input) => this.createSection(input),
       updateSection: (key, input, seen) => this.updateSection(key, input, seen),
-      cancelSection: (key) => this.cancelSection(key),
+      cancelSection: (key, seen) => this.cancelSection(key, seen),
       deleteSection: async (key) => {
         const [strm, nbr] = splitKey(key);
         await this.client.call('DELETE', `/terms/${strm}/classes/${nbr}`);
@@ -192,8 +192,8 @@ export class PeopleSoftConnector implements SisConnector {
     return this.putClass(sisKey, classFromSection(input, (seen && this.reads.get(seen)) ?? (await this.mustGetClass(sisKey))));
   }
 
-  private async cancelSection(sisKey: string): Promise<SisWriteResult<SisSectionState>> {
-    return this.putClass(sisKey, { ...(await this.mustGetClass(sisKey)), CLASS_STAT: 'X' });
+  private async cancelSection(sisKey: string, seen?: SisSectionState): Promise<SisWriteResult<SisSectionState>> {
+    return this.putClass(sisKey, { ...((seen && this.reads.get(seen)) ?? (await this.mustGetClass(sisKey))), CLASS_STAT: 'X' });
   }
 
   private combinedToModel(x: PsCombined): SisRelationship {
