@@ -26,6 +26,7 @@ import {
 } from './hub-records.ts';
 import { writers, type WriteKeys } from './hub-writers.ts';
 import { keyMap, sectionKeyMap, UnknownReferenceError } from './keys.ts';
+import { writeReport, type ReportRow } from './run-report.ts';
 
 export interface ItemCounts {
   fetched: number;
@@ -54,16 +55,6 @@ export interface ItemContext {
   allowEmpty: boolean;
   force: boolean;
   onFetched(count: number): Promise<void>;
-}
-
-interface ReportRow {
-  kind: 'created' | 'updated' | 'deleted' | 'conflict' | 'error';
-  entity_id: string | null;
-  sis_key: string | null;
-  label: string;
-  fields: unknown[];
-  message: string | null;
-  raw: unknown;
 }
 
 const schemas: Record<MergeType, z.ZodType> = {
@@ -476,25 +467,4 @@ async function insertChildren(trx: Transaction<DB>, records: { id: string; child
 async function replaceChildren(trx: Transaction<DB>, id: string, children: Prepared) {
   for (const { spec } of children) await trx.deleteFrom(spec.table).where(spec.fk as never, '=', id as never).execute();
   await insertChildren(trx, [{ id, children }]);
-}
-
-async function writeReport(db: Kysely<DB>, runId: string, type: MergeType, termCode: string | null, rows: ReportRow[]) {
-  for (const batch of chunks(rows))
-    await db
-      .insertInto('merge_run_changes')
-      .values(
-        batch.map((r) => ({
-          run_id: runId,
-          merge_type: type,
-          term_code: termCode,
-          kind: r.kind,
-          entity_id: r.entity_id,
-          sis_key: r.sis_key,
-          label: r.label,
-          fields: JSON.stringify(r.fields),
-          message: r.message,
-          raw: r.raw === null || r.raw === undefined ? null : JSON.stringify(r.raw),
-        })),
-      )
-      .execute();
 }

@@ -14,6 +14,7 @@ import { relationshipFields, sectionFields } from './fields.ts';
 import { hubRelationships, hubSections, sectionKeys } from './hub-records.ts';
 import type { PostedType } from './integration-store.ts';
 import { postedLabels } from './posted-labels.ts';
+import { writeReport, type ReportRow } from './run-report.ts';
 import type { PushEngine } from './push.ts';
 import { getMergeSettings } from './settings-store.ts';
 
@@ -35,7 +36,6 @@ export async function sendUpdates(
   // The maintenance switch holds every post; they go when it is lifted.
   if (settings.maintenance.on) return totals;
   const connector = await deps.connections.connector();
-  const report: { kind: 'updated' | 'error'; type: 'sections' | 'relationships'; posted: PostedType; term: string; id: string; message: string | null; raw: unknown }[] = [];
   for (const termCode of termCodes) {
     const term = await db.selectFrom('terms').select(['id', 'sis_key']).where('code', '=', termCode).executeTakeFirst();
     if (!term?.sis_key) continue;
@@ -60,40 +60,26 @@ export async function sendUpdates(
       // 2. Compare with the SIS now: what still differs goes too.
       for (const id of await differing(db, connector, type, term.id, term.sis_key)) candidates.add(id);
       const outcomes = await mapLimit([...candidates], 8, async (id) => ({ id, outcome: await engine.push(posted, id, { runId, trigger }) }));
+      const rows: (Omit<ReportRow, 'label'> & { entity_id: string })[] = [];
       for (const { id, outcome } of outcomes) {
+        const row = { entity_id: id, sis_key: null, fields: [] };
         if (outcome === 'posted' || outcome === 'removed' || outcome === 'in_sync') {
           totals.posted++;
-          report.push({ kind: 'updated', type, posted, term: termCode, id, message: 'Posted to the SIS', raw: null });
+          rows.push({ ...row, kind: 'updated', message: 'Posted to the SIS', raw: null });
         } else if (outcome === 'failed' || outcome === 'retrying') {
           totals.failed++;
           const st = await db.selectFrom('integration_status').select(['messages', 'raw']).where('entity_type', '=', posted).where('entity_id', '=', id).executeTakeFirst();
           const messages = (st?.messages ?? []) as SisMessage[];
-          report.push({ kind: 'error', type, posted, term: termCode, id, message: `Posting failed${outcome === 'retrying' ? ' (will retry)' : ''}: ${messages.map((m) => m.message).join('; ')}`, raw: st?.raw ?? null });
+          rows.push({ ...row, kind: 'error', message: `Posting failed${outcome === 'retrying' ? ' (will retry)' : ''}: ${messages.map((m) => m.message).join('; ')}`, raw: st?.raw ?? null });
         }
       }
+      for (let i = 0; i < rows.length; i += 500) {
+        const batch = rows.slice(i, i + 500);
+        // Named as schedulers know them ("CS 101 A01"), as everywhere else in the run's report.
+        const labels = await postedLabels(db, batch.map((r) => ({ type: posted, id: r.entity_id })));
+        await writeReport(db, runId, type, termCode, batch.map((r) => ({ ...r, label: labels.get(r.entity_id) ?? `${posted} ${r.entity_id}` })));
+      }
     }
-  }
-  for (let i = 0; i < report.length; i += 500) {
-    const batch = report.slice(i, i + 500);
-    // Named as schedulers know them ("CS 101 A01"), as everywhere else in the run's report.
-    const labels = await postedLabels(db, batch.map((r) => ({ type: r.posted, id: r.id })));
-    await db
-      .insertInto('merge_run_changes')
-      .values(
-        batch.map((r) => ({
-          run_id: runId,
-          merge_type: r.type,
-          term_code: r.term,
-          kind: r.kind,
-          entity_id: r.id,
-          sis_key: null,
-          label: labels.get(r.id) ?? `${r.posted} ${r.id}`,
-          fields: '[]',
-          message: r.message,
-          raw: r.raw === null || r.raw === undefined ? null : JSON.stringify(r.raw),
-        })),
-      )
-      .execute();
   }
   return totals;
 }

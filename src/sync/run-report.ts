@@ -1,0 +1,36 @@
+// A merge run's report (merge_run_changes): one row per object created, updated, deleted, in
+// conflict or in error, per type × term. The merge and Send Updates both write it.
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { MergeType } from '../domain/merge-settings.ts';
+
+export interface ReportRow {
+  kind: 'created' | 'updated' | 'deleted' | 'conflict' | 'error';
+  entity_id: string | null;
+  sis_key: string | null;
+  label: string;
+  fields: unknown[];
+  message: string | null;
+  raw: unknown;
+}
+
+export async function writeReport(db: Kysely<DB>, runId: string, type: MergeType, termCode: string | null, rows: ReportRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500)
+    await db
+      .insertInto('merge_run_changes')
+      .values(
+        rows.slice(i, i + 500).map((r) => ({
+          run_id: runId,
+          merge_type: type,
+          term_code: termCode,
+          kind: r.kind,
+          entity_id: r.entity_id,
+          sis_key: r.sis_key,
+          label: r.label,
+          fields: JSON.stringify(r.fields),
+          message: r.message,
+          raw: r.raw === null || r.raw === undefined ? null : JSON.stringify(r.raw),
+        })),
+      )
+      .execute();
+}
