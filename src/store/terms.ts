@@ -1,5 +1,6 @@
 // Terms and their parts of term.
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DB } from '../db/schema.ts';
 import { fieldChanges } from '../domain/changes.ts';
 import { ConflictError, ForbiddenError, NotFoundError, StaleVersionError } from '../domain/errors.ts';
@@ -11,23 +12,25 @@ function requireTermsEdit(actor: Actor) {
   if (!can(actor, 'terms.edit')) throw new ForbiddenError('Your role does not allow editing terms (terms.edit).');
 }
 
-export async function getTerm(db: Kysely<DB>, id: string): Promise<Term> {
-  const row = await db.selectFrom('terms').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) throw new NotFoundError('term', id);
-  const parts = await db
-    .selectFrom('term_parts')
-    .select(['code', 'name', 'starts_on', 'ends_on'])
-    .where('term_id', '=', id)
-    .orderBy('starts_on')
-    .orderBy('code')
-    .execute();
+// A term with its parts (as a JSON array) in one statement, so the list is one query, not 1 + N.
+const termQuery = (db: Kysely<DB>) =>
+  db
+    .selectFrom('terms as t')
+    .selectAll('t')
+    .select((eb) =>
+      jsonArrayFrom(
+        eb.selectFrom('term_parts as p').select(['p.code', 'p.name', 'p.starts_on', 'p.ends_on']).whereRef('p.term_id', '=', 't.id').orderBy('p.starts_on').orderBy('p.code'),
+      ).as('parts'),
+    );
+
+function termOf(row: Awaited<ReturnType<ReturnType<typeof termQuery>['executeTakeFirstOrThrow']>>): Term {
   return {
     id: row.id,
     code: row.code,
     name: row.name,
     startsOn: row.starts_on,
     endsOn: row.ends_on,
-    parts: parts.map((p) => ({ code: p.code, name: p.name, startsOn: p.starts_on, endsOn: p.ends_on })),
+    parts: row.parts.map((p) => ({ code: p.code, name: p.name, startsOn: p.starts_on, endsOn: p.ends_on })),
     sisKey: row.sis_key,
     version: row.version,
     createdAt: row.created_at.toISOString(),
@@ -35,9 +38,14 @@ export async function getTerm(db: Kysely<DB>, id: string): Promise<Term> {
   };
 }
 
+export async function getTerm(db: Kysely<DB>, id: string): Promise<Term> {
+  const row = await termQuery(db).where('t.id', '=', id).executeTakeFirst();
+  if (!row) throw new NotFoundError('term', id);
+  return termOf(row);
+}
+
 export async function listTerms(db: Kysely<DB>): Promise<Term[]> {
-  const rows = await db.selectFrom('terms').select('id').orderBy('starts_on', 'desc').orderBy('code').execute();
-  return Promise.all(rows.map((r) => getTerm(db, r.id)));
+  return (await termQuery(db).orderBy('t.starts_on', 'desc').orderBy('t.code').execute()).map(termOf);
 }
 
 async function assertCodeFree(db: Kysely<DB>, code: string, exceptId?: string) {

@@ -1,6 +1,7 @@
 // Merge runs: one durable job per run, with its type × term items, progress and report. A run is
 // started by hand (Execute Merge), by the nightly schedule, or for one record in real time.
 import { sql, type Kysely } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DB, RunItemStatus, RunStatus } from '../db/schema.ts';
 import { ConflictError, InvalidError, NotFoundError } from '../domain/errors.ts';
 import { isTermSpecific, MERGE_TYPES, type MergeType } from '../domain/merge-settings.ts';
@@ -141,12 +142,18 @@ export async function failInterruptedRuns(db: Kysely<DB>, staleBefore: Date): Pr
 
 // Reading runs for the API.
 
+// A run with its items (as a JSON array) in one statement: the list is one query, and progress,
+// polled while a run goes, costs one.
+const runQuery = (db: Kysely<DB>) =>
+  db
+    .selectFrom('merge_runs as r')
+    .selectAll('r')
+    .select((eb) => jsonArrayFrom(eb.selectFrom('merge_run_items as i').selectAll('i').whereRef('i.run_id', '=', 'r.id').orderBy('i.position')).as('items'));
+
+// Timestamps inside the JSON array arrive as text.
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
-export async function getRun(db: Kysely<DB>, id: string) {
-  const run = await db.selectFrom('merge_runs').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!run) throw new NotFoundError('merge run', id);
-  const items = await db.selectFrom('merge_run_items').selectAll().where('run_id', '=', id).orderBy('position').execute();
+function runOf(run: Awaited<ReturnType<ReturnType<typeof runQuery>['executeTakeFirstOrThrow']>>) {
   return {
     id: run.id,
     trigger: run.trigger,
@@ -157,7 +164,7 @@ export async function getRun(db: Kysely<DB>, id: string) {
     startedAt: iso(run.started_at),
     finishedAt: iso(run.finished_at),
     error: run.error,
-    items: items.map((i) => ({
+    items: run.items.map((i) => ({
       type: i.merge_type as MergeType,
       term: i.term_code,
       status: i.status,
@@ -169,15 +176,20 @@ export async function getRun(db: Kysely<DB>, id: string) {
     })),
   };
 }
+
+export async function getRun(db: Kysely<DB>, id: string) {
+  const run = await runQuery(db).where('r.id', '=', id).executeTakeFirst();
+  if (!run) throw new NotFoundError('merge run', id);
+  return runOf(run);
+}
 export type RunView = Awaited<ReturnType<typeof getRun>>;
 
 export async function listRuns(db: Kysely<DB>, filter: { status?: RunStatus; trigger?: Trigger; limit?: number; before?: string }) {
-  let query = db.selectFrom('merge_runs').select('id').orderBy('queued_at', 'desc').orderBy('id', 'desc');
-  if (filter.status) query = query.where('status', '=', filter.status);
-  if (filter.trigger) query = query.where('trigger', '=', filter.trigger);
-  if (filter.before) query = query.where('queued_at', '<', new Date(filter.before));
-  const rows = await query.limit(filter.limit ?? 50).execute();
-  return Promise.all(rows.map((r) => getRun(db, r.id)));
+  let query = runQuery(db).orderBy('r.queued_at', 'desc').orderBy('r.id', 'desc');
+  if (filter.status) query = query.where('r.status', '=', filter.status);
+  if (filter.trigger) query = query.where('r.trigger', '=', filter.trigger);
+  if (filter.before) query = query.where('r.queued_at', '<', new Date(filter.before));
+  return (await query.limit(filter.limit ?? 50).execute()).map(runOf);
 }
 
 export async function runChanges(db: Kysely<DB>, runId: string, filter: { kind?: string; type?: string; afterId?: number; limit?: number }) {
