@@ -377,7 +377,7 @@ async function apply(
     try {
       const changed = new Set(m.merge.changes.map((c) => c.field));
       const prepared = prepare(pickFields(m.merge.merged, changed), (f) => changed.has(f));
-      await updateRecord(trx, type, m, prepared.columns);
+      await updateRecord(trx, type, m, prepared.columns, prepared.children.length > 0);
       await replaceChildren(trx, m.hub.id, prepared.children);
       audit.push({ action: 'update', entity_id: m.hub.id, changes: fieldChanges(m.hub.fields, pickFields(m.merge.merged, changed), []) });
       report.push({ kind: 'updated', entity_id: m.hub.id, sis_key: m.sis.sisKey, label: m.hub.label, fields: m.merge.changes, message: null, raw: null });
@@ -386,7 +386,7 @@ async function apply(
       fail(m.hub.label, m.sis.sisKey, m.hub.id, error);
     }
   }
-  for (const m of plan.baseOnly) await updateRecord(trx, type, m, {});
+  for (const m of plan.baseOnly) await updateRecord(trx, type, m, {}, false);
   counts.unchanged = plan.unchanged + plan.baseOnly.length;
 
   for (const batch of chunks(plan.deletes)) {
@@ -430,9 +430,10 @@ class EditedDuringMergeError extends Error {
   }
 }
 
-async function updateRecord(trx: Transaction<DB>, type: MergeType, m: Matched, columns: Record<string, unknown>) {
+/** `childrenChanged`: meetings, instructors, parts or members are replaced too — a change of content like any column. */
+async function updateRecord(trx: Transaction<DB>, type: MergeType, m: Matched, columns: Record<string, unknown>, childrenChanged: boolean) {
   const writer = writers[type];
-  const content = Object.keys(columns).length > 0 || m.restored;
+  const content = Object.keys(columns).length > 0 || childrenChanged || m.restored;
   // The merge was planned against the version it read: an edit saved since must not be overwritten.
   const guarded = content && writer.versioned && m.hub.version !== undefined;
   let query = trx

@@ -80,6 +80,17 @@ describe('Execute Merge against the Ethos simulator', () => {
     });
   });
 
+  it('takes a change to instructors alone as a new version of the section', async () => {
+    const target = (await simSections()).find((x) => sis.sim.store.section(x.id).instructors.length > 0)!;
+    const before = await hubSection(target.id);
+    sis.sim.store.deleteSectionInstructor(sis.sim.store.section(target.id).instructors[0].id);
+    const run = await merge(hub.admin, { types: ['sections'], terms: [term] });
+    expect(item(run, 'sections').counts).toMatchObject({ updated: 1, conflicts: 0 });
+    const after = await hubSection(target.id);
+    expect(after.instructors).toHaveLength(before.instructors.length - 1);
+    expect(after.version).toBe(before.version + 1);
+  });
+
   it('reports a conflict with both values and stops only that object', async () => {
     const settings = (await hub.admin.get('/api/v1/admin/merge-settings')).body;
     settings.settings.types.sections.fieldExceptions.capacity = 'none';
