@@ -407,14 +407,15 @@ export class PushEngine {
       const columns: Record<string, unknown> = {};
       let children: { spec: (typeof writers.sections.children)[number]; rows: Record<string, unknown>[] }[] = [];
       let changed = Object.keys(sisChanges);
+      const keys = changed.length ? await sectionKeys(trx) : null;
       if (changed.length && current !== postedVersion) {
         // An edit arrived while posting: the SIS's changes only land where the hub still has what was read.
-        const [now] = await hubSections(trx, { ids: [id] }, await sectionKeys(trx));
+        const [now] = await hubSections(trx, { ids: [id] }, keys!);
         changed = changed.filter((f) => now && sameValue(now.fields[f], ours[f]));
         sisChanges = Object.fromEntries(changed.map((f) => [f, sisChanges[f]]));
       }
       if (changed.length) {
-        const wk = { ...(await sectionKeys(trx)), termId: locked.term_id };
+        const wk = { ...keys!, termId: locked.term_id };
         try {
           Object.assign(columns, writers.sections.columns(sisChanges, wk));
           children = writers.sections.children.filter((c) => changed.includes(c.field)).map((c) => ({ spec: c, rows: c.rows(sisChanges, wk) }));

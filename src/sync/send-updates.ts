@@ -60,25 +60,28 @@ export async function sendUpdates(
       // 2. Compare with the SIS now: what still differs goes too.
       for (const id of await differing(db, connector, type, term.id, term.sis_key)) candidates.add(id);
       const outcomes = await mapLimit([...candidates], 8, async (id) => ({ id, outcome: await engine.push(posted, id, { runId, trigger }) }));
-      const rows: (Omit<ReportRow, 'label'> & { entity_id: string })[] = [];
+      const failed = outcomes.filter((o) => o.outcome === 'failed' || o.outcome === 'retrying').map((o) => o.id);
+      const statuses = new Map(
+        failed.length
+          ? (await db.selectFrom('integration_status').select(['entity_id', 'messages', 'raw']).where('entity_type', '=', posted).where('entity_id', 'in', failed).execute()).map((st) => [st.entity_id, st])
+          : [],
+      );
+      // Named as schedulers know them ("CS 101 A01"), as everywhere else in the run's report.
+      const labels = await postedLabels(db, outcomes.map((o) => ({ type: posted, id: o.id })));
+      const rows: ReportRow[] = [];
       for (const { id, outcome } of outcomes) {
-        const row = { entity_id: id, sis_key: null, fields: [] };
+        const row = { entity_id: id, sis_key: null, label: labels.get(id) ?? `${posted} ${id}`, fields: [] };
         if (outcome === 'posted' || outcome === 'removed' || outcome === 'in_sync') {
           totals.posted++;
           rows.push({ ...row, kind: 'updated', message: 'Posted to the SIS', raw: null });
         } else if (outcome === 'failed' || outcome === 'retrying') {
           totals.failed++;
-          const st = await db.selectFrom('integration_status').select(['messages', 'raw']).where('entity_type', '=', posted).where('entity_id', '=', id).executeTakeFirst();
+          const st = statuses.get(id);
           const messages = (st?.messages ?? []) as SisMessage[];
           rows.push({ ...row, kind: 'error', message: `Posting failed${outcome === 'retrying' ? ' (will retry)' : ''}: ${messages.map((m) => m.message).join('; ')}`, raw: st?.raw ?? null });
         }
       }
-      for (let i = 0; i < rows.length; i += 500) {
-        const batch = rows.slice(i, i + 500);
-        // Named as schedulers know them ("CS 101 A01"), as everywhere else in the run's report.
-        const labels = await postedLabels(db, batch.map((r) => ({ type: posted, id: r.entity_id })));
-        await writeReport(db, runId, type, termCode, batch.map((r) => ({ ...r, label: labels.get(r.entity_id) ?? `${posted} ${r.entity_id}` })));
-      }
+      await writeReport(db, runId, type, termCode, rows);
     }
   }
   return totals;
