@@ -85,12 +85,23 @@ export class Notifier {
     return this.#deliver((mode) => mode === 'every_run' || issues, { subject, text, payload: { event: 'sync.run.finished', ...summary } }, { runId: summary.runId });
   }
 
+  #digest: Promise<{ errors: number } & Delivered> | null = null;
+
   /**
    * Mails every subscriber the posting errors that appeared since the last digest (real-time
    * posts fail between nightly runs; nobody should learn of them only the next morning). One
    * process claims each window; a window nobody could be told about is given back and retried.
+   * One digest at a time per process: a slow one (SMTP, webhook timeouts) overlapped by the next
+   * tick could not give its window back once that tick had moved the watermark on.
    */
-  async errorDigest(): Promise<{ errors: number } & Delivered> {
+  errorDigest(): Promise<{ errors: number } & Delivered> {
+    this.#digest ??= this.#sendDigest().finally(() => {
+      this.#digest = null;
+    });
+    return this.#digest;
+  }
+
+  async #sendDigest(): Promise<{ errors: number } & Delivered> {
     // A failure is stamped before its transaction commits: leave in-flight ones to the next window.
     const until = new Date(this.#clock().getTime() - DIGEST_SETTLE_MS);
     const window = await claimWindow(this.#db, 'integration_errors', until);
