@@ -314,13 +314,13 @@ export async function createSection(db: Kysely<DB>, actor: Actor, input: Section
   });
 }
 
-/** Locks the section row (not its course's) for the transaction, reads it, and checks the caller's version against it. */
+/** Locks the section row for the transaction, reads it, and checks the caller's version against it. */
 async function lockForWrite(trx: Transaction<DB>, actor: Actor, id: string, version: number): Promise<Section> {
-  let query = baseQuery(trx).where('s.id', '=', id).forUpdate('s');
-  if (actor.departmentIds) query = query.where('c.department_id', 'in', departmentList(actor.departmentIds));
-  const row = await query.executeTakeFirst();
-  if (!row) throw new NotFoundError('section', id);
-  const current = sectionOf(row);
+  // Lock first, read after: on PostgreSQL a statement that waited for the lock sees the newer row
+  // but its meetings and instructors as they were when it began, so one statement could mix them.
+  const locked = await trx.selectFrom('sections').select('id').where('id', '=', id).where('deleted_at', 'is', null).forUpdate().executeTakeFirst();
+  if (!locked) throw new NotFoundError('section', id);
+  const current = await getSection(trx, actor, id);
   if (current.version !== version) throw new StaleVersionError('section', current.version, current);
   return current;
 }
