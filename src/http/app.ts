@@ -17,7 +17,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Database } from '../db/database.ts';
-import { registerAuth } from './auth.ts';
+import { isApiUrl, registerAuth } from './auth.ts';
 import { errorHandler, sendProblem } from './problem.ts';
 import { adminPeopleRoutes } from './routes/admin-people.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -70,8 +70,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const webRoot = options.webRoot === undefined ? (existsSync(join(DEFAULT_WEB_ROOT, 'index.html')) ? DEFAULT_WEB_ROOT : null) : options.webRoot;
   app.setNotFoundHandler((request, reply) => {
     // The web app routes in the browser: any other GET outside /api answers its index.html.
-    const isApi = request.url === '/api' || request.url.startsWith('/api/') || request.url.startsWith('/api?');
-    if (webRoot && !isApi && (request.method === 'GET' || request.method === 'HEAD'))
+    if (webRoot && !isApiUrl(request.url) && (request.method === 'GET' || request.method === 'HEAD'))
       return reply.header('cache-control', 'no-cache').sendFile('index.html', webRoot);
     return sendProblem(reply, 404, 'Not found', `No route ${request.method} ${request.url}.`);
   });

@@ -26,6 +26,9 @@ export class UnauthenticatedError extends DomainError {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** Whether a request is for the API (as opposed to the web app's files or /metrics). */
+export const isApiUrl = (url: string) => url === '/api' || url.startsWith('/api/') || url.startsWith('/api?');
+
 /** The token in "Bearer <token>", or the password of "Basic base64(name:token)". */
 export function bearerOrBasicSecret(header: string | undefined): string | undefined {
   if (!header) return undefined;
@@ -44,7 +47,7 @@ export function registerAuth(app: FastifyInstance, db: Kysely<DB>) {
   app.addHook('onRequest', async (request) => {
     // Only the API has actors: the web app's files and /metrics (its own scrape token) need none,
     // and a browser loading assets should not cost a session lookup each.
-    if (!request.url.startsWith('/api/')) return;
+    if (!isApiUrl(request.url)) return;
     const header = request.headers.authorization;
     const subscriptionKey = request.headers['ocp-apim-subscription-key'];
     if (header || typeof subscriptionKey === 'string') {

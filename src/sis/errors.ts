@@ -74,3 +74,13 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
+
+/** A read of one record: a 404 from the SIS means the record is not there (null); any other failure is thrown. */
+export async function ignoreNotFound<T>(read: Promise<T>): Promise<T | null> {
+  try {
+    return await read;
+  } catch (error) {
+    if (error instanceof SisError && error.code === 'not_found') return null;
+    throw error;
+  }
+}

@@ -1,12 +1,14 @@
 // GET /metrics in Prometheus's text format (outside /api: no session, no CSRF). With a metrics
 // token configured, a scrape must present it ("Authorization: Bearer <token>", or as the password
 // of Basic auth), so the hub can face a network wider than its Prometheus.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { sha256 } from '../../auth/secrets.ts';
 import type { Runtime } from '../../runtime.ts';
 import { bearerOrBasicSecret, UnauthenticatedError } from '../auth.ts';
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
+// Equal-length digests, so the comparison takes the same time whatever was sent.
+const digest = (value: string) => Buffer.from(sha256(value));
 
 export const metricsRoutes =
   (runtime: Runtime, token: string | null): FastifyPluginAsyncZod =>

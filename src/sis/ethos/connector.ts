@@ -2,7 +2,7 @@
 // instructor assignments are separate resources (read and written in section-resources.ts).
 import type { SisCapabilities, SisConnector, SisWriteResult, SisWriter } from '../contract.ts';
 import { mapLimit } from '../concurrency.ts';
-import { SisError } from '../errors.ts';
+import { ignoreNotFound, SisError } from '../errors.ts';
 import type {
   SisBuilding,
   SisCourse,
@@ -155,12 +155,8 @@ export class EthosConnector implements SisConnector {
   }
 
   async getRelationship(sisKey: string, termKey: string): Promise<SisRelationship | null> {
-    try {
-      return crosslistFromEthos(await this.client.json<SectionCrosslist>('GET', 'section-crosslists', { id: sisKey }), termKey);
-    } catch (error) {
-      if (error instanceof SisError && error.code === 'not_found') return null;
-      throw error;
-    }
+    const found = await ignoreNotFound(this.client.json<SectionCrosslist>('GET', 'section-crosslists', { id: sisKey }));
+    return found && crosslistFromEthos(found, termKey);
   }
 
   private async createRelationship(input: SisRelationshipInput): Promise<SisWriteResult<SisRelationship>> {

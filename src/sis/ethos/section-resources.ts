@@ -5,7 +5,7 @@
 // together. Nothing a write answered is read again; a collection is re-read only when members came
 // or went, because then only the SIS knows its order.
 import type { SisWriteResult } from '../contract.ts';
-import { SisError } from '../errors.ts';
+import { ignoreNotFound, SisError } from '../errors.ts';
 import { assertAdoptable } from '../identity.ts';
 import type { SisMeeting, SisSection, SisSectionInput, SisSectionState } from '../model.ts';
 import { sameValue } from '../../domain/same-value.ts';
@@ -38,12 +38,7 @@ export class SectionResources {
   }
 
   async raw(sisKey: string): Promise<Section | null> {
-    try {
-      return await this.client.json<Section>('GET', 'sections', { id: sisKey });
-    } catch (error) {
-      if (error instanceof SisError && error.code === 'not_found') return null;
-      throw error;
-    }
+    return ignoreNotFound(this.client.json<Section>('GET', 'sections', { id: sisKey }));
   }
 
   private eventsOf(sisKey: string): Promise<InstructionalEvent[]> {

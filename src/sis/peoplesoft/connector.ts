@@ -1,7 +1,7 @@
 // PeopleSoft Campus Solutions through Integration Broker REST service operations. Sections are
 // read before courses (sis-apis §3.4); CLASS_NBR may be assigned after the create returns.
 import type { SisCapabilities, SisConnector, SisWriteResult, SisWriter } from '../contract.ts';
-import { SisError } from '../errors.ts';
+import { ignoreNotFound, SisError } from '../errors.ts';
 import { assertAdoptable } from '../identity.ts';
 import type {
   SisBuilding,
@@ -31,15 +31,6 @@ export const PEOPLESOFT_CAPABILITIES: SisCapabilities = {
   mergeOrder: ['sections', 'courses', 'relationships'],
   pageSize: 500,
   sisKeysArriveLater: true,
-};
-
-const ignoreNotFound = async <T>(read: Promise<T>): Promise<T | null> => {
-  try {
-    return await read;
-  } catch (error) {
-    if (error instanceof SisError && error.code === 'not_found') return null;
-    throw error;
-  }
 };
 
 export class PeopleSoftConnector implements SisConnector {
