@@ -108,7 +108,8 @@ export function SectionsScreen() {
   };
   const [q, setQ] = useState(filters.q);
   useEffect(() => {
-    const t = setTimeout(() => q !== filters.q && setFilters({ ...filters, q }), 300);
+    // From the filters as they are when the wait ends: a filter picked meanwhile is kept.
+    const t = setTimeout(() => setFiltersState((f) => (f.q === q ? f : (rememberedFilters = { ...f, q }))), 300);
     return () => clearTimeout(t);
     // Only typing restarts the wait: other renders (every scroll frame) must not hold the search back.
   }, [q]);
