@@ -102,7 +102,7 @@ export interface Section {
   title: string | null;
   credits: number | null;
   allowIntegration: boolean | null;
-  sourceOfTruth: 'sis' | 'hub' | 'none' | null;
+  sourceOfTruth: SourceOfTruth | null;
   meetings: Meeting[];
   instructors: InstructorAssignment[];
   sisKey: string | null;
@@ -117,11 +117,6 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 export interface Department {
-  id: string;
-  code: string;
-  name: string;
-}
-export interface Building {
   id: string;
   code: string;
   name: string;
@@ -165,6 +160,9 @@ export const SECTION_FIELDS = [
   'rooms',
   'instructors',
 ] as const;
+/** Who wins a field both sides changed: in the merge settings and as a section's override. */
+export type SourceOfTruth = 'sis' | 'hub' | 'none';
+export const SOURCE_LABELS: Record<SourceOfTruth, string> = { sis: 'SIS wins', hub: 'Hub wins', none: 'Nobody (conflict)' };
 export type SectionField = (typeof SECTION_FIELDS)[number];
 export interface EditRules {
   termId: string;

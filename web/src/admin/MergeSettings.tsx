@@ -9,12 +9,11 @@ import { ApiError, fieldErrors, get, post, put } from '../api.ts';
 import { useTerms } from '../data.ts';
 import { Alert, ErrorAlert, Field } from '../ui.tsx';
 import { AdminTable } from './AdminTable.tsx';
+import { SOURCE_LABELS, type SourceOfTruth } from '../types.ts';
 
 export const MERGE_TYPES = ['terms', 'buildings', 'rooms', 'departments', 'instructors', 'courses', 'sections', 'relationships'] as const;
 export type MergeType = (typeof MERGE_TYPES)[number];
 const TERM_SPECIFIC: readonly MergeType[] = ['courses', 'sections', 'relationships'];
-type SourceOfTruth = 'sis' | 'hub' | 'none';
-const SOURCE_LABELS: Record<SourceOfTruth, string> = { sis: 'SIS wins', hub: 'Hub wins', none: 'Nobody (conflict)' };
 /** Field names each type's merge compares (src/sync/fields.ts), offered for exceptions. */
 const TYPE_FIELDS: Record<MergeType, string[]> = {
   terms: ['name', 'startsOn', 'endsOn', 'parts'],

@@ -7,7 +7,7 @@ import { ApiError, fieldErrors, get, patch, post } from '../api.ts';
 import { meetingSummary, roomLabel, sectionCode, useEditRules, useInstructors, useRooms, useTerms } from '../data.ts';
 import { Link } from '../router.tsx';
 import { useCan } from '../session.tsx';
-import type { EditRules, IntegrationStatusView, Meeting, Relationship, Room, Section, SectionField } from '../types.ts';
+import { SOURCE_LABELS, type EditRules, type IntegrationStatusView, type Meeting, type Relationship, type Room, type Section, type SectionField, type SourceOfTruth } from '../types.ts';
 import { Alert, ErrorAlert, Field, formatValue, PhaseBadgeView } from '../ui.tsx';
 import { pollWhilePending, RelationshipDialog, RelationshipStatus } from './RelationshipDialog.tsx';
 import { IntegrationStatusButton } from '../integration.tsx';
@@ -49,7 +49,7 @@ interface Draft {
   title: string;
   credits: string;
   allowIntegration: '' | 'true' | 'false';
-  sourceOfTruth: '' | 'sis' | 'hub' | 'none';
+  sourceOfTruth: '' | SourceOfTruth;
   meetings: Meeting[];
   instructors: Section['instructors'];
 }
@@ -315,9 +315,11 @@ function SectionEditor({ initial }: { initial: Section }) {
               onChange={(e) => set('sourceOfTruth', e.target.value as Draft['sourceOfTruth'])}
             >
               <option value="">Blank (the merge settings decide)</option>
-              <option value="sis">SIS</option>
-              <option value="hub">Hub</option>
-              <option value="none">Nobody — report a conflict</option>
+              {Object.entries(SOURCE_LABELS).map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
             </select>
           )}
         </Field>
