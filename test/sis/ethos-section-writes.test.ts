@@ -3,8 +3,7 @@
 // write answered is read again.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SisSection, SisSectionInput } from '../../src/sis/model.ts';
-import type { LoggedRequest } from '../../sis-sim/request-log.ts';
-import { startPair, type Pair } from './harness.ts';
+import { requestShapes, startPair, type Pair } from './harness.ts';
 
 let sis: Pair;
 let sections: SisSection[];
@@ -35,8 +34,6 @@ function take(where: (s: SisSection) => boolean): SisSection {
   return found;
 }
 
-const log = () => sis.admin<LoggedRequest[]>('GET', '/requests');
-const shapes = (requests: LoggedRequest[]) => requests.map((r) => `${r.method} ${r.path.replace(/[0-9a-f-]{36}/g, ':id')}`).sort();
 const input = (s: SisSection, changes: Partial<SisSectionInput>): SisSectionInput => {
   const { key: _key, enrolled: _enrolled, ...rest } = s;
   return { ...rest, ...changes };
@@ -46,7 +43,7 @@ describe('Ethos section writes', () => {
   it('reads a section, its events and its instructors at once', async () => {
     const s = take(() => true);
     await sis.connector.getSection(s.key);
-    expect(shapes(await log())).toEqual(['GET /api/instructional-events', 'GET /api/section-instructors', 'GET /api/sections/:id']);
+    expect(await requestShapes(sis)).toEqual(['GET /api/instructional-events', 'GET /api/section-instructors', 'GET /api/sections/:id']);
   });
 
   it('changes the capacity with one PUT of the section: no event or instructor writes, nothing read again', async () => {
@@ -54,7 +51,7 @@ describe('Ethos section writes', () => {
     const seen = (await sis.connector.getSection(s.key))!;
     await sis.admin('DELETE', '/requests');
     const result = await sis.connector.writer!.updateSection(s.key, input(seen, { capacity: seen.capacity + 5 }), seen);
-    expect(shapes(await log())).toEqual(['PUT /api/sections/:id']);
+    expect(await requestShapes(sis)).toEqual(['PUT /api/sections/:id']);
     const now = await sis.connector.getSection(s.key);
     expect(now!.capacity).toBe(seen.capacity + 5);
     expect({ key: s.key, ...result.record }).toEqual(now);
@@ -66,7 +63,7 @@ describe('Ethos section writes', () => {
     await sis.admin('DELETE', '/requests');
     const meetings = seen.meetings.map((m, i) => (i === 0 ? { ...m, startTime: '07:05', endTime: '07:55' } : m));
     const result = await sis.connector.writer!.updateSection(s.key, input(seen, { meetings }), seen);
-    expect(shapes(await log())).toEqual(['PUT /api/instructional-events/:id']);
+    expect(await requestShapes(sis)).toEqual(['PUT /api/instructional-events/:id']);
     const now = await sis.connector.getSection(s.key);
     expect(now!.meetings).toEqual(meetings);
     expect({ key: s.key, ...result.record }).toEqual(now);
@@ -80,7 +77,7 @@ describe('Ethos section writes', () => {
     const meetings = [...seen.meetings, { ...seen.meetings[0], days: 'S', startTime: '08:00', endTime: '08:50' }];
     const instructors = [...seen.instructors, { instructorKey: other.instructorKey, role: 'secondary' as const }];
     const result = await sis.connector.writer!.updateSection(s.key, input(seen, { meetings, instructors }), seen);
-    expect(shapes(await log())).toEqual([
+    expect(await requestShapes(sis)).toEqual([
       'GET /api/instructional-events',
       'GET /api/section-instructors',
       'POST /api/instructional-events',
@@ -95,7 +92,7 @@ describe('Ethos section writes', () => {
   it('reads the section first when the caller has no state of it from this connector', async () => {
     const s = take(() => true);
     const result = await sis.connector.writer!.updateSection(s.key, input(s, { capacity: s.capacity + 1 }));
-    expect(shapes(await log())).toEqual(['GET /api/instructional-events', 'GET /api/section-instructors', 'GET /api/sections/:id', 'PUT /api/sections/:id']);
+    expect(await requestShapes(sis)).toEqual(['GET /api/instructional-events', 'GET /api/section-instructors', 'GET /api/sections/:id', 'PUT /api/sections/:id']);
     expect(result.record.capacity).toBe(s.capacity + 1);
   });
 
@@ -104,7 +101,7 @@ describe('Ethos section writes', () => {
     const seen = (await sis.connector.getSection(s.key))!;
     await sis.admin('DELETE', '/requests');
     const result = await sis.connector.writer!.updateSection(s.key, input(seen, {}), seen);
-    expect(await log()).toEqual([]);
+    expect(await requestShapes(sis)).toEqual([]);
     expect({ key: s.key, ...result.record }).toEqual(seen);
   });
 });

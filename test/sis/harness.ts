@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startSisSim, type SisSim, type SisSimOptions } from '../../sis-sim/server.ts';
 import { PS_BASE } from '../../sis-sim/peoplesoft.ts';
+import type { LoggedRequest } from '../../sis-sim/request-log.ts';
 import type { SisConnector } from '../../src/sis/contract.ts';
 import { createConnector } from '../../src/sis/registry.ts';
 
@@ -53,6 +54,21 @@ export async function startPair(dialect: Dialect, options: Partial<SisSimOptions
     },
     connect,
   };
+}
+
+/** The requests the simulator has answered, as sorted "METHOD path" shapes: Ethos GUIDs as :id, PeopleSoft's base left out and its term and class numbers as :strm and :nbr. */
+export async function requestShapes(pair: Pair): Promise<string[]> {
+  return (await pair.admin<LoggedRequest[]>('GET', '/requests'))
+    .map((r) => `${r.method} ${r.path.replace(PS_BASE, '').replace(/[0-9a-f-]{36}/g, ':id').replace(/\/terms\/[^/]+\/classes\/\d+$/, '/terms/:strm/classes/:nbr')}`)
+    .sort();
+}
+
+/** Waits (bounded) until the simulator has answered at least `count` requests. */
+export async function waitForRequests(pair: Pair, count: number): Promise<void> {
+  for (let i = 0; (await pair.admin<LoggedRequest[]>('GET', '/requests')).length < count; i++) {
+    if (i > 400) throw new Error(`fewer than ${count} SIS requests: ${JSON.stringify(await requestShapes(pair))}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 export async function collect<T>(pages: AsyncIterable<T[]>): Promise<{ items: T[]; pages: number }> {

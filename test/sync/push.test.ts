@@ -310,7 +310,8 @@ describe('real-time posting', () => {
     expect(held.integrationStatus).toMatchObject({ status: 'not_synced', detail: 'section_integration_disabled' });
     // Its edits stay in the hub while it is held.
     expect((await hub.admin.patch(`/api/v1/relationships/${rel.id}`, { version: held.version, sharedCapacity: 30 })).status).toBe(200);
-    await relationshipSettled(rel.id, (r) => r.integrationStatus?.status !== 'pending');
+    const stillHeld = await relationshipSettled(rel.id, (r) => r.integrationStatus?.status !== 'pending');
+    expect(stillHeld.integrationStatus).toMatchObject({ status: 'not_synced', detail: 'section_integration_disabled' });
     expect((await sis.connector.getRelationship(rel.sisKey, await termKey()))!.sharedCapacity).toBeNull();
     // Allowing the section again releases it.
     await patch(a.id, { allowIntegration: null });
@@ -392,13 +393,12 @@ describe('real-time posting', () => {
 
   /** Polls a relationship until `done` holds (bounded: the last view is returned either way). */
   async function relationshipSettled(id: string, done = (r: RelationshipView) => r.integrationStatus?.detail === 'waiting_for_sections'): Promise<RelationshipView> {
-    let rel!: RelationshipView;
     for (let i = 0; i < 400; i++) {
-      rel = (await hub.admin.get(`/api/v1/relationships/${id}`)).body;
-      if (done(rel)) break;
+      const rel: RelationshipView = (await hub.admin.get(`/api/v1/relationships/${id}`)).body;
+      if (done(rel)) return rel;
       await new Promise((r) => setTimeout(r, 50));
     }
-    return rel;
+    throw new Error(`relationship ${id} never reached the awaited state: ${JSON.stringify((await hub.admin.get(`/api/v1/relationships/${id}`)).body.integrationStatus)}`);
   }
 
   async function termKey() {

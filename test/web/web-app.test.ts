@@ -158,7 +158,10 @@ describe.skipIf(!hasChromium)('web app in a real browser', () => {
 
     await hub.user({ email: 'math-scheduler@example.edu', role: 'Scheduler', products: ['scheduling'], departmentIds: [seed.math.id] });
     const scheduler = await signedInPage(browser, hub.url, 'math-scheduler@example.edu', PASSWORD);
+    // Until the term's edit rules arrive nothing is locked by a phase: wait for them before reading what is.
+    const rulesLoaded = scheduler.waitForResponse((r) => r.url().includes('/edit-rules') && r.ok());
     await openEditor(scheduler, section);
+    await rulesLoaded;
     const field = scheduler.getByLabel('Source of truth');
     expect(await field.isDisabled()).toBe(true);
     expect(await field.inputValue()).toBe('hub');
