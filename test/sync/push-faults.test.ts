@@ -4,8 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type Hub } from '../helpers/hub.ts';
 import { API_KEY, startPair, type Pair } from '../sis/harness.ts';
-import { ALL_TYPES, merge } from './helpers.ts';
-import { drained, expectSisEqualsHub, setSync } from './push-helpers.ts';
+import { drained, expectSisEqualsHub, importAndSync } from './push-helpers.ts';
 
 let sis: Pair;
 let hub: Hub;
@@ -23,9 +22,7 @@ beforeAll(async () => {
     sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY, timeoutMs: 500 },
     runtime: { pushRetry: { baseMs: 10, maxMs: 300, maxAttempts: 1000 }, random, pushSweepMs: 0, pushConcurrency: 8 },
   });
-  const run = await merge(hub.admin, { types: ALL_TYPES, terms: [term] });
-  expect(run.status).toBe('succeeded');
-  await setSync(hub.admin, term);
+  await importAndSync(hub.admin, [term]);
 }, 120_000);
 
 afterAll(async () => {

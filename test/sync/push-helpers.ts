@@ -7,6 +7,14 @@ import type { SisConnector } from '../../src/sis/contract.ts';
 import { sectionFields } from '../../src/sync/fields.ts';
 import { hubSections, sectionKeys } from '../../src/sync/hub-records.ts';
 import type { Client } from '../helpers/hub.ts';
+import { ALL_TYPES, merge } from './helpers.ts';
+
+/** Imports everything of `terms` from the SIS, then turns posting on for the first (setSync's options). */
+export async function importAndSync(client: Client, terms: string[], options: Parameters<typeof setSync>[2] = {}) {
+  const run = await merge(client, { types: ALL_TYPES, terms });
+  expect(run.status, JSON.stringify(run.items)).toBe('succeeded');
+  await setSync(client, terms[0], options);
+}
 
 export async function setSync(
   client: Client,

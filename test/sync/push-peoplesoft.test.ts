@@ -4,8 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PS_BASE } from '../../sis-sim/peoplesoft.ts';
 import { startHub, type Hub } from '../helpers/hub.ts';
 import { API_KEY, startPair, type Pair } from '../sis/harness.ts';
-import { ALL_TYPES, merge } from './helpers.ts';
-import { drained, expectSisEqualsHub, setSync, settled } from './push-helpers.ts';
+import { drained, expectSisEqualsHub, importAndSync, settled } from './push-helpers.ts';
 
 let sis: Pair;
 let hub: Hub;
@@ -18,9 +17,7 @@ beforeAll(async () => {
     sis: { kind: 'peoplesoft', baseUrl: `${sis.sim.url}${PS_BASE}`, username: 'COURSEBRIDGE', password: API_KEY, timeoutMs: 5_000 },
     runtime: { pushRetry: { baseMs: 20, maxMs: 100, maxAttempts: 1000 }, pushSweepMs: 0 },
   });
-  const run = await merge(hub.admin, { types: ALL_TYPES, terms: [term] });
-  expect(run.status, JSON.stringify(run.items)).toBe('succeeded');
-  await setSync(hub.admin, term, { relationships: false });
+  await importAndSync(hub.admin, [term], { relationships: false });
 }, 120_000);
 
 afterAll(async () => {

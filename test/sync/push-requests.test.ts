@@ -5,8 +5,7 @@ import { PS_BASE } from '../../sis-sim/peoplesoft.ts';
 import type { LoggedRequest } from '../../sis-sim/request-log.ts';
 import { startHub, type Hub } from '../helpers/hub.ts';
 import { API_KEY, requestShapes, startPair, waitForRequests, type Pair } from '../sis/harness.ts';
-import { ALL_TYPES, merge } from './helpers.ts';
-import { drained, expectSisEqualsHub, setSync, settled } from './push-helpers.ts';
+import { drained, expectSisEqualsHub, importAndSync, settled } from './push-helpers.ts';
 
 let sis: Pair;
 let hub: Hub;
@@ -16,9 +15,7 @@ beforeAll(async () => {
   sis = await startPair('ethos', { seed: 'synthetic:40' });
   const term = (await sis.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms[0].code;
   hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY, timeoutMs: 10_000 }, runtime: { pushSweepMs: 0 } });
-  const run = await merge(hub.admin, { types: ALL_TYPES, terms: [term] });
-  expect(run.status, JSON.stringify(run.items)).toBe('succeeded');
-  await setSync(hub.admin, term);
+  await importAndSync(hub.admin, [term]);
   const t = await hub.db.selectFrom('terms').select('id').where('code', '=', term).executeTakeFirstOrThrow();
   sections = (await hub.admin.get(`/api/v1/sections?termId=${t.id}&limit=50`)).body.items;
 }, 120_000);
@@ -85,9 +82,7 @@ describe('a real-time post to PeopleSoft', () => {
       sis: { kind: 'peoplesoft', baseUrl: `${ps.sim.url}${PS_BASE}`, username: 'COURSEBRIDGE', password: API_KEY, timeoutMs: 10_000 },
       runtime: { pushSweepMs: 0 },
     });
-    const run = await merge(psHub.admin, { types: ALL_TYPES, terms: [term] });
-    expect(run.status, JSON.stringify(run.items)).toBe('succeeded');
-    await setSync(psHub.admin, term);
+    await importAndSync(psHub.admin, [term]);
   }, 120_000);
   afterAll(async () => {
     await psHub?.close();

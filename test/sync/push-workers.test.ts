@@ -7,8 +7,7 @@ import { openDatabase, type Database } from '../../src/db/database.ts';
 import { startRuntime, type Runtime } from '../../src/runtime.ts';
 import { startHub, type Hub } from '../helpers/hub.ts';
 import { API_KEY, startPair, type Pair } from '../sis/harness.ts';
-import { ALL_TYPES, merge } from './helpers.ts';
-import { drained, expectSisEqualsHub, setSync } from './push-helpers.ts';
+import { drained, expectSisEqualsHub, importAndSync } from './push-helpers.ts';
 
 const onPostgres = Boolean(inject('postgresTemplate'));
 let sis: Pair;
@@ -47,9 +46,7 @@ beforeAll(async () => {
     pushRetry: { baseMs: 10, maxMs: 100 },
   });
   second = { database, runtime };
-  const run = await merge(hub.admin, { types: ALL_TYPES, terms: [term] });
-  expect(run.status).toBe('succeeded');
-  await setSync(hub.admin, term);
+  await importAndSync(hub.admin, [term]);
 }, 120_000);
 
 afterAll(async () => {

@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../src/sync/notify.ts';
 import { startHub, type Hub } from '../helpers/hub.ts';
 import { API_KEY, startPair, type Pair } from '../sis/harness.ts';
-import { ALL_TYPES, merge } from './helpers.ts';
-import { drained, expectSisEqualsHub, setSync, settled } from './push-helpers.ts';
+import { drained, expectSisEqualsHub, importAndSync, setSync, settled } from './push-helpers.ts';
 
 let sis: Pair;
 let hub: Hub;
@@ -20,6 +19,13 @@ let skewMs = 0;
 const mails: { to: string; body: string }[] = [];
 let hookServer: Server;
 let hookUrl: string;
+const HOOK_SECRET = 'a-very-secret-webhook-key';
+
+/** The admin subscribes to integration notifications by email and the signed test webhook. */
+async function subscribe(mode: 'errors' | 'every_run', email: string) {
+  const res = await hub.admin.put('/api/v1/me/integration-notifications', { mode, email, webhookUrl: hookUrl, webhookSecret: HOOK_SECRET });
+  expect(res.status, JSON.stringify(res.body)).toBe(204);
+}
 const hooks: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
 
 let seed = 7;
@@ -95,9 +101,7 @@ beforeAll(async () => {
       smtp: { url: `smtp://127.0.0.1:${smtpPort}`, from: 'Coursebridge <cb@example.edu>' },
     },
   });
-  const run = await merge(hub.admin, { types: ALL_TYPES, terms: [term, otherTerm] });
-  expect(run.status, JSON.stringify(run.items)).toBe('succeeded');
-  await setSync(hub.admin, term);
+  await importAndSync(hub.admin, [term, otherTerm]);
 }, 120_000);
 
 afterAll(async () => {
@@ -431,13 +435,7 @@ describe('Send Updates and the nightly run', () => {
     // A change that bypassed the outbox (written straight into the store) is found by comparison.
     await hub.db.updateTable('sections').set({ capacity: 43 }).where('id', '=', b.id).execute();
 
-    const subscribe = await hub.admin.put('/api/v1/me/integration-notifications', {
-      mode: 'every_run',
-      email: 'registrar@example.edu',
-      webhookUrl: hookUrl,
-      webhookSecret: 'a-very-secret-webhook-key',
-    });
-    expect(subscribe.status, JSON.stringify(subscribe.body)).toBe(204);
+    await subscribe('every_run', 'registrar@example.edu');
 
     await hub.runtime!.tickNightly(new Date('2026-03-01T08:30:00Z')); // first start: the schedule begins the next night
     const tick = await hub.runtime!.tickNightly(new Date('2026-03-02T08:30:00Z'));
@@ -459,7 +457,7 @@ describe('Send Updates and the nightly run', () => {
     expect(mails[0].to).toBe('registrar@example.edu');
     expect(mails[0].body).toMatch(/Posted to the SIS: [1-9]/);
     const hook = hooks[0];
-    expect(hook.headers['x-coursebridge-signature']).toBe(signWebhook('a-very-secret-webhook-key', String(hook.headers['x-coursebridge-timestamp']), hook.body));
+    expect(hook.headers['x-coursebridge-signature']).toBe(signWebhook(HOOK_SECRET, String(hook.headers['x-coursebridge-timestamp']), hook.body));
     expect(JSON.parse(hook.body)).toMatchObject({ event: 'sync.run.finished', runId: run.id, trigger: 'nightly' });
   });
 });
@@ -471,23 +469,17 @@ describe('error notifications between nightly runs', () => {
     expect(bad.status).toBe(400);
     expect(bad.headers.get('content-type')).toMatch(/application\/problem\+json/);
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['mode', 'webhookSecret', 'webhookUrl']);
-    expect((await hub.admin.put(path, { mode: 'errors', webhookUrl: hookUrl, webhookSecret: 'a-very-secret-webhook-key' })).status).toBe(204);
+    expect((await hub.admin.put(path, { mode: 'errors', webhookUrl: hookUrl, webhookSecret: HOOK_SECRET })).status).toBe(204);
     expect((await hub.admin.get(path)).body).toEqual({ mode: 'errors', email: null, webhookUrl: hookUrl, webhookSecret: '********' });
     expect((await hub.admin.put(path, { mode: 'every_run', webhookUrl: hookUrl })).status).toBe(204);
     const kept = await hub.db.selectFrom('notification_subscriptions').select(['mode', 'webhook_secret']).executeTakeFirstOrThrow();
-    expect(kept).toEqual({ mode: 'every_run', webhook_secret: 'a-very-secret-webhook-key' });
+    expect(kept).toEqual({ mode: 'every_run', webhook_secret: HOOK_SECRET });
     expect((await hub.admin.del(path)).status).toBe(204);
     expect((await hub.admin.get(path)).body).toBeNull();
   });
 
   it('sends each new posting error once, as a digest by email and signed webhook', async () => {
-    const subscribe = await hub.admin.put('/api/v1/me/integration-notifications', {
-      mode: 'errors',
-      email: 'scheduling-office@example.edu',
-      webhookUrl: hookUrl,
-      webhookSecret: 'a-very-secret-webhook-key',
-    });
-    expect(subscribe.status, JSON.stringify(subscribe.body)).toBe(204);
+    await subscribe('errors', 'scheduling-office@example.edu');
     await setSync(hub.admin, term);
     // Errors of earlier tests lie before this window.
     skewMs += 60_000;
@@ -513,7 +505,7 @@ describe('error notifications between nightly runs', () => {
     expect(mails[0].body).toContain(label);
     expect(mails[0].body).toMatch(/ORA-12899/);
     const hook = hooks[0];
-    expect(hook.headers['x-coursebridge-signature']).toBe(signWebhook('a-very-secret-webhook-key', String(hook.headers['x-coursebridge-timestamp']), hook.body));
+    expect(hook.headers['x-coursebridge-signature']).toBe(signWebhook(HOOK_SECRET, String(hook.headers['x-coursebridge-timestamp']), hook.body));
     expect(JSON.parse(hook.body)).toMatchObject({ event: 'integration.errors', errors: [{ type: 'section', id: s.id, label }] });
 
     // Once only.
