@@ -2,6 +2,8 @@
 // rows (term parts, meetings, section instructors, relationship members) rewritten when their
 // field changes. SIS keys are translated to hub ids here; a key the hub does not know makes that
 // record fail with a message naming the merge to run first.
+import type { Transaction } from 'kysely';
+import type { DB } from '../db/schema.ts';
 import type { Fields } from '../domain/three-way.ts';
 import type { MergeType } from '../domain/merge-settings.ts';
 import { requireId, type KeyMap } from './keys.ts';
@@ -172,3 +174,39 @@ export const writers: Record<MergeType, TypeWriter> = {
     ],
   },
 };
+
+/** A record's columns and the child rows of the changed child fields, translated to hub ids. */
+export interface PreparedWrite {
+  columns: Record<string, unknown>;
+  children: { spec: ChildSpec; rows: Record<string, unknown>[] }[];
+}
+
+/**
+ * Translates `fields` before anything is written, so a record that cannot be applied (a key the
+ * hub does not know: UnknownReferenceError) is skipped whole.
+ */
+export function prepareWrite(type: MergeType, fields: Fields, keys: WriteKeys, childChanged: (field: string) => boolean): PreparedWrite {
+  const writer = writers[type];
+  return {
+    columns: writer.columns(fields, keys),
+    children: writer.children.filter((c) => childChanged(c.field)).map((c) => ({ spec: c, rows: c.rows(fields, keys) })),
+  };
+}
+
+/** Inserts the child rows of many records, batched per table. */
+export async function insertChildren(trx: Transaction<DB>, records: { id: string; children: PreparedWrite['children'] }[]): Promise<void> {
+  const byTable = new Map<string, Record<string, unknown>[]>();
+  for (const record of records)
+    for (const { spec, rows } of record.children) {
+      const list = byTable.get(spec.table) ?? [];
+      for (const row of rows) list.push({ ...row, [spec.fk]: record.id });
+      byTable.set(spec.table, list);
+    }
+  for (const [table, rows] of byTable) for (let i = 0; i < rows.length; i += 1000) await trx.insertInto(table as never).values(rows.slice(i, i + 1000) as never).execute();
+}
+
+/** Replaces one record's child rows of the prepared child fields. */
+export async function replaceChildren(trx: Transaction<DB>, id: string, children: PreparedWrite['children']): Promise<void> {
+  for (const { spec } of children) await trx.deleteFrom(spec.table).where(spec.fk as never, '=', id as never).execute();
+  await insertChildren(trx, [{ id, children }]);
+}

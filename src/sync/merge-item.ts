@@ -24,7 +24,7 @@ import {
   hubTerms,
   sectionKeys,
 } from './hub-records.ts';
-import { writers, type WriteKeys } from './hub-writers.ts';
+import { insertChildren, prepareWrite, replaceChildren, writers, type PreparedWrite, type WriteKeys } from './hub-writers.ts';
 import { keyMap, sectionKeyMap, UnknownReferenceError } from './keys.ts';
 import { writeReport, type ReportRow } from './run-report.ts';
 
@@ -333,17 +333,12 @@ async function apply(
     if (!(error instanceof UnknownReferenceError)) throw error;
     report.push({ kind: 'error', entity_id: entityId, sis_key: sisKey, label, fields: [], message: error.message, raw: null });
   };
-  // Translate before writing, so a record that cannot be applied is skipped whole.
-  const prepare = (fields: Fields, changedChildren: (field: string) => boolean) => ({
-    columns: writer.columns(fields, keys),
-    children: writer.children.filter((c) => changedChildren(c.field)).map((c) => ({ spec: c, rows: c.rows(fields, keys) })),
-  });
 
   // Creates, in batches.
-  const creates: { sis: SisRecord; prepared: ReturnType<typeof prepare> }[] = [];
+  const creates: { sis: SisRecord; prepared: PreparedWrite }[] = [];
   for (const sis of plan.creates) {
     try {
-      creates.push({ sis, prepared: prepare(sis.fields, (f) => Object.hasOwn(sis.fields, f)) });
+      creates.push({ sis, prepared: prepareWrite(type, sis.fields, keys, (f) => Object.hasOwn(sis.fields, f)) });
     } catch (error) {
       fail(sis.label, sis.sisKey, null, error);
     }
@@ -376,7 +371,7 @@ async function apply(
   for (const m of plan.updates) {
     try {
       const changed = new Set(m.merge.changes.map((c) => c.field));
-      const prepared = prepare(pickFields(m.merge.merged, changed), (f) => changed.has(f));
+      const prepared = prepareWrite(type, pickFields(m.merge.merged, changed), keys, (f) => changed.has(f));
       await updateRecord(trx, type, m, prepared.columns, prepared.children.length > 0);
       await replaceChildren(trx, m.hub.id, prepared.children);
       audit.push({ action: 'update', entity_id: m.hub.id, changes: fieldChanges(m.hub.fields, pickFields(m.merge.merged, changed), []) });
@@ -450,22 +445,4 @@ async function updateRecord(trx: Transaction<DB>, type: MergeType, m: Matched, c
   if (guarded) query = query.where('version' as never, '=', m.hub.version as never);
   const result = await query.executeTakeFirst();
   if (guarded && result.numUpdatedRows === 0n) throw new EditedDuringMergeError();
-}
-
-type Prepared = { spec: (typeof writers)[MergeType]['children'][number]; rows: Record<string, unknown>[] }[];
-
-async function insertChildren(trx: Transaction<DB>, records: { id: string; children: Prepared }[]) {
-  const byTable = new Map<string, Record<string, unknown>[]>();
-  for (const record of records)
-    for (const { spec, rows } of record.children) {
-      const list = byTable.get(spec.table) ?? [];
-      for (const row of rows) list.push({ ...row, [spec.fk]: record.id });
-      byTable.set(spec.table, list);
-    }
-  for (const [table, rows] of byTable) for (const batch of chunks(rows, 1000)) await trx.insertInto(table as never).values(batch as never).execute();
-}
-
-async function replaceChildren(trx: Transaction<DB>, id: string, children: Prepared) {
-  for (const { spec } of children) await trx.deleteFrom(spec.table).where(spec.fk as never, '=', id as never).execute();
-  await insertChildren(trx, [{ id, children }]);
 }

@@ -27,7 +27,7 @@ import type { SisRelationship, SisRelationshipInput, SisSectionInput, SisSection
 import type { SisConnections } from './connection.ts';
 import { relationshipFields, sectionFields } from './fields.ts';
 import { hubSections, sectionKeys } from './hub-records.ts';
-import { writers } from './hub-writers.ts';
+import { prepareWrite, replaceChildren, type PreparedWrite } from './hub-writers.ts';
 import { sectionKeyMap, UnknownReferenceError } from './keys.ts';
 import { applyStatusEvent, type PostedType } from './integration-store.ts';
 import type { Metrics } from './metrics.ts';
@@ -404,8 +404,6 @@ export class PushEngine {
         .returning(['version', 'term_id'])
         .executeTakeFirstOrThrow();
       current = locked.version;
-      const columns: Record<string, unknown> = {};
-      let children: { spec: (typeof writers.sections.children)[number]; rows: Record<string, unknown>[] }[] = [];
       let changed = Object.keys(sisChanges);
       const keys = changed.length ? await sectionKeys(trx) : null;
       if (changed.length && current !== postedVersion) {
@@ -414,21 +412,17 @@ export class PushEngine {
         changed = changed.filter((f) => now && sameValue(now.fields[f], ours[f]));
         sisChanges = Object.fromEntries(changed.map((f) => [f, sisChanges[f]]));
       }
-      if (changed.length) {
-        const wk = { ...keys!, termId: locked.term_id };
+      let prepared: PreparedWrite = { columns: {}, children: [] };
+      if (changed.length)
         try {
-          Object.assign(columns, writers.sections.columns(sisChanges, wk));
-          children = writers.sections.children.filter((c) => changed.includes(c.field)).map((c) => ({ spec: c, rows: c.rows(sisChanges, wk) }));
-        } catch {
+          prepared = prepareWrite('sections', sisChanges, { ...keys!, termId: locked.term_id }, (f) => changed.includes(f));
+        } catch (error) {
           // A SIS value the hub cannot represent (unknown room…): the next merge reports it.
+          if (!(error instanceof UnknownReferenceError)) throw error;
         }
-      }
-      const content = Object.keys(columns).length > 0 || children.length > 0;
-      if (content) await trx.updateTable('sections').set({ ...columns, version: sql`version + 1`, updated_at: sql`now()` } as never).where('id', '=', id).execute();
-      for (const { spec, rows } of children) {
-        await trx.deleteFrom(spec.table).where(spec.fk as never, '=', id as never).execute();
-        if (rows.length) await trx.insertInto(spec.table as never).values(rows.map((r) => ({ ...r, [spec.fk]: id })) as never).execute();
-      }
+      const content = Object.keys(prepared.columns).length > 0 || prepared.children.length > 0;
+      if (content) await trx.updateTable('sections').set({ ...prepared.columns, version: sql`version + 1`, updated_at: sql`now()` } as never).where('id', '=', id).execute();
+      await replaceChildren(trx, id, prepared.children);
       if (content) {
         // The SIS's changes are now the hub's: what was posted plus them is what the SIS holds.
         if (current === postedVersion) acknowledged = postedVersion + 1;
@@ -650,13 +644,9 @@ export class PushEngine {
   async #applyRelationshipChanges(trx: Transaction<DB>, id: string, termId: string, changes: Fields): Promise<boolean> {
     const changed = Object.keys(changes);
     if (!changed.length) return false;
-    const spec = writers.relationships;
-    let columns: Record<string, unknown>;
-    let children: { spec: (typeof spec.children)[number]; rows: Record<string, unknown>[] }[];
+    let prepared: PreparedWrite;
     try {
-      const keys = { sections: await sectionKeyMap(trx, termId), termId };
-      columns = spec.columns(changes, keys);
-      children = spec.children.filter((c) => changed.includes(c.field)).map((c) => ({ spec: c, rows: c.rows(changes, keys) }));
+      prepared = prepareWrite('relationships', changes, { sections: await sectionKeyMap(trx, termId), termId }, (f) => changed.includes(f));
     } catch (error) {
       // A member the hub does not have yet: the next relationships merge brings it and reports it.
       if (error instanceof UnknownReferenceError) return false;
@@ -664,13 +654,10 @@ export class PushEngine {
     }
     await trx
       .updateTable('relationships')
-      .set({ ...columns, version: sql`version + 1`, updated_at: sql`now()` } as never)
+      .set({ ...prepared.columns, version: sql`version + 1`, updated_at: sql`now()` } as never)
       .where('id', '=', id)
       .execute();
-    for (const child of children) {
-      await trx.deleteFrom(child.spec.table).where(child.spec.fk as never, '=', id as never).execute();
-      if (child.rows.length) await trx.insertInto(child.spec.table as never).values(child.rows.map((r) => ({ ...r, [child.spec.fk]: id })) as never).execute();
-    }
+    await replaceChildren(trx, id, prepared.children);
     await auditTakenFromSis(trx, 'relationship', id, changes);
     return true;
   }
