@@ -3,6 +3,7 @@
 // field changes. SIS keys are translated to hub ids here; a key the hub does not know makes that
 // record fail with a message naming the merge to run first.
 import type { Transaction } from 'kysely';
+import { insertMany } from '../db/insert-many.ts';
 import type { DB } from '../db/schema.ts';
 import type { Fields } from '../domain/three-way.ts';
 import type { MergeType } from '../domain/merge-settings.ts';
@@ -202,7 +203,7 @@ export async function insertChildren(trx: Transaction<DB>, records: { id: string
       for (const row of rows) list.push({ ...row, [spec.fk]: record.id });
       byTable.set(spec.table, list);
     }
-  for (const [table, rows] of byTable) for (let i = 0; i < rows.length; i += 1000) await trx.insertInto(table as never).values(rows.slice(i, i + 1000) as never).execute();
+  for (const [table, rows] of byTable) await insertMany(trx, table as keyof DB, rows);
 }
 
 /** Replaces one record's child rows of the prepared child fields. */

@@ -2,6 +2,7 @@
 // plan field by field, refuse on the guards, then apply the whole diff in one transaction — with
 // its audit entries and report rows — so a crash leaves the previous state whole.
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { insertMany } from '../db/insert-many.ts';
 import type { z } from 'zod';
 import type { DB } from '../db/schema.ts';
 import { fieldChanges } from '../domain/changes.ts';
@@ -310,8 +311,7 @@ function describePlan(plan: MergePlan, report: ReportRow[], counts: ItemCounts) 
   counts.unchanged = plan.unchanged + plan.baseOnly.length;
 }
 
-const CHUNK = 500;
-const chunks = <T>(list: T[], size = CHUNK) => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
+const chunks = <T>(list: T[], size = 500) => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
 
 async function apply(
   trx: Transaction<DB>,
@@ -334,7 +334,7 @@ async function apply(
     report.push({ kind: 'error', entity_id: entityId, sis_key: sisKey, label, fields: [], message: error.message, raw: null });
   };
 
-  // Creates, in batches.
+  // Creates: the records, then their child rows.
   const creates: { sis: SisRecord; prepared: PreparedWrite }[] = [];
   for (const sis of plan.creates) {
     try {
@@ -343,27 +343,19 @@ async function apply(
       fail(sis.label, sis.sisKey, null, error);
     }
   }
-  for (const batch of chunks(creates)) {
-    const inserted = await trx
-      .insertInto(writer.table)
-      .values(
-        batch.map(({ sis, prepared }) => ({
-          ...writer.insertColumns?.(keys),
-          ...prepared.columns,
-          sis_key: sis.sisKey,
-          sis_base: JSON.stringify(sis.fields),
-        })) as never,
-      )
-      .returning(['id', 'sis_key'])
-      .execute();
-    const idOf = new Map(inserted.map((r) => [r.sis_key as string, r.id as string]));
-    await insertChildren(trx, batch.map(({ sis, prepared }) => ({ id: idOf.get(sis.sisKey)!, children: prepared.children })));
-    for (const { sis } of batch) {
-      const id = idOf.get(sis.sisKey)!;
-      keys.sections?.add(id, sis.sisKey);
-      audit.push({ action: 'create', entity_id: id, changes: fieldChanges(null, sis.fields) });
-      report.push({ kind: 'created', entity_id: id, sis_key: sis.sisKey, label: sis.label, fields: [], message: null, raw: null });
-    }
+  const inserted = await insertMany<{ id: string; sis_key: string }>(
+    trx,
+    writer.table,
+    creates.map(({ sis, prepared }) => ({ ...writer.insertColumns?.(keys), ...prepared.columns, sis_key: sis.sisKey, sis_base: sis.fields })),
+    ['id', 'sis_key'],
+  );
+  const idOf = new Map(inserted.map((r) => [r.sis_key, r.id]));
+  await insertChildren(trx, creates.map(({ sis, prepared }) => ({ id: idOf.get(sis.sisKey)!, children: prepared.children })));
+  for (const { sis } of creates) {
+    const id = idOf.get(sis.sisKey)!;
+    keys.sections?.add(id, sis.sisKey);
+    audit.push({ action: 'create', entity_id: id, changes: fieldChanges(null, sis.fields) });
+    report.push({ kind: 'created', entity_id: id, sis_key: sis.sisKey, label: sis.label, fields: [], message: null, raw: null });
   }
   counts.created = creates.length;
 
@@ -397,23 +389,20 @@ async function apply(
   }
   counts.deleted = plan.deletes.length;
 
-  for (const batch of chunks(audit)) {
-    await trx
-      .insertInto('audit_log')
-      .values(
-        batch.map((a) => ({
-          actor_type: ctx.actor.type,
-          actor_id: ctx.actor.id,
-          actor_name: ctx.actor.name,
-          action: a.action,
-          entity_type: writer.entityType,
-          entity_id: a.entity_id,
-          changes: JSON.stringify(a.changes),
-          context: JSON.stringify({ mergeRunId: ctx.runId }),
-        })),
-      )
-      .execute();
-  }
+  await insertMany(
+    trx,
+    'audit_log',
+    audit.map((a) => ({
+      actor_type: ctx.actor.type,
+      actor_id: ctx.actor.id,
+      actor_name: ctx.actor.name,
+      action: a.action,
+      entity_type: writer.entityType,
+      entity_id: a.entity_id,
+      changes: a.changes,
+      context: { mergeRunId: ctx.runId },
+    })),
+  );
 }
 
 const pickFields = (fields: Fields, names: Set<string>): Fields => Object.fromEntries(Object.entries(fields).filter(([k]) => names.has(k)));

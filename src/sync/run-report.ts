@@ -1,6 +1,7 @@
 // A merge run's report (merge_run_changes): one row per object created, updated, deleted, in
 // conflict or in error, per type × term. The merge and Send Updates both write it.
 import type { Kysely } from 'kysely';
+import { insertMany } from '../db/insert-many.ts';
 import type { DB } from '../db/schema.ts';
 import type { MergeType } from '../domain/merge-settings.ts';
 
@@ -15,22 +16,20 @@ export interface ReportRow {
 }
 
 export async function writeReport(db: Kysely<DB>, runId: string, type: MergeType, termCode: string | null, rows: ReportRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 500)
-    await db
-      .insertInto('merge_run_changes')
-      .values(
-        rows.slice(i, i + 500).map((r) => ({
-          run_id: runId,
-          merge_type: type,
-          term_code: termCode,
-          kind: r.kind,
-          entity_id: r.entity_id,
-          sis_key: r.sis_key,
-          label: r.label,
-          fields: JSON.stringify(r.fields),
-          message: r.message,
-          raw: r.raw === null || r.raw === undefined ? null : JSON.stringify(r.raw),
-        })),
-      )
-      .execute();
+  await insertMany(
+    db,
+    'merge_run_changes',
+    rows.map((r) => ({
+      run_id: runId,
+      merge_type: type,
+      term_code: termCode,
+      kind: r.kind,
+      entity_id: r.entity_id,
+      sis_key: r.sis_key,
+      label: r.label,
+      fields: r.fields,
+      message: r.message,
+      raw: r.raw ?? null,
+    })),
+  );
 }
