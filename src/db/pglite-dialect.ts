@@ -17,17 +17,36 @@ import {
 
 type Queryable = Pick<PGlite, 'query'> | Transaction;
 
+/**
+ * PGlite runs each statement on this thread and answers in a microtask, so a long run of
+ * statements (a merge applying a term in one transaction) would hold back all I/O, such as the next
+ * term's SIS pages or an HTTP request, until it ends. After a few milliseconds of database work,
+ * the next statement waits one turn of the event loop.
+ */
+class Turns {
+  static readonly SLICE_MS = 10;
+  #since = performance.now();
+  async take(): Promise<void> {
+    if (performance.now() - this.#since < Turns.SLICE_MS) return;
+    await new Promise(setImmediate);
+    this.#since = performance.now();
+  }
+}
+
 class PGliteConnection implements DatabaseConnection {
   #pglite: PGlite;
+  #turns: Turns;
   #tx: Transaction | undefined;
   #finish: ((commit: boolean) => void) | undefined;
   #done: Promise<unknown> | undefined;
 
-  constructor(pglite: PGlite) {
+  constructor(pglite: PGlite, turns: Turns) {
     this.#pglite = pglite;
+    this.#turns = turns;
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    await this.#turns.take();
     const target: Queryable = this.#tx ?? this.#pglite;
     const result = await target.query<R>(query.sql, query.parameters as unknown[]);
     const affected = result.affectedRows;
@@ -79,6 +98,7 @@ class RolledBack extends Error {}
 
 class PGliteDriver implements Driver {
   #pglite: PGlite;
+  #turns = new Turns();
   constructor(pglite: PGlite) {
     this.#pglite = pglite;
   }
@@ -86,7 +106,7 @@ class PGliteDriver implements Driver {
     await this.#pglite.waitReady;
   }
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new PGliteConnection(this.#pglite);
+    return new PGliteConnection(this.#pglite, this.#turns);
   }
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await (connection as PGliteConnection).begin();

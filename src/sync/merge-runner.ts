@@ -67,35 +67,39 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<void>
   });
   const positions = run.items.map((item, position) => ({ ...item, position }));
 
-  // Progress is written in the background, latest count wins: a fetch never waits for the
-  // database, which may be busy applying the previous term in one long transaction.
+  // An item's progress and status are written in the background, in order, the latest count
+  // winning: a fetch never waits for the database, which may be busy applying the previous term in
+  // one long transaction (PGlite has one connection, so anything else waits for that to commit).
+  const chains = new Map<number, Promise<void>>();
   const latest = new Map<number, number>();
-  const writing = new Set<number>();
-  const progress = (position: number, count: number) => {
-    latest.set(position, count);
-    if (writing.has(position)) return;
-    writing.add(position);
-    void (async () => {
-      let written = -1;
-      while (latest.get(position) !== written) {
-        written = latest.get(position)!;
-        await markItem(deps.db, runId, position, { fetched: written }).catch(() => {});
-      }
-      writing.delete(position);
-    })();
+  const write = (position: number, update: () => Parameters<typeof markItem>[3]) => {
+    const written = (chains.get(position) ?? Promise.resolve()).then(() => markItem(deps.db, runId, position, update()));
+    chains.set(position, written.catch(() => {}));
+    return written;
   };
+  const progress = (position: number, count: number) => {
+    const queued = latest.has(position);
+    latest.set(position, count);
+    if (queued) return;
+    void write(position, () => {
+      const fetched = latest.get(position);
+      latest.delete(position);
+      return { fetched };
+    }).catch(() => {});
+  };
+  const start = (position: number) => void write(position, () => ({ status: 'running', startedAt: new Date() })).catch(() => {});
 
   const finish = async (position: number, result: ItemResult) => {
     results.push(result.status);
-    await markItem(deps.db, runId, position, { status: result.status, counts: result.counts, error: result.error });
+    await write(position, () => ({ status: result.status, counts: result.counts, error: result.error }));
   };
   const fail = async (position: number, error: unknown) => {
     results.push('failed');
-    await markItem(deps.db, runId, position, { status: 'failed', error: describe(error) });
+    await write(position, () => ({ status: 'failed', error: describe(error) }));
   };
 
   for (const item of positions.filter((i) => i.term === null)) {
-    await markItem(deps.db, runId, item.position, { status: 'running' });
+    start(item.position);
     try {
       const fetched = await fetchItem(context(item.position), item.type, null, null);
       await finish(item.position, await applyItem(context(item.position), fetched, null));
@@ -104,12 +108,14 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<void>
     }
   }
 
+  // Terms are resolved once their merge above has run, and before any term's apply holds the database.
   const terms = [...new Set(positions.filter((i) => i.term !== null).map((i) => i.term!))];
+  const resolved = new Map(await Promise.all(terms.map(async (code) => [code, await resolveTerm(deps.db, code)] as const)));
   // Everything of a term is fetched before any of it is written; the next term's fetch runs while
   // this one's is applied, so the SIS and the database work at the same time.
   const fetchTerm = async (termCode: string) => {
     const items = positions.filter((i) => i.term === termCode);
-    const term = await resolveTerm(deps.db, termCode);
+    const term = resolved.get(termCode)!;
     const fetched = new Map<MergeType, Fetched>();
     if (typeof term === 'string') {
       for (const item of items) await fail(item.position, new Error(term));
@@ -119,7 +125,7 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<void>
       (a, b) => connector.capabilities.mergeOrder.indexOf(a.type as never) - connector.capabilities.mergeOrder.indexOf(b.type as never),
     );
     for (const item of fetchOrder) {
-      await markItem(deps.db, runId, item.position, { status: 'running' });
+      start(item.position);
       try {
         fetched.set(item.type, await fetchItem(context(item.position), item.type, termCode, term.sisKey));
       } catch (error) {
@@ -153,6 +159,7 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<void>
       error = `Send Updates failed: ${describe(failure)}`;
     }
   }
+  await Promise.all(chains.values());
   const ok = results.filter((s) => s === 'succeeded').length;
   const status = ok === results.length ? 'succeeded' : ok === 0 && results.every((s) => s === 'failed') ? 'failed' : 'partial';
   await markRun(deps.db, runId, status, error);

@@ -103,13 +103,13 @@ export async function markItem(
   db: Kysely<DB>,
   runId: string,
   position: number,
-  update: { status?: RunItemStatus; fetched?: number; counts?: object; error?: string | null },
+  update: { status?: RunItemStatus; fetched?: number; counts?: object; error?: string | null; startedAt?: Date },
 ) {
   await db
     .updateTable('merge_run_items')
     .set({
       ...(update.status && { status: update.status }),
-      ...(update.status === 'running' && { started_at: sql`now()` }),
+      ...(update.status === 'running' && { started_at: update.startedAt ?? sql`now()` }),
       ...(update.status && update.status !== 'running' && update.status !== 'waiting' && { finished_at: sql`now()` }),
       ...(update.fetched !== undefined && { fetched: update.fetched }),
       ...(update.counts && { counts: JSON.stringify(update.counts) }),
