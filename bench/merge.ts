@@ -39,7 +39,7 @@ export async function merge() {
     await migrateToLatest(database.db);
     await seedRoles(database.db);
     const runtime = await startRuntime({ database, sis: { settings: { kind: 'ethos', baseUrl: sim.url, apiKey: API_KEY, timeoutMs: 60_000 }, source: 'environment' }, workers: false, nightlyCheckMs: 0 });
-    const connector = await runtime.connections.connector();
+    const { connector, fetcher } = await runtime.connections.forMerge();
     const terms = (await connector.listTerms()).map((t) => t.code);
     const mergeAll = async () => {
       const id = await startRun(database.db, runtime.queue, SYSTEM_ACTOR, 'manual', {
@@ -60,7 +60,7 @@ export async function merge() {
 
     const first = await mergeAll();
     // Fetch + parse alone: the same pages, validated and converted, nothing read or written in the hub.
-    const ctx = { connector, onFetched: async () => {} } as unknown as ItemContext;
+    const ctx = { fetcher, onFetched: () => {} } as unknown as ItemContext;
     const fetchStart = performance.now();
     for (const type of MERGE_TYPES.filter((t) => !['courses', 'sections', 'relationships'].includes(t))) await fetchItem(ctx, type as MergeType, null, null);
     for (const term of await connector.listTerms())

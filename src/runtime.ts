@@ -184,6 +184,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (sweeper) clearInterval(sweeper);
       if (digest) clearInterval(digest);
       await queue.stop();
+      await connections.close();
     },
   };
 }

@@ -10,6 +10,7 @@ import type { SisConnector } from '../sis/contract.ts';
 import { createConnector } from '../sis/registry.ts';
 import { connectorSettings, redactSettings, type ConnectorSettings, type ConnectorSettingsInput } from '../sis/settings.ts';
 import { recordAudit } from '../store/audit.ts';
+import { SisFetcher } from './fetcher.ts';
 
 export type ConnectionSource = 'environment' | 'demo' | 'database' | 'none';
 
@@ -22,7 +23,7 @@ export class NoSisError extends DomainError {
 export class SisConnections {
   readonly #db: Kysely<DB>;
   readonly #fixed: { settings: ConnectorSettings; source: 'environment' | 'demo' } | null;
-  #cached: { json: string; connector: SisConnector } | null = null;
+  #cached: { json: string; connector: SisConnector; fetcher: SisFetcher } | null = null;
 
   constructor(db: Kysely<DB>, fixed: { settings: ConnectorSettingsInput; source: 'environment' | 'demo' } | null = null) {
     this.#db = db;
@@ -38,11 +39,24 @@ export class SisConnections {
 
   /** The connector for the current settings; the same instance while they do not change (it keeps its token). */
   async connector(): Promise<SisConnector> {
+    return (await this.forMerge()).connector;
+  }
+
+  /** The connector and, for a merge's reads, the fetch worker of the same settings. */
+  async forMerge(): Promise<{ connector: SisConnector; fetcher: SisFetcher }> {
     const { settings } = await this.current();
     if (!settings) throw new NoSisError();
     const json = JSON.stringify(settings);
-    if (this.#cached?.json !== json) this.#cached = { json, connector: createConnector(settings) };
-    return this.#cached.connector;
+    if (this.#cached?.json !== json) {
+      void this.#cached?.fetcher.close();
+      this.#cached = { json, connector: createConnector(settings), fetcher: new SisFetcher(settings) };
+    }
+    return this.#cached;
+  }
+
+  /** Stops the fetch worker once its fetches are done. */
+  async close(): Promise<void> {
+    await this.#cached?.fetcher.close();
   }
 
   async describe() {

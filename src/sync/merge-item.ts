@@ -3,17 +3,14 @@
 // its audit entries and report rows — so a crash leaves the previous state whole.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { insertMany } from '../db/insert-many.ts';
-import type { z } from 'zod';
 import type { DB } from '../db/schema.ts';
 import { fieldChanges } from '../domain/changes.ts';
 import { planMerge, type HubRecord, type Matched, type MergePlan, type SisRecord } from '../domain/merge-plan.ts';
 import { fieldOwner, postingOn, type MergeSettings, type MergeType } from '../domain/merge-settings.ts';
 import type { Actor } from '../domain/permissions.ts';
 import type { Fields } from '../domain/three-way.ts';
-import type { SisConnector } from '../sis/contract.ts';
-import { SisError } from '../sis/errors.ts';
-import * as model from '../sis/model.ts';
-import { fromSis, natural } from './fields.ts';
+import type { SisFetcher } from './fetcher.ts';
+import { natural } from './fields.ts';
 import {
   hubBuildings,
   hubCourses,
@@ -28,6 +25,7 @@ import {
 import { insertChildren, prepareWrite, replaceChildren, writers, type PreparedWrite, type WriteKeys } from './hub-writers.ts';
 import { keyMap, sectionKeyMap, UnknownReferenceError } from './keys.ts';
 import { writeReport, type ReportRow } from './run-report.ts';
+import type { Converted } from './sis-fetch.ts';
 
 export interface ItemCounts {
   fetched: number;
@@ -48,26 +46,15 @@ export interface ItemResult {
 
 export interface ItemContext {
   db: Kysely<DB>;
-  connector: SisConnector;
+  fetcher: Pick<SisFetcher, 'fetch'>;
   settings: MergeSettings;
   runId: string;
   actor: Actor;
   dryRun: boolean;
   allowEmpty: boolean;
   force: boolean;
-  onFetched(count: number): Promise<void>;
+  onFetched(count: number): void;
 }
-
-const schemas: Record<MergeType, z.ZodType> = {
-  terms: model.sisTerm,
-  departments: model.sisDepartment,
-  buildings: model.sisBuilding,
-  rooms: model.sisRoom,
-  instructors: model.sisInstructor,
-  courses: model.sisCourse,
-  sections: model.sisSection,
-  relationships: model.sisRelationship,
-};
 
 const naturalKeys: Record<MergeType, (f: Fields) => string | null> = {
   terms: natural.term,
@@ -79,81 +66,6 @@ const naturalKeys: Record<MergeType, (f: Fields) => string | null> = {
   sections: natural.section,
   relationships: natural.relationship,
 };
-
-/** A type × term as read so far: valid records converted, invalid ones kept for the report. */
-interface Converted {
-  records: SisRecord[];
-  invalid: ReportRow[];
-  fetched: number;
-}
-
-// Each page is validated and converted as it arrives, so the raw SIS payloads of a whole term are
-// never held at once: only the converted records are (the raw ones were most of the hub's heap).
-function convertPage(type: MergeType, page: unknown[], into: Converted) {
-  const convert = fromSis[type] as (r: never) => SisRecord;
-  for (const item of page) {
-    const parsed = schemas[type].safeParse(item);
-    if (parsed.success) into.records.push(convert(parsed.data as never));
-    else {
-      const key = (item as { key?: string }).key ?? null;
-      into.invalid.push({
-        kind: 'error',
-        entity_id: null,
-        sis_key: key,
-        label: `${type.slice(0, -1)} ${key ?? '(no key)'}`,
-        fields: [],
-        message: `The SIS sent a record that fails validation: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-        raw: item,
-      });
-    }
-  }
-  into.fetched += page.length;
-}
-
-async function fetchAll(ctx: ItemContext, type: MergeType, termKey: string | null): Promise<Converted> {
-  const c = ctx.connector;
-  const source: AsyncIterable<unknown[]> | Promise<unknown[]> =
-    type === 'terms'
-      ? c.listTerms()
-      : type === 'departments'
-        ? c.departments()
-        : type === 'buildings'
-          ? c.buildings()
-          : type === 'rooms'
-            ? c.rooms()
-            : type === 'instructors'
-              ? c.instructors()
-              : type === 'courses'
-                ? c.courses(termKey!)
-                : type === 'sections'
-                  ? c.sections(termKey!)
-                  : c.relationships(termKey!);
-  const all: Converted = { records: [], invalid: [], fetched: 0 };
-  if (source instanceof Promise) {
-    convertPage(type, await source, all);
-    await ctx.onFetched(all.fetched);
-    return all;
-  }
-  for await (const page of source) {
-    convertPage(type, page, all);
-    await ctx.onFetched(all.fetched);
-  }
-  return all;
-}
-
-/** Transient SIS failures (network, timeouts, 5xx, 429, maintenance) restart the fetch; nothing is written yet. */
-export const FETCH_ATTEMPTS = 4;
-async function fetchWithRetry(ctx: ItemContext, type: MergeType, termKey: string | null): Promise<Converted> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fetchAll(ctx, type, termKey);
-    } catch (error) {
-      if (!(error instanceof SisError) || !error.retryable || attempt >= FETCH_ATTEMPTS) throw error;
-      const wait = Math.min(error.retryAfterMs ?? 500 * 2 ** (attempt - 1), 30_000);
-      await new Promise((resolve) => setTimeout(resolve, wait));
-    }
-  }
-}
 
 async function loadHub(db: Kysely<DB>, type: MergeType, termId: string | null, settings: MergeSettings, termCode: string | null) {
   const departments = () => keyMap(db, 'departments');
@@ -205,18 +117,14 @@ export async function resolveTerm(db: Kysely<DB>, termCode: string): Promise<{ i
   return { id: term.id, sisKey: term.sis_key };
 }
 
-export interface Fetched {
+export interface Fetched extends Converted {
   type: MergeType;
   termCode: string | null;
-  records: SisRecord[];
-  /** Records that failed validation: reported, never written. */
-  invalid: ReportRow[];
-  fetched: number;
 }
 
 /** Step 1: everything of one type × term from the SIS, validated, before anything is written. */
 export async function fetchItem(ctx: ItemContext, type: MergeType, termCode: string | null, termKey: string | null): Promise<Fetched> {
-  const { records, invalid, fetched } = await fetchWithRetry(ctx, type, termKey);
+  const { records, invalid, fetched } = await ctx.fetcher.fetch(type, termKey, (count) => ctx.onFetched(count));
   return { type, termCode, records, invalid, fetched };
 }
 

@@ -34,15 +34,16 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<void>
   const run = await getRun(deps.db, runId);
   const request = run.options as MergeRequest;
   let connectorError: string | null = null;
-  const connector = await deps.connections.connector().catch((error: unknown) => {
+  const sis = await deps.connections.forMerge().catch((error: unknown) => {
     connectorError = describe(error);
     return null;
   });
-  if (!connector) {
+  if (!sis) {
     for (const [position] of run.items.entries()) await markItem(deps.db, runId, position, { status: 'failed', error: connectorError });
     await markRun(deps.db, runId, 'failed', connectorError);
     return;
   }
+  const { connector, fetcher } = sis;
   const { settings } = await getMergeSettings(deps.db);
   const actor: Actor = {
     type: 'system',
@@ -56,14 +57,14 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<void>
   const results: ItemResult['status'][] = [];
   const context = (position: number): ItemContext => ({
     db: deps.db,
-    connector,
+    fetcher,
     settings,
     runId,
     actor,
     dryRun: request.dryRun,
     allowEmpty: request.allowEmpty,
     force: request.force,
-    onFetched: async (count) => progress(position, count),
+    onFetched: (count) => progress(position, count),
   });
   const positions = run.items.map((item, position) => ({ ...item, position }));
 

@@ -60,6 +60,24 @@ describe('merge guarantees', () => {
     expect(await count(hub.db, 'sections')).toBe((await sis.admin<unknown[]>('GET', `/sections?term=${term}`)).length);
   });
 
+  it('starts a fetch over when the SIS fails after some pages have arrived, and counts each record once', async () => {
+    const sis = await startPair('ethos', { seed: 'synthetic:20' });
+    const hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY, pageSize: 5 } });
+    cleanups.push(() => sis.sim.close(), () => hub.close());
+    const term = (await sis.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms[0].code;
+    await merge(hub.admin, { types: ALL_TYPES.filter((t) => t !== 'sections' && t !== 'relationships'), terms: [term] });
+    const inTerm = (await sis.admin<unknown[]>('GET', `/sections?term=${term}`)).length;
+    await sis.admin('DELETE', '/requests');
+    await sis.admin('PUT', '/faults', { seed: 2, rules: [{ kind: 'server_error', rate: 0.1, remaining: 1, pathPrefix: '/api/section-instructors' }] });
+    const run = await merge(hub.admin, { types: ['sections'], terms: [term] });
+    expect(item(run, 'sections')).toMatchObject({ status: 'succeeded', counts: expect.objectContaining({ fetched: inTerm, created: inTerm, errors: 0 }) });
+    // Each section's instructors are read once per attempt: more than a page of them before the
+    // failure means pages had already been handed over when the fetch started again.
+    const links = (await sis.admin<{ path: string }[]>('GET', '/requests')).filter((r) => r.path.startsWith('/api/section-instructors')).length;
+    expect(links).toBeGreaterThan(inTerm + 5);
+    expect(await count(hub.db, 'sections')).toBe(inTerm);
+  });
+
   it('reads PeopleSoft sections before courses, and still applies courses first', async () => {
     const sis = await startPair('peoplesoft', { seed: 'synthetic:40' });
     const requests: string[] = [];
