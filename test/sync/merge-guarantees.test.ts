@@ -60,6 +60,16 @@ describe('merge guarantees', () => {
     expect(await count(hub.db, 'sections')).toBe((await sis.admin<unknown[]>('GET', `/sections?term=${term}`)).length);
   });
 
+  it('fails every item with the SIS answer when it refuses the hub, and writes nothing', async () => {
+    const sis = await startPair('ethos', { seed: 'synthetic:20' });
+    const hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: 'not-the-key' } });
+    cleanups.push(() => sis.sim.close(), () => hub.close());
+    const run = await merge(hub.admin, { types: ['terms', 'departments'], terms: [] });
+    expect(run.status).toBe('failed');
+    for (const type of ['terms', 'departments']) expect(item(run, type)).toMatchObject({ status: 'failed', error: expect.stringMatching(/^The SIS answered unauthorized: .*Invalid API key/) });
+    expect((await hub.db.selectFrom('terms').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n).toBe(0);
+  });
+
   it('starts a fetch over when the SIS fails after some pages have arrived, and counts each record once', async () => {
     const sis = await startPair('ethos', { seed: 'synthetic:20' });
     const hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY, pageSize: 5 } });
