@@ -124,7 +124,7 @@ export interface Fetched extends Converted {
 
 /** Step 1: everything of one type × term from the SIS, validated, before anything is written. */
 export async function fetchItem(ctx: ItemContext, type: MergeType, termCode: string | null, termKey: string | null): Promise<Fetched> {
-  const { records, invalid, fetched } = await ctx.fetcher.fetch(type, termKey, (count) => ctx.onFetched(count));
+  const { records, invalid, fetched } = await ctx.fetcher.fetch(type, termKey, ctx.onFetched);
   return { type, termCode, records, invalid, fetched };
 }
 

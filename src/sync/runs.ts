@@ -105,11 +105,13 @@ export async function markItem(
   position: number,
   update: { status?: RunItemStatus; fetched?: number; counts?: object; error?: string | null; startedAt?: Date },
 ) {
+  // An item is marked running in the background (src/sync/merge-runner.ts), so its start is the
+  // time it was taken up, not the time that write reached the database.
   await db
     .updateTable('merge_run_items')
     .set({
       ...(update.status && { status: update.status }),
-      ...(update.status === 'running' && { started_at: update.startedAt ?? sql`now()` }),
+      ...(update.startedAt && { started_at: update.startedAt }),
       ...(update.status && update.status !== 'running' && update.status !== 'waiting' && { finished_at: sql`now()` }),
       ...(update.fetched !== undefined && { fetched: update.fetched }),
       ...(update.counts && { counts: JSON.stringify(update.counts) }),
