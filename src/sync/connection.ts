@@ -42,7 +42,7 @@ export class SisConnections {
     return (await this.forMerge()).connector;
   }
 
-  /** The connector and, for a merge's reads, the fetch worker of the same settings. */
+  /** The connector and, for a merge's reads, the fetch thread of the same settings. */
   async forMerge(): Promise<{ connector: SisConnector; fetcher: SisFetcher }> {
     const { settings } = await this.current();
     if (!settings) throw new NoSisError();
@@ -54,7 +54,7 @@ export class SisConnections {
     return this.#cached;
   }
 
-  /** Stops the fetch worker once its fetches are done. */
+  /** Stops the fetch thread once its fetches are done. */
   async close(): Promise<void> {
     await this.#cached?.fetcher.close();
   }

@@ -1,8 +1,8 @@
-// A merge's fetches run on a worker thread (src/sync/fetch-worker.ts) with its own connector for
-// the same settings: the SIS's HTTP, JSON parsing and validation of the next term no longer
-// compete with the apply of this one (on PGlite, every statement runs on the main thread) nor
-// with the API's requests. One worker per connection settings, started on first use; it does
-// not keep the process alive while idle.
+// A merge's fetches run on their own thread (src/sync/fetch-thread.ts: a Node worker thread, not a
+// job-queue worker) with its own connector for the same settings: the SIS's HTTP, JSON parsing
+// and validation of the next term no longer compete with the apply of this one (on PGlite, every
+// statement runs on the main thread) nor with the API's requests. One thread per connection
+// settings, started on first use; it does not keep the process alive while idle.
 import { Worker } from 'node:worker_threads';
 import type { MergeType } from '../domain/merge-settings.ts';
 import { SisError, type SisErrorInit } from '../sis/errors.ts';
@@ -21,7 +21,7 @@ export type FetchReply =
   | { id: number; done: true }
   | { id: number; error: { sis: SisErrorInit } | { message: string } };
 
-// The worker holds one page and, for Ethos, a term's meeting events; unbounded, V8 let its heap
+// The thread holds one page and, for Ethos, a term's meeting events; unbounded, V8 let its heap
 // grow by hundreds of MB before collecting (merge bench, 15k-section terms: peak RSS 1.06–1.24 GB
 // without these limits, 0.8–0.95 GB with them).
 const HEAP = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 };
@@ -55,7 +55,7 @@ export class SisFetcher {
     });
   }
 
-  /** Stops the worker once no fetch is under way (the settings changed, or the hub stops). */
+  /** Stops the thread once no fetch is under way (the settings changed, or the hub stops). */
   async close(): Promise<void> {
     this.#retired = true;
     if (this.#pending.size === 0) await this.#worker?.terminate();
@@ -63,7 +63,7 @@ export class SisFetcher {
 
   #start(): Worker {
     if (this.#worker) return this.#worker;
-    const worker = new Worker(new URL('./fetch-worker.ts', import.meta.url), { workerData: { settings: this.#settings }, resourceLimits: HEAP });
+    const worker = new Worker(new URL('./fetch-thread.ts', import.meta.url), { workerData: { settings: this.#settings }, resourceLimits: HEAP });
     worker.on('message', (reply: FetchReply) => {
       const pending = this.#pending.get(reply.id);
       if (!pending) return;
@@ -96,7 +96,7 @@ export class SisFetcher {
           : error,
       ),
     );
-    worker.on('exit', (code) => stopped(new Error(`The SIS fetch worker stopped (exit code ${code}).`)));
+    worker.on('exit', (code) => stopped(new Error(`The SIS fetch thread stopped (exit code ${code}).`)));
     worker.unref();
     this.#worker = worker;
     return worker;

@@ -1,5 +1,5 @@
 // Step 1 of a merge (DESIGN §4): everything of one type × term read from the SIS, each record
-// validated and converted to the merge's fields. No database here: this runs in the fetch worker
+// validated and converted to the merge's fields. No database here: this runs on the fetch thread
 // (src/sync/fetcher.ts), off the thread that applies.
 import type { z } from 'zod';
 import type { SisRecord } from '../domain/merge-plan.ts';

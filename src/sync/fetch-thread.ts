@@ -1,4 +1,4 @@
-// The fetch worker's thread (started by src/sync/fetcher.ts): a merge's SIS reads, with their HTTP,
+// The fetch thread (started by src/sync/fetcher.ts): a merge's SIS reads, with their HTTP,
 // JSON parsing, validation and conversion, run here, not on the thread that applies the previous
 // term to the database and answers the API.
 import { parentPort, workerData } from 'node:worker_threads';
