@@ -22,6 +22,10 @@ export async function startSimProcess(options: { sections: number; latencyMs?: n
   const args = [bin, 'sis-sim', '--dialect', 'ethos', '--port', String(port), '--api-key', API_KEY, '--seed', `synthetic:${options.sections}`];
   if (options.latencyMs !== undefined) args.push('--latency-ms', String(options.latencyMs));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  // A bench that dies leaves no simulator behind.
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  child.once('exit', () => process.off('exit', kill));
   await new Promise<void>((done, fail) => {
     child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('listening') && done());
     child.on('exit', (code) => fail(new Error(`simulator exited with ${code}`)));

@@ -456,14 +456,9 @@ export class PushEngine {
     return 'posted';
   }
 
-  /** Recent save → acknowledgement latencies in seconds (the last 100,000), for benchmarks. */
-  readonly latencies: number[] = [];
-
   #observe(type: PostedType, since: Date) {
     const seconds = Math.max(0, (this.#deps.clock().getTime() - since.getTime()) / 1000);
     this.#deps.metrics?.pushLatency.observe({ type }, seconds);
-    if (this.latencies.length >= 100_000) this.latencies.shift();
-    this.latencies.push(seconds);
   }
 
   async #succeeded(type: PostedType, id: string, termId: string, version: number, current: number, _record: unknown, started: Date): Promise<PushOutcome> {
