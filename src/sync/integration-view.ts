@@ -7,15 +7,17 @@ import { postingOn } from '../domain/merge-settings.ts';
 import { can, type Actor } from '../domain/permissions.ts';
 import type { IntegrationStatusView } from '../domain/schedule.ts';
 import { statusViews, type PostedType } from './integration-store.ts';
-import { getMergeSettings } from './settings-store.ts';
+import { settingsWithTerms } from './settings-store.ts';
 
-/** Term ids whose records of this type show a status to this actor; null = none at all. */
-export async function visibleStatusTerms(db: Kysely<DB>, actor: Actor, type: PostedType): Promise<Set<string> | null> {
+/**
+ * Term ids whose records of this type show a status to this actor; null = none at all.
+ * `among`: only these terms are asked about (the records' own), otherwise every term.
+ */
+export async function visibleStatusTerms(db: Kysely<DB>, actor: Actor, type: PostedType, among?: readonly string[]): Promise<Set<string> | null> {
   if (!can(actor, 'integrationStatus.view')) return null;
-  const { settings } = await getMergeSettings(db);
+  const { settings, termCodes } = await settingsWithTerms(db, among);
   const mergeType = type === 'section' ? 'sections' : 'relationships';
-  const terms = await db.selectFrom('terms').select(['id', 'code']).execute();
-  return new Set(terms.filter((term) => postingOn(settings, mergeType, term.code, 'nightly')).map((term) => term.id));
+  return new Set([...termCodes].filter(([, code]) => postingOn(settings, mergeType, code, 'nightly')).map(([id]) => id));
 }
 
 /** Adds `integrationStatus` to the records the actor may see it on. */
@@ -25,7 +27,8 @@ export async function withIntegrationStatus<T extends { id: string; termId: stri
   type: PostedType,
   records: T[],
 ): Promise<(T & { integrationStatus?: IntegrationStatusView })[]> {
-  const terms = await visibleStatusTerms(db, actor, type);
+  if (!records.length) return records;
+  const terms = await visibleStatusTerms(db, actor, type, [...new Set(records.map((r) => r.termId))]);
   if (!terms?.size) return records;
   const shown = records.filter((r) => terms.has(r.termId));
   if (!shown.length) return records;

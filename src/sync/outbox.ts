@@ -10,7 +10,7 @@ import type { Section } from '../domain/schedule.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import type { SaveHooks } from '../store/save-hooks.ts';
 import { applyStatusEvent, type PostedType } from './integration-store.ts';
-import { getMergeSettings } from './settings-store.ts';
+import { settingsWithTerms } from './settings-store.ts';
 
 export const PUSH_QUEUES: Record<PostedType, string> = { section: 'push-section', relationship: 'push-relationship' };
 
@@ -60,8 +60,11 @@ export async function enqueuePush(
 }
 
 export function createOutbox(deps: OutboxDeps): SaveHooks & { committed(): void } {
-  const termCode = async (trx: Transaction<DB>, termId: string) =>
-    (await trx.selectFrom('terms').select('code').where('id', '=', termId).executeTakeFirst())?.code ?? null;
+  /** The settings and the code of the record's term, in one statement. */
+  const settingsFor = async (trx: Transaction<DB>, termId: string) => {
+    const { settings, termCodes } = await settingsWithTerms(trx, [termId]);
+    return { settings, code: termCodes.get(termId) ?? null };
+  };
   let touched = new Set<PostedType>();
   return {
     async sectionSaved(trx, change) {
@@ -71,8 +74,7 @@ export function createOutbox(deps: OutboxDeps): SaveHooks & { committed(): void 
         const st = await trx.selectFrom('integration_status').select('attempts').where('entity_type', '=', 'section').where('entity_id', '=', change.id).executeTakeFirst();
         if (!st) return;
       }
-      const { settings } = await getMergeSettings(trx);
-      const code = await termCode(trx, change.termId);
+      const { settings, code } = await settingsFor(trx, change.termId);
       if (!code) return;
       if (change.before && change.after && change.before.allowIntegration !== change.after.allowIntegration && postingOn(settings, 'relationships', code, 'real_time')) {
         // Its relationships are held while a section may not be posted: re-decide them.
@@ -94,8 +96,7 @@ export function createOutbox(deps: OutboxDeps): SaveHooks & { committed(): void 
       touched.add('section');
     },
     async relationshipSaved(trx, change) {
-      const { settings } = await getMergeSettings(trx);
-      const code = await termCode(trx, change.termId);
+      const { settings, code } = await settingsFor(trx, change.termId);
       if (!code || !postingOn(settings, 'relationships', code, 'real_time')) return;
       if (!change.after && !change.before?.sisKey) return;
       const record = change.after ?? change.before!;

@@ -51,6 +51,22 @@ export async function getMergeSettings(db: Kysely<DB>): Promise<VersionedSetting
   return { version: row.version, settings: parseDocument(row.text) };
 }
 
+/**
+ * The merge settings with the codes of the given terms (all terms when none are given), in one
+ * statement: every save and every read of a record's integration status needs both.
+ */
+export async function settingsWithTerms(db: Kysely<DB>, termIds?: readonly string[]): Promise<VersionedSettings & { termCodes: Map<string, string> }> {
+  const which = termIds ? sql`where t.id in (${sql.join(termIds.length ? termIds : ['00000000-0000-0000-0000-000000000000'])})` : sql``;
+  const { rows } = await sql<{ version: number | null; text: string | null; terms: [string, string][] }>`
+    select ms.version, ms.document::text as text,
+      (select coalesce(json_agg(json_build_array(t.id, t.code)), '[]') from terms t ${which}) as terms
+    from (values (1)) as one (id) left join merge_settings ms on ms.id = one.id`.execute(db);
+  const [row] = rows;
+  const termCodes = new Map(row.terms);
+  if (row.version === null || row.text === null) return { version: 0, settings: defaultMergeSettings(), termCodes };
+  return { version: row.version, settings: parseDocument(row.text), termCodes };
+}
+
 /** Term codes enabled for any term-specific type. */
 export function enabledTermCodes(settings: MergeSettings): string[] {
   return [...new Set(MERGE_TYPES.filter(isTermSpecific).flatMap((t) => settings.types[t].enabledTerms))].sort();

@@ -98,7 +98,7 @@ export const sectionRoutes = (
     async (request) => {
       const actor = requirePermission(request, 'integrationStatus.view');
       const found = await getSection(db, actor, request.params.id);
-      const terms = await visibleStatusTerms(db, actor, 'section');
+      const terms = await visibleStatusTerms(db, actor, 'section', [found.termId]);
       if (!terms?.has(found.termId)) throw new NotFoundError('integration status of section', request.params.id);
       return (await statusViews(db, 'section', [found])).get(found.id)!;
     },
