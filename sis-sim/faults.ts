@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { prng } from './ids.ts';
 
 export const faultRule = z.object({
-  kind: z.enum(['server_error', 'rate_limit', 'timeout', 'reset', 'lost_response', 'maintenance']),
+  kind: z.enum(['server_error', 'rate_limit', 'timeout', 'reset', 'lost_response', 'maintenance', 'malformed_record']),
   /** Probability per matching request. */
   rate: z.number().min(0).max(1).default(1),
   /** How many more times the rule fires; absent = no limit. */
@@ -13,6 +13,10 @@ export const faultRule = z.object({
   /** Only requests whose path starts with this, e.g. '/api/sections'. */
   pathPrefix: z.string().optional(),
   retryAfterSeconds: z.number().int().nonnegative().default(1),
+  /** malformed_record: the field (a dot path, e.g. `instructionalMethods.0.id`) of the answer's first record to set… */
+  field: z.string().min(1).optional(),
+  /** …to this value (any JSON); a record the SIS's own rules would never have let through. */
+  value: z.unknown().optional(),
 });
 
 export const faultConfig = z.object({
@@ -49,6 +53,7 @@ export class Faults {
       if (rule.methods && !rule.methods.includes(method as never)) continue;
       if (rule.pathPrefix && !path.startsWith(rule.pathPrefix)) continue;
       if (rule.kind === 'lost_response' && !WRITES.has(method)) continue;
+      if (rule.kind === 'malformed_record' && method !== 'GET') continue;
       if (rule.rate < 1 && this.random() >= rule.rate) continue;
       if (rule.remaining !== undefined) {
         rule.remaining -= 1;
@@ -58,4 +63,18 @@ export class Faults {
     }
     return null;
   }
+}
+
+/**
+ * A malformed_record rule applied to a JSON answer: its first record (the answer itself, or the
+ * first element of an array answer) gets `field` set to `value`.
+ */
+export function malform(payload: string, rule: FaultRule): string {
+  const body = JSON.parse(payload) as unknown;
+  let target = (Array.isArray(body) ? body[0] : body) as Record<string, unknown> | undefined;
+  if (!target || !rule.field) return payload;
+  const path = rule.field.split('.');
+  for (const step of path.slice(0, -1)) target = (target[step] ??= {}) as Record<string, unknown>;
+  target[path[path.length - 1]] = rule.value;
+  return JSON.stringify(body);
 }

@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { registerAdmin } from './admin.ts';
 import { ethosErrors, registerEthos } from './ethos.ts';
-import { faultConfig, Faults, type FaultConfig } from './faults.ts';
+import { faultConfig, Faults, malform, type FaultConfig, type FaultRule } from './faults.ts';
 import { loadSnapshot, saveSnapshot } from './persistence.ts';
 import { psErrors, registerPeopleSoft } from './peoplesoft.ts';
 import { RequestLog } from './request-log.ts';
@@ -61,6 +61,7 @@ export async function startSisSim(options: SisSimOptions): Promise<SisSim> {
   const requests = new RequestLog();
   const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 10 * 1024 * 1024 });
   const lostResponses = new WeakSet<FastifyRequest>();
+  const malformed = new WeakMap<FastifyRequest, FaultRule>();
   const fail = (reply: FastifyReply, status: number, message: string) =>
     options.dialect === 'ethos'
       ? ethosErrors(reply, status, [{ code: status === 429 ? 'Global.TooManyRequests' : 'Global.Internal.Error', description: message, message }])
@@ -94,11 +95,16 @@ export async function startSisSim(options: SisSimOptions): Promise<SisSim> {
       case 'lost_response':
         lostResponses.add(request);
         return;
+      case 'malformed_record':
+        malformed.set(request, rule);
+        return;
     }
   });
   app.addHook('onSend', async (request, reply, payload) => {
     persist();
     if (lostResponses.has(request) && reply.statusCode < 400) request.raw.socket.destroy();
+    const rule = malformed.get(request);
+    if (rule && reply.statusCode === 200 && typeof payload === 'string') return malform(payload, rule);
     return payload;
   });
 

@@ -1,6 +1,6 @@
 // Faults are reproducible: the same seed and rules give the same outcomes, request by request.
 import { describe, expect, it } from 'vitest';
-import { faultConfig, Faults } from '../../sis-sim/faults.ts';
+import { faultConfig, Faults, malform } from '../../sis-sim/faults.ts';
 
 const outcomes = (seed: number) => {
   const faults = new Faults();
@@ -29,5 +29,15 @@ describe('fault injection', () => {
     expect(faults.pick('PUT', '/api/sections/x')?.kind).toBe('lost_response');
     expect(faults.pick('POST', '/api/sections')).toBeNull();
     expect(faults.pick('DELETE', '/api/sections/x')?.kind).toBe('reset');
+  });
+
+  it('malforms the first record of a read, and only reads', () => {
+    const faults = new Faults();
+    faults.configure(faultConfig.parse({ rules: [{ kind: 'malformed_record', pathPrefix: '/api/sections', field: 'site.id', value: 42 }] }));
+    expect(faults.pick('PUT', '/api/sections/x')).toBeNull();
+    const rule = faults.pick('GET', '/api/sections')!;
+    expect(JSON.parse(malform(JSON.stringify([{ id: 'a' }, { id: 'b' }]), rule))).toEqual([{ id: 'a', site: { id: 42 } }, { id: 'b' }]);
+    expect(JSON.parse(malform(JSON.stringify({ id: 'a', site: { id: 'x' } }), rule))).toEqual({ id: 'a', site: { id: 42 } });
+    expect(malform('[]', rule)).toBe('[]');
   });
 });
