@@ -69,6 +69,8 @@ export interface PlanOptions {
   naturalKey: (fields: Fields) => string | null;
   /** SIS keys of records the hub deleted and has not posted yet. */
   ignoreKeys?: ReadonlySet<string>;
+  /** SIS keys of records the SIS sent that failed validation: still in the SIS, so never deleted. */
+  invalidKeys?: ReadonlySet<string>;
 }
 
 const addKey = (set: Set<string>, key: string | null) => key !== null && set.add(key);
@@ -130,7 +132,8 @@ export function planMerge(sisRecords: readonly SisRecord[], hubRecords: readonly
     else plan.unchanged++;
   }
   if (options.deleteMissing)
-    for (const hub of hubRecords) if (hub.sisKey && !hub.sisDeleted && !seen.has(hub.sisKey)) plan.deletes.push(hub);
+    for (const hub of hubRecords)
+      if (hub.sisKey && !hub.sisDeleted && !seen.has(hub.sisKey) && !options.invalidKeys?.has(hub.sisKey)) plan.deletes.push(hub);
 
   // The natural keys the hub will hold after this merge: a create may not duplicate one of them.
   const taken = new Set<string>();
@@ -147,7 +150,7 @@ export function planMerge(sisRecords: readonly SisRecord[], hubRecords: readonly
   });
 
   const synced = hubRecords.filter((h) => h.sisKey && !h.sisDeleted).length;
-  if (options.deleteMissing && sisRecords.length === 0 && synced > 0 && !options.allowEmpty)
+  if (options.deleteMissing && sisRecords.length === 0 && !options.invalidKeys?.size && synced > 0 && !options.allowEmpty)
     plan.refusal = `The SIS returned no records where the hub has ${synced}; nothing was written. Run again allowing empty datasets if this is intended.`;
   else if (plan.deletes.length > options.deletionThreshold * synced && plan.deletes.length > 0 && !options.force)
     plan.refusal =

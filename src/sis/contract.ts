@@ -12,6 +12,7 @@ import type {
   SisSectionState,
   SisTerm,
 } from './model.ts';
+import { SisError } from './errors.ts';
 
 export type MergeType =
   | 'terms'
@@ -39,6 +40,55 @@ export interface SisCapabilities {
   sisKeysArriveLater: boolean;
 }
 
+/**
+ * A record a reader could not turn into the hub's model: a reference to a code the SIS does not
+ * list, a part missing from its answer. Yielded in the record's place, so the rest of the page
+ * still imports and the merge reports this one with what the SIS sent.
+ */
+export class UnreadableRecord {
+  readonly key: string | null;
+  readonly message: string;
+  readonly raw: unknown;
+  constructor(key: string | null, message: string, raw: unknown) {
+    this.key = key;
+    this.message = message;
+    this.raw = raw;
+  }
+}
+
+/** What a reader yields per record. */
+export type Read<T> = T | UnreadableRecord;
+
+/**
+ * A mapping that failed on the SIS's data (a TypeError on a missing part, a validation SisError
+ * such as an unknown code) makes an UnreadableRecord. Failures of the SIS itself (network, 5xx…)
+ * are thrown on, to fail the read and be retried.
+ */
+function unreadable(error: unknown, key: unknown, raw: unknown): UnreadableRecord {
+  if (!(error instanceof TypeError) && !(error instanceof SisError && error.code === 'validation')) throw error;
+  return new UnreadableRecord(typeof key === 'string' ? key : null, error.message, raw);
+}
+
+/** Maps a page of the SIS's records one by one; one that cannot be read is yielded as such. */
+export function readEach<W, T>(page: readonly W[], keyOf: (w: W) => unknown, map: (w: W) => T): Read<T>[] {
+  return page.map((w) => {
+    try {
+      return map(w);
+    } catch (error) {
+      return unreadable(error, keyOf(w), w);
+    }
+  });
+}
+
+/** `readEach` for one record whose reading is asynchronous (it needs more of the SIS's resources). */
+export async function readOne<T>(key: unknown, raw: unknown, read: () => Promise<T>): Promise<Read<T>> {
+  try {
+    return await read();
+  } catch (error) {
+    return unreadable(error, key, raw);
+  }
+}
+
 /** A write's outcome. `sisKey` is null while the SIS has not assigned one yet. */
 export interface SisWriteResult<T> {
   sisKey: string | null;
@@ -47,13 +97,13 @@ export interface SisWriteResult<T> {
 
 export interface SisReader {
   listTerms(): Promise<SisTerm[]>;
-  courses(termKey: string): AsyncIterable<SisCourse[]>;
-  sections(termKey: string): AsyncIterable<SisSection[]>;
-  relationships(termKey: string): AsyncIterable<SisRelationship[]>;
-  buildings(): AsyncIterable<SisBuilding[]>;
-  rooms(): AsyncIterable<SisRoom[]>;
-  instructors(): AsyncIterable<SisInstructor[]>;
-  departments(): AsyncIterable<SisDepartment[]>;
+  courses(termKey: string): AsyncIterable<Read<SisCourse>[]>;
+  sections(termKey: string): AsyncIterable<Read<SisSection>[]>;
+  relationships(termKey: string): AsyncIterable<Read<SisRelationship>[]>;
+  buildings(): AsyncIterable<Read<SisBuilding>[]>;
+  rooms(): AsyncIterable<Read<SisRoom>[]>;
+  instructors(): AsyncIterable<Read<SisInstructor>[]>;
+  departments(): AsyncIterable<Read<SisDepartment>[]>;
   /** Null when the SIS has no such section. */
   getSection(sisKey: string): Promise<SisSection | null>;
   /** Null when the SIS has no such relationship; `termKey` is the term the hub files it under. */

@@ -155,6 +155,7 @@ export async function applyItem(ctx: ItemContext, fetched: Fetched, termId: stri
     force: ctx.force,
     naturalKey: naturalKeys[type],
     ignoreKeys,
+    invalidKeys: new Set(fetched.invalid.flatMap((r) => (r.sis_key ? [r.sis_key] : []))),
   });
   counts.skipped = plan.skipped;
   counts.conflicts = plan.conflicted.length;

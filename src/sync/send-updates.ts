@@ -8,7 +8,7 @@ import { postingOn } from '../domain/merge-settings.ts';
 import type { Fields } from '../domain/three-way.ts';
 import { sameValue } from '../domain/same-value.ts';
 import { mapLimit } from '../sis/concurrency.ts';
-import type { SisConnector } from '../sis/contract.ts';
+import { UnreadableRecord, type SisConnector } from '../sis/contract.ts';
 import type { SisConnections } from './connection.ts';
 import { relationshipFields, sectionFields } from './fields.ts';
 import { hubRelationships, hubSections, sectionKeys } from './hub-records.ts';
@@ -96,6 +96,8 @@ async function differing(db: Kysely<DB>, connector: SisConnector, type: 'section
     const postable = new Set<string>(connector.capabilities.postableSectionFields);
     for await (const page of connector.sections(termKey))
       for (const s of page) {
+        // A record the hub cannot read is not compared: the sections merge reports it.
+        if (s instanceof UnreadableRecord) continue;
         const h = byKey.get(s.key);
         if (!h) continue;
         const theirs = sectionFields(s);
@@ -105,7 +107,7 @@ async function differing(db: Kysely<DB>, connector: SisConnector, type: 'section
   }
   const hub = (await hubRelationships(db, termId)).filter((h) => h.sisKey && h.allowIntegration !== false);
   const sis = new Map<string, Fields>();
-  for await (const page of connector.relationships(termKey)) for (const r of page) sis.set(r.key, relationshipFields(r));
+  for await (const page of connector.relationships(termKey)) for (const r of page) if (!(r instanceof UnreadableRecord)) sis.set(r.key, relationshipFields(r));
   for (const h of hub) {
     const theirs = sis.get(h.sisKey!);
     if (theirs && !sameValue(h.fields, theirs)) out.push(h.id);

@@ -4,7 +4,7 @@
 import type { z } from 'zod';
 import type { SisRecord } from '../domain/merge-plan.ts';
 import type { MergeType } from '../domain/merge-settings.ts';
-import type { SisConnector } from '../sis/contract.ts';
+import { UnreadableRecord, type SisConnector } from '../sis/contract.ts';
 import { SisError } from '../sis/errors.ts';
 import * as model from '../sis/model.ts';
 import { fromSis } from './fields.ts';
@@ -36,21 +36,21 @@ export interface ConvertedPage {
 function convertPage(type: MergeType, page: unknown[]): ConvertedPage {
   const convert = fromSis[type] as (r: never) => SisRecord;
   const out: ConvertedPage = { records: [], invalid: [] };
+  const invalid = (key: string | null, message: string, raw: unknown) =>
+    out.invalid.push({ kind: 'error', entity_id: null, sis_key: key, label: `${type.slice(0, -1)} ${key ?? '(no key)'}`, fields: [], message, raw });
   for (const item of page) {
+    if (item instanceof UnreadableRecord) {
+      invalid(item.key, `The SIS sent a record the hub cannot read: ${item.message}`, item.raw);
+      continue;
+    }
     const parsed = schemas[type].safeParse(item);
     if (parsed.success) out.records.push(convert(parsed.data as never));
-    else {
-      const key = (item as { key?: string }).key ?? null;
-      out.invalid.push({
-        kind: 'error',
-        entity_id: null,
-        sis_key: key,
-        label: `${type.slice(0, -1)} ${key ?? '(no key)'}`,
-        fields: [],
-        message: `The SIS sent a record that fails validation: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-        raw: item,
-      });
-    }
+    else
+      invalid(
+        (item as { key?: string }).key ?? null,
+        `The SIS sent a record that fails validation: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        item,
+      );
   }
   return out;
 }

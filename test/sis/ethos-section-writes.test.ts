@@ -3,7 +3,7 @@
 // write answered is read again.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SisSection, SisSectionInput } from '../../src/sis/model.ts';
-import { requestShapes, startPair, type Pair } from './harness.ts';
+import { readable, requestShapes, startPair, type Pair } from './harness.ts';
 
 let sis: Pair;
 let sections: SisSection[];
@@ -13,7 +13,7 @@ beforeAll(async () => {
   sis = await startPair('ethos', { seed: 'synthetic:60' });
   const term = (await sis.connector.listTerms())[0];
   sections = [];
-  for await (const page of sis.connector.sections(term.key)) sections.push(...page);
+  for await (const page of sis.connector.sections(term.key)) sections.push(...readable(page));
 });
 
 afterAll(async () => {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { startSisSim, type SisSim, type SisSimOptions } from '../../sis-sim/server.ts';
 import { PS_BASE } from '../../sis-sim/peoplesoft.ts';
 import type { LoggedRequest } from '../../sis-sim/request-log.ts';
-import type { SisConnector } from '../../src/sis/contract.ts';
+import { UnreadableRecord, type Read, type SisConnector } from '../../src/sis/contract.ts';
 import { createConnector } from '../../src/sis/registry.ts';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -71,11 +71,20 @@ export async function waitForRequests(pair: Pair, count: number): Promise<void> 
   }
 }
 
-export async function collect<T>(pages: AsyncIterable<T[]>): Promise<{ items: T[]; pages: number }> {
+/** A page a reader yielded; a record it could not read fails the test with the reader's reason. */
+export function readable<T>(page: Read<T>[]): T[] {
+  return page.map((record) => {
+    if (record instanceof UnreadableRecord) throw new Error(`unreadable SIS record ${record.key}: ${record.message}`);
+    return record;
+  });
+}
+
+/** Every record a reader yields (all of them readable). */
+export async function collect<T>(pages: AsyncIterable<Read<T>[]>): Promise<{ items: T[]; pages: number }> {
   const items: T[] = [];
   let count = 0;
   for await (const page of pages) {
-    items.push(...page);
+    items.push(...readable(page));
     count++;
   }
   return { items, pages: count };

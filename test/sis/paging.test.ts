@@ -1,6 +1,6 @@
 // Paging through a large term: 15,000 sections arrive page by page, each exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, startPair, type Dialect, type Pair } from './harness.ts';
+import { collect, readable, startPair, type Dialect, type Pair } from './harness.ts';
 
 describe.each<Dialect>(['ethos', 'peoplesoft'])('%s: 15,000 sections of one term', (dialect) => {
   let pair: Pair;
@@ -18,7 +18,7 @@ describe.each<Dialect>(['ethos', 'peoplesoft'])('%s: 15,000 sections of one term
     let meetings = 0;
     for await (const page of pair.connector.sections(term.key)) {
       sizes.push(page.length);
-      for (const s of page) {
+      for (const s of readable(page)) {
         keys.add(s.key);
         meetings += s.meetings.length;
         expect(s.termKey).toBe(term.key);

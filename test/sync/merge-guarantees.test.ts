@@ -20,6 +20,17 @@ afterAll(async () => {
 const count = async (db: Awaited<ReturnType<typeof startHub>>['db'], table: 'sections' | 'meetings') =>
   (await db.selectFrom(table).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n;
 
+/** A SIS of 20 sections per term, and a hub with everything of its first term merged but sections and relationships. */
+async function readyForSections(settings: { pageSize?: number } = {}) {
+  const sis = await startPair('ethos', { seed: 'synthetic:20' });
+  const hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY, ...settings } });
+  cleanups.push(() => sis.sim.close(), () => hub.close());
+  const term = (await sis.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms[0].code;
+  await merge(hub.admin, { types: ALL_TYPES.filter((t) => t !== 'sections' && t !== 'relationships'), terms: [term] });
+  const inTerm = (await sis.admin<unknown[]>('GET', `/sections?term=${term}`)).length;
+  return { sis, hub, term, inTerm };
+}
+
 describe('merge guarantees', () => {
   it('rolls back a type × term whose apply fails half-way, and applies it whole when run again', async () => {
     const sis = await startPair('ethos', { seed: 'synthetic:60' });
@@ -47,17 +58,13 @@ describe('merge guarantees', () => {
   });
 
   it('rides out transient SIS failures during a fetch: nothing is written until all of it has arrived', async () => {
-    const sis = await startPair('ethos', { seed: 'synthetic:20' });
-    const hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY } });
-    cleanups.push(() => sis.sim.close(), () => hub.close());
-    const term = (await sis.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms[0].code;
-    await merge(hub.admin, { types: ALL_TYPES.filter((t) => t !== 'sections' && t !== 'relationships'), terms: [term] });
+    const { sis, hub, term, inTerm } = await readyForSections();
     await sis.admin('PUT', '/faults', { rules: [{ kind: 'server_error', remaining: 2, pathPrefix: '/api/sections' }] });
     const run = await merge(hub.admin, { types: ['sections'], terms: [term] });
     expect(item(run, 'sections')).toMatchObject({ status: 'succeeded', counts: expect.objectContaining({ errors: 0 }) });
     const faults = await sis.admin<{ rules: unknown[] }>('GET', '/faults');
     expect(faults.rules).toEqual([]); // an exhausted rule is dropped: both failures were really served
-    expect(await count(hub.db, 'sections')).toBe((await sis.admin<unknown[]>('GET', `/sections?term=${term}`)).length);
+    expect(await count(hub.db, 'sections')).toBe(inTerm);
   });
 
   it('fails every item with the SIS answer when it refuses the hub, and writes nothing', async () => {
@@ -71,12 +78,7 @@ describe('merge guarantees', () => {
   });
 
   it('starts a fetch over when the SIS fails after some pages have arrived, and counts each record once', async () => {
-    const sis = await startPair('ethos', { seed: 'synthetic:20' });
-    const hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY, pageSize: 5 } });
-    cleanups.push(() => sis.sim.close(), () => hub.close());
-    const term = (await sis.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms[0].code;
-    await merge(hub.admin, { types: ALL_TYPES.filter((t) => t !== 'sections' && t !== 'relationships'), terms: [term] });
-    const inTerm = (await sis.admin<unknown[]>('GET', `/sections?term=${term}`)).length;
+    const { sis, hub, term, inTerm } = await readyForSections({ pageSize: 5 });
     await sis.admin('DELETE', '/requests');
     await sis.admin('PUT', '/faults', { seed: 2, rules: [{ kind: 'server_error', rate: 0.1, remaining: 1, pathPrefix: '/api/section-instructors' }] });
     const run = await merge(hub.admin, { types: ['sections'], terms: [term] });
@@ -86,6 +88,49 @@ describe('merge guarantees', () => {
     const links = (await sis.admin<{ path: string }[]>('GET', '/requests')).filter((r) => r.path.startsWith('/api/section-instructors')).length;
     expect(links).toBeGreaterThan(inTerm + 5);
     expect(await count(hub.db, 'sections')).toBe(inTerm);
+  });
+
+  it('reports a SIS record it cannot read or that fails validation, imports the rest, and never marks such a record deleted', async () => {
+    const { sis, hub, term, inTerm } = await readyForSections({ pageSize: 5 });
+    // The first section of the first page names an instructional method the SIS does not list; the
+    // first of the second page has a negative capacity.
+    const malformed = () =>
+      sis.admin('PUT', '/faults', {
+        rules: [
+          { kind: 'malformed_record', remaining: 1, pathPrefix: '/api/sections', field: 'instructionalMethods.0.id', value: 'no-such-method' },
+          { kind: 'malformed_record', remaining: 1, pathPrefix: '/api/sections', field: 'maxEnrollment', value: -5 },
+        ],
+      });
+    const errors = async (runId: string) => (await hub.admin.get(`/api/v1/admin/merges/${runId}/changes?kind=error`)).body.items as { sisKey: string; message: string; raw: unknown }[];
+
+    await malformed();
+    const first = await merge(hub.admin, { types: ['sections'], terms: [term] });
+    expect(item(first, 'sections')).toMatchObject({ status: 'partial', counts: expect.objectContaining({ fetched: inTerm, created: inTerm - 2, errors: 2 }) });
+    const reported = await errors(first.id);
+    expect(reported).toHaveLength(2);
+    const unreadable = reported.find((e) => e.message.includes('cannot read'))!;
+    const invalid = reported.find((e) => e.message.includes('fails validation'))!;
+    expect(unreadable).toMatchObject({
+      message: 'The SIS sent a record the hub cannot read: instructional-methods: no entry with id no-such-method',
+      raw: { section: { id: unreadable.sisKey, instructionalMethods: [{ id: 'no-such-method' }] } },
+    });
+    expect(invalid).toMatchObject({ message: expect.stringMatching(/^The SIS sent a record that fails validation: capacity: /), raw: { key: invalid.sisKey, capacity: -5 } });
+    expect(await count(hub.db, 'sections')).toBe(inTerm - 2);
+
+    // Nothing is lost: read as the SIS holds them, both arrive with the next merge.
+    const second = await merge(hub.admin, { types: ['sections'], terms: [term] });
+    expect(item(second, 'sections')).toMatchObject({ status: 'succeeded', counts: expect.objectContaining({ created: 2, errors: 0 }) });
+
+    // Unreadable again later: reported again, and still in the hub as the SIS's, not deleted there.
+    await malformed();
+    const third = await merge(hub.admin, { types: ['sections'], terms: [term] });
+    expect(item(third, 'sections')).toMatchObject({ status: 'partial', counts: expect.objectContaining({ created: 0, updated: 0, deleted: 0, errors: 2 }) });
+    const keys = (await errors(third.id)).map((e) => e.sisKey);
+    const kept = await hub.db.selectFrom('sections').select(['sis_deleted_at', 'deleted_at']).where('sis_key', 'in', keys).execute();
+    expect(kept).toEqual([
+      { sis_deleted_at: null, deleted_at: null },
+      { sis_deleted_at: null, deleted_at: null },
+    ]);
   });
 
   it('reads PeopleSoft sections before courses, and still applies courses first', async () => {

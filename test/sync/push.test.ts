@@ -4,7 +4,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../src/sync/notify.ts';
 import { startHub, type Hub } from '../helpers/hub.ts';
-import { API_KEY, startPair, type Pair } from '../sis/harness.ts';
+import { API_KEY, readable, startPair, type Pair } from '../sis/harness.ts';
 import { drained, expectSisEqualsHub, importAndSync, setSync, settled } from './push-helpers.ts';
 
 let sis: Pair;
@@ -278,7 +278,7 @@ describe('real-time posting', () => {
     const posted = await createCrosslist(a, b);
     expect(posted.integrationStatus.status).toBe('synced');
     const inSis = [];
-    for await (const page of sis.connector.relationships(await termKey())) inSis.push(...page.filter((r) => r.key === posted.sisKey));
+    for await (const page of sis.connector.relationships(await termKey())) inSis.push(...readable(page).filter((r) => r.key === posted.sisKey));
     expect(inSis[0].members.map((m) => m.sectionKey).sort()).toEqual([a.sisKey, b.sisKey].sort());
 
     // A member the SIS does not know yet (the SIS refused its create) makes the relationship wait.

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, startHub, type Hub } from '../helpers/hub.ts';
-import { API_KEY, startPair, type Pair } from '../sis/harness.ts';
+import { API_KEY, readable, startPair, type Pair } from '../sis/harness.ts';
 import { hasChromium, launchBrowser, signedInPage, SKIP_MESSAGE } from './browser.ts';
 
 if (!hasChromium) console.warn(SKIP_MESSAGE);
@@ -316,7 +316,7 @@ describe.skipIf(!hasChromium)('integration screens in a real browser against a r
     expect(stored.integrationStatus.status).toBe('synced');
     const termKey = (await hub.db.selectFrom('terms').select(['sis_key']).where('id', '=', rel.termId).executeTakeFirstOrThrow()).sis_key!;
     const inSis = [];
-    for await (const page of sis.connector.relationships(termKey)) inSis.push(...page);
+    for await (const page of sis.connector.relationships(termKey)) inSis.push(...readable(page));
     expect(inSis.find((r) => r.key === stored.sisKey)?.members.map((m) => m.sectionKey).sort()).toEqual([a.sisKey, b.sisKey].sort());
     // The edit dialog shows the same status; its details open over it.
     await page.locator(`[data-relationship="${rel.id}"]`).getByRole('button', { name: 'Edit' }).click();

@@ -1,6 +1,6 @@
 // Banner and Colleague through Ethos (EEDM). Sections, their instructional events and
 // instructor assignments are separate resources (read and written in section-resources.ts).
-import type { SisCapabilities, SisConnector, SisWriteResult, SisWriter } from '../contract.ts';
+import { readEach, type Read, type SisCapabilities, type SisConnector, type SisWriteResult, type SisWriter } from '../contract.ts';
 import { mapLimit } from '../concurrency.ts';
 import { ignoreNotFound, SisError } from '../errors.ts';
 import type {
@@ -97,10 +97,10 @@ export class EthosConnector implements SisConnector {
   }
 
   /** Ethos courses are catalog entries, not term-scoped: every term gets the whole catalog. */
-  async *courses(_termKey: string): AsyncIterable<SisCourse[]> {
+  async *courses(_termKey: string): AsyncIterable<Read<SisCourse>[]> {
     const subjects = new Map((await this.client.all<CodeEntry>('subjects')).map((s) => [s.id, s.code]));
     for await (const page of this.client.pages<Course>('courses')) {
-      yield page.map((c) => ({
+      yield readEach(page, (c) => c.id, (c) => ({
         key: c.id,
         subject: subjects.get(c.subject.id) ?? c.subject.id,
         number: c.number,
@@ -113,7 +113,7 @@ export class EthosConnector implements SisConnector {
     }
   }
 
-  async *sections(termKey: string): AsyncIterable<SisSection[]> {
+  async *sections(termKey: string): AsyncIterable<Read<SisSection>[]> {
     // One paged read of the term's events (v11 filters by academicPeriod) instead of one call per
     // section; holds the term's meetings, not its sections, in memory.
     const events = new Map<string, InstructionalEvent[]>();
@@ -121,7 +121,7 @@ export class EthosConnector implements SisConnector {
       for (const e of page) events.set(e.section.id, [...(events.get(e.section.id) ?? []), e]);
     }
     for await (const page of this.client.pages<Section>('sections', { academicPeriod: { id: termKey } })) {
-      yield await mapLimit(page, PARALLEL, async (s) => ({ key: s.id, ...(await this.sectionResources.listed(s, events.get(s.id) ?? [])) }));
+      yield await mapLimit(page, PARALLEL, (s) => this.sectionResources.listed(s, events.get(s.id) ?? []));
     }
   }
 
@@ -182,16 +182,16 @@ export class EthosConnector implements SisConnector {
     }
   }
 
-  async *buildings(): AsyncIterable<SisBuilding[]> {
+  async *buildings(): AsyncIterable<Read<SisBuilding>[]> {
     const sites = new Map((await this.client.all<CodeEntry>('sites')).map((s) => [s.id, s.code]));
     for await (const page of this.client.pages<Building>('buildings')) {
-      yield page.map((b) => ({ key: b.id, code: b.code ?? b.id, name: b.title, campus: b.site ? (sites.get(b.site.id) ?? null) : null }));
+      yield readEach(page, (b) => b.id, (b) => ({ key: b.id, code: b.code ?? b.id, name: b.title, campus: b.site ? (sites.get(b.site.id) ?? null) : null }));
     }
   }
 
-  async *rooms(): AsyncIterable<SisRoom[]> {
+  async *rooms(): AsyncIterable<Read<SisRoom>[]> {
     for await (const page of this.client.pages<Room>('rooms')) {
-      yield page.map((r) => ({
+      yield readEach(page, (r) => r.id, (r) => ({
         key: r.id,
         buildingKey: r.building.id,
         number: r.number,
@@ -221,9 +221,9 @@ export class EthosConnector implements SisConnector {
     }
   }
 
-  async *departments(): AsyncIterable<SisDepartment[]> {
+  async *departments(): AsyncIterable<Read<SisDepartment>[]> {
     for await (const page of this.client.pages<CodeEntry>('educational-institution-units')) {
-      yield page.map((d) => ({ key: d.id, code: d.code, name: d.title ?? d.code }));
+      yield readEach(page, (d) => d.id, (d) => ({ key: d.id, code: d.code, name: d.title ?? d.code }));
     }
   }
 }

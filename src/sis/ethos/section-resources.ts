@@ -4,7 +4,7 @@
 // checks events against the section's dates and method), then the event and assignment writes
 // together. Nothing a write answered is read again; a collection is re-read only when members came
 // or went, because then only the SIS knows its order.
-import type { SisWriteResult } from '../contract.ts';
+import { readOne, type Read, type SisWriteResult } from '../contract.ts';
 import { ignoreNotFound, SisError } from '../errors.ts';
 import { assertAdoptable } from '../identity.ts';
 import type { SisMeeting, SisSection, SisSectionInput, SisSectionState } from '../model.ts';
@@ -85,9 +85,9 @@ export class SectionResources {
    * A section of a term's listing, whose events were read for the whole term. Not remembered for
    * an update: a merge holds a term's thousands of sections at once.
    */
-  async listed(section: Section, events: InstructionalEvent[]): Promise<SisSectionState> {
+  async listed(section: Section, events: InstructionalEvent[]): Promise<Read<SisSection>> {
     const links = await this.linksOf(section.id);
-    return this.tables.use((t) => sectionFromEthos(section, events, links, t));
+    return readOne(section.id, { section, events, links }, async () => ({ key: section.id, ...(await this.tables.use((t) => sectionFromEthos(section, events, links, t))) }));
   }
 
   private async complete(section: Section): Promise<SisSectionState> {

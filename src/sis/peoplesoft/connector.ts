@@ -1,6 +1,6 @@
 // PeopleSoft Campus Solutions through Integration Broker REST service operations. Sections are
 // read before courses (sis-apis §3.4); CLASS_NBR may be assigned after the create returns.
-import type { SisCapabilities, SisConnector, SisWriteResult, SisWriter } from '../contract.ts';
+import { readEach, type Read, type SisCapabilities, type SisConnector, type SisWriteResult, type SisWriter } from '../contract.ts';
 import { ignoreNotFound, SisError } from '../errors.ts';
 import { assertAdoptable } from '../identity.ts';
 import type {
@@ -81,10 +81,10 @@ export class PeopleSoftConnector implements SisConnector {
   }
 
   /** Classes whose CLASS_NBR is not assigned yet are not keyed, so not yielded. */
-  async *sections(termKey: string): AsyncIterable<SisSection[]> {
+  async *sections(termKey: string): AsyncIterable<Read<SisSection>[]> {
     for await (const page of this.classes(termKey)) {
       const keyed = page.filter((c) => typeof c.CLASS_NBR === 'number');
-      if (keyed.length > 0) yield keyed.map((c) => ({ key: sectionKey(c.STRM, c.CLASS_NBR!), ...sectionFromClass(c) }));
+      if (keyed.length > 0) yield readEach(keyed, (c) => sectionKey(c.STRM, c.CLASS_NBR!), (c) => ({ key: sectionKey(c.STRM, c.CLASS_NBR!), ...sectionFromClass(c) }));
     }
   }
 
