@@ -118,8 +118,11 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<void>
     const items = positions.filter((i) => i.term === termCode);
     const term = resolved.get(termCode)!;
     const fetched = new Map<MergeType, Fetched>();
+    // A failure found while fetching is written in the background too: awaiting it would hold the
+    // fetch behind the previous term's apply. The run is marked only once every such write landed.
+    const failLater = (position: number, error: unknown) => void fail(position, error).catch(() => {});
     if (typeof term === 'string') {
-      for (const item of items) await fail(item.position, new Error(term));
+      for (const item of items) failLater(item.position, new Error(term));
       return { items, term: null, fetched };
     }
     const fetchOrder = [...items].sort(
@@ -130,7 +133,7 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<void>
       try {
         fetched.set(item.type, await fetchItem(context(item.position), item.type, termCode, term.sisKey));
       } catch (error) {
-        await fail(item.position, error);
+        failLater(item.position, error);
       }
     }
     return { items, term, fetched };

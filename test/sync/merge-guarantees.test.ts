@@ -67,6 +67,21 @@ describe('merge guarantees', () => {
     expect(await count(hub.db, 'sections')).toBe(inTerm);
   });
 
+  it('fails only the term whose fetch the SIS keeps failing; the next term is merged, and the run says partial', async () => {
+    const sis = await startPair('ethos', { seed: 'synthetic:10' });
+    const hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY } });
+    cleanups.push(() => sis.sim.close(), () => hub.close());
+    const [first, second] = (await sis.admin<{ terms: { code: string; sections: number }[] }>('GET', '/stats')).terms;
+    await merge(hub.admin, { types: ALL_TYPES.filter((t) => t !== 'sections' && t !== 'relationships'), terms: [first.code, second.code] });
+    // Every attempt at the first term's sections fails (the fetch tries four times); then the SIS recovers.
+    await sis.admin('PUT', '/faults', { rules: [{ kind: 'server_error', remaining: 4, pathPrefix: '/api/sections' }] });
+    const run = await merge(hub.admin, { types: ['sections'], terms: [first.code, second.code] });
+    expect(run.status).toBe('partial');
+    expect(run.items.find((i) => i.term === first.code)).toMatchObject({ status: 'failed', error: expect.stringMatching(/Internal server error/) });
+    expect(run.items.find((i) => i.term === second.code)).toMatchObject({ status: 'succeeded', counts: expect.objectContaining({ created: second.sections }) });
+    expect(await count(hub.db, 'sections')).toBe(second.sections);
+  });
+
   it('fails every item with the SIS answer when it refuses the hub, and writes nothing', async () => {
     const sis = await startPair('ethos', { seed: 'synthetic:20' });
     const hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: 'not-the-key' } });
