@@ -1,6 +1,6 @@
 // Banner and Colleague through Ethos (EEDM). Sections, their instructional events and
 // instructor assignments are separate resources (read and written in section-resources.ts).
-import { readEach, type Read, type SisCapabilities, type SisConnector, type SisWriteResult, type SisWriter } from '../contract.ts';
+import { readEach, readOne, UnreadableRecord, type Read, type SisCapabilities, type SisConnector, type SisWriteResult, type SisWriter } from '../contract.ts';
 import { mapLimit } from '../concurrency.ts';
 import { ignoreNotFound, SisError } from '../errors.ts';
 import type {
@@ -137,7 +137,7 @@ export class EthosConnector implements SisConnector {
     return this.sectionResources.find(termKey, courseKey, sectionNumber);
   }
 
-  async *relationships(termKey: string): AsyncIterable<SisRelationship[]> {
+  async *relationships(termKey: string): AsyncIterable<Read<SisRelationship>[]> {
     const termOfSection = new Map<string, string>();
     const termOf = async (sectionKey: string): Promise<string | null> => {
       if (!termOfSection.has(sectionKey)) {
@@ -146,10 +146,17 @@ export class EthosConnector implements SisConnector {
       }
       return termOfSection.get(sectionKey) || null;
     };
-    // section-crosslists has no term filter: a crosslist's term is its first member's.
+    // section-crosslists has no term filter: a crosslist's term is its first member's. One whose
+    // term cannot be told (no members, a member in an unknown period) could be any term's: every
+    // term's read reports it, so none takes it for deleted.
     for await (const page of this.client.pages<SectionCrosslist>('section-crosslists')) {
-      const terms = await mapLimit(page, PARALLEL, (x) => (x.sections[0] ? termOf(x.sections[0].section.id) : Promise.resolve(null)));
-      const inTerm = page.filter((_, i) => terms[i] === termKey).map((x) => crosslistFromEthos(x, termKey));
+      const terms = await mapLimit(page, PARALLEL, (x) => readOne(x.id, x, () => termOf(x.sections[0].section.id)));
+      const inTerm: Read<SisRelationship>[] = [];
+      page.forEach((x, i) => {
+        const term = terms[i];
+        if (term instanceof UnreadableRecord) inTerm.push(term);
+        else if (term === termKey) inTerm.push(...readEach([x], (c) => c.id, (c) => crosslistFromEthos(c, termKey)));
+      });
       if (inTerm.length > 0) yield inTerm;
     }
   }
@@ -201,23 +208,22 @@ export class EthosConnector implements SisConnector {
     }
   }
 
-  async *instructors(): AsyncIterable<SisInstructor[]> {
+  async *instructors(): AsyncIterable<Read<SisInstructor>[]> {
     const names = new Map<string, Person>();
     for await (const page of this.client.pages<Person>('persons', { roles: [{ role: 'instructor' }] })) for (const p of page) names.set(p.id, p);
     for await (const page of this.client.pages<Instructor>('instructors')) {
-      yield page.flatMap((i) => {
+      const read = readEach(page, (i) => i.instructor?.id, (i) => {
         const person = names.get(i.instructor.id);
         const name = person?.names?.find((n) => n.preference === 'preferred')?.fullName ?? person?.names?.[0]?.fullName;
-        if (!name) return [];
-        return [
-          {
-            key: i.instructor.id,
-            name,
-            email: person?.emails?.find((e) => e.preference === 'primary')?.address ?? person?.emails?.[0]?.address ?? null,
-            departmentKey: i.institutionalUnits?.[0]?.institutionalUnit.id ?? null,
-          },
-        ];
+        if (!name) return null;
+        return {
+          key: i.instructor.id,
+          name,
+          email: person?.emails?.find((e) => e.preference === 'primary')?.address ?? person?.emails?.[0]?.address ?? null,
+          departmentKey: i.institutionalUnits?.[0]?.institutionalUnit.id ?? null,
+        };
       });
+      yield read.filter((i) => i !== null);
     }
   }
 
