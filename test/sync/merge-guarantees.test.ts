@@ -4,7 +4,7 @@
 import { sql } from 'kysely';
 import { createServer, type Server } from 'node:http';
 import pg from 'pg';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { PS_BASE } from '../../sis-sim/peoplesoft.ts';
 import { startHub } from '../helpers/hub.ts';
 import { API_KEY, hasSharedData, SKIP_SHARED, startPair, uiucFile } from '../sis/harness.ts';
@@ -12,9 +12,11 @@ import { ALL_TYPES, item, merge, waitForRun } from './helpers.ts';
 
 const onPostgres = Boolean(inject('postgresTemplate'));
 
+// Each test's hub and SIS are closed when it ends: on PostgreSQL a hub holds two connection pools,
+// and the server's connections are shared with every other test file running meanwhile.
 const cleanups: (() => Promise<unknown>)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 const count = async (db: Awaited<ReturnType<typeof startHub>>['db'], table: 'sections' | 'meetings') =>
@@ -146,6 +148,24 @@ describe('merge guarantees', () => {
       { sis_deleted_at: null, deleted_at: null },
       { sis_deleted_at: null, deleted_at: null },
     ]);
+  });
+
+  it('reports an Ethos crosslist whose term it cannot tell in the term merged, and keeps the relationship', async () => {
+    const sis = await startPair('ethos', { seed: 'synthetic:60' });
+    const hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY } });
+    cleanups.push(() => sis.sim.close(), () => hub.close());
+    const term = (await sis.admin<{ terms: { code: string; relationships: number }[] }>('GET', '/stats')).terms[0];
+    await merge(hub.admin, { types: ALL_TYPES, terms: [term.code] });
+    const relationships = () => hub.db.selectFrom('relationships').select(['sis_key', 'sis_deleted_at']).orderBy('sis_key').execute();
+    const before = await relationships();
+    expect(before).toHaveLength(term.relationships);
+
+    await sis.admin('PUT', '/faults', { rules: [{ kind: 'malformed_record', remaining: 1, pathPrefix: '/api/section-crosslists', field: 'sections', value: null }] });
+    const run = await merge(hub.admin, { types: ['relationships'], terms: [term.code] });
+    expect(item(run, 'relationships')).toMatchObject({ status: 'partial', counts: expect.objectContaining({ deleted: 0, errors: 1 }) });
+    const [error] = (await hub.admin.get(`/api/v1/admin/merges/${run.id}/changes?kind=error`)).body.items;
+    expect(error).toMatchObject({ message: expect.stringMatching(/^The SIS sent a record the hub cannot read: /), raw: { sections: null } });
+    expect(await relationships()).toEqual(before);
   });
 
   it('reads PeopleSoft sections before courses, and still applies courses first', async () => {
