@@ -168,6 +168,24 @@ describe('merge guarantees', () => {
     expect(await relationships()).toEqual(before);
   });
 
+  it('asks Ethos for the term of each crosslist once, however many terms a run merges', async () => {
+    const sis = await startPair('ethos', { seed: 'synthetic:60' });
+    const hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY } });
+    cleanups.push(() => sis.sim.close(), () => hub.close());
+    const terms = (await sis.admin<{ terms: { code: string; relationships: number }[] }>('GET', '/stats')).terms;
+    const codes = terms.map((t) => t.code);
+    await merge(hub.admin, { types: ALL_TYPES.filter((t) => t !== 'relationships'), terms: codes });
+    await sis.admin('DELETE', '/requests');
+    const run = await merge(hub.admin, { types: ['relationships'], terms: codes });
+    expect(run.status).toBe('succeeded');
+    const crosslists = terms.reduce((n, t) => n + t.relationships, 0);
+    expect(run.items.reduce((n, i) => n + i.counts.created, 0)).toBe(crosslists);
+    // Section crosslists have no term filter: each term's read lists them all, and the term of
+    // each is its first member's, read once.
+    const memberReads = (await sis.admin<{ method: string; path: string }[]>('GET', '/requests')).filter((r) => r.method === 'GET' && /^\/api\/sections\/[^/]+$/.test(r.path));
+    expect(memberReads).toHaveLength(crosslists);
+  });
+
   it('reads PeopleSoft sections before courses, and still applies courses first', async () => {
     const sis = await startPair('peoplesoft', { seed: 'synthetic:40' });
     const requests: string[] = [];

@@ -53,6 +53,12 @@ export class EthosConnector implements SisConnector {
   private readonly client: EthosClient;
   private readonly tables: EthosCodeTables;
   private readonly sectionResources: SectionResources;
+  /**
+   * The term of each crosslist's first member, as read: every term's relationships read lists the
+   * institution's crosslists (there is no term filter), and a section stays in its term, so each
+   * is asked once, not once per term. Bounded; a section not found is not kept.
+   */
+  private readonly termOfSection = new Map<string, string>();
 
   constructor(settings: EthosSettings) {
     const pageSize = settings.pageSize ?? ETHOS_CAPABILITIES.pageSize;
@@ -138,13 +144,16 @@ export class EthosConnector implements SisConnector {
   }
 
   async *relationships(termKey: string): AsyncIterable<Read<SisRelationship>[]> {
-    const termOfSection = new Map<string, string>();
     const termOf = async (sectionKey: string): Promise<string | null> => {
-      if (!termOfSection.has(sectionKey)) {
+      let term = this.termOfSection.get(sectionKey);
+      if (term === undefined) {
         const s = await this.getRaw(sectionKey);
-        termOfSection.set(sectionKey, s?.academicPeriod ? (await this.tables.use((t) => t.period(s.academicPeriod!.id))).termKey : '');
+        if (!s?.academicPeriod) return null;
+        term = (await this.tables.use((t) => t.period(s.academicPeriod!.id))).termKey;
+        if (this.termOfSection.size >= 100_000) this.termOfSection.clear();
+        this.termOfSection.set(sectionKey, term);
       }
-      return termOfSection.get(sectionKey) || null;
+      return term;
     };
     // section-crosslists has no term filter: a crosslist's term is its first member's. One whose
     // term cannot be told (no members, a member in an unknown period) could be any term's: every
