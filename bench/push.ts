@@ -24,6 +24,8 @@ import { API_KEY, startSimProcess } from './sim.ts';
 
 const EDITS = Number(process.env.BENCH_EDITS ?? 2000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
+/** Saves per second the clients offer; 0: as fast as the hub takes them. */
+const RATE = Number(process.env.BENCH_RATE ?? 0);
 const LATENCY_MS = Number(process.env.BENCH_SIS_LATENCY_MS ?? 50);
 const CONCURRENCY = Number(process.env.BENCH_PUSH_CONCURRENCY ?? 128);
 const DATABASE_URL = process.env.BENCH_DATABASE_URL;
@@ -75,10 +77,10 @@ export async function push() {
     } while (cursor && ids.length < EDITS);
     const targets = ids.slice(0, EDITS);
     const topology = WORKER_PROCESSES ? `the API hub and ${WORKER_PROCESSES} worker process(es) posting` : 'one hub process';
-    console.log(`  ${targets.length} sections, SIS latency ${LATENCY_MS} ms per request, ${CLIENTS} API clients in their own process, ${CONCURRENCY} concurrent posts per process, ${database.kind}, ${topology}`);
+    console.log(`  ${targets.length} sections, SIS latency ${LATENCY_MS} ms per request, ${CLIENTS} API clients in their own process${RATE ? ` offering ${RATE} saves/s` : ''}, ${CONCURRENCY} concurrent posts per process, ${database.kind}, ${topology}`);
 
     const t0 = performance.now();
-    const saveMs = await edit(url, targets);
+    const saveMs = await edit(url, targets, RATE);
     const savedIn = (performance.now() - t0) / 1000;
     console.log(`  saved ${targets.length} edits in ${savedIn.toFixed(1)} s; waiting for the SIS…`);
     await drained(database);
@@ -93,7 +95,7 @@ export async function push() {
     if (!process.env.BENCH_NO_PUSH) {
       // The push engine alone: a backlog of the same edits, held by the maintenance switch, released at once.
       await maintenance(api, true);
-      await edit(url, targets);
+      await edit(url, targets, 0);
       while (Number((await countWhere(database, 'detail', 'maintenance')).n) < targets.length) await new Promise((r) => setTimeout(r, 100));
       const released = performance.now();
       await maintenance(api, false);
@@ -124,9 +126,9 @@ const child = (script: string, args: string[], env: NodeJS.ProcessEnv = process.
 const stopChild = (proc: ChildProcess) =>
   proc.exitCode !== null ? Promise.resolve() : new Promise<void>((done) => proc.once('exit', () => done()).kill('SIGTERM'));
 
-/** Each target's capacity + 1 through the API, by the clients' process; returns the PATCH times. */
-async function edit(url: string, targets: string[]): Promise<number[]> {
-  const proc = child('edit-clients.ts', [url, EMAIL, PASSWORD, String(CLIENTS)]);
+/** Each target's capacity + 1 through the API, by the clients' process (at `rate` saves/s, 0 = no limit); returns the PATCH times. */
+async function edit(url: string, targets: string[], rate: number): Promise<number[]> {
+  const proc = child('edit-clients.ts', [url, EMAIL, PASSWORD, String(CLIENTS), String(rate)]);
   proc.stdin!.end(JSON.stringify(targets));
   const [out, code] = await Promise.all([text(proc.stdout!), new Promise<number | null>((done) => proc.once('exit', done))]);
   if (code !== 0) throw new Error(`the API clients exited with ${code}`);
