@@ -85,6 +85,16 @@ const CATALOGUE: { pattern: RegExp; hint: ErrorHint }[] = [
     hint: { id: 'not-supported', sis: 'any', title: 'The SIS does not accept this kind of record', hint: 'This SIS cannot store this relationship kind; keep it in the hub only (Allow integration = no).' },
   },
   {
+    // Our Ethos connector's words when the SIS points at a code its own tables do not list.
+    pattern: /no entry with id|the SIS has no code|no period with id/i,
+    hint: {
+      id: 'sis-code-missing',
+      sis: 'any',
+      title: 'A code the SIS does not list',
+      hint: "The record uses a code missing from the SIS's own code tables (instructional methods, delivery methods, sites, academic periods). Add it there, or choose one the SIS lists; the hub reloads the tables when it meets an unknown code.",
+    },
+  },
+  {
     pattern: /SIS is not available|maintenance|503/i,
     hint: { id: 'sis-unavailable', sis: 'any', title: 'The SIS is not available', hint: 'The hub retries by itself; if it lasts, turn on the maintenance switch until the SIS is back.' },
   },

@@ -91,6 +91,8 @@ describe('SIS messages', () => {
     expect(hintFor('*ERROR* Room ALT 314 is inactive.')?.id).toBe('room-inactive');
     expect(hintFor('Class 12345 cannot be cancelled: 12 students are enrolled. (14640,160)')?.id).toBe('peoplesoft-cancel-with-enrollment');
     expect(hintFor('Reserve Capacity Total Must Not Be More Than Enrollment Capacity')?.id).toBe('peoplesoft-reserve-capacity');
+    expect(hintFor('instructional-methods: no entry with id 0f6c…')?.id).toBe('sis-code-missing');
+    expect(hintFor('sites: the SIS has no code "EAST"')?.id).toBe('sis-code-missing');
     expect(hintFor('no idea')).toBeNull();
   });
 });
