@@ -69,7 +69,7 @@ export interface PlanOptions {
   naturalKey: (fields: Fields) => string | null;
   /** SIS keys of records the hub deleted and has not posted yet. */
   ignoreKeys?: ReadonlySet<string>;
-  /** SIS keys of records the SIS sent that failed validation: still in the SIS, so never deleted. */
+  /** SIS keys of records the SIS sent that could not be read or failed validation: still in the SIS, so never deleted. */
   invalidKeys?: ReadonlySet<string>;
 }
 

@@ -13,6 +13,7 @@ import type { SaveHooks } from './save-hooks.ts';
 import { decodeCursor, pageOf, type Page } from './paging.ts';
 import { checkSectionWrite } from './write-guard.ts';
 import { toClockTime } from '../domain/clock-time.ts';
+import { idList } from '../db/id-list.ts';
 
 export const SECTION_SORTS = ['code', '-code', 'updatedAt', '-updatedAt', 'capacity', '-capacity', 'enrolled', '-enrolled'] as const;
 export type SectionSort = (typeof SECTION_SORTS)[number];
@@ -130,14 +131,12 @@ function sectionOf(r: SectionRow): Section {
 
 export async function getSection(db: Kysely<DB>, actor: Actor | null, id: string): Promise<Section> {
   let query = baseQuery(db).where('s.id', '=', id);
-  if (actor?.departmentIds) query = query.where('c.department_id', 'in', departmentList(actor.departmentIds));
+  if (actor?.departmentIds) query = query.where('c.department_id', 'in', idList(actor.departmentIds));
   const row = await query.executeTakeFirst();
   if (!row) throw new NotFoundError('section', id);
   return sectionOf(row);
 }
 
-// `in ()` is a syntax error; a scoped actor without departments matches nothing.
-const departmentList = (ids: readonly string[]) => (ids.length ? [...ids] : ['00000000-0000-0000-0000-000000000000']);
 
 export async function listSections(db: Kysely<DB>, actor: Actor, filter: SectionFilter): Promise<Page<Section>> {
   const limit = filter.limit ?? 50;
@@ -150,12 +149,12 @@ export async function listSections(db: Kysely<DB>, actor: Actor, filter: Section
   if (filter.subject) query = query.where('c.subject', '=', filter.subject.toUpperCase());
   if (filter.departmentId) query = query.where('c.department_id', '=', filter.departmentId);
   if (filter.status) query = query.where('s.status', '=', filter.status);
-  if (actor.departmentIds) query = query.where('c.department_id', 'in', departmentList(actor.departmentIds));
+  if (actor.departmentIds) query = query.where('c.department_id', 'in', idList(actor.departmentIds));
   if (filter.integrationStatus) {
     // No status row: synced when the SIS knows the section, else never synced.
     const status = sql<string>`coalesce((select st.status from integration_status st where st.entity_type = 'section' and st.entity_id = s.id), case when s.sis_key is null then 'not_synced' else 'synced' end)`;
     query = query.where(status, '=', filter.integrationStatus);
-    if (filter.integrationTermIds) query = query.where('s.term_id', 'in', departmentList(filter.integrationTermIds));
+    if (filter.integrationTermIds) query = query.where('s.term_id', 'in', idList(filter.integrationTermIds));
   }
   if (filter.q) {
     const like = `%${filter.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;

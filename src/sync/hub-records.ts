@@ -10,6 +10,7 @@ import type { SisRelationship } from '../sis/model.ts';
 import { natural, relationshipFields } from './fields.ts';
 import { keyMap, sectionKeyMap, type KeyMap } from './keys.ts';
 import { toClockTime } from '../domain/clock-time.ts';
+import { idList } from '../db/id-list.ts';
 
 interface Row {
   id: string;
@@ -138,7 +139,7 @@ export async function hubSections(db: Kysely<DB>, where: { termId: string } | { 
   if ('ids' in where) {
     // A post reads its one section: children ride along as JSON arrays, one statement in all.
     const rows = await base
-      .where('s.id', 'in', where.ids.length ? where.ids : ['00000000-0000-0000-0000-000000000000'])
+      .where('s.id', 'in', idList(where.ids))
       .select((eb) => [
         jsonArrayFrom(eb.selectFrom('meetings as m').selectAll('m').whereRef('m.section_id', '=', 's.id').orderBy('m.position')).as('meetings'),
         jsonArrayFrom(eb.selectFrom('section_instructors as i').selectAll('i').whereRef('i.section_id', '=', 's.id').orderBy('i.position')).as('instructors'),

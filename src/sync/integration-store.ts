@@ -4,12 +4,13 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { INTEGRATION_STATES, initialStatus, transition, type IntegrationState, type SisMessage, type StatusEvent, type StatusRecord, type Transition } from '../domain/integration-status.ts';
 import type { IntegrationStatusView } from '../domain/schedule.ts';
+import { idList } from '../db/id-list.ts';
 
 export type PostedType = 'section' | 'relationship';
 
 type Row = Awaited<ReturnType<typeof selectRows>>[number];
 const selectRows = (db: Kysely<DB>, type: PostedType, ids: string[]) =>
-  db.selectFrom('integration_status').selectAll().where('entity_type', '=', type).where('entity_id', 'in', ids.length ? ids : ['00000000-0000-0000-0000-000000000000']).execute();
+  db.selectFrom('integration_status').selectAll().where('entity_type', '=', type).where('entity_id', 'in', idList(ids)).execute();
 
 const date = (d: Date | string | null) => (d === null ? null : new Date(d));
 

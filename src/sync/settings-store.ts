@@ -14,6 +14,7 @@ import {
 } from '../domain/merge-settings.ts';
 import type { Actor } from '../domain/permissions.ts';
 import { recordAudit } from '../store/audit.ts';
+import { idList } from '../db/id-list.ts';
 
 export interface VersionedSettings {
   version: number;
@@ -47,8 +48,12 @@ function deepFreeze<T>(value: T): T {
 
 export async function getMergeSettings(db: Kysely<DB>): Promise<VersionedSettings> {
   const row = await db.selectFrom('merge_settings').select(['version', sql<string>`document::text`.as('text')]).where('id', '=', 1).executeTakeFirst();
-  if (!row) return { version: 0, settings: defaultMergeSettings() };
-  return { version: row.version, settings: parseDocument(row.text) };
+  return versioned(row?.version ?? null, row?.text ?? null);
+}
+
+/** The stored settings (defaults until first saved). */
+function versioned(version: number | null, text: string | null): VersionedSettings {
+  return version === null || text === null ? { version: 0, settings: defaultMergeSettings() } : { version, settings: parseDocument(text) };
 }
 
 /**
@@ -56,15 +61,13 @@ export async function getMergeSettings(db: Kysely<DB>): Promise<VersionedSetting
  * statement: every save and every read of a record's integration status needs both.
  */
 export async function settingsWithTerms(db: Kysely<DB>, termIds?: readonly string[]): Promise<VersionedSettings & { termCodes: Map<string, string> }> {
-  const which = termIds ? sql`where t.id in (${sql.join(termIds.length ? termIds : ['00000000-0000-0000-0000-000000000000'])})` : sql``;
+  const which = termIds ? sql`where t.id in (${sql.join(idList(termIds))})` : sql``;
   const { rows } = await sql<{ version: number | null; text: string | null; terms: [string, string][] }>`
     select ms.version, ms.document::text as text,
       (select coalesce(json_agg(json_build_array(t.id, t.code)), '[]') from terms t ${which}) as terms
     from (values (1)) as one (id) left join merge_settings ms on ms.id = one.id`.execute(db);
   const [row] = rows;
-  const termCodes = new Map(row.terms);
-  if (row.version === null || row.text === null) return { version: 0, settings: defaultMergeSettings(), termCodes };
-  return { version: row.version, settings: parseDocument(row.text), termCodes };
+  return { ...versioned(row.version, row.text), termCodes: new Map(row.terms) };
 }
 
 /** Term codes enabled for any term-specific type. */
