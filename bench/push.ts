@@ -7,10 +7,10 @@
 // the API (which posts too), BENCH_WORKER_PROCESSES (default 1) `serve --workers-only` processes
 // share the posting. A second phase measures the push engine alone: the same edits saved while the
 // maintenance switch holds posting, then released at once.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
@@ -20,6 +20,7 @@ import { migrateToLatest } from '../src/db/migrate.ts';
 import { buildApp } from '../src/http/app.ts';
 import { startRuntime } from '../src/runtime.ts';
 import { Api } from './api.ts';
+import { spawnNode, stopChild, untilPrinted } from './child.ts';
 import { API_KEY, startSimProcess } from './sim.ts';
 
 const EDITS = Number(process.env.BENCH_EDITS ?? 2000);
@@ -114,21 +115,9 @@ export async function push() {
   }
 }
 
-const child = (script: string, args: string[], env: NodeJS.ProcessEnv = process.env) => {
-  const proc = spawn(process.execPath, [resolve(import.meta.dirname, script), ...args], { stdio: ['pipe', 'pipe', 'inherit'], env });
-  // A bench that dies leaves no process behind.
-  const kill = () => proc.kill('SIGKILL');
-  process.once('exit', kill);
-  proc.once('exit', () => process.off('exit', kill));
-  return proc;
-};
-
-const stopChild = (proc: ChildProcess) =>
-  proc.exitCode !== null ? Promise.resolve() : new Promise<void>((done) => proc.once('exit', () => done()).kill('SIGTERM'));
-
 /** Each target's capacity + 1 through the API, by the clients' process (at `rate` saves/s, 0 = no limit); returns the PATCH times. */
 async function edit(url: string, targets: string[], rate: number): Promise<number[]> {
-  const proc = child('edit-clients.ts', [url, EMAIL, PASSWORD, String(CLIENTS), String(rate)]);
+  const proc = spawnNode('edit-clients.ts', [url, EMAIL, PASSWORD, String(CLIENTS), String(rate)]);
   proc.stdin!.end(JSON.stringify(targets));
   const [out, code] = await Promise.all([text(proc.stdout!), new Promise<number | null>((done) => proc.once('exit', done))]);
   if (code !== 0) throw new Error(`the API clients exited with ${code}`);
@@ -137,7 +126,7 @@ async function edit(url: string, targets: string[], rate: number): Promise<numbe
 
 /** `coursebridge serve --workers-only` on the same database and SIS, as a second host would run it. */
 async function startWorkerProcess(databaseUrl: string, sisUrl: string): Promise<ChildProcess> {
-  const proc = child('../bin/coursebridge.js', ['serve', '--workers-only'], {
+  const proc = spawnNode('../bin/coursebridge.js', ['serve', '--workers-only'], {
     ...process.env,
     DATABASE_URL: databaseUrl,
     COURSEBRIDGE_SIS_KIND: 'ethos',
@@ -148,17 +137,7 @@ async function startWorkerProcess(databaseUrl: string, sisUrl: string): Promise<
     LOG_LEVEL: 'info',
   });
   proc.stdin!.end();
-  await new Promise<void>((done, fail) => {
-    let seen = '';
-    const ready = (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (!seen.includes('workers are running')) return;
-      proc.stdout!.off('data', ready).resume();
-      done();
-    };
-    proc.stdout!.on('data', ready);
-    proc.once('exit', (code) => fail(new Error(`a worker process exited with ${code}: ${seen}`)));
-  });
+  await untilPrinted(proc, 'workers are running', 'a worker process');
   return proc;
 }
 
