@@ -3,6 +3,7 @@
 // transaction. Here each Kysely transaction is one `pglite.transaction()`, which holds PGlite's
 // exclusive lock: everything else sharing the instance (pg-boss, other requests) waits its turn.
 import type { PGlite, Transaction } from '@electric-sql/pglite';
+import { PreparedStatements } from './pglite-statements.ts';
 import {
   type CompiledQuery,
   PostgresAdapter,
@@ -14,8 +15,6 @@ import {
   type Kysely,
   type QueryResult,
 } from 'kysely';
-
-type Queryable = Pick<PGlite, 'query'> | Transaction;
 
 /**
  * PGlite runs each statement on this thread and answers in a microtask, so a long run of
@@ -37,19 +36,20 @@ class Turns {
 class PGliteConnection implements DatabaseConnection {
   #pglite: PGlite;
   #turns: Turns;
+  #statements: PreparedStatements;
   #tx: Transaction | undefined;
   #finish: ((commit: boolean) => void) | undefined;
   #done: Promise<unknown> | undefined;
 
-  constructor(pglite: PGlite, turns: Turns) {
+  constructor(pglite: PGlite, turns: Turns, statements: PreparedStatements) {
     this.#pglite = pglite;
     this.#turns = turns;
+    this.#statements = statements;
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     await this.#turns.take();
-    const target: Queryable = this.#tx ?? this.#pglite;
-    const result = await target.query<R>(query.sql, query.parameters as unknown[]);
+    const result = await this.#statements.query<R>(query.sql, query.parameters, this.#tx);
     const affected = result.affectedRows;
     return {
       rows: result.rows,
@@ -100,14 +100,16 @@ class RolledBack extends Error {}
 class PGliteDriver implements Driver {
   #pglite: PGlite;
   #turns = new Turns();
+  #statements: PreparedStatements;
   constructor(pglite: PGlite) {
     this.#pglite = pglite;
+    this.#statements = PreparedStatements.of(pglite);
   }
   async init(): Promise<void> {
     await this.#pglite.waitReady;
   }
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new PGliteConnection(this.#pglite, this.#turns);
+    return new PGliteConnection(this.#pglite, this.#turns, this.#statements);
   }
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await (connection as PGliteConnection).begin();
