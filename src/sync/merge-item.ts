@@ -23,6 +23,7 @@ import {
   sectionKeys,
 } from './hub-records.ts';
 import { insertChildren, prepareWrite, replaceChildren, writers, type PreparedWrite, type WriteKeys } from './hub-writers.ts';
+import type { PostedType } from './integration-store.ts';
 import { keyMap, sectionKeyMap, UnknownReferenceError } from './keys.ts';
 import { writeReport, type ReportRow } from './run-report.ts';
 import type { Converted } from './sis-fetch.ts';
@@ -120,12 +121,15 @@ export async function resolveTerm(db: Kysely<DB>, termCode: string): Promise<{ i
 export interface Fetched extends Converted {
   type: MergeType;
   termCode: string | null;
+  /** When the SIS read began: a record the hub posted after it may be missing from what was read. */
+  readFrom: Date;
 }
 
 /** Step 1: everything of one type × term from the SIS, validated, before anything is written. */
 export async function fetchItem(ctx: ItemContext, type: MergeType, termCode: string | null, termKey: string | null): Promise<Fetched> {
+  const readFrom = new Date();
   const { records, invalid, fetched } = await ctx.fetcher.fetch(type, termKey, ctx.onFetched);
-  return { type, termCode, records, invalid, fetched };
+  return { type, termCode, records, invalid, fetched, readFrom };
 }
 
 /** Steps 2 and 3: read the hub, plan, and apply in one transaction (or only report, on a dry run). */
@@ -199,7 +203,7 @@ export async function applyItem(ctx: ItemContext, fetched: Fetched, termId: stri
   // 3. Apply, atomically.
   await ctx.db.transaction().execute(async (trx) => {
     const keys = await writeKeys(trx, type, termId);
-    await apply(trx, ctx, type, plan, keys, report, counts);
+    await apply(trx, ctx, type, plan, keys, report, counts, fetched.readFrom);
     await writeReport(trx, ctx.runId, type, termCode, report);
   });
   counts.errors = report.filter((r) => r.kind === 'error').length;
@@ -230,6 +234,7 @@ async function apply(
   keys: WriteKeys,
   report: ReportRow[],
   counts: ItemCounts,
+  readFrom: Date,
 ) {
   const writer = writers[type];
   const audit: { action: string; entity_id: string; changes: Record<string, unknown> }[] = [];
@@ -286,17 +291,20 @@ async function apply(
   counts.unchanged = plan.unchanged + plan.baseOnly.length;
 
   for (const batch of chunks(plan.deletes)) {
+    const posted = await postedSince(trx, type, batch, readFrom);
+    const missing = batch.filter((h) => !posted.has(h.id));
+    if (!missing.length) continue;
     await trx
       .updateTable(writer.table)
       .set({ sis_deleted_at: sql`now()` } as never)
-      .where('id', 'in', batch.map((h) => h.id))
+      .where('id', 'in', missing.map((h) => h.id))
       .execute();
-    for (const h of batch) {
+    for (const h of missing) {
       audit.push({ action: 'sis_delete', entity_id: h.id, changes: { sisDeleted: { before: false, after: true } } });
       report.push({ kind: 'deleted', entity_id: h.id, sis_key: h.sisKey, label: h.label, fields: [], message: 'Missing from the SIS: marked deleted there', raw: null });
     }
+    counts.deleted += missing.length;
   }
-  counts.deleted = plan.deletes.length;
 
   await insertMany(
     trx,
@@ -312,6 +320,24 @@ async function apply(
       context: { mergeRunId: ctx.runId },
     })),
   );
+}
+
+/**
+ * Of records about to be marked deleted in the SIS, those the hub posted (or whose posting state
+ * changed) since the SIS read began: created in the SIS after it listed the term, they are missing
+ * from what was read, not from the SIS; the next merge reads them. Compared on the database's
+ * clock, a minute early, so a hub clock slightly ahead of it cannot let one through.
+ */
+async function postedSince(trx: Transaction<DB>, type: MergeType, records: HubRecord[], readFrom: Date): Promise<Set<string>> {
+  if (type !== 'sections' && type !== 'relationships') return new Set();
+  const rows = await trx
+    .selectFrom('integration_status')
+    .select('entity_id')
+    .where('entity_type', '=', (type === 'sections' ? 'section' : 'relationship') satisfies PostedType)
+    .where('entity_id', 'in', records.map((r) => r.id))
+    .where('updated_at', '>=', new Date(readFrom.getTime() - 60_000))
+    .execute();
+  return new Set(rows.map((r) => r.entity_id));
 }
 
 const pickFields = (fields: Fields, names: Set<string>): Fields => Object.fromEntries(Object.entries(fields).filter(([k]) => names.has(k)));

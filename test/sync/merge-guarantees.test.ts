@@ -1,14 +1,15 @@
 // What a merge guarantees beyond the happy path: an apply that fails half-way leaves nothing
-// behind, PeopleSoft is read sections first, a real Banner term imports whole, and an edit saved
-// while a merge runs is not overwritten.
+// behind, PeopleSoft is read sections first, a real Banner term imports whole, an edit saved
+// while a merge runs is not overwritten, and a section posted meanwhile is not taken for deleted.
 import { sql } from 'kysely';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import pg from 'pg';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { PS_BASE } from '../../sis-sim/peoplesoft.ts';
 import { startHub } from '../helpers/hub.ts';
 import { API_KEY, hasSharedData, SKIP_SHARED, startPair, uiucFile } from '../sis/harness.ts';
 import { ALL_TYPES, item, merge, waitForRun } from './helpers.ts';
+import { setSync, settled } from './push-helpers.ts';
 
 const onPostgres = Boolean(inject('postgresTemplate'));
 
@@ -31,6 +32,24 @@ async function readyForSections(settings: { pageSize?: number } = {}) {
   await merge(hub.admin, { types: ALL_TYPES.filter((t) => t !== 'sections' && t !== 'relationships'), terms: [term] });
   const inTerm = (await sis.admin<unknown[]>('GET', `/sections?term=${term}`)).length;
   return { sis, hub, term, inTerm };
+}
+
+/** The hub's way to the simulator: `before` sees each request first, and may hold it. */
+async function startProxy(target: string, before: (req: IncomingMessage) => Promise<void> | void) {
+  const proxy = createServer(async (req, res) => {
+    await before(req);
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const upstream = await fetch(target + req.url, {
+      method: req.method,
+      headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'content-length')) as Record<string, string>,
+      body: chunks.length ? Buffer.concat(chunks) : undefined,
+    });
+    res.writeHead(upstream.status, Object.fromEntries(upstream.headers));
+    res.end(Buffer.from(await upstream.arrayBuffer()));
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(proxy.address() as { port: number }).port}`, close: () => new Promise((resolve) => proxy.close(resolve)) };
 }
 
 describe('merge guarantees', () => {
@@ -186,27 +205,54 @@ describe('merge guarantees', () => {
     expect(memberReads).toHaveLength(crosslists);
   });
 
+  it('does not take a section posted after its term was read for one deleted in the SIS', async () => {
+    const sis = await startPair('ethos', { seed: 'synthetic:10' });
+    // The SIS's answers pass through here; the crosslists listing, read after the sections, can be held.
+    let release = () => {};
+    let held: Promise<void> | null = null;
+    let holding = false;
+    const proxy = await startProxy(sis.sim.url, async (req) => {
+      if (!holding || req.method !== 'GET' || !req.url!.startsWith('/api/section-crosslists')) return;
+      held ??= new Promise<void>((resolve) => (release = resolve));
+      await held;
+    });
+    const hub = await startHub({ sis: { kind: 'ethos', baseUrl: proxy.url, apiKey: API_KEY } });
+    cleanups.push(() => sis.sim.close(), proxy.close, () => hub.close());
+    const term = (await sis.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms[0].code;
+    await merge(hub.admin, { types: ALL_TYPES, terms: [term] });
+    await setSync(hub.admin, term);
+
+    holding = true;
+    const started = await hub.admin.post('/api/v1/admin/merges', { types: ['sections', 'relationships'], terms: [term] });
+    expect(started.status).toBe(202);
+    for (let i = 0; !held; i++) {
+      if (i > 600) throw new Error('the merge never came to read crosslists');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // The term's sections have been read. A section saved now is posted, and gets its SIS key, before the merge applies them.
+    const [s] = (await hub.admin.get(`/api/v1/sections?limit=1`)).body.items;
+    const created = await hub.admin.post('/api/v1/sections', { termId: s.termId, courseId: s.courseId, sectionNumber: 'N1', component: s.component, capacity: 20, meetings: [], instructors: [] });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect((await settled(hub.admin, created.body.id)).status).toBe('synced');
+    holding = false;
+    release();
+
+    const run = await waitForRun(hub.admin, started.body.id);
+    expect(item(run, 'sections').counts).toMatchObject({ deleted: 0 });
+    const row = await hub.db.selectFrom('sections').select(['sis_key', 'sis_deleted_at']).where('id', '=', created.body.id).executeTakeFirstOrThrow();
+    expect(row.sis_key).not.toBeNull();
+    expect(row.sis_deleted_at).toBeNull();
+    // The next merge reads it in the SIS like any other.
+    const again = await merge(hub.admin, { types: ['sections'], terms: [term] });
+    expect(item(again, 'sections').counts).toMatchObject({ created: 0, deleted: 0 });
+  });
+
   it('reads PeopleSoft sections before courses, and still applies courses first', async () => {
     const sis = await startPair('peoplesoft', { seed: 'synthetic:40' });
     const requests: string[] = [];
-    const proxy: Server = createServer(async (req, res) => {
-      requests.push(`${req.method} ${req.url}`);
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const upstream = await fetch(sis.sim.url + req.url, {
-        method: req.method,
-        headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'content-length')) as Record<string, string>,
-        body: chunks.length ? Buffer.concat(chunks) : undefined,
-      });
-      res.writeHead(upstream.status, Object.fromEntries(upstream.headers));
-      res.end(Buffer.from(await upstream.arrayBuffer()));
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    const port = (proxy.address() as { port: number }).port;
-    const hub = await startHub({
-      sis: { kind: 'peoplesoft', baseUrl: `http://127.0.0.1:${port}${PS_BASE}`, username: 'COURSEBRIDGE', password: API_KEY },
-    });
-    cleanups.push(() => sis.sim.close(), () => new Promise((resolve) => proxy.close(resolve)), () => hub.close());
+    const proxy = await startProxy(sis.sim.url, (req) => void requests.push(`${req.method} ${req.url}`));
+    const hub = await startHub({ sis: { kind: 'peoplesoft', baseUrl: `${proxy.url}${PS_BASE}`, username: 'COURSEBRIDGE', password: API_KEY } });
+    cleanups.push(() => sis.sim.close(), proxy.close, () => hub.close());
     const term = (await sis.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms[0].code;
     await merge(hub.admin, { types: ALL_TYPES.filter((t) => t !== 'courses' && t !== 'sections' && t !== 'relationships'), terms: [term] });
     requests.length = 0;
