@@ -45,7 +45,12 @@ export class PreparedStatements {
       if (DDL.test(text)) await this.#forgetAll(inTransaction);
       return result;
     }
-    const run = () => this.#pglite._runExclusiveQuery(() => this.#execute<R>(text, params, !inTransaction));
+    return this.#exclusive(() => this.#execute<R>(text, params, !inTransaction), inTransaction);
+  }
+
+  /** Runs `fn` under PGlite's query lock, and under its transaction lock unless the caller's transaction holds that. */
+  async #exclusive<T>(fn: () => Promise<T>, inTransaction: boolean): Promise<T> {
+    const run = () => this.#pglite._runExclusiveQuery(fn);
     if (inTransaction) return run();
     await this.#pglite._checkReady();
     return this.#pglite._runExclusiveTransaction(run);
@@ -58,12 +63,12 @@ export class PreparedStatements {
       const serializer = this.#pglite.serializers[statement.paramTypes[i]];
       return serializer ? serializer(value) : String(value);
     });
-    const message = concat(
+    const message = Buffer.concat([
       serialize.bind({ statement: statement.name, values }),
       serialize.describe({ type: 'P' }),
       serialize.execute({}),
       serialize.sync(),
-    );
+    ]);
     const { messages } = await this.#pglite.execProtocol(message, { syncToFs });
     return parse.parseResults(messages, this.#pglite.parsers)[0] as Results<R>;
   }
@@ -83,7 +88,7 @@ export class PreparedStatements {
     }
     const name = `coursebridge_${++this.#named}`;
     parts.push(serialize.parse({ name, text, types: [] }), serialize.describe({ type: 'S', name }), serialize.sync());
-    const { messages } = await this.#pglite.execProtocol(concat(...parts), { syncToFs: false });
+    const { messages } = await this.#pglite.execProtocol(Buffer.concat(parts), { syncToFs: false });
     const prepared = { name, paramTypes: parse.parseDescribeStatementResults(messages) };
     this.#prepared.set(text, prepared);
     return prepared;
@@ -93,17 +98,6 @@ export class PreparedStatements {
     if (this.#prepared.size === 0) return;
     const closes = [...this.#prepared.values()].map(({ name }) => serialize.close({ type: 'S', name }));
     this.#prepared.clear();
-    const run = () => this.#pglite._runExclusiveQuery(() => this.#pglite.execProtocol(concat(...closes, serialize.sync()), { syncToFs: false }));
-    await (inTransaction ? run() : this.#pglite._runExclusiveTransaction(run));
+    await this.#exclusive(() => this.#pglite.execProtocol(Buffer.concat([...closes, serialize.sync()]), { syncToFs: false }), inTransaction);
   }
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
