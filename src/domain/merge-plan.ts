@@ -71,6 +71,8 @@ export interface PlanOptions {
   ignoreKeys?: ReadonlySet<string>;
   /** SIS keys of records the SIS sent that could not be read or failed validation: still in the SIS, so never deleted. */
   invalidKeys?: ReadonlySet<string>;
+  /** SIS keys of records the hub posted since the SIS read began: made there after it listed them, they are not deleted. */
+  postedKeys?: ReadonlySet<string>;
 }
 
 const addKey = (set: Set<string>, key: string | null) => key !== null && set.add(key);
@@ -133,7 +135,8 @@ export function planMerge(sisRecords: readonly SisRecord[], hubRecords: readonly
   }
   if (options.deleteMissing)
     for (const hub of hubRecords)
-      if (hub.sisKey && !hub.sisDeleted && !seen.has(hub.sisKey) && !options.invalidKeys?.has(hub.sisKey)) plan.deletes.push(hub);
+      if (hub.sisKey && !hub.sisDeleted && !seen.has(hub.sisKey) && !options.invalidKeys?.has(hub.sisKey) && !options.postedKeys?.has(hub.sisKey))
+        plan.deletes.push(hub);
 
   // The natural keys the hub will hold after this merge: a create may not duplicate one of them.
   const taken = new Set<string>();

@@ -160,6 +160,7 @@ export async function applyItem(ctx: ItemContext, fetched: Fetched, termId: stri
     naturalKey: naturalKeys[type],
     ignoreKeys,
     invalidKeys: new Set(fetched.invalid.flatMap((r) => (r.sis_key ? [r.sis_key] : []))),
+    postedKeys: await postedSince(ctx.db, type, hub, sisRecords, fetched.readFrom),
   });
   counts.skipped = plan.skipped;
   counts.conflicts = plan.conflicted.length;
@@ -203,7 +204,7 @@ export async function applyItem(ctx: ItemContext, fetched: Fetched, termId: stri
   // 3. Apply, atomically.
   await ctx.db.transaction().execute(async (trx) => {
     const keys = await writeKeys(trx, type, termId);
-    await apply(trx, ctx, type, plan, keys, report, counts, fetched.readFrom);
+    await apply(trx, ctx, type, plan, keys, report, counts);
     await writeReport(trx, ctx.runId, type, termCode, report);
   });
   counts.errors = report.filter((r) => r.kind === 'error').length;
@@ -234,7 +235,6 @@ async function apply(
   keys: WriteKeys,
   report: ReportRow[],
   counts: ItemCounts,
-  readFrom: Date,
 ) {
   const writer = writers[type];
   const audit: { action: string; entity_id: string; changes: Record<string, unknown> }[] = [];
@@ -291,20 +291,17 @@ async function apply(
   counts.unchanged = plan.unchanged + plan.baseOnly.length;
 
   for (const batch of chunks(plan.deletes)) {
-    const posted = await postedSince(trx, type, batch, readFrom);
-    const missing = batch.filter((h) => !posted.has(h.id));
-    if (!missing.length) continue;
     await trx
       .updateTable(writer.table)
       .set({ sis_deleted_at: sql`now()` } as never)
-      .where('id', 'in', missing.map((h) => h.id))
+      .where('id', 'in', batch.map((h) => h.id))
       .execute();
-    for (const h of missing) {
+    for (const h of batch) {
       audit.push({ action: 'sis_delete', entity_id: h.id, changes: { sisDeleted: { before: false, after: true } } });
       report.push({ kind: 'deleted', entity_id: h.id, sis_key: h.sisKey, label: h.label, fields: [], message: 'Missing from the SIS: marked deleted there', raw: null });
     }
-    counts.deleted += missing.length;
   }
+  counts.deleted = plan.deletes.length;
 
   await insertMany(
     trx,
@@ -323,21 +320,29 @@ async function apply(
 }
 
 /**
- * Of records about to be marked deleted in the SIS, those the hub posted (or whose posting state
+ * SIS keys of linked records the SIS did not send that the hub posted (or whose posting state
  * changed) since the SIS read began: created in the SIS after it listed the term, they are missing
- * from what was read, not from the SIS; the next merge reads them. Compared on the database's
- * clock, a minute early, so a hub clock slightly ahead of it cannot let one through.
+ * from what was read, not from the SIS; the next merge reads them. Read after the hub, so a post
+ * that linked a record the hub read is seen. Compared on the database's clock, a minute early,
+ * so a hub clock slightly ahead of it cannot let one through.
  */
-async function postedSince(trx: Transaction<DB>, type: MergeType, records: HubRecord[], readFrom: Date): Promise<Set<string>> {
+async function postedSince(db: Kysely<DB>, type: MergeType, hub: HubRecord[], sisRecords: SisRecord[], readFrom: Date): Promise<Set<string>> {
   if (type !== 'sections' && type !== 'relationships') return new Set();
-  const rows = await trx
-    .selectFrom('integration_status')
-    .select('entity_id')
-    .where('entity_type', '=', (type === 'sections' ? 'section' : 'relationship') satisfies PostedType)
-    .where('entity_id', 'in', records.map((r) => r.id))
-    .where('updated_at', '>=', new Date(readFrom.getTime() - 60_000))
-    .execute();
-  return new Set(rows.map((r) => r.entity_id));
+  const sent = new Set(sisRecords.map((r) => r.sisKey));
+  const unsent = hub.filter((h) => h.sisKey !== null && !sent.has(h.sisKey));
+  const keyOf = new Map(unsent.map((h) => [h.id, h.sisKey!]));
+  const posted = new Set<string>();
+  for (const batch of chunks(unsent)) {
+    const rows = await db
+      .selectFrom('integration_status')
+      .select('entity_id')
+      .where('entity_type', '=', (type === 'sections' ? 'section' : 'relationship') satisfies PostedType)
+      .where('entity_id', 'in', batch.map((h) => h.id))
+      .where('updated_at', '>=', new Date(readFrom.getTime() - 60_000))
+      .execute();
+    for (const r of rows) posted.add(keyOf.get(r.entity_id)!);
+  }
+  return posted;
 }
 
 const pickFields = (fields: Fields, names: Set<string>): Fields => Object.fromEntries(Object.entries(fields).filter(([k]) => names.has(k)));

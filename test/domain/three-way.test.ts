@@ -78,6 +78,12 @@ describe('merge plan guards', () => {
     expect(planMerge(hub.slice(1).map((_, i) => sisRecord(i + 1)), hub, options).refusal).toBeNull(); // 1 of 20 = 5 %
   });
 
+  it('neither deletes nor counts toward the threshold a record the hub posted after the SIS read began', () => {
+    const kept = hub.slice(3).map((_, i) => sisRecord(i + 3));
+    const plan = planMerge(kept, hub, { ...options, postedKeys: new Set(['k0', 'k1']) });
+    expect(plan).toMatchObject({ refusal: null, deletes: [hub[2]] }); // 1 of 20 = 5 %
+  });
+
   it('refuses an empty dataset where the hub has records unless allowed', () => {
     expect(planMerge([], hub, { ...options, force: true }).refusal).toMatch(/no records/);
     expect(planMerge([], hub, { ...options, force: true, allowEmpty: true }).deletes).toHaveLength(20);

@@ -205,7 +205,7 @@ describe('merge guarantees', () => {
     expect(memberReads).toHaveLength(crosslists);
   });
 
-  it('does not take a section posted after its term was read for one deleted in the SIS', async () => {
+  it('does not take a section posted after its term was read for one deleted in the SIS, nor preview it so in a dry run', async () => {
     const sis = await startPair('ethos', { seed: 'synthetic:10' });
     // The SIS's answers pass through here; the crosslists listing, read after the sections, can be held.
     let release = () => {};
@@ -221,28 +221,40 @@ describe('merge guarantees', () => {
     const term = (await sis.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms[0].code;
     await merge(hub.admin, { types: ALL_TYPES, terms: [term] });
     await setSync(hub.admin, term);
-
-    holding = true;
-    const started = await hub.admin.post('/api/v1/admin/merges', { types: ['sections', 'relationships'], terms: [term] });
-    expect(started.status).toBe(202);
-    for (let i = 0; !held; i++) {
-      if (i > 600) throw new Error('the merge never came to read crosslists');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    // The term's sections have been read. A section saved now is posted, and gets its SIS key, before the merge applies them.
     const [s] = (await hub.admin.get(`/api/v1/sections?limit=1`)).body.items;
-    const created = await hub.admin.post('/api/v1/sections', { termId: s.termId, courseId: s.courseId, sectionNumber: 'N1', component: s.component, capacity: 20, meetings: [], instructors: [] });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    expect((await settled(hub.admin, created.body.id)).status).toBe('synced');
-    holding = false;
-    release();
 
-    const run = await waitForRun(hub.admin, started.body.id);
+    /** A merge (or dry run) during which, once the term's sections have been read, a new section is saved and posted. */
+    const mergeWhilePosting = async (sectionNumber: string, dryRun: boolean) => {
+      holding = true;
+      held = null;
+      const started = await hub.admin.post('/api/v1/admin/merges', { types: ['sections', 'relationships'], terms: [term], dryRun });
+      expect(started.status).toBe(202);
+      for (let i = 0; !held; i++) {
+        if (i > 600) throw new Error('the merge never came to read crosslists');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const created = await hub.admin.post('/api/v1/sections', { termId: s.termId, courseId: s.courseId, sectionNumber, component: s.component, capacity: 20, meetings: [], instructors: [] });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      expect((await settled(hub.admin, created.body.id)).status).toBe('synced');
+      holding = false;
+      release();
+      return { run: await waitForRun(hub.admin, started.body.id), id: created.body.id as string };
+    };
+
+    const preview = await mergeWhilePosting('N1', true);
+    expect(item(preview.run, 'sections').counts).toMatchObject({ deleted: 0 });
+    const report = await hub.admin.get(`/api/v1/admin/merges/${preview.run.id}/changes?kind=deleted`);
+    expect(report.status).toBe(200);
+    expect(report.body.items).toEqual([]);
+
+    const { run, id } = await mergeWhilePosting('N2', false);
     expect(item(run, 'sections').counts).toMatchObject({ deleted: 0 });
-    const row = await hub.db.selectFrom('sections').select(['sis_key', 'sis_deleted_at']).where('id', '=', created.body.id).executeTakeFirstOrThrow();
-    expect(row.sis_key).not.toBeNull();
-    expect(row.sis_deleted_at).toBeNull();
-    // The next merge reads it in the SIS like any other.
+    for (const posted of [preview.id, id]) {
+      const row = await hub.db.selectFrom('sections').select(['sis_key', 'sis_deleted_at']).where('id', '=', posted).executeTakeFirstOrThrow();
+      expect(row.sis_key).not.toBeNull();
+      expect(row.sis_deleted_at).toBeNull();
+    }
+    // The next merge reads them in the SIS like any other.
     const again = await merge(hub.admin, { types: ['sections'], terms: [term] });
     expect(item(again, 'sections').counts).toMatchObject({ created: 0, deleted: 0 });
   });
