@@ -1,6 +1,6 @@
 // Named prepared statements on PGlite. Its query() parses, describes and plans every statement anew,
 // in six calls into WebAssembly. The hub runs the same few hundred statements over and over, so
-// each is prepared once per instance and then sent as one Bind/Describe/Execute/Sync message
+// each is prepared once per instance and then sent as one Bind/Execute/Sync message
 // (the push bench on PGlite: 69 → 114–120 posts/s end to end). Only plain DML is prepared; anything
 // else (DDL in migrations and tests) takes PGlite's own path, and DDL forgets every prepared
 // statement, since a prepared `select *` fails once its table's columns change. PostgreSQL's plan
@@ -8,6 +8,7 @@
 // forcing custom plans (`plan_cache_mode`) gave 80–83 posts/s, so planning is much of what it saves.
 import { parse, protocol, type PGlite, type Results, type Transaction } from '@electric-sql/pglite';
 
+type BackendMessage = Parameters<typeof parse.parseResults>[0][number];
 const { serialize } = protocol;
 const PREPARABLE = /^\s*\(?\s*(select|insert|update|delete|with)\b/i;
 const DDL = /^\s*(create|alter|drop)\b/i;
@@ -15,6 +16,8 @@ const DDL = /^\s*(create|alter|drop)\b/i;
 interface Prepared {
   name: string;
   paramTypes: number[];
+  /** Its rows' columns, described once when prepared (null when it returns no rows). */
+  rowDescription: BackendMessage | null;
 }
 
 const perInstance = new WeakMap<PGlite, PreparedStatements>();
@@ -63,14 +66,11 @@ export class PreparedStatements {
       const serializer = this.#pglite.serializers[statement.paramTypes[i]];
       return serializer ? serializer(value) : String(value);
     });
-    const message = Buffer.concat([
-      serialize.bind({ statement: statement.name, values }),
-      serialize.describe({ type: 'P' }),
-      serialize.execute({}),
-      serialize.sync(),
-    ]);
+    // No Describe: the columns are those described when it was prepared. Decoding them again for
+    // every execution took ≈ 5 % of the hub's thread in the push bench.
+    const message = Buffer.concat([serialize.bind({ statement: statement.name, values }), serialize.execute({}), serialize.sync()]);
     const { messages } = await this.#pglite.execProtocol(message, { syncToFs });
-    return parse.parseResults(messages, this.#pglite.parsers)[0] as Results<R>;
+    return parse.parseResults(statement.rowDescription ? [statement.rowDescription, ...messages] : messages, this.#pglite.parsers)[0] as Results<R>;
   }
 
   async #prepare(text: string): Promise<Prepared> {
@@ -89,7 +89,8 @@ export class PreparedStatements {
     const name = `coursebridge_${++this.#named}`;
     parts.push(serialize.parse({ name, text, types: [] }), serialize.describe({ type: 'S', name }), serialize.sync());
     const { messages } = await this.#pglite.execProtocol(Buffer.concat(parts), { syncToFs: false });
-    const prepared = { name, paramTypes: parse.parseDescribeStatementResults(messages) };
+    const rowDescription = messages.find((m) => m.name === 'rowDescription') ?? null;
+    const prepared = { name, paramTypes: parse.parseDescribeStatementResults(messages), rowDescription };
     this.#prepared.set(text, prepared);
     return prepared;
   }
