@@ -73,14 +73,20 @@ export async function applyStatusEvent(
   event: StatusEvent,
   options: { releaseLeaseOf?: string } = {},
 ): Promise<Applied> {
-  // Made if missing and locked in one statement: the no-op update is what locks and returns a row
-  // that already exists.
-  const row = await trx
-    .insertInto('integration_status')
-    .values({ entity_type: type, entity_id: id, term_id: termId, ...columns(initialStatus(hasSisKey)) })
-    .onConflict((oc) => oc.columns(['entity_type', 'entity_id']).doUpdateSet({ entity_type: (eb) => eb.ref('excluded.entity_type') }))
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  // Locked, or made if missing. Locking first, where an upsert would always write a row version
+  // even when the row exists (as it does for all but a record's first event); a first event that
+  // races another's insert finds nothing inserted and locks the row the other made.
+  const lock = () => trx.selectFrom('integration_status').selectAll().where('entity_type', '=', type).where('entity_id', '=', id).forUpdate().executeTakeFirst();
+  const row =
+    (await lock()) ??
+    (await trx
+      .insertInto('integration_status')
+      .values({ entity_type: type, entity_id: id, term_id: termId, ...columns(initialStatus(hasSisKey)) })
+      .onConflict((oc) => oc.columns(['entity_type', 'entity_id']).doNothing())
+      .returningAll()
+      .executeTakeFirst()) ??
+    (await lock());
+  if (!row) throw new Error(`integration status of ${type} ${id}: neither found nor made`);
   const before = recordOf(row);
   const { next, name } = transition(before, event);
   const owner = options.releaseLeaseOf;
