@@ -12,9 +12,13 @@ type Row = Awaited<ReturnType<typeof selectRows>>[number];
 const selectRows = (db: Kysely<DB>, type: PostedType, ids: string[]) =>
   db.selectFrom('integration_status').selectAll().where('entity_type', '=', type).where('entity_id', 'in', idList(ids)).execute();
 
+type TimestampColumn = 'last_attempt_at' | 'next_retry_at' | 'last_success_at' | 'queued_at' | 'dismissed_at';
+/** A status row as selected, or as read back as JSON (timestamps as text). */
+export type StatusRow = Omit<Row, TimestampColumn> & { [K in TimestampColumn]: Date | string | null };
+
 const date = (d: Date | string | null) => (d === null ? null : new Date(d));
 
-export function recordOf(row: Row): StatusRecord {
+export function recordOf(row: StatusRow): StatusRecord {
   return {
     status: row.status,
     detail: row.detail as StatusRecord['detail'],
@@ -125,7 +129,12 @@ export function viewOf(record: StatusRecord): IntegrationStatusView {
 
 /** Status views of the listed records; a record without a row is synced when the SIS knows it, else not synced. */
 export async function statusViews(db: Kysely<DB>, type: PostedType, records: { id: string; sisKey: string | null }[]): Promise<Map<string, IntegrationStatusView>> {
-  const rows = new Map((await selectRows(db, type, records.map((r) => r.id))).map((r) => [r.entity_id, recordOf(r)]));
+  return viewsOf(records, await selectRows(db, type, records.map((r) => r.id)));
+}
+
+/** The status views of `records`, from their status rows (read by the caller). */
+export function viewsOf(records: { id: string; sisKey: string | null }[], statusRows: StatusRow[]): Map<string, IntegrationStatusView> {
+  const rows = new Map(statusRows.map((r) => [r.entity_id, recordOf(r)]));
   return new Map(records.map((r) => [r.id, viewOf(rows.get(r.id) ?? initialStatus(r.sisKey !== null))]));
 }
 

@@ -6,7 +6,7 @@ import type { DB } from '../db/schema.ts';
 import { postingOn } from '../domain/merge-settings.ts';
 import { can, type Actor } from '../domain/permissions.ts';
 import type { IntegrationStatusView } from '../domain/schedule.ts';
-import { statusViews, type PostedType } from './integration-store.ts';
+import { viewsOf, type PostedType } from './integration-store.ts';
 import { settingsWithTerms } from './settings-store.ts';
 
 /**
@@ -27,11 +27,15 @@ export async function withIntegrationStatus<T extends { id: string; termId: stri
   type: PostedType,
   records: T[],
 ): Promise<(T & { integrationStatus?: IntegrationStatusView })[]> {
-  if (!records.length) return records;
-  const terms = await visibleStatusTerms(db, actor, type, [...new Set(records.map((r) => r.termId))]);
-  if (!terms?.size) return records;
-  const shown = records.filter((r) => terms.has(r.termId));
+  if (!records.length || !can(actor, 'integrationStatus.view')) return records;
+  // The settings, the terms and the status rows in one statement: every read and save of a record answers with it.
+  const { settings, termCodes, statuses } = await settingsWithTerms(db, [...new Set(records.map((r) => r.termId))], { type, ids: records.map((r) => r.id) });
+  const mergeType = type === 'section' ? 'sections' : 'relationships';
+  const shown = records.filter((r) => {
+    const code = termCodes.get(r.termId);
+    return code !== undefined && postingOn(settings, mergeType, code, 'nightly');
+  });
   if (!shown.length) return records;
-  const views = await statusViews(db, type, shown);
+  const views = viewsOf(shown, statuses);
   return records.map((r) => (views.has(r.id) ? { ...r, integrationStatus: views.get(r.id) } : r));
 }

@@ -15,6 +15,7 @@ import {
 import type { Actor } from '../domain/permissions.ts';
 import { recordAudit } from '../store/audit.ts';
 import { idList } from '../db/id-list.ts';
+import type { PostedType, StatusRow } from './integration-store.ts';
 
 export interface VersionedSettings {
   version: number;
@@ -58,16 +59,25 @@ function versioned(version: number | null, text: string | null): VersionedSettin
 
 /**
  * The merge settings with the codes of the given terms (all terms when none are given), in one
- * statement: every save and every read of a record's integration status needs both.
+ * statement: every save and every read of a record's integration status needs both. `statusesOf`:
+ * also the integration status rows of these records, for a read that shows them.
  */
-export async function settingsWithTerms(db: Kysely<DB>, termIds?: readonly string[]): Promise<VersionedSettings & { termCodes: Map<string, string> }> {
+export async function settingsWithTerms(
+  db: Kysely<DB>,
+  termIds?: readonly string[],
+  statusesOf?: { type: PostedType; ids: readonly string[] },
+): Promise<VersionedSettings & { termCodes: Map<string, string>; statuses: StatusRow[] }> {
   const which = termIds ? sql`where t.id in (${sql.join(idList(termIds))})` : sql``;
-  const { rows } = await sql<{ version: number | null; text: string | null; terms: [string, string][] }>`
+  const statuses = statusesOf
+    ? sql`(select coalesce(json_agg(st), '[]') from integration_status st where st.entity_type = ${statusesOf.type} and st.entity_id in (${sql.join(idList(statusesOf.ids))}))`
+    : sql`'[]'::json`;
+  const { rows } = await sql<{ version: number | null; text: string | null; terms: [string, string][]; statuses: StatusRow[] }>`
     select ms.version, ms.document::text as text,
-      (select coalesce(json_agg(json_build_array(t.id, t.code)), '[]') from terms t ${which}) as terms
+      (select coalesce(json_agg(json_build_array(t.id, t.code)), '[]') from terms t ${which}) as terms,
+      ${statuses} as statuses
     from (values (1)) as one (id) left join merge_settings ms on ms.id = one.id`.execute(db);
   const [row] = rows;
-  return { ...versioned(row.version, row.text), termCodes: new Map(row.terms) };
+  return { ...versioned(row.version, row.text), termCodes: new Map(row.terms), statuses: row.statuses };
 }
 
 /** Term codes enabled for any term-specific type. */

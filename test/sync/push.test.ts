@@ -195,6 +195,8 @@ describe('real-time posting', () => {
     expect(status.messages[0]).toMatchObject({ field: 'title' });
     expect(status.messages[0].message).toMatch(/ORA-12899/);
     expect(status.raw).toBeTruthy();
+    // A section's read shows the same status, times, messages and raw answer as its status endpoint.
+    expect((await hub.admin.get(`/api/v1/sections/${s.id}`)).body.integrationStatus).toEqual(status);
     const health = await hub.admin.get('/api/v1/admin/integration-health');
     const item = health.body.items.find((i: { id: string }) => i.id === s.id);
     expect(item).toMatchObject({ type: 'section', hint: { id: 'banner-title-too-long' } });
