@@ -130,20 +130,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         await notifier.runFinished(await notifier.summary(run.id, totals)).catch((err: unknown) => options.logger?.error({ err }, 'notifications failed'));
       }
     });
-    // Pollers fetching batches keep many posts in flight without flooding the database with
-    // fetch queries (PGlite runs every query on one connection). A poller takes its next batch
-    // only when its whole batch is done, so batches stay small (8) and concurrency comes from
-    // more pollers: one slow post holds up at most 7 others.
+    // One fetch loop per queue keeps up to `concurrency` posts in flight (src/jobs/job-pool.ts).
     const concurrency = options.pushConcurrency ?? 32;
-    const pollers = Math.min(16, Math.ceil(concurrency / 8));
     for (const type of ['section', 'relationship'] as const)
-      await queue.workBatch<{ id: string }>(
-        PUSH_QUEUES[type],
-        { pollingIntervalSeconds: 0.5, localConcurrency: pollers, batchSize: Math.max(1, Math.ceil(concurrency / pollers)) },
-        async (job) => {
-          await push.push(type, job.data.id, { trigger: 'real_time', runId: job.id });
-        },
-      );
+      await queue.workPool<{ id: string }>(PUSH_QUEUES[type], { concurrency, pollingIntervalSeconds: 0.5 }, async (job) => {
+        await push.push(type, job.data.id, { trigger: 'real_time', runId: job.id });
+      });
   }
   const sweepMs = options.pushSweepMs ?? 15_000;
   const sweeper =

@@ -3,6 +3,7 @@
 // enqueue outside it would deadlock against the transaction's lock, and on PostgreSQL it would
 // silently escape the rollback — so `enqueue` takes the transaction as a required argument.
 import { fromKysely, fromPglite, PgBoss, type Job, type Queue, type SendOptions, type WorkOptions } from 'pg-boss';
+import { JobPool } from './job-pool.ts';
 import { sql, type Transaction } from 'kysely';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from '../db/database.ts';
@@ -14,10 +15,10 @@ export interface JobQueue {
   enqueue(trx: Transaction<DB>, name: string, data: object, options?: SendOptions): Promise<string | null>;
   work<T>(name: string, options: WorkOptions, handler: (job: Job<T>) => Promise<void>): Promise<void>;
   /**
-   * Fetches up to `batchSize` jobs per poll and runs them concurrently, settling each on its own
-   * (a handler that throws fails only its job): few pollers, many jobs in flight.
+   * Keeps up to `concurrency` jobs in flight from one fetch loop, settling each as its handler
+   * ends (a handler that throws fails only its job): see src/jobs/job-pool.ts.
    */
-  workBatch<T>(name: string, options: WorkOptions & { batchSize: number }, handler: (job: Job<T>) => Promise<void>): Promise<void>;
+  workPool<T>(name: string, options: { concurrency: number; pollingIntervalSeconds: number }, handler: (job: Job<T>) => Promise<void>): Promise<void>;
   /** Wakes this process's workers of a queue now instead of at their next poll (after a commit). */
   wake(name: string): void;
   /** Jobs waiting (created or retry) per queue. */
@@ -42,6 +43,7 @@ export async function startJobQueue(database: Database, logger?: FastifyBaseLogg
   boss.on('error', (error) => logger?.error({ err: error }, 'job queue error'));
   await boss.start();
   const workers = new Map<string, string[]>();
+  const pools = new Map<string, JobPool<never>[]>();
   return {
     async define(name, options = {}) {
       await boss.createQueue(name, options);
@@ -51,23 +53,14 @@ export async function startJobQueue(database: Database, logger?: FastifyBaseLogg
       const id = await boss.work<T>(name, { ...options, batchSize: 1 }, async ([job]) => handler(job));
       workers.set(name, [...(workers.get(name) ?? []), id]);
     },
-    async workBatch<T>(name: string, options: WorkOptions & { batchSize: number }, handler: (job: Job<T>) => Promise<void>) {
-      const id = await boss.work<T>(name, { ...options, perJobResults: true }, async (jobs: Job<T>[]) =>
-        Promise.all(
-          jobs.map(async (job) => {
-            try {
-              await handler(job);
-              return { id: job.id, status: 'completed' as const };
-            } catch (error) {
-              return { id: job.id, status: 'failed' as const, output: { message: (error as Error).message } };
-            }
-          }),
-        ),
-      );
-      workers.set(name, [...(workers.get(name) ?? []), id]);
+    async workPool<T>(name: string, options: { concurrency: number; pollingIntervalSeconds: number }, handler: (job: Job<T>) => Promise<void>) {
+      const heartbeatSeconds = (await boss.getQueue(name))?.heartbeatSeconds ?? undefined;
+      const onError = (error: unknown) => logger?.error({ err: error, queue: name }, 'job queue error');
+      pools.set(name, [...(pools.get(name) ?? []), new JobPool<T>(boss, name, { ...options, heartbeatSeconds, onError }, handler)]);
     },
     wake(name) {
       for (const id of workers.get(name) ?? []) boss.notifyWorker(id);
+      for (const pool of pools.get(name) ?? []) pool.notify();
     },
     async failOrphaned(name) {
       const result = await sql`update pgboss.job set state = 'failed' where name = ${name} and state = 'active'`.execute(database.db);
@@ -77,6 +70,9 @@ export async function startJobQueue(database: Database, logger?: FastifyBaseLogg
       const queues = await boss.getQueues();
       return Object.fromEntries(queues.map((q) => [q.name, (q as { queuedCount?: number }).queuedCount ?? 0]));
     },
-    stop: () => boss.stop({ graceful: true, close: true, timeout: 10_000 }),
+    async stop() {
+      await Promise.all([...pools.values()].flat().map((pool) => pool.stop(10_000)));
+      await boss.stop({ graceful: true, close: true, timeout: 10_000 });
+    },
   };
 }
