@@ -3,11 +3,11 @@
 // enqueue outside it would deadlock against the transaction's lock, and on PostgreSQL it would
 // silently escape the rollback — so `enqueue` takes the transaction as a required argument.
 import { fromKysely, fromPglite, PgBoss, type Job, type Queue, type SendOptions, type WorkOptions } from 'pg-boss';
-import { JobPool } from './job-pool.ts';
 import { sql, type Transaction } from 'kysely';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from '../db/database.ts';
 import type { DB } from '../db/schema.ts';
+import { JobPool } from './job-pool.ts';
 
 export interface JobQueue {
   /** Creates the queue if missing (idempotent). */
