@@ -2,6 +2,7 @@
 // free port and the connector that speaks its dialect.
 import path from 'node:path';
 import { existsSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { startSisSim, type SisSim, type SisSimOptions } from '../../sis-sim/server.ts';
 import { PS_BASE } from '../../sis-sim/peoplesoft.ts';
@@ -88,4 +89,29 @@ export async function collect<T>(pages: AsyncIterable<Read<T>[]>): Promise<{ ite
     count++;
   }
   return { items, pages: count };
+}
+
+/**
+ * The hub's way to the simulator: `before` sees each request first, and may hold it. An answer
+ * the simulator drops (a lost response) is dropped here too.
+ */
+export async function startProxy(target: string, before: (req: IncomingMessage) => Promise<void> | void) {
+  const proxy = createServer(async (req, res) => {
+    await before(req);
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    try {
+      const upstream = await fetch(target + req.url, {
+        method: req.method,
+        headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'content-length')) as Record<string, string>,
+        body: chunks.length ? Buffer.concat(chunks) : undefined,
+      });
+      res.writeHead(upstream.status, Object.fromEntries(upstream.headers));
+      res.end(Buffer.from(await upstream.arrayBuffer()));
+    } catch {
+      res.socket?.destroy();
+    }
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(proxy.address() as { port: number }).port}`, close: () => new Promise((resolve) => proxy.close(resolve)) };
 }

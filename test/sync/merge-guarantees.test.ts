@@ -2,12 +2,11 @@
 // behind, PeopleSoft is read sections first, a real Banner term imports whole, an edit saved
 // while a merge runs is not overwritten, and a section posted meanwhile is not taken for deleted.
 import { sql } from 'kysely';
-import { createServer, type IncomingMessage } from 'node:http';
 import pg from 'pg';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { PS_BASE } from '../../sis-sim/peoplesoft.ts';
 import { startHub } from '../helpers/hub.ts';
-import { API_KEY, hasSharedData, SKIP_SHARED, startPair, uiucFile } from '../sis/harness.ts';
+import { API_KEY, hasSharedData, SKIP_SHARED, startPair, startProxy, uiucFile } from '../sis/harness.ts';
 import { ALL_TYPES, item, merge, waitForRun } from './helpers.ts';
 import { setSync, settled } from './push-helpers.ts';
 
@@ -32,24 +31,6 @@ async function readyForSections(settings: { pageSize?: number } = {}) {
   await merge(hub.admin, { types: ALL_TYPES.filter((t) => t !== 'sections' && t !== 'relationships'), terms: [term] });
   const inTerm = (await sis.admin<unknown[]>('GET', `/sections?term=${term}`)).length;
   return { sis, hub, term, inTerm };
-}
-
-/** The hub's way to the simulator: `before` sees each request first, and may hold it. */
-async function startProxy(target: string, before: (req: IncomingMessage) => Promise<void> | void) {
-  const proxy = createServer(async (req, res) => {
-    await before(req);
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const upstream = await fetch(target + req.url, {
-      method: req.method,
-      headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'content-length')) as Record<string, string>,
-      body: chunks.length ? Buffer.concat(chunks) : undefined,
-    });
-    res.writeHead(upstream.status, Object.fromEntries(upstream.headers));
-    res.end(Buffer.from(await upstream.arrayBuffer()));
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(proxy.address() as { port: number }).port}`, close: () => new Promise((resolve) => proxy.close(resolve)) };
 }
 
 describe('merge guarantees', () => {
