@@ -9,6 +9,7 @@ import * as m0004 from './migrations/0004_course_api.ts';
 import * as m0005 from './migrations/0005_merge.ts';
 import * as m0006 from './migrations/0006_push.ts';
 import * as m0007 from './migrations/0007_error_digest.ts';
+import * as m0008 from './migrations/0008_push_sent.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_schedule': m0001,
@@ -18,6 +19,7 @@ export const migrations: Record<string, Migration> = {
   '0005_merge': m0005,
   '0006_push': m0006,
   '0007_error_digest': m0007,
+  '0008_push_sent': m0008,
 };
 
 function migrator(db: Kysely<any>) {

@@ -407,6 +407,8 @@ export interface IntegrationStatusTable {
   dismissed_at: NullableTimestamp;
   lease_owner: string | null;
   lease_until: NullableTimestamp;
+  /** The fields the hub last sent to the SIS (acknowledged or not). */
+  sent: NullableJson<Record<string, unknown>>;
   updated_at: Timestamp;
 }
 

@@ -2,7 +2,7 @@
 // records matched by SIS key (or, for hub records the SIS never acknowledged, by natural key),
 // merged field by field, and the guards against empty datasets and mass deletions. Pure.
 import type { SourceOfTruth } from './merge-settings.ts';
-import { mergeRecord, type Fields, type RecordMerge } from './three-way.ts';
+import { baseWithSent, mergeRecord, type Fields, type RecordMerge } from './three-way.ts';
 import { sameValue } from './same-value.ts';
 
 export type { Fields };
@@ -27,6 +27,8 @@ export interface HubRecord {
   postingEnabled: boolean;
   /** The record's version as read, for types that have one: the merge writes only that version. */
   version?: number;
+  /** What the hub last sent to the SIS for this record, acknowledged or not (posted types only). */
+  sent?: Fields | null;
 }
 
 export interface Matched {
@@ -118,7 +120,7 @@ export function planMerge(sisRecords: readonly SisRecord[], hubRecords: readonly
       continue;
     }
     matchedIds.add(hub.id);
-    const merge = mergeRecord(hub.base, sis.fields, hub.fields, (field) => options.owner(field, hub));
+    const merge = mergeRecord(baseWithSent(hub.base, sis.fields, hub.sent ?? null), sis.fields, hub.fields, (field) => options.owner(field, hub));
     const matched: Matched = {
       hub,
       sis,

@@ -35,6 +35,17 @@ export interface RecordMerge {
   hubAhead: string[];
 }
 
+/**
+ * The base with the hub's last write counted in: a write whose answer was lost may have landed, so
+ * a field the SIS holds exactly as the hub last sent it is the hub's own value coming back, not a
+ * change made in the SIS (which, where the SIS owns the field, would overwrite a newer hub edit).
+ */
+export function baseWithSent(base: Fields | null, theirs: Fields, sent: Fields | null): Fields | null {
+  if (!base || !sent) return base;
+  const merged = { ...base };
+  for (const [field, value] of Object.entries(sent)) if (sameValue(theirs[field], value)) merged[field] = value;
+  return merged;
+}
 
 export function mergeRecord(
   base: Fields | null,

@@ -86,11 +86,26 @@ async function loadHub(db: Kysely<DB>, type: MergeType, termId: string | null, s
     case 'sections':
     case 'relationships': {
       const termPosting = postingOn(settings, type, termCode!, 'nightly');
-      const records =
-        type === 'sections' ? await hubSections(db, { termId: termId! }, await sectionKeys(db)) : await hubRelationships(db, termId!);
-      return records.map((r) => ({ ...r, postingEnabled: termPosting && r.allowIntegration !== false }));
+      const [records, sent] = await Promise.all([
+        type === 'sections' ? hubSections(db, { termId: termId! }, await sectionKeys(db)) : hubRelationships(db, termId!),
+        sentOf(db, type, termId!),
+      ]);
+      return records.map((r) => ({ ...r, postingEnabled: termPosting && r.allowIntegration !== false, sent: sent.get(r.id) ?? null }));
     }
   }
+}
+
+/** What the hub last sent to the SIS for each of the term's posted records (src/sync/push.ts). */
+async function sentOf(db: Kysely<DB>, type: 'sections' | 'relationships', termId: string): Promise<Map<string, Fields>> {
+  const inTerm = type === 'sections' ? db.selectFrom('sections').select('id').where('term_id', '=', termId) : db.selectFrom('relationships').select('id').where('term_id', '=', termId);
+  const rows = await db
+    .selectFrom('integration_status')
+    .select(['entity_id', 'sent'])
+    .where('entity_type', '=', (type === 'sections' ? 'section' : 'relationship') satisfies PostedType)
+    .where('sent', 'is not', null)
+    .where('entity_id', 'in', inTerm)
+    .execute();
+  return new Map(rows.map((r) => [r.entity_id, r.sent as Fields]));
 }
 
 async function writeKeys(db: Kysely<DB>, type: MergeType, termId: string | null): Promise<WriteKeys> {

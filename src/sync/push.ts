@@ -19,7 +19,7 @@ import {
   type StatusEvent,
 } from '../domain/integration-status.ts';
 import { fieldOwner, postingOn, type MergeSettings, type SourceOfTruth } from '../domain/merge-settings.ts';
-import { mergeRecord, type Fields, type RecordMerge } from '../domain/three-way.ts';
+import { baseWithSent, mergeRecord, type Fields, type RecordMerge } from '../domain/three-way.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import type { SisConnector, SisWriter, SisWriteResult } from '../sis/contract.ts';
 import { SisError } from '../sis/errors.ts';
@@ -142,9 +142,10 @@ export class PushEngine {
   /** Records this process is posting: the database lease is per process, this keeps it to one post. */
   readonly #held = new Set<string>();
 
-  async #claim(type: PostedType, id: string, termId: string | null, hasKey: boolean): Promise<boolean> {
+  /** The record's lease, with what the hub last sent for it; null when another post holds it. */
+  async #claim(type: PostedType, id: string, termId: string | null, hasKey: boolean): Promise<{ sent: Fields | null } | null> {
     const key = `${type}:${id}`;
-    if (this.#held.has(key)) return false;
+    if (this.#held.has(key)) return null;
     this.#held.add(key);
     // Database time, so workers on hosts with skewed clocks agree on when a claim lapses. One
     // statement: the status row is made if missing, and taken only when no live lease is on it.
@@ -164,14 +165,19 @@ export class PushEngine {
             ]),
           ),
       )
-      .returning('entity_id')
+      .returning(['entity_id', 'sent'])
       .executeTakeFirst()
       .catch((error: unknown) => {
         this.#held.delete(key);
         throw error;
       });
     if (!claimed) this.#held.delete(key);
-    return claimed !== undefined;
+    return claimed ? { sent: (claimed.sent as Fields | null) ?? null } : null;
+  }
+
+  /** Kept before a write goes out: if its answer is lost, the next post knows what the SIS may hold. */
+  async #recordSent(type: PostedType, id: string, sent: Fields) {
+    await this.#deps.db.updateTable('integration_status').set({ sent: JSON.stringify(sent) }).where('entity_type', '=', type).where('entity_id', '=', id).execute();
   }
 
   #renewing(type: PostedType, id: string): () => void {
@@ -240,7 +246,8 @@ export class PushEngine {
       await this.#status('section', id, row.term_id, hasKey, { kind: 'integration_disabled' });
       return 'integration_disabled';
     }
-    if (!(await this.#claim('section', id, row.term_id, hasKey))) {
+    const claim = await this.#claim('section', id, row.term_id, hasKey);
+    if (!claim) {
       if (options.trigger === 'real_time') throw new RecordBusyError('section', id);
       return 'busy';
     }
@@ -248,7 +255,7 @@ export class PushEngine {
     const log = this.#log({ runId: options.runId ?? null, recordType: 'section', recordId: id });
     let outcome: PushOutcome | null = null;
     try {
-      outcome = await this.#postSection(id, row, settings, log);
+      outcome = await this.#postSection(id, row, settings, claim.sent, log);
       return outcome;
     } catch (error) {
       return await this.#failed('section', id, row.term_id, hasKey, error, log);
@@ -267,8 +274,11 @@ export class PushEngine {
     return this.#keyCache.keys;
   }
 
-  /** `row`: as read before the claim, for the term (its code and SIS key); the rest is read again. */
-  async #postSection(id: string, row: SectionRow, settings: MergeSettings, log: Logger | null): Promise<PushOutcome> {
+  /**
+   * `row`: as read before the claim, for the term (its code and SIS key); the rest is read again.
+   * `sent`: what the hub last sent for it (from the claim), to tell its own values in the SIS.
+   */
+  async #postSection(id: string, row: SectionRow, settings: MergeSettings, sent: Fields | null, log: Logger | null): Promise<PushOutcome> {
     const { db } = this.#deps;
     const connector = await this.#deps.connections.connector();
     const writer = connector.writer;
@@ -323,13 +333,14 @@ export class PushEngine {
       // A record adopted after a lost create was made from the hub's data: the hub's edits since win.
       const owner = (field: string) =>
         adopted && field !== 'enrolled' ? 'hub' : fieldOwner(settings, 'sections', field, { recordOverride: hub.override, postingEnabled: true });
-      const merge = mergeRecord(adopted ? null : base, theirFields, ours, owner);
+      const merge = mergeRecord(adopted ? null : baseWithSent(base, theirFields, sent), theirFields, ours, owner);
       if (merge.blocked) throw conflictError(merge);
       // The SIS's own changes (fields the hub did not touch, or the SIS owns) come into the hub.
       sisChanges = Object.fromEntries(merge.changes.filter((c) => c.field !== 'enrolled' || ours.enrolled !== c.after).map((c) => [c.field, c.after]));
       const input = sectionInput(termKey, merge.merged, theirFields, postable);
       const differs = [...postable].some((f) => !sameValue(input[f as keyof SisSectionInput], theirFields[f]));
       // The write is planned against what was just read: only what differs is sent.
+      if (differs) await this.#recordSent('section', id, Object.fromEntries([...postable].map((f) => [f, merge.merged[f]])));
       result = differs ? await this.#call(log, 'updateSection', () => writer.updateSection(sisKey!, input, seen)) : { sisKey, record: seen };
       Object.assign(sisChanges, sisDefaults(input, result.record, postable));
     } else {
@@ -515,14 +526,15 @@ export class PushEngine {
       await this.#status('relationship', id, row.term_id, hasKey, { kind: 'integration_disabled' });
       return 'integration_disabled';
     }
-    if (!(await this.#claim('relationship', id, row.term_id, hasKey))) {
+    const claim = await this.#claim('relationship', id, row.term_id, hasKey);
+    if (!claim) {
       if (options.trigger === 'real_time') throw new RecordBusyError('relationship', id);
       return 'busy';
     }
     const stop = this.#renewing('relationship', id);
     const log = this.#log({ runId: options.runId ?? null, recordType: 'relationship', recordId: id });
     try {
-      return await this.#postRelationship(id, settings, log);
+      return await this.#postRelationship(id, settings, claim.sent, log);
     } catch (error) {
       return await this.#failed('relationship', id, row.term_id, hasKey, error, log);
     } finally {
@@ -557,7 +569,7 @@ export class PushEngine {
     return { members, fields };
   }
 
-  async #postRelationship(id: string, settings: MergeSettings, log: Logger | null): Promise<PushOutcome> {
+  async #postRelationship(id: string, settings: MergeSettings, sent: Fields | null, log: Logger | null): Promise<PushOutcome> {
     const { db } = this.#deps;
     const row = (await this.#relationshipRow(id))!;
     const connector = await this.#deps.connections.connector();
@@ -598,12 +610,14 @@ export class PushEngine {
       if (!found) throw permanent('not_found', `The ${row.kind} ${row.sis_key} is not in the SIS any more (deleted there); run a relationships merge.`);
       const theirs = relationshipFields(found);
       const owner = (field: string) => fieldOwner(settings, 'relationships', field, { recordOverride: row.source_of_truth as SourceOfTruth | null, postingEnabled: true });
-      const merge = mergeRecord((row.sis_base as Fields | null) ?? null, theirs, ours, owner);
+      const merge = mergeRecord(baseWithSent((row.sis_base as Fields | null) ?? null, theirs, sent), theirs, ours, owner);
       if (merge.blocked) throw conflictError(merge);
       sisChanges = Object.fromEntries(merge.changes.map((c) => [c.field, c.after]));
-      result = sameValue(merge.merged, theirs)
-        ? { sisKey: row.sis_key, record: found }
-        : await this.#call(log, 'updateRelationship', () => writer.updateRelationship(row.sis_key!, relationshipInput(termKey, merge.merged)));
+      if (sameValue(merge.merged, theirs)) result = { sisKey: row.sis_key, record: found };
+      else {
+        await this.#recordSent('relationship', id, merge.merged);
+        result = await this.#call(log, 'updateRelationship', () => writer.updateRelationship(row.sis_key!, relationshipInput(termKey, merge.merged)));
+      }
     } else {
       result = await this.#call(log, 'createRelationship', () => writer.createRelationship(relationshipInput(termKey, ours)));
     }

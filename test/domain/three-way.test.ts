@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { planMerge, type HubRecord } from '../../src/domain/merge-plan.ts';
-import { mergeRecord } from '../../src/domain/three-way.ts';
+import { baseWithSent, mergeRecord } from '../../src/domain/three-way.ts';
 
 const sis = () => 'sis' as const;
 
@@ -52,6 +52,33 @@ describe('three-way merge of one record', () => {
         }
       }),
     );
+  });
+});
+
+describe("the hub's last write, answer lost", () => {
+  const base = { capacity: 30, title: 'Calculus' };
+  // The hub sent title A; the SIS took it but the answer never came. Since then the hub has B.
+  const sent = { capacity: 30, title: 'A' };
+  const theirs = { capacity: 30, title: 'A' };
+  const ours = { capacity: 30, title: 'B' };
+
+  it('is not taken for a change made in the SIS, so a newer hub edit of a field the SIS owns survives', () => {
+    expect(mergeRecord(base, theirs, ours, sis).merged.title).toBe('A'); // without it: B is lost
+    const m = mergeRecord(baseWithSent(base, theirs, sent), theirs, ours, sis);
+    expect(m).toMatchObject({ merged: { title: 'B' }, changes: [], conflicts: [], hubAhead: ['title'] });
+  });
+
+  it('leaves a real SIS change alone: only a field the SIS holds as sent counts as the hub\'s', () => {
+    expect(baseWithSent(base, { capacity: 30, title: 'Changed in the SIS' }, sent)).toEqual(base);
+    expect(baseWithSent(base, theirs, null)).toEqual(base);
+    expect(baseWithSent(null, theirs, sent)).toBeNull();
+  });
+
+  it('is counted in by the merge plan too', () => {
+    const hub: HubRecord = { id: 'h', sisKey: 'k', naturalKey: null, label: 'r', base, fields: ours, sisDeleted: false, override: null, postingEnabled: true, sent };
+    const options = { owner: sis, deleteMissing: true, deletionThreshold: 0.1, allowEmpty: false, force: false, naturalKey: () => null };
+    const plan = planMerge([{ sisKey: 'k', naturalKey: null, label: 'r', fields: theirs }], [hub], options);
+    expect(plan).toMatchObject({ updates: [], conflicted: [], baseOnly: [{ merge: { merged: { title: 'B' } } }] });
   });
 });
 
