@@ -407,7 +407,7 @@ export interface IntegrationStatusTable {
   dismissed_at: NullableTimestamp;
   lease_owner: string | null;
   lease_until: NullableTimestamp;
-  /** The fields the hub last sent to the SIS (acknowledged or not). */
+  /** The fields of the hub's last write not yet acknowledged (src/db/migrations/0008_push_sent.ts). */
   sent: NullableJson<Record<string, unknown>>;
   updated_at: Timestamp;
 }

@@ -27,7 +27,7 @@ export interface HubRecord {
   postingEnabled: boolean;
   /** The record's version as read, for types that have one: the merge writes only that version. */
   version?: number;
-  /** What the hub last sent to the SIS for this record, acknowledged or not (posted types only). */
+  /** What the hub sent to the SIS in a write not yet acknowledged (posted types only). */
   sent?: Fields | null;
 }
 

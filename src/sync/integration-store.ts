@@ -103,6 +103,8 @@ export async function applyStatusEvent(
         lease_owner: sql`case when lease_owner = ${owner} then null else lease_owner end`,
         lease_until: sql`case when lease_owner = ${owner} then null else lease_until end`,
       }),
+      // Acknowledged: the base now holds what the SIS has, so what was last sent is no longer needed.
+      ...(event.kind === 'succeeded' && { sent: null }),
       updated_at: sql`now()`,
     } as never)
     .where('entity_type', '=', type)

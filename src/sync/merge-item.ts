@@ -95,7 +95,7 @@ async function loadHub(db: Kysely<DB>, type: MergeType, termId: string | null, s
   }
 }
 
-/** What the hub last sent to the SIS for each of the term's posted records (src/sync/push.ts). */
+/** What the hub sent in writes not yet acknowledged, for the term's records (src/sync/push.ts). */
 async function sentOf(db: Kysely<DB>, type: 'sections' | 'relationships', termId: string): Promise<Map<string, Fields>> {
   const inTerm = type === 'sections' ? db.selectFrom('sections').select('id').where('term_id', '=', termId) : db.selectFrom('relationships').select('id').where('term_id', '=', termId);
   const rows = await db

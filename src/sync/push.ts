@@ -175,7 +175,10 @@ export class PushEngine {
     return claimed ? { sent: (claimed.sent as Fields | null) ?? null } : null;
   }
 
-  /** Kept before a write goes out: if its answer is lost, the next post knows what the SIS may hold. */
+  /**
+   * Kept before a write of a field the SIS owns goes out, until a post is acknowledged: if its
+   * answer is lost, the next post (or merge) knows what the SIS may hold.
+   */
   async #recordSent(type: PostedType, id: string, sent: Fields) {
     await this.#deps.db.updateTable('integration_status').set({ sent: JSON.stringify(sent) }).where('entity_type', '=', type).where('entity_id', '=', id).execute();
   }
@@ -340,7 +343,9 @@ export class PushEngine {
       const input = sectionInput(termKey, merge.merged, theirFields, postable);
       const differs = [...postable].some((f) => !sameValue(input[f as keyof SisSectionInput], theirFields[f]));
       // The write is planned against what was just read: only what differs is sent.
-      if (differs) await this.#recordSent('section', id, Object.fromEntries([...postable].map((f) => [f, merge.merged[f]])));
+      // Only a field the SIS owns can be lost to a write whose answer is lost (src/domain/three-way.ts).
+      if ([...postable].some((f) => owner(f) === 'sis' && !sameValue(input[f as keyof SisSectionInput], theirFields[f])))
+        await this.#recordSent('section', id, Object.fromEntries([...postable].map((f) => [f, merge.merged[f]])));
       result = differs ? await this.#call(log, 'updateSection', () => writer.updateSection(sisKey!, input, seen)) : { sisKey, record: seen };
       Object.assign(sisChanges, sisDefaults(input, result.record, postable));
     } else {
@@ -615,7 +620,7 @@ export class PushEngine {
       sisChanges = Object.fromEntries(merge.changes.map((c) => [c.field, c.after]));
       if (sameValue(merge.merged, theirs)) result = { sisKey: row.sis_key, record: found };
       else {
-        await this.#recordSent('relationship', id, merge.merged);
+        if (Object.keys(merge.merged).some((f) => owner(f) === 'sis' && !sameValue(merge.merged[f], theirs[f]))) await this.#recordSent('relationship', id, merge.merged);
         result = await this.#call(log, 'updateRelationship', () => writer.updateRelationship(row.sis_key!, relationshipInput(termKey, merge.merged)));
       }
     } else {

@@ -58,6 +58,9 @@ it('posts an edit saved while a post whose answer is then lost was on its way', 
   expect((await settled(hub.admin, s.id)).status).toBe('synced');
   expect((await sis.connector.getSection(key))?.title).toBe('Saved after');
   expect((await hub.admin.get(`/api/v1/sections/${s.id}`)).body.title).toBe('Saved after');
+  // Acknowledged: what was sent is let go.
+  const row = await hub.db.selectFrom('integration_status').select('sent').where('entity_id', '=', s.id).executeTakeFirstOrThrow();
+  expect(row.sent).toBeNull();
 });
 
 it('keeps such an edit through a merge that reads the SIS holding the lost write', async () => {
