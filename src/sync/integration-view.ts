@@ -3,7 +3,7 @@
 // simply absent.
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { postingOn } from '../domain/merge-settings.ts';
+import { postingOn, type MergeSettings } from '../domain/merge-settings.ts';
 import { can, type Actor } from '../domain/permissions.ts';
 import type { IntegrationStatusView } from '../domain/schedule.ts';
 import { viewsOf, type PostedType } from './integration-store.ts';
@@ -15,7 +15,11 @@ import { settingsWithTerms } from './settings-store.ts';
  */
 export async function visibleStatusTerms(db: Kysely<DB>, actor: Actor, type: PostedType, among?: readonly string[]): Promise<Set<string> | null> {
   if (!can(actor, 'integrationStatus.view')) return null;
-  const { settings, termCodes } = await settingsWithTerms(db, among);
+  return syncedTerms(type, await settingsWithTerms(db, among));
+}
+
+/** Of the terms read, those where sync (real-time or nightly) is on for this type. */
+function syncedTerms(type: PostedType, { settings, termCodes }: { settings: MergeSettings; termCodes: Map<string, string> }): Set<string> {
   const mergeType = type === 'section' ? 'sections' : 'relationships';
   return new Set([...termCodes].filter(([, code]) => postingOn(settings, mergeType, code, 'nightly')).map(([id]) => id));
 }
@@ -29,13 +33,10 @@ export async function withIntegrationStatus<T extends { id: string; termId: stri
 ): Promise<(T & { integrationStatus?: IntegrationStatusView })[]> {
   if (!records.length || !can(actor, 'integrationStatus.view')) return records;
   // The settings, the terms and the status rows in one statement: every read and save of a record answers with it.
-  const { settings, termCodes, statuses } = await settingsWithTerms(db, [...new Set(records.map((r) => r.termId))], { type, ids: records.map((r) => r.id) });
-  const mergeType = type === 'section' ? 'sections' : 'relationships';
-  const shown = records.filter((r) => {
-    const code = termCodes.get(r.termId);
-    return code !== undefined && postingOn(settings, mergeType, code, 'nightly');
-  });
+  const read = await settingsWithTerms(db, [...new Set(records.map((r) => r.termId))], { type, ids: records.map((r) => r.id) });
+  const terms = syncedTerms(type, read);
+  const shown = records.filter((r) => terms.has(r.termId));
   if (!shown.length) return records;
-  const views = viewsOf(shown, statuses);
+  const views = viewsOf(shown, read.statuses);
   return records.map((r) => (views.has(r.id) ? { ...r, integrationStatus: views.get(r.id) } : r));
 }

@@ -86,26 +86,39 @@ async function loadHub(db: Kysely<DB>, type: MergeType, termId: string | null, s
     case 'sections':
     case 'relationships': {
       const termPosting = postingOn(settings, type, termCode!, 'nightly');
-      const [records, sent] = await Promise.all([
-        type === 'sections' ? hubSections(db, { termId: termId! }, await sectionKeys(db)) : hubRelationships(db, termId!),
-        sentOf(db, type, termId!),
-      ]);
-      return records.map((r) => ({ ...r, postingEnabled: termPosting && r.allowIntegration !== false, sent: sent.get(r.id) ?? null }));
+      const records =
+        type === 'sections' ? await hubSections(db, { termId: termId! }, await sectionKeys(db)) : await hubRelationships(db, termId!);
+      return records.map((r) => ({ ...r, postingEnabled: termPosting && r.allowIntegration !== false }));
     }
   }
 }
 
-/** What the hub sent in writes not yet acknowledged, for the term's records (src/sync/push.ts). */
-async function sentOf(db: Kysely<DB>, type: 'sections' | 'relationships', termId: string): Promise<Map<string, Fields>> {
+/**
+ * The posting state of a term's sections or relationships, in one statement:
+ * - `sent`: what the hub sent in writes not yet acknowledged (src/sync/push.ts);
+ * - `changedSince`: records whose posting state changed since the SIS read began. Created in the
+ *   SIS after it listed the term, they are missing from what was read, not from the SIS; the next
+ *   merge reads them. Read after the hub, so a post that linked a record the hub read is seen.
+ *   Compared on the database's clock, a minute early, so a hub clock slightly ahead of it cannot
+ *   let one through.
+ */
+async function postingState(db: Kysely<DB>, type: MergeType, termId: string | null, readFrom: Date) {
+  const state = { sent: new Map<string, Fields>(), changedSince: new Set<string>() };
+  if ((type !== 'sections' && type !== 'relationships') || !termId) return state;
   const inTerm = type === 'sections' ? db.selectFrom('sections').select('id').where('term_id', '=', termId) : db.selectFrom('relationships').select('id').where('term_id', '=', termId);
+  const since = new Date(readFrom.getTime() - 60_000);
   const rows = await db
     .selectFrom('integration_status')
-    .select(['entity_id', 'sent'])
+    .select(['entity_id', 'sent', 'updated_at'])
     .where('entity_type', '=', (type === 'sections' ? 'section' : 'relationship') satisfies PostedType)
-    .where('sent', 'is not', null)
     .where('entity_id', 'in', inTerm)
+    .where((eb) => eb.or([eb('sent', 'is not', null), eb('updated_at', '>=', since)]))
     .execute();
-  return new Map(rows.map((r) => [r.entity_id, r.sent as Fields]));
+  for (const r of rows) {
+    if (r.sent) state.sent.set(r.entity_id, r.sent as Fields);
+    if (new Date(r.updated_at) >= since) state.changedSince.add(r.entity_id);
+  }
+  return state;
 }
 
 async function writeKeys(db: Kysely<DB>, type: MergeType, termId: string | null): Promise<WriteKeys> {
@@ -156,7 +169,9 @@ export async function applyItem(ctx: ItemContext, fetched: Fetched, termId: stri
   const sisRecords = fetched.records;
 
   // 2. The hub, and the plan.
-  const hub = (await loadHub(ctx.db, type, termId, ctx.settings, termCode)) as HubRecord[];
+  const loaded = (await loadHub(ctx.db, type, termId, ctx.settings, termCode)) as HubRecord[];
+  const state = await postingState(ctx.db, type, termId, fetched.readFrom);
+  const hub = state.sent.size ? loaded.map((h) => ({ ...h, sent: state.sent.get(h.id) ?? null })) : loaded;
   const ignoreKeys =
     type === 'sections' && termId
       ? new Set(
@@ -175,7 +190,7 @@ export async function applyItem(ctx: ItemContext, fetched: Fetched, termId: stri
     naturalKey: naturalKeys[type],
     ignoreKeys,
     invalidKeys: new Set(fetched.invalid.flatMap((r) => (r.sis_key ? [r.sis_key] : []))),
-    postedKeys: await postedSince(ctx.db, type, hub, sisRecords, fetched.readFrom),
+    postedKeys: new Set(hub.flatMap((h) => (h.sisKey && state.changedSince.has(h.id) ? [h.sisKey] : []))),
   });
   counts.skipped = plan.skipped;
   counts.conflicts = plan.conflicted.length;
@@ -332,32 +347,6 @@ async function apply(
       context: { mergeRunId: ctx.runId },
     })),
   );
-}
-
-/**
- * SIS keys of linked records the SIS did not send that the hub posted (or whose posting state
- * changed) since the SIS read began: created in the SIS after it listed the term, they are missing
- * from what was read, not from the SIS; the next merge reads them. Read after the hub, so a post
- * that linked a record the hub read is seen. Compared on the database's clock, a minute early,
- * so a hub clock slightly ahead of it cannot let one through.
- */
-async function postedSince(db: Kysely<DB>, type: MergeType, hub: HubRecord[], sisRecords: SisRecord[], readFrom: Date): Promise<Set<string>> {
-  if (type !== 'sections' && type !== 'relationships') return new Set();
-  const sent = new Set(sisRecords.map((r) => r.sisKey));
-  const unsent = hub.filter((h) => h.sisKey !== null && !sent.has(h.sisKey));
-  const keyOf = new Map(unsent.map((h) => [h.id, h.sisKey!]));
-  const posted = new Set<string>();
-  for (const batch of chunks(unsent)) {
-    const rows = await db
-      .selectFrom('integration_status')
-      .select('entity_id')
-      .where('entity_type', '=', (type === 'sections' ? 'section' : 'relationship') satisfies PostedType)
-      .where('entity_id', 'in', batch.map((h) => h.id))
-      .where('updated_at', '>=', new Date(readFrom.getTime() - 60_000))
-      .execute();
-    for (const r of rows) posted.add(keyOf.get(r.entity_id)!);
-  }
-  return posted;
 }
 
 const pickFields = (fields: Fields, names: Set<string>): Fields => Object.fromEntries(Object.entries(fields).filter(([k]) => names.has(k)));
