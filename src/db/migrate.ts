@@ -10,6 +10,7 @@ import * as m0005 from './migrations/0005_merge.ts';
 import * as m0006 from './migrations/0006_push.ts';
 import * as m0007 from './migrations/0007_error_digest.ts';
 import * as m0008 from './migrations/0008_push_sent.ts';
+import * as m0009 from './migrations/0009_section_digest.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_schedule': m0001,
@@ -20,6 +21,7 @@ export const migrations: Record<string, Migration> = {
   '0006_push': m0006,
   '0007_error_digest': m0007,
   '0008_push_sent': m0008,
+  '0009_section_digest': m0009,
 };
 
 function migrator(db: Kysely<any>) {

@@ -1,6 +1,6 @@
 // Kysely's view of the tables created by ./migrations. Dates are 'YYYY-MM-DD' strings, times
 // 'HH:MM:SS' strings, numerics JS numbers (see the type parsers in ./database.ts).
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, GeneratedAlways, Insertable, Selectable, Updateable } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string, string>;
@@ -89,6 +89,8 @@ export interface SectionsTable extends Synced {
   source_of_truth: Generated<'sis' | 'hub' | 'none' | null>;
   version: Generated<number>;
   deleted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** md5 of `sis_base` as jsonb text, kept by PostgreSQL (src/db/migrations/0009_section_digest.ts). */
+  sis_digest: GeneratedAlways<string | null>;
 }
 
 export interface MeetingsTable {

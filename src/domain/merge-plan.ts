@@ -12,6 +12,8 @@ export interface SisRecord {
   naturalKey: string | null;
   label: string;
   fields: Fields;
+  /** The digest of `fields` as the database prints them (sections: src/db/jsonb-digest.ts). */
+  digest?: string;
 }
 
 export interface HubRecord {
@@ -75,6 +77,12 @@ export interface PlanOptions {
   invalidKeys?: ReadonlySet<string>;
   /** SIS keys of records the hub posted since the SIS read began: made there after it listed them, they are not deleted. */
   postedKeys?: ReadonlySet<string>;
+  /**
+   * Linked hub records the SIS holds exactly as their base (found by digest, not read in full), by
+   * SIS key, with their natural key. Whatever the hub changed since, the SIS changed nothing, so
+   * the three-way merge has nothing to take: unchanged, and counted as synced.
+   */
+  settled?: ReadonlyMap<string, string | null>;
 }
 
 const addKey = (set: Set<string>, key: string | null) => key !== null && set.add(key);
@@ -104,6 +112,10 @@ export function planMerge(sisRecords: readonly SisRecord[], hubRecords: readonly
     seen.add(sis.sisKey);
     if (options.ignoreKeys?.has(sis.sisKey)) {
       plan.skipped++;
+      continue;
+    }
+    if (options.settled?.has(sis.sisKey)) {
+      plan.unchanged++;
       continue;
     }
     let hub = byKey.get(sis.sisKey);
@@ -144,6 +156,7 @@ export function planMerge(sisRecords: readonly SisRecord[], hubRecords: readonly
   const taken = new Set<string>();
   for (const m of [...plan.updates, ...plan.baseOnly, ...plan.blocked]) addKey(taken, options.naturalKey(m.merge.merged));
   for (const hub of hubRecords) if (!matchedIds.has(hub.id)) addKey(taken, options.naturalKey(hub.fields));
+  for (const key of options.settled?.values() ?? []) addKey(taken, key);
   plan.creates = plan.creates.filter((sis) => {
     const key = options.naturalKey(sis.fields);
     if (key !== null && taken.has(key)) {
@@ -154,7 +167,7 @@ export function planMerge(sisRecords: readonly SisRecord[], hubRecords: readonly
     return true;
   });
 
-  const synced = hubRecords.filter((h) => h.sisKey && !h.sisDeleted).length;
+  const synced = hubRecords.filter((h) => h.sisKey && !h.sisDeleted).length + (options.settled?.size ?? 0);
   if (options.deleteMissing && sisRecords.length === 0 && !options.invalidKeys?.size && synced > 0 && !options.allowEmpty)
     plan.refusal = `The SIS returned no records where the hub has ${synced}; nothing was written. Run again allowing empty datasets if this is intended.`;
   else if (plan.deletes.length > options.deletionThreshold * synced && plan.deletes.length > 0 && !options.force)

@@ -68,27 +68,73 @@ const naturalKeys: Record<MergeType, (f: Fields) => string | null> = {
   relationships: natural.relationship,
 };
 
-async function loadHub(db: Kysely<DB>, type: MergeType, termId: string | null, settings: MergeSettings, termCode: string | null) {
+/**
+ * A term's sections to merge: those whose stored base has the digest of what the SIS sends now are
+ * settled (the SIS changed nothing, so the merge has nothing to take) and only counted; the rest
+ * are read in full, with their meetings and instructors. A no-change re-merge reads five small
+ * columns per section instead of every section whole.
+ */
+async function hubSectionsToMerge(db: Kysely<DB>, termId: string, sisRecords: readonly SisRecord[]) {
+  const keys = await sectionKeys(db);
+  const digests = new Map(sisRecords.map((r) => [r.sisKey, r.digest]));
+  const rows = await db
+    .selectFrom('sections')
+    .select(['id', 'sis_key', 'sis_digest', 'sis_deleted_at', 'course_id', 'section_number'])
+    .where('term_id', '=', termId)
+    .where('deleted_at', 'is', null)
+    .execute();
+  const settled = new Map<string, string | null>();
+  const rest = new Set<string>();
+  for (const r of rows) {
+    if (r.sis_key && r.sis_deleted_at === null && r.sis_digest !== null && r.sis_digest === digests.get(r.sis_key))
+      settled.set(r.sis_key, natural.section({ courseKey: keys.courses.key(r.course_id), sectionNumber: r.section_number }));
+    else rest.add(r.id);
+  }
+  // A statement with one parameter per id is slow to send and parse: past a few hundred, reading
+  // the whole term and leaving the settled ones out is quicker.
+  const records =
+    rest.size === 0
+      ? []
+      : rest.size <= 500
+        ? await hubSections(db, { ids: [...rest] }, keys)
+        : (await hubSections(db, { termId }, keys)).filter((h) => rest.has(h.id));
+  return { records, settled };
+}
+
+interface LoadedHub {
+  records: HubRecord[];
+  /** Sections the SIS holds as their base, by SIS key, with their natural key (PlanOptions.settled). */
+  settled?: ReadonlyMap<string, string | null>;
+}
+
+async function loadHub(
+  db: Kysely<DB>,
+  type: MergeType,
+  termId: string | null,
+  settings: MergeSettings,
+  termCode: string | null,
+  sisRecords: readonly SisRecord[],
+): Promise<LoadedHub> {
   const departments = () => keyMap(db, 'departments');
   switch (type) {
     case 'terms':
-      return hubTerms(db);
+      return { records: await hubTerms(db) };
     case 'departments':
-      return hubDepartments(db);
+      return { records: await hubDepartments(db) };
     case 'buildings':
-      return hubBuildings(db);
+      return { records: await hubBuildings(db) };
     case 'rooms':
-      return hubRooms(db, await keyMap(db, 'buildings'));
+      return { records: await hubRooms(db, await keyMap(db, 'buildings')) };
     case 'instructors':
-      return hubInstructors(db, await departments());
+      return { records: await hubInstructors(db, await departments()) };
     case 'courses':
-      return hubCourses(db, await departments());
+      return { records: await hubCourses(db, await departments()) };
     case 'sections':
     case 'relationships': {
       const termPosting = postingOn(settings, type, termCode!, 'nightly');
-      const records =
-        type === 'sections' ? await hubSections(db, { termId: termId! }, await sectionKeys(db)) : await hubRelationships(db, termId!);
-      return records.map((r) => ({ ...r, postingEnabled: termPosting && r.allowIntegration !== false }));
+      const { records, settled } =
+        type === 'sections' ? await hubSectionsToMerge(db, termId!, sisRecords) : { records: await hubRelationships(db, termId!) };
+      return { records: records.map((r) => ({ ...r, postingEnabled: termPosting && r.allowIntegration !== false })), settled };
     }
   }
 }
@@ -169,7 +215,7 @@ export async function applyItem(ctx: ItemContext, fetched: Fetched, termId: stri
   const sisRecords = fetched.records;
 
   // 2. The hub, and the plan.
-  const loaded = (await loadHub(ctx.db, type, termId, ctx.settings, termCode)) as HubRecord[];
+  const { records: loaded, settled } = await loadHub(ctx.db, type, termId, ctx.settings, termCode, sisRecords);
   const state = await postingState(ctx.db, type, termId, fetched.readFrom);
   const hub = state.sent.size ? loaded.map((h) => ({ ...h, sent: state.sent.get(h.id) ?? null })) : loaded;
   const ignoreKeys =
@@ -191,6 +237,7 @@ export async function applyItem(ctx: ItemContext, fetched: Fetched, termId: stri
     ignoreKeys,
     invalidKeys: new Set(fetched.invalid.flatMap((r) => (r.sis_key ? [r.sis_key] : []))),
     postedKeys: new Set(hub.flatMap((h) => (h.sisKey && state.changedSince.has(h.id) ? [h.sisKey] : []))),
+    settled,
   });
   counts.skipped = plan.skipped;
   counts.conflicts = plan.conflicted.length;

@@ -2,6 +2,7 @@
 // validated and converted to the merge's fields. No database here: this runs on the fetch thread
 // (src/sync/fetcher.ts), off the thread that applies.
 import type { z } from 'zod';
+import { jsonbDigest } from '../db/jsonb-digest.ts';
 import type { SisRecord } from '../domain/merge-plan.ts';
 import type { MergeType } from '../domain/merge-settings.ts';
 import { UnreadableRecord, type SisConnector } from '../sis/contract.ts';
@@ -44,7 +45,13 @@ function convertPage(type: MergeType, page: unknown[]): ConvertedPage {
       continue;
     }
     const parsed = schemas[type].safeParse(item);
-    if (parsed.success) out.records.push(convert(parsed.data as never));
+    if (parsed.success) {
+      const record = convert(parsed.data as never);
+      // Sections, the bulk of a term, are compared by digest first (src/sync/merge-item.ts); the
+      // digest is computed here, off the thread that applies.
+      if (type === 'sections') record.digest = jsonbDigest(record.fields);
+      out.records.push(record);
+    }
     else
       invalid(
         (item as { key?: string }).key ?? null,

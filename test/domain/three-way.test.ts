@@ -116,6 +116,16 @@ describe('merge plan guards', () => {
     expect(planMerge([], hub, { ...options, force: true, allowEmpty: true }).deletes).toHaveLength(20);
   });
 
+  it('counts records settled by digest as unchanged and synced: the threshold, deletions and duplicate codes still see them', () => {
+    // 17 of 20 settled (read by digest, not in full); 2 read in full and still in the SIS; 1 gone.
+    const settled = new Map(hub.slice(3).map((h) => [h.sisKey!, `code-${h.id}`]));
+    const sisRecords = [...hub.slice(1).map((_, i) => sisRecord(i + 1)), { sisKey: 'new', naturalKey: null, label: 'dup', fields: { n: -1 } }];
+    const plan = planMerge(sisRecords, hub.slice(0, 3), { ...options, settled, naturalKey: (f) => (f.n === -1 ? 'code-h7' : null) });
+    expect(plan).toMatchObject({ refusal: null, deletes: [hub[0]], unchanged: 19, updates: [], creates: [] }); // 1 of 20 = 5 %
+    expect(plan.collisions.map((c) => c.sisKey)).toEqual(['new']); // h7's code, though h7 was not read in full
+    expect(planMerge(sisRecords.slice(2), hub.slice(0, 3), { ...options, settled }).refusal).toMatch(/3 of 20/);
+  });
+
   it('is idempotent: the SIS state it was built from plans no write', () => {
     const plan = planMerge(hub.map((_, i) => sisRecord(i)), hub, options);
     expect(plan).toMatchObject({ creates: [], updates: [], baseOnly: [], deletes: [], unchanged: 20 });

@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { PS_BASE } from '../../sis-sim/peoplesoft.ts';
+import { jsonbDigest } from '../../src/db/jsonb-digest.ts';
 import { startHub } from '../helpers/hub.ts';
 import { API_KEY, hasSharedData, SKIP_SHARED, startPair, startProxy, uiucFile } from '../sis/harness.ts';
 import { ALL_TYPES, item, merge, waitForRun } from './helpers.ts';
@@ -270,6 +271,10 @@ describe('merge guarantees', () => {
     expect(run.status, JSON.stringify(run.items)).toBe('succeeded');
     expect(await count(hub.db, 'sections')).toBe(term.sections);
     expect(item(run, 'relationships').counts.created).toBe(term.relationships);
+    // A re-merge settles a section by digest (src/db/jsonb-digest.ts), reading it in full only when
+    // its digest differs: every real section's stored digest is the one computed of its fields.
+    const stored = await hub.db.selectFrom('sections').select(['sis_key', 'sis_base', 'sis_digest']).execute();
+    expect(stored.filter((r) => r.sis_digest !== jsonbDigest(r.sis_base)).map((r) => r.sis_key)).toEqual([]);
     const again = await merge(hub.admin, { types: ALL_TYPES, terms: [term.code] });
     for (const i of again.items) expect(i.counts, i.type).toMatchObject({ created: 0, updated: 0, deleted: 0 });
   }, 240_000); // ~6 s alone; generous for a loaded two-core machine

@@ -1,6 +1,7 @@
 // The merge engine end to end: a hub and a real SIS simulator over HTTP.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonbDigest } from '../../src/db/jsonb-digest.ts';
 import { startHub, type Hub } from '../helpers/hub.ts';
 import { API_KEY, startPair, type Pair } from '../sis/harness.ts';
 import { ALL_TYPES, item, merge, waitForRun } from './helpers.ts';
@@ -47,6 +48,9 @@ describe('Execute Merge against the Ethos simulator', () => {
       .where('sis_key', 'is not', null)
       .executeTakeFirstOrThrow();
     expect(n).toBe(sections.length);
+    // What lets a re-merge settle a section by digest instead of reading it whole.
+    const stored = await hub.db.selectFrom('sections').select(['sis_key', 'sis_base', 'sis_digest']).execute();
+    expect(stored.filter((r) => r.sis_digest !== jsonbDigest(r.sis_base)).map((r) => r.sis_key)).toEqual([]);
     const sample = await hubSection(sections[0].id);
     expect(sample.capacity).toBe(sections[0].capacity);
     expect(sample.sisKey).toBe(sections[0].id);
