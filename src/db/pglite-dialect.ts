@@ -33,6 +33,9 @@ class Turns {
   }
 }
 
+/** PGlite's bulk load: `copy … from '/dev/blob'` reads the blob given with the query, here the statement's one parameter (src/db/insert-many.ts). */
+const COPY_FROM_BLOB = /^\s*copy\b[^]*\bfrom\s+'\/dev\/blob'\s*$/i;
+
 class PGliteConnection implements DatabaseConnection {
   #pglite: PGlite;
   #turns: Turns;
@@ -49,7 +52,9 @@ class PGliteConnection implements DatabaseConnection {
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     await this.#turns.take();
-    const result = await this.#statements.query<R>(query.sql, query.parameters, this.#tx);
+    const result = COPY_FROM_BLOB.test(query.sql)
+      ? await (this.#tx ?? this.#pglite).query<R>(query.sql, [], { blob: new Blob([query.parameters[0] as string]) })
+      : await this.#statements.query<R>(query.sql, query.parameters, this.#tx);
     const affected = result.affectedRows;
     return {
       rows: result.rows,
@@ -124,13 +129,18 @@ class PGliteDriver implements Driver {
   async destroy(): Promise<void> {}
 }
 
+class PGliteAdapter extends PostgresAdapter {}
+
+/** Whether `db` runs on PGlite, which loads rows from a blob (Kysely's executor is internal API; the version is pinned). */
+export const loadsFromBlob = (db: Kysely<any>): boolean => db.getExecutor().adapter instanceof PGliteAdapter;
+
 export class PGliteDialect implements Dialect {
   #pglite: PGlite;
   constructor(pglite: PGlite) {
     this.#pglite = pglite;
   }
   createAdapter() {
-    return new PostgresAdapter();
+    return new PGliteAdapter();
   }
   createDriver(): Driver {
     return new PGliteDriver(this.#pglite);

@@ -1,6 +1,7 @@
 // One merge of one type × term (DESIGN §4): fetch everything from the SIS first, read the hub,
 // plan field by field, refuse on the guards, then apply the whole diff in one transaction — with
 // its audit entries and report rows — so a crash leaves the previous state whole.
+import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { insertMany } from '../db/insert-many.ts';
 import type { DB } from '../db/schema.ts';
@@ -334,16 +335,17 @@ async function apply(
       fail(sis.label, sis.sisKey, null, error);
     }
   }
-  const inserted = await insertMany<{ id: string; sis_key: string }>(
+  // Ids are made here (random UUIDs, as the tables' default makes them), so the rows' children can
+  // follow without reading the inserted rows back.
+  const ids = creates.map(() => randomUUID());
+  await insertMany(
     trx,
     writer.table,
-    creates.map(({ sis, prepared }) => ({ ...writer.insertColumns?.(keys), ...prepared.columns, sis_key: sis.sisKey, sis_base: sis.fields })),
-    ['id', 'sis_key'],
+    creates.map(({ sis, prepared }, i) => ({ id: ids[i], ...writer.insertColumns?.(keys), ...prepared.columns, sis_key: sis.sisKey, sis_base: sis.fields })),
   );
-  const idOf = new Map(inserted.map((r) => [r.sis_key, r.id]));
-  await insertChildren(trx, creates.map(({ sis, prepared }) => ({ id: idOf.get(sis.sisKey)!, children: prepared.children })));
-  for (const { sis } of creates) {
-    const id = idOf.get(sis.sisKey)!;
+  await insertChildren(trx, creates.map(({ prepared }, i) => ({ id: ids[i], children: prepared.children })));
+  for (const [i, { sis }] of creates.entries()) {
+    const id = ids[i];
     keys.sections?.add(id, sis.sisKey);
     audit.push({ action: 'create', entity_id: id, changes: fieldChanges(null, sis.fields) });
     report.push({ kind: 'created', entity_id: id, sis_key: sis.sisKey, label: sis.label, fields: [], message: null, raw: null });
