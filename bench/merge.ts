@@ -1,7 +1,8 @@
 // `npm run bench -- merge`: a synthetic institution of 3 terms × 15,000 sections in the SIS
 // simulator (its own process, over HTTP), merged into an embedded hub. Prints the full merge
-// time, the pure fetch+parse time of the same pages, their ratio, a no-change re-merge with its
-// row writes, and peak RSS of the hub process. Targets: ratio ≤ 1.5; re-merge ≤ 1.1 × fetch with
+// time, the pure fetch+parse time of the same requests (on a new connector, as the first import
+// made them, and on the merge's own), their ratios, a no-change re-merge with its row writes, and
+// peak RSS of the hub process. Targets: ratio ≤ 1.5; re-merge ≤ 1.1 × fetch with
 // 0 writes; RSS < 512 MB.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,8 @@ import { MERGE_TYPES, type MergeType } from '../src/domain/merge-settings.ts';
 import { SYSTEM_ACTOR } from '../src/domain/permissions.ts';
 import { startRuntime } from '../src/runtime.ts';
 import { executeRun } from '../src/sync/merge-runner.ts';
+import { connectorSettings } from '../src/sis/settings.ts';
+import { SisFetcher } from '../src/sync/fetcher.ts';
 import { fetchItem, type ItemContext } from '../src/sync/merge-item.ts';
 import { getRun, startRun } from '../src/sync/runs.ts';
 import { API_KEY, startSimProcess } from './sim.ts';
@@ -38,7 +41,8 @@ export async function merge() {
   try {
     await migrateToLatest(database.db);
     await seedRoles(database.db);
-    const runtime = await startRuntime({ database, sis: { settings: { kind: 'ethos', baseUrl: sim.url, apiKey: API_KEY, timeoutMs: 60_000 }, source: 'environment' }, workers: false, nightlyCheckMs: 0 });
+    const settings = { kind: 'ethos', baseUrl: sim.url, apiKey: API_KEY, timeoutMs: 60_000 } as const;
+    const runtime = await startRuntime({ database, sis: { settings, source: 'environment' }, workers: false, nightlyCheckMs: 0 });
     const { connector, fetcher } = await runtime.connections.forMerge();
     const terms = (await connector.listTerms()).map((t) => t.code);
     const mergeAll = async () => {
@@ -59,13 +63,22 @@ export async function merge() {
     };
 
     const first = await mergeAll();
-    // Fetch + parse alone: the same pages, validated and converted, nothing read or written in the hub.
-    const ctx = { fetcher, onFetched: () => {} } as unknown as ItemContext;
-    const fetchStart = performance.now();
-    for (const type of MERGE_TYPES.filter((t) => !['courses', 'sections', 'relationships'].includes(t))) await fetchItem(ctx, type as MergeType, null, null);
-    for (const term of await connector.listTerms())
-      for (const type of connector.capabilities.mergeOrder) await fetchItem(ctx, type, term.code, term.key);
-    const fetchMs = performance.now() - fetchStart;
+    // Fetch + parse alone: the same pages, validated and converted, nothing read or written in the
+    // hub. Twice, each as the merge it is compared with fetched: on a new fetch thread (a new
+    // connector, which looks up once per section what the first import looked up: the term of each
+    // Ethos crosslist), and on the runtime's thread, which the re-merge reuses.
+    const fetchAll = async (fetcher: Pick<SisFetcher, 'fetch'>) => {
+      const ctx = { fetcher, onFetched: () => {} } as unknown as ItemContext;
+      const start = performance.now();
+      for (const type of MERGE_TYPES.filter((t) => !['courses', 'sections', 'relationships'].includes(t))) await fetchItem(ctx, type as MergeType, null, null);
+      for (const term of await connector.listTerms())
+        for (const type of connector.capabilities.mergeOrder) await fetchItem(ctx, type, term.code, term.key);
+      return performance.now() - start;
+    };
+    const coldFetcher = new SisFetcher(connectorSettings.parse(settings));
+    const coldFetchMs = await fetchAll(coldFetcher);
+    await coldFetcher.close();
+    const fetchMs = await fetchAll(fetcher);
 
     const txid = Number((await sql<{ t: string }>`select txid_current() as t`.execute(database.db)).rows[0].t);
     const again = await mergeAll();
@@ -75,8 +88,8 @@ export async function merge() {
     const rssMb = process.resourceUsage().maxRSS / 1024;
     console.log(`SIS: ethos simulator in its own process, ${terms.length} terms × ${SECTIONS_PER_TERM} sections (${sections} imported); hub: embedded PGlite on disk`);
     console.log(`full merge (first import):  ${(first.ms / 1000).toFixed(1)} s`);
-    console.log(`fetch + parse, same pages:  ${(fetchMs / 1000).toFixed(1)} s`);
-    console.log(`ratio merge / fetch:        ${(first.ms / fetchMs).toFixed(2)}   (target ≤ 1.5)`);
+    console.log(`fetch + parse, same pages:  ${(coldFetchMs / 1000).toFixed(1)} s on a new connector, ${(fetchMs / 1000).toFixed(1)} s on the merge's (its lookups made)`);
+    console.log(`ratio merge / fetch:        ${(first.ms / coldFetchMs).toFixed(2)}   (target ≤ 1.5)`);
     console.log(`no-change re-merge:         ${(again.ms / 1000).toFixed(1)} s, ratio to fetch ${(again.ms / fetchMs).toFixed(2)} (target ≤ 1.1)`);
     console.log(`re-merge records changed:   ${changed}; rows written to the schedule and audit log: ${writes} (target 0)`);
     console.log(`peak RSS of the hub process: ${rssMb.toFixed(0)} MB (target < 512)`);
