@@ -99,19 +99,8 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<void>
     await write(position, () => ({ status: 'failed', error: describe(error) }));
   };
 
-  for (const item of positions.filter((i) => i.term === null)) {
-    start(item.position);
-    try {
-      const fetched = await fetchItem(context(item.position), item.type, null, null);
-      await finish(item.position, await applyItem(context(item.position), fetched, null));
-    } catch (error) {
-      await fail(item.position, error);
-    }
-  }
-
-  // Terms are resolved once their merge above has run, and before any term's apply holds the database.
   const terms = [...new Set(positions.filter((i) => i.term !== null).map((i) => i.term!))];
-  const resolved = new Map(await Promise.all(terms.map(async (code) => [code, await resolveTerm(deps.db, code)] as const)));
+  let resolved = new Map<string, Awaited<ReturnType<typeof resolveTerm>>>();
   // Everything of a term is fetched before any of it is written; the next term's fetch runs while
   // this one's is applied, so the SIS and the database work at the same time.
   const fetchTerm = async (termCode: string) => {
@@ -138,7 +127,29 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<void>
     }
     return { items, term, fetched };
   };
-  let next = terms.length ? fetchTerm(terms[0]) : null;
+  // Terms are resolved once their own merge has run. The first term's SIS read then begins while
+  // the other reference types merge: it needs the term's SIS key, not the rooms or instructors.
+  let next: ReturnType<typeof fetchTerm> | null = null;
+  const beginTerms = () => {
+    if (next || !terms.length) return;
+    next = Promise.all(terms.map(async (code) => [code, await resolveTerm(deps.db, code)] as const)).then((pairs) => {
+      resolved = new Map(pairs);
+      return fetchTerm(terms[0]);
+    });
+    next.catch(() => {}); // awaited below, once the reference types are merged
+  };
+  for (const item of positions.filter((i) => i.term === null)) {
+    start(item.position);
+    try {
+      const fetched = await fetchItem(context(item.position), item.type, null, null);
+      await finish(item.position, await applyItem(context(item.position), fetched, null));
+    } catch (error) {
+      await fail(item.position, error);
+    }
+    if (item.type === 'terms') beginTerms();
+  }
+  beginTerms();
+
   for (let t = 0; t < terms.length; t++) {
     const { items, term, fetched } = await next!;
     next = t + 1 < terms.length ? fetchTerm(terms[t + 1]) : null;
