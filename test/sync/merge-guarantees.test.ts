@@ -261,6 +261,38 @@ describe('merge guarantees', () => {
     expect(item(run, 'sections').counts.errors).toBe(0);
   });
 
+  it('merges a term where the SIS changed most sections, and keeps the hub edits of the rest', async () => {
+    // Past a few hundred changed sections the merge reads the whole term and leaves out those the
+    // SIS did not change (src/sync/merge-item.ts), instead of reading the changed ones by id.
+    const sis = await startPair('ethos', { seed: 'synthetic:600' });
+    const hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY } });
+    cleanups.push(() => sis.sim.close(), () => hub.close());
+    const term = (await sis.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms[0].code;
+    await merge(hub.admin, { types: ALL_TYPES, terms: [term] });
+    const sections = await sis.admin<{ id: string; capacity: number }[]>('GET', `/sections?term=${term}`);
+    const [changed, kept] = [sections.slice(0, 550), sections.slice(550)];
+    for (const x of changed) sis.sim.store.patchSection(x.id, { capacity: x.capacity + 3 });
+    const editedInHub = async (sisKey: string) => {
+      const { id } = await hub.db.selectFrom('sections').select('id').where('sis_key', '=', sisKey).executeTakeFirstOrThrow();
+      const read = (await hub.admin.get(`/api/v1/sections/${id}`)).body;
+      expect((await hub.admin.patch(`/api/v1/sections/${id}`, { version: read.version, title: 'Edited in the hub' })).status).toBe(200);
+      return id;
+    };
+    const both = await editedInHub(changed[0].id); // the SIS changed its capacity, the hub its title
+    const hubOnly = await editedInHub(kept[0].id);
+
+    const run = await merge(hub.admin, { types: ['sections'], terms: [term] });
+    expect(item(run, 'sections').counts).toMatchObject({ updated: 550, unchanged: kept.length, deleted: 0, conflicts: 0 });
+    const capacities = new Map(
+      (await hub.db.selectFrom('sections').select(['sis_key', 'capacity']).where('sis_key', 'in', sections.map((x) => x.id)).execute()).map((r) => [r.sis_key, r.capacity]),
+    );
+    for (const x of changed) expect(capacities.get(x.id), x.id).toBe(x.capacity + 3);
+    for (const x of kept) expect(capacities.get(x.id), x.id).toBe(x.capacity);
+    for (const id of [both, hubOnly]) expect((await hub.admin.get(`/api/v1/sections/${id}`)).body.title).toBe('Edited in the hub');
+    const again = await merge(hub.admin, { types: ['sections'], terms: [term] });
+    expect(item(again, 'sections').counts).toMatchObject({ updated: 0, unchanged: sections.length });
+  }, 120_000);
+
   it.skipIf(!hasSharedData)('imports a real UIUC term whole', async () => {
     const sis = await startPair('ethos', { seed: `csv:${uiucFile('2025-su')}` });
     const hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY, timeoutMs: 30_000 } });
