@@ -15,10 +15,10 @@ import { migrateToLatest } from '../src/db/migrate.ts';
 import { MERGE_TYPES, type MergeType } from '../src/domain/merge-settings.ts';
 import { SYSTEM_ACTOR } from '../src/domain/permissions.ts';
 import { startRuntime } from '../src/runtime.ts';
-import { executeRun } from '../src/sync/merge-runner.ts';
 import { connectorSettings } from '../src/sis/settings.ts';
 import { SisFetcher } from '../src/sync/fetcher.ts';
 import { fetchItem, type ItemContext } from '../src/sync/merge-item.ts';
+import { executeRun } from '../src/sync/merge-runner.ts';
 import { getRun, startRun } from '../src/sync/runs.ts';
 import { API_KEY, startSimProcess } from './sim.ts';
 
