@@ -1,5 +1,5 @@
-// The digest PostgreSQL keeps of a stored jsonb value (`md5(value::text)`, a generated column, see
-// migration 0009), computed in JavaScript for a value not yet stored. jsonb prints a value in one
+// The digest PostgreSQL keeps of a stored jsonb value (`jsonb_digest(value)`: SHA-256 of its text, a
+// generated column, see migration 0009), computed in JavaScript for a value not yet stored. jsonb prints a value in one
 // canonical form — object keys by length, then byte by byte; ", " and ": " between items — so equal
 // values print alike whatever their key order. A value this prints differently (an exotic number
 // such as 1e-7, which jsonb writes out in full) gives a different digest: the merge then compares
@@ -44,4 +44,4 @@ export function jsonbText(value: unknown): string {
   return `{${out}}`;
 }
 
-export const jsonbDigest = (value: unknown): string => createHash('md5').update(jsonbText(value)).digest('hex');
+export const jsonbDigest = (value: unknown): string => createHash('sha256').update(jsonbText(value)).digest('hex');

@@ -89,7 +89,7 @@ export interface SectionsTable extends Synced {
   source_of_truth: Generated<'sis' | 'hub' | 'none' | null>;
   version: Generated<number>;
   deleted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-  /** md5 of `sis_base` as jsonb text, kept by PostgreSQL (src/db/migrations/0009_section_digest.ts). */
+  /** SHA-256 of `sis_base` as jsonb text, kept by PostgreSQL (src/db/migrations/0009_section_digest.ts). */
   sis_digest: GeneratedAlways<string | null>;
 }
 
