@@ -194,4 +194,14 @@ describe('Execute Merge against the Ethos simulator', () => {
     expect(conflicts.find((c: { sisKey: string }) => c.sisKey === e.id).fields).toEqual([expect.objectContaining({ field: 'title', resolvedBy: 'none' })]);
     expect((await hubSection(e.id)).title).toBe('Hub says');
   });
+
+  it('leaves alone a section the hub deleted and has not posted yet: neither imported again nor restored', async () => {
+    const [d] = (await simSections()).slice(-2);
+    const hubD = await hubSection(d.id);
+    expect((await hub.admin.del(`/api/v1/sections/${hubD.id}?version=${hubD.version}`)).status).toBe(204);
+    const run = await merge(hub.admin, { types: ['sections'], terms: [term] });
+    expect(item(run, 'sections').counts).toMatchObject({ skipped: 1, created: 0, deleted: 0 });
+    const rows = await hub.db.selectFrom('sections').select(['id', 'deleted_at']).where('sis_key', '=', d.id).execute();
+    expect(rows).toEqual([{ id: hubD.id, deleted_at: expect.any(Date) }]);
+  });
 });
