@@ -72,22 +72,25 @@ const naturalKeys: Record<MergeType, (f: Fields) => string | null> = {
 /**
  * A term's sections to merge: those whose stored base has the digest of what the SIS sends now are
  * settled (the SIS changed nothing, so the merge has nothing to take) and only counted; the rest
- * are read in full, with their meetings and instructors. A no-change re-merge reads five small
- * columns per section instead of every section whole.
+ * are read in full, with their meetings and instructors. A no-change re-merge reads a few small
+ * columns per section instead of every section whole. The same read finds the sections the hub
+ * deleted and has not posted yet: the plan leaves their SIS records alone.
  */
 async function hubSectionsToMerge(db: Kysely<DB>, termId: string, sisRecords: readonly SisRecord[]) {
   const keys = await sectionKeys(db);
   const digests = new Map(sisRecords.map((r) => [r.sisKey, r.digest]));
   const rows = await db
     .selectFrom('sections')
-    .select(['id', 'sis_key', 'sis_digest', 'sis_deleted_at', 'course_id', 'section_number'])
+    .select(['id', 'sis_key', 'sis_digest', 'sis_deleted_at', 'deleted_at', 'course_id', 'section_number'])
     .where('term_id', '=', termId)
-    .where('deleted_at', 'is', null)
     .execute();
   const settled = new Map<string, string | null>();
+  const ignoreKeys = new Set<string>();
   const rest = new Set<string>();
   for (const r of rows) {
-    if (r.sis_key && r.sis_deleted_at === null && r.sis_digest !== null && r.sis_digest === digests.get(r.sis_key))
+    if (r.deleted_at !== null) {
+      if (r.sis_key) ignoreKeys.add(r.sis_key);
+    } else if (r.sis_key && r.sis_deleted_at === null && r.sis_digest !== null && r.sis_digest === digests.get(r.sis_key))
       settled.set(r.sis_key, natural.section({ courseKey: keys.courses.key(r.course_id), sectionNumber: r.section_number }));
     else rest.add(r.id);
   }
@@ -99,13 +102,15 @@ async function hubSectionsToMerge(db: Kysely<DB>, termId: string, sisRecords: re
       : rest.size <= 500
         ? await hubSections(db, { ids: [...rest] }, keys)
         : (await hubSections(db, { termId }, keys)).filter((h) => rest.has(h.id));
-  return { records, settled };
+  return { records, settled, ignoreKeys };
 }
 
 interface LoadedHub {
   records: HubRecord[];
   /** Sections the SIS holds as their base, by SIS key, with their natural key (PlanOptions.settled). */
   settled?: ReadonlyMap<string, string | null>;
+  /** SIS keys of sections the hub deleted and has not posted yet (PlanOptions.ignoreKeys). */
+  ignoreKeys?: ReadonlySet<string>;
 }
 
 async function loadHub(
@@ -133,9 +138,9 @@ async function loadHub(
     case 'sections':
     case 'relationships': {
       const termPosting = postingOn(settings, type, termCode!, 'nightly');
-      const { records, settled } =
+      const { records, ...sections } =
         type === 'sections' ? await hubSectionsToMerge(db, termId!, sisRecords) : { records: await hubRelationships(db, termId!) };
-      return { records: records.map((r) => ({ ...r, postingEnabled: termPosting && r.allowIntegration !== false })), settled };
+      return { records: records.map((r) => ({ ...r, postingEnabled: termPosting && r.allowIntegration !== false })), ...sections };
     }
   }
 }
@@ -216,17 +221,9 @@ export async function applyItem(ctx: ItemContext, fetched: Fetched, termId: stri
   const sisRecords = fetched.records;
 
   // 2. The hub, and the plan.
-  const { records: loaded, settled } = await loadHub(ctx.db, type, termId, ctx.settings, termCode, sisRecords);
+  const { records: loaded, settled, ignoreKeys } = await loadHub(ctx.db, type, termId, ctx.settings, termCode, sisRecords);
   const state = await postingState(ctx.db, type, termId, fetched.readFrom);
   const hub = state.sent.size ? loaded.map((h) => ({ ...h, sent: state.sent.get(h.id) ?? null })) : loaded;
-  const ignoreKeys =
-    type === 'sections' && termId
-      ? new Set(
-          (await ctx.db.selectFrom('sections').select('sis_key').where('term_id', '=', termId).where('deleted_at', 'is not', null).where('sis_key', 'is not', null).execute()).map(
-            (s) => s.sis_key!,
-          ),
-        )
-      : undefined;
   const plan = planMerge(sisRecords, hub, {
     owner: (field, record) => fieldOwner(ctx.settings, type, field, { recordOverride: record.override, postingEnabled: record.postingEnabled }),
     // A term's course list is not the whole catalog: a course missing from it is not deleted.

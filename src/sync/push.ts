@@ -341,12 +341,11 @@ export class PushEngine {
       // The SIS's own changes (fields the hub did not touch, or the SIS owns) come into the hub.
       sisChanges = Object.fromEntries(merge.changes.filter((c) => c.field !== 'enrolled' || ours.enrolled !== c.after).map((c) => [c.field, c.after]));
       const input = sectionInput(termKey, merge.merged, theirFields, postable);
-      const differs = [...postable].some((f) => !sameValue(input[f as keyof SisSectionInput], theirFields[f]));
       // The write is planned against what was just read: only what differs is sent.
+      const differing = [...postable].filter((f) => !sameValue(input[f as keyof SisSectionInput], theirFields[f]));
       // Only a field the SIS owns can be lost to a write whose answer is lost (src/domain/three-way.ts).
-      if ([...postable].some((f) => owner(f) === 'sis' && !sameValue(input[f as keyof SisSectionInput], theirFields[f])))
-        await this.#recordSent('section', id, Object.fromEntries([...postable].map((f) => [f, merge.merged[f]])));
-      result = differs ? await this.#call(log, 'updateSection', () => writer.updateSection(sisKey!, input, seen)) : { sisKey, record: seen };
+      if (differing.some((f) => owner(f) === 'sis')) await this.#recordSent('section', id, Object.fromEntries([...postable].map((f) => [f, merge.merged[f]])));
+      result = differing.length ? await this.#call(log, 'updateSection', () => writer.updateSection(sisKey!, input, seen)) : { sisKey, record: seen };
       Object.assign(sisChanges, sisDefaults(input, result.record, postable));
     } else {
       const input = sectionInput(termKey, ours, ours, postable);
