@@ -8,19 +8,16 @@
 // share the posting. A second phase measures the push engine alone: the same edits saved while the
 // maintenance switch holds posting, then released at once.
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { bootstrap } from '../src/auth/bootstrap.ts';
-import { openDatabase, type Database } from '../src/db/database.ts';
-import { migrateToLatest } from '../src/db/migrate.ts';
+import type { Database } from '../src/db/database.ts';
 import { buildApp } from '../src/http/app.ts';
 import { startRuntime } from '../src/runtime.ts';
 import { Api } from './api.ts';
 import { spawnNode, stopChild, untilPrinted } from './child.ts';
+import { BENCH_DATABASE_URL, openBenchDatabase } from './database.ts';
 import { API_KEY, startSimProcess } from './sim.ts';
 
 const EDITS = Number(process.env.BENCH_EDITS ?? 2000);
@@ -29,8 +26,7 @@ const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
 const RATE = Number(process.env.BENCH_RATE ?? 0);
 const LATENCY_MS = Number(process.env.BENCH_SIS_LATENCY_MS ?? 50);
 const CONCURRENCY = Number(process.env.BENCH_PUSH_CONCURRENCY ?? 128);
-const DATABASE_URL = process.env.BENCH_DATABASE_URL;
-const WORKER_PROCESSES = DATABASE_URL ? Number(process.env.BENCH_WORKER_PROCESSES ?? 1) : 0;
+const WORKER_PROCESSES = BENCH_DATABASE_URL ? Number(process.env.BENCH_WORKER_PROCESSES ?? 1) : 0;
 const EMAIL = 'bench@example.edu';
 const PASSWORD = 'bench password 123';
 
@@ -38,13 +34,9 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 
 export async function push() {
   const sim = await startSimProcess({ sections: EDITS + 200, latencyMs: LATENCY_MS });
-  const dir = mkdtempSync(join(tmpdir(), 'cb-bench-push-'));
-  const database = await openDatabase(DATABASE_URL ? { databaseUrl: DATABASE_URL } : { dataDir: dir });
+  const database = await openBenchDatabase('push');
   const workers: ChildProcess[] = [];
   try {
-    if (database.kind === 'postgres' && (await sql<{ n: number }>`select count(*)::int as n from pg_tables where schemaname = 'public'`.execute(database.db)).rows[0].n > 0)
-      throw new Error('BENCH_DATABASE_URL must name an empty, throwaway database (this one has tables)');
-    await migrateToLatest(database.db);
     await bootstrap(database.db, { adminEmail: EMAIL, adminPassword: PASSWORD });
     const runtime = await startRuntime({
       database,
@@ -52,7 +44,7 @@ export async function push() {
       nightlyCheckMs: 0,
       pushConcurrency: CONCURRENCY,
     });
-    for (let i = 0; i < WORKER_PROCESSES; i++) workers.push(await startWorkerProcess(DATABASE_URL!, sim.url));
+    for (let i = 0; i < WORKER_PROCESSES; i++) workers.push(await startWorkerProcess(BENCH_DATABASE_URL!, sim.url));
     const app = await buildApp({ database, runtime, loginRateLimit: 1000 });
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
     const api = await Api.signIn(url, EMAIL, PASSWORD);
@@ -111,7 +103,6 @@ export async function push() {
     await Promise.all(workers.map(stopChild));
     await database.close();
     sim.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
