@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createConnector } from '../sis/registry.ts';
 import { SisError } from '../sis/errors.ts';
+import { collectGarbage } from './collect-garbage.ts';
 import type { FetchReply, FetchRequest } from './fetcher.ts';
 import { fetchPages } from './sis-fetch.ts';
 
@@ -32,5 +33,8 @@ port.on('message', async ({ id, type, termKey }: FetchRequest) => {
           ? { sis: { code: error.code, message: error.message, field: error.field, status: error.status, retryAfterMs: error.retryAfterMs, raw: cloneable(error.raw) } }
           : { message: error instanceof Error ? error.message : String(error) },
     });
+  } finally {
+    // What this read held (for Ethos sections, a term's meeting events) is garbage now.
+    collectGarbage();
   }
 });

@@ -6,6 +6,7 @@ import type { DB } from '../db/schema.ts';
 import type { MergeType } from '../domain/merge-settings.ts';
 import type { Actor } from '../domain/permissions.ts';
 import { SisError } from '../sis/errors.ts';
+import { collectGarbage } from './collect-garbage.ts';
 import type { SisConnections } from './connection.ts';
 import { applyItem, fetchItem, resolveTerm, type Fetched, type ItemContext, type ItemResult } from './merge-item.ts';
 import { getRun, markItem, markRun, type MergeRequest } from './runs.ts';
@@ -150,10 +151,11 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<void>
   }
   beginTerms();
 
-  for (let t = 0; t < terms.length; t++) {
+  // Applies term t once it is fetched, and starts fetching term t + 1 as it begins.
+  const applyTerm = async (t: number) => {
     const { items, term, fetched } = await next!;
     next = t + 1 < terms.length ? fetchTerm(terms[t + 1]) : null;
-    if (!term) continue;
+    if (!term) return;
     for (const item of items) {
       const data = fetched.get(item.type);
       if (!data) continue;
@@ -163,6 +165,11 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<void>
         await fail(item.position, error);
       }
     }
+  };
+  for (let t = 0; t < terms.length; t++) {
+    await applyTerm(t);
+    // Nothing refers to the applied term any more: collect it before the next one arrives.
+    collectGarbage();
   }
 
   let error: string | null = null;
