@@ -33,9 +33,13 @@ export interface JobQueue {
 
 export async function startJobQueue(database: Database, logger?: FastifyBaseLogger): Promise<JobQueue> {
   // On PGlite, pg-boss keeps PGlite's own query path, not the hub's prepared statements
-  // (src/db/pglite-statements.ts): it writes values into its SQL (a job fetch's LIMIT is the
-  // worker's free slots), so its texts keep changing, and preparing them cost more than it saved
-  // (the push bench's backlog drained at 135 posts/s instead of 236, with custom plans too).
+  // (src/db/pglite-statements.ts). It writes values into its SQL; when a fetch's LIMIT was the
+  // worker's free slots its texts kept changing, and preparing them cost more than it saved (the
+  // push bench's backlog drained at 135 posts/s instead of 236). A pool's fixed batch
+  // (src/jobs/job-pool.ts) keeps a queue's fetch and completion texts the same, yet prepared
+  // they still lost in an A/B run (backlog 144 against 308 posts/s, end to end 101 against 105).
+  // The likely cause: a prepared fetch keeps a plan made once, perhaps while the queue was short,
+  // where PGlite's own path plans each fetch for the queue as it is.
   const boss =
     database.kind === 'pglite'
       ? new PgBoss({ db: fromPglite(database.pglite!), schema: 'pgboss' })
