@@ -42,39 +42,38 @@ const sortColumns: Record<string, string[]> = {
 
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
 
+/** The section's own columns: read with its course and children, and returned by an edit. */
+const OWN_COLUMNS = [
+  'id',
+  'term_id',
+  'course_id',
+  'section_number',
+  'component',
+  'status',
+  'capacity',
+  'enrolled',
+  'instruction_mode',
+  'campus',
+  'part_of_term',
+  'title',
+  'credits',
+  'allow_integration',
+  'source_of_truth',
+  'sis_key',
+  'sis_deleted_at',
+  'version',
+  'created_at',
+  'updated_at',
+] as const;
+
 // Meetings and instructors ride along as JSON arrays: one statement reads a section whole (a save
-// reads it twice, a post once), where three did before.
+// reads it once, a post once), where three did before.
 function baseQuery(db: Kysely<DB>) {
   return db
     .selectFrom('sections as s')
     .innerJoin('courses as c', 'c.id', 's.course_id')
     .where('s.deleted_at', 'is', null)
-    .select([
-      's.id',
-      's.term_id',
-      's.course_id',
-      'c.subject',
-      'c.number as course_number',
-      'c.title as course_title',
-      'c.department_id',
-      's.section_number',
-      's.component',
-      's.status',
-      's.capacity',
-      's.enrolled',
-      's.instruction_mode',
-      's.campus',
-      's.part_of_term',
-      's.title',
-      's.credits',
-      's.allow_integration',
-      's.source_of_truth',
-      's.sis_key',
-      's.sis_deleted_at',
-      's.version',
-      's.created_at',
-      's.updated_at',
-    ])
+    .select([...OWN_COLUMNS.map((c) => `s.${c}` as const), 'c.subject', 'c.number as course_number', 'c.title as course_title', 'c.department_id'])
     .select((eb) => [
       jsonArrayFrom(
         eb
@@ -91,15 +90,14 @@ function baseQuery(db: Kysely<DB>) {
 
 type SectionRow = Awaited<ReturnType<ReturnType<typeof baseQuery>['executeTakeFirstOrThrow']>>;
 
-function sectionOf(r: SectionRow): Section {
+type OwnRow = Pick<SectionRow, (typeof OWN_COLUMNS)[number]>;
+
+/** The section's own fields, from its own columns. */
+function ownFieldsOf(r: OwnRow) {
   return {
     id: r.id,
     termId: r.term_id,
     courseId: r.course_id,
-    subject: r.subject,
-    courseNumber: r.course_number,
-    courseTitle: r.course_title,
-    departmentId: r.department_id,
     sectionNumber: r.section_number,
     component: r.component,
     status: r.status,
@@ -112,6 +110,21 @@ function sectionOf(r: SectionRow): Section {
     credits: r.credits,
     allowIntegration: r.allow_integration,
     sourceOfTruth: r.source_of_truth,
+    sisKey: r.sis_key,
+    sisDeletedAt: iso(r.sis_deleted_at),
+    version: r.version,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
+}
+
+function sectionOf(r: SectionRow): Section {
+  return {
+    ...ownFieldsOf(r),
+    subject: r.subject,
+    courseNumber: r.course_number,
+    courseTitle: r.course_title,
+    departmentId: r.department_id,
     meetings: r.meetings.map((m) => ({
       days: m.days,
       startTime: toClockTime(m.start_time),
@@ -121,11 +134,6 @@ function sectionOf(r: SectionRow): Section {
       roomId: m.room_id,
     })),
     instructors: r.instructors.map((i) => ({ instructorId: i.instructor_id, role: i.role })),
-    sisKey: r.sis_key,
-    sisDeletedAt: iso(r.sis_deleted_at),
-    version: r.version,
-    createdAt: r.created_at.toISOString(),
-    updatedAt: r.updated_at.toISOString(),
   };
 }
 
@@ -358,7 +366,7 @@ export async function updateSectionIn(trx: Transaction<DB>, actor: Actor, id: st
   if (errors.length) throw new InvalidError('The section refers to records that do not exist.', errors);
   if (patch.sectionNumber !== undefined && patch.sectionNumber !== current.sectionNumber)
     await assertNumberFree(trx, current.termId, current.courseId, patch.sectionNumber, id);
-  await trx
+  const own = await trx
     .updateTable('sections')
     .set({
       ...(patch.sectionNumber !== undefined && { section_number: patch.sectionNumber }),
@@ -375,9 +383,13 @@ export async function updateSectionIn(trx: Transaction<DB>, actor: Actor, id: st
       updated_at: sql`now()`,
     })
     .where('id', '=', id)
-    .execute();
+    .returning(OWN_COLUMNS)
+    .executeTakeFirstOrThrow();
   await writeChildren(trx, id, patch.meetings, patch.instructors);
-  const updated = await getSection(trx, null, id);
+  // The section as the database now holds it: its own columns as the update returned them, and its
+  // meetings and instructors read again only where the patch replaced them (the database
+  // normalises times).
+  const updated = patch.meetings || patch.instructors ? await getSection(trx, null, id) : { ...current, ...ownFieldsOf(own) };
   await recordAudit(trx, actor, {
     action: 'update',
     entityType: 'section',

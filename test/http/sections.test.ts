@@ -59,6 +59,24 @@ describe('sections over HTTP', () => {
     expect(update.changes.capacity).toEqual({ before: 35, after: 50 });
   });
 
+  it('answers an edit with the section exactly as a read of it shows afterwards', async () => {
+    const { body } = await hub.admin.post('/api/v1/sections', { ...lecture(), sectionNumber: 'E1' });
+    const scalars = await hub.admin.patch(`/api/v1/sections/${body.id}`, { version: 1, capacity: 41, title: 'Calculus, evenings', credits: 3.5, campus: 'NORTH' });
+    expect(scalars.status).toBe(200);
+    expect(scalars.body).toMatchObject({ capacity: 41, title: 'Calculus, evenings', credits: 3.5, campus: 'NORTH', version: 2 });
+    expect(scalars.body.updatedAt).not.toBe(body.updatedAt);
+    expect(scalars.body).toEqual((await hub.admin.get(`/api/v1/sections/${body.id}`)).body);
+
+    const lists = await hub.admin.patch(`/api/v1/sections/${body.id}`, {
+      version: 2,
+      instructors: [],
+      meetings: [{ days: 'TR', startTime: '18:00', endTime: '19:15', roomId: null }],
+    });
+    expect(lists.body).toMatchObject({ version: 3 });
+    expect(lists.body.meetings).toEqual([{ days: 'TR', startTime: '18:00', endTime: '19:15', startDate: null, endDate: null, roomId: null }]);
+    expect(lists.body).toEqual((await hub.admin.get(`/api/v1/sections/${body.id}`)).body);
+  });
+
   it('answers 409 with the current version when the edit is based on a stale one', async () => {
     const { body } = await hub.admin.post('/api/v1/sections', { ...lecture(), sectionNumber: 'B1' });
     await hub.admin.patch(`/api/v1/sections/${body.id}`, { version: 1, capacity: 10 });
