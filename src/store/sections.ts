@@ -67,7 +67,7 @@ const OWN_COLUMNS = [
 ] as const;
 
 // Meetings and instructors ride along as JSON arrays: one statement reads a section whole (a save
-// reads it once, a post once), where three did before.
+// reads it once, twice when it replaces meetings or instructors; a post once), where three did before.
 function baseQuery(db: Kysely<DB>) {
   return db
     .selectFrom('sections as s')
