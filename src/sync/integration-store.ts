@@ -78,18 +78,23 @@ export async function applyStatusEvent(
   options: { releaseLeaseOf?: string } = {},
 ): Promise<Applied> {
   // Locked, or made if missing. Locking first, where an upsert would always write a row version
-  // even when the row exists (as it does for all but a record's first event); a first event that
-  // races another's insert finds nothing inserted and locks the row the other made.
+  // even when the row exists (as it does for all but a record's first event). A first event inserts
+  // its row already moved on (one write, not an insert and an update); one that races another's
+  // insert finds nothing inserted and applies its event to the row the other made.
   const lock = () => trx.selectFrom('integration_status').selectAll().where('entity_type', '=', type).where('entity_id', '=', id).forUpdate().executeTakeFirst();
-  const row =
-    (await lock()) ??
-    (await trx
+  const found = await lock();
+  if (!found) {
+    const before = initialStatus(hasSisKey);
+    const { next, name } = transition(before, event);
+    const made = await trx
       .insertInto('integration_status')
-      .values({ entity_type: type, entity_id: id, term_id: termId, ...columns(initialStatus(hasSisKey)) })
+      .values({ entity_type: type, entity_id: id, term_id: termId, ...columns(next) })
       .onConflict((oc) => oc.columns(['entity_type', 'entity_id']).doNothing())
-      .returningAll()
-      .executeTakeFirst()) ??
-    (await lock());
+      .returning('entity_id')
+      .executeTakeFirst();
+    if (made) return { before, next, name };
+  }
+  const row = found ?? (await lock());
   if (!row) throw new Error(`integration status of ${type} ${id}: neither found nor made`);
   const before = recordOf(row);
   const { next, name } = transition(before, event);

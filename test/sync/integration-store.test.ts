@@ -16,6 +16,16 @@ afterAll(() => database.close());
 const at = new Date('2026-11-25T12:00:00Z');
 
 describe('integration status events', () => {
+  it("makes a record's row by its first event, with the event applied", async () => {
+    const { db } = database;
+    const id = randomUUID();
+    const applied = await db.transaction().execute((trx) => applyStatusEvent(trx, 'section', id, null, true, { kind: 'enqueued', at, version: 4 }));
+    expect(applied.before).toMatchObject({ status: 'synced', wantedVersion: null, queuedAt: null });
+    expect(applied.next).toMatchObject({ status: 'pending', wantedVersion: 4, queuedAt: at });
+    const rows = await db.selectFrom('integration_status').select(['status', 'wanted_version', 'queued_at']).where('entity_id', '=', id).execute();
+    expect(rows).toEqual([{ status: 'pending', wanted_version: 4, queued_at: at }]);
+  });
+
   it('applies two first events racing for one record one after the other, the second on the row the first made', async () => {
     const { db } = database;
     const id = randomUUID();
