@@ -3,6 +3,7 @@
 // Optional everywhere: without hooks (CLI, tests of the store) a save is just a save.
 import type { Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import type { StatusRecord } from '../domain/integration-status.ts';
 import type { Relationship, Section } from '../domain/schedule.ts';
 
 export interface SectionChange {
@@ -22,6 +23,7 @@ export interface RelationshipChange {
 }
 
 export interface SaveHooks {
-  sectionSaved(trx: Transaction<DB>, change: SectionChange): Promise<void>;
+  /** The section's integration status when the save queued its post (its term posts in real time). */
+  sectionSaved(trx: Transaction<DB>, change: SectionChange): Promise<StatusRecord | void>;
   relationshipSaved(trx: Transaction<DB>, change: RelationshipChange): Promise<void>;
 }

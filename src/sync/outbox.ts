@@ -6,6 +6,7 @@
 import type { Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { postingOn } from '../domain/merge-settings.ts';
+import type { StatusRecord } from '../domain/integration-status.ts';
 import type { Section } from '../domain/schedule.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import type { SaveHooks } from '../store/save-hooks.ts';
@@ -46,7 +47,7 @@ export interface OutboxDeps {
   clock: () => Date;
 }
 
-/** Enqueues a record's push in the caller's transaction and marks it pending. */
+/** Enqueues a record's push in the caller's transaction and marks it pending; returns the status it left. */
 export async function enqueuePush(
   trx: Transaction<DB>,
   queue: JobQueue,
@@ -54,9 +55,10 @@ export async function enqueuePush(
   record: { id: string; termId: string | null; sisKey: string | null; version: number },
   at: Date,
   startAfter?: Date,
-): Promise<void> {
-  await applyStatusEvent(trx, type, record.id, record.termId, record.sisKey !== null, { kind: 'enqueued', at, version: record.version });
+): Promise<StatusRecord> {
+  const { next } = await applyStatusEvent(trx, type, record.id, record.termId, record.sisKey !== null, { kind: 'enqueued', at, version: record.version });
   await queue.enqueue(trx, PUSH_QUEUES[type], { id: record.id }, { singletonKey: record.id, ...(startAfter && { startAfter }) });
+  return next;
 }
 
 export function createOutbox(deps: OutboxDeps): SaveHooks & { committed(): void } {
@@ -92,8 +94,9 @@ export function createOutbox(deps: OutboxDeps): SaveHooks & { committed(): void 
       const record = change.after ?? change.before!;
       // A delete bumps the version past what `before` shows.
       const version = change.after ? change.after.version : change.before!.version + 1;
-      await enqueuePush(trx, deps.queue, 'section', { id: change.id, termId: change.termId, sisKey: record.sisKey, version }, deps.clock());
+      const status = await enqueuePush(trx, deps.queue, 'section', { id: change.id, termId: change.termId, sisKey: record.sisKey, version }, deps.clock());
       touched.add('section');
+      return status;
     },
     async relationshipSaved(trx, change) {
       const { settings, code } = await settingsFor(trx, change.termId);

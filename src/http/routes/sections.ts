@@ -2,11 +2,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../db/schema.ts';
-import { INTEGRATION_STATES } from '../../domain/integration-status.ts';
+import { INTEGRATION_STATES, type StatusRecord } from '../../domain/integration-status.ts';
+import { can, type Actor } from '../../domain/permissions.ts';
 import { ForbiddenError, NotFoundError } from '../../domain/errors.ts';
-import { integrationStatusView, section, sectionCreate, sectionPatch, versionOnly } from '../../domain/schedule.ts';
+import { integrationStatusView, section, sectionCreate, sectionPatch, versionOnly, type Section } from '../../domain/schedule.ts';
 import type { SaveHooks } from '../../store/save-hooks.ts';
-import { statusViews } from '../../sync/integration-store.ts';
+import { statusViews, viewOf } from '../../sync/integration-store.ts';
 import { visibleStatusTerms, withIntegrationStatus } from '../../sync/integration-view.ts';
 import {
   bulkEditSections,
@@ -44,8 +45,26 @@ export const sectionRoutes = (
     hooks?.committed?.();
     return result;
   };
-  const one = async (actor: Parameters<typeof withIntegrationStatus>[1], s: Awaited<ReturnType<typeof getSection>>) =>
-    (await withIntegrationStatus(db, actor, 'section', [s]))[0];
+  const one = async (actor: Actor, s: Section) => (await withIntegrationStatus(db, actor, 'section', [s]))[0];
+  /**
+   * One section's save, answered with the section and its integration status. A save that queued
+   * the section's post (its term posts in real time, so the status shows) answers with the status
+   * that save left, instead of reading it again after the commit.
+   */
+  const savedOne = async (actor: Actor, save: (hooks?: SaveHooks) => Promise<Section>) => {
+    let queued: StatusRecord | undefined;
+    const watching: SaveHooks | undefined = hooks && {
+      relationshipSaved: (trx, change) => hooks.relationshipSaved(trx, change),
+      async sectionSaved(trx, change) {
+        const status = await hooks.sectionSaved(trx, change);
+        if (status) queued = status;
+        return status;
+      },
+    };
+    const s = await saved(save(watching));
+    if (queued && can(actor, 'integrationStatus.view')) return { ...s, integrationStatus: viewOf(queued) };
+    return one(actor, s);
+  };
 
   app.get(
     '/api/v1/sections',
@@ -118,8 +137,7 @@ export const sectionRoutes = (
     { schema: { tags, summary: 'Create a section', body: sectionCreate, response: { 201: section, ...problems } } },
     async (request, reply) => {
       const actor = requirePermission(request, 'sections.view');
-      const created = await saved(createSection(db, actor, request.body, clock(), hooks));
-      return reply.code(201).send(await one(actor, created));
+      return reply.code(201).send(await savedOne(actor, (h) => createSection(db, actor, request.body, clock(), h)));
     },
   );
 
@@ -136,7 +154,7 @@ export const sectionRoutes = (
     },
     async (request) => {
       const actor = requirePermission(request, 'sections.view');
-      return one(actor, await saved(updateSection(db, actor, request.params.id, request.body, clock(), hooks)));
+      return savedOne(actor, (h) => updateSection(db, actor, request.params.id, request.body, clock(), h));
     },
   );
 
@@ -165,7 +183,7 @@ export const sectionRoutes = (
     { schema: { tags, summary: 'Cancel a section', params: idParams, body: versionOnly, response: { 200: section, ...problems } } },
     async (request) => {
       const actor = requirePermission(request, 'sections.view');
-      return one(actor, await saved(cancelSection(db, actor, request.params.id, request.body.version, clock(), hooks)));
+      return savedOne(actor, (h) => cancelSection(db, actor, request.params.id, request.body.version, clock(), h));
     },
   );
 
