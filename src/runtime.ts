@@ -1,7 +1,9 @@
 // What runs beside the HTTP API: the job queue with its workers, the SIS connection, and the
-// nightly schedule. One process in embedded mode; on PostgreSQL any number of identical ones.
+// nightly schedule (and, on PGlite, the vacuum sweep). One process in embedded mode; on PostgreSQL
+// any number of identical ones.
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from './db/database.ts';
+import { vacuumDue } from './db/vacuum.ts';
 import { startJobQueue, type JobQueue } from './jobs/queue.ts';
 import type { ConnectorSettingsInput } from './sis/settings.ts';
 import { SisConnections } from './sync/connection.ts';
@@ -39,6 +41,8 @@ export interface RuntimeOptions {
   pushSweepMs?: number;
   /** SMTP for notification emails; none sends no email (webhooks still go). */
   smtp?: SmtpSettings | null;
+  /** How often PGlite's tables are checked for a vacuum (default 60 s; 0 = never; PostgreSQL vacuums on its own). */
+  vacuumCheckMs?: number;
   /** How often new posting errors are sent to subscribers as a digest (default 60 s; 0 = only by hand). */
   errorDigestMs?: number;
 }
@@ -150,6 +154,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       ? setInterval(() => notifier.errorDigest().catch((err: unknown) => options.logger?.error({ err }, 'error digest failed')), digestMs)
       : null;
 
+  // PGlite never autovacuums (src/db/vacuum.ts): the hub does it, one sweep at a time.
+  const vacuumMs = database.kind === 'pglite' ? (options.vacuumCheckMs ?? 60_000) : 0;
+  let vacuuming: Promise<void> | null = null;
+  const sweepVacuum = () => {
+    vacuuming ??= vacuumDue(db)
+      .then((done) => done.forEach((v) => options.logger?.info(v, 'vacuumed')))
+      .catch((err: unknown) => options.logger?.error({ err }, 'vacuum failed'))
+      .finally(() => (vacuuming = null));
+  };
+  const vacuumTimer = workers && vacuumMs > 0 ? setInterval(sweepVacuum, vacuumMs) : null;
+
   const tickNightly = (now = clock()) => nightlyTick(db, queue, now);
   const interval = options.nightlyCheckMs ?? 30_000;
   const timer =
@@ -175,6 +190,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (timer) clearInterval(timer);
       if (sweeper) clearInterval(sweeper);
       if (digest) clearInterval(digest);
+      if (vacuumTimer) clearInterval(vacuumTimer);
+      await vacuuming;
       await queue.stop();
       await connections.close();
     },
