@@ -159,7 +159,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   let vacuuming: Promise<void> | null = null;
   const sweepVacuum = () => {
     vacuuming ??= vacuumDue(db)
-      .then((done) => done.forEach((v) => options.logger?.info(v, 'vacuumed')))
+      .then((done) => done.forEach((v) => options.logger?.info(v, 'vacuum sweep')))
       .catch((err: unknown) => options.logger?.error({ err }, 'vacuum failed'))
       .finally(() => (vacuuming = null));
   };
