@@ -36,6 +36,7 @@ const random = () => {
 
 interface SectionView {
   id: string;
+  departmentId: string;
   subject: string;
   courseNumber: string;
   sectionNumber: string;
@@ -424,6 +425,18 @@ describe('who sees integration status', () => {
     const [other] = await sectionsOf(otherTerm);
     expect(other).not.toHaveProperty('integrationStatus');
     expect((await hub.admin.get(`/api/v1/sections/${other.id}/integration-status`)).status).toBe(404);
+  });
+
+  it("answers an edit without the status when the editor's role may not see it, though the edit queued a post", async () => {
+    const s = (await sectionsOf(term)).find((x) => x.integrationStatus?.status === 'synced')!;
+    const full = await get(s.id);
+    const scheduler = await hub.user({ email: 'scheduler@example.edu', role: 'Scheduler', departmentIds: [full.departmentId] });
+    const edited = await scheduler.client.patch(`/api/v1/sections/${s.id}`, { version: full.version, capacity: full.capacity + 1 });
+    expect(edited.status, JSON.stringify(edited.body)).toBe(200);
+    expect(edited.body).not.toHaveProperty('integrationStatus');
+    // The edit was queued and posted all the same.
+    expect(await settled(hub.admin, s.id)).toMatchObject({ status: 'synced' });
+    await expectSisEqualsHub(hub.db, sis.connector, [s.id]);
   });
 });
 
