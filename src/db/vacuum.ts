@@ -35,17 +35,18 @@ export async function vacuumDue(db: Kysely<DB>): Promise<Vacuumed[]> {
   // A backend publishes its statistics at most once a second; on PGlite this one wrote them all.
   await sql`select pg_stat_force_next_flush()`.execute(db);
   const { rows } = await sql<Due>`
-    select s.schemaname as schema, s.relname as table, s.n_dead_tup::int as dead,
-      (s.n_dead_tup > 50 + 0.2 * s.n_live_tup
-        or s.n_ins_since_vacuum > 1000 + 0.2 * s.n_live_tup
-        or age(c.relfrozenxid) > 200000000) as vacuum
-    from pg_stat_user_tables s join pg_class c on c.oid = s.relid
-    -- Tables and materialized views: a partitioned table has no rows of its own (its partitions are listed).
-    where c.relkind in ('r', 'm') and (s.n_dead_tup > 50 + 0.2 * s.n_live_tup
-      or s.n_ins_since_vacuum > 1000 + 0.2 * s.n_live_tup
-      or age(c.relfrozenxid) > 200000000
-      or s.n_mod_since_analyze > 50 + 0.1 * s.n_live_tup)
-    order by s.n_dead_tup desc`.execute(db);
+    select * from (
+      select s.schemaname as schema, s.relname as table, s.n_dead_tup::int as dead,
+        (s.n_dead_tup > 50 + 0.2 * s.n_live_tup
+          or s.n_ins_since_vacuum > 1000 + 0.2 * s.n_live_tup
+          or age(c.relfrozenxid) > 200000000) as vacuum,
+        s.n_mod_since_analyze > 50 + 0.1 * s.n_live_tup as stale_statistics
+      from pg_stat_user_tables s join pg_class c on c.oid = s.relid
+      -- Tables and materialized views: a partitioned table has no rows of its own (its partitions are listed).
+      where c.relkind in ('r', 'm')
+    ) t
+    where vacuum or stale_statistics
+    order by dead desc`.execute(db);
   const done: Vacuumed[] = [];
   for (const due of rows) {
     const started = performance.now();
