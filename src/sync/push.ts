@@ -177,10 +177,19 @@ export class PushEngine {
 
   /**
    * Kept before a write of a field the SIS owns goes out, until a post is acknowledged: if its
-   * answer is lost, the next post (or merge) knows what the SIS may hold.
+   * answer is lost, the next post (or merge) knows what the SIS may hold. `base`: the record's base
+   * with an earlier lost write this post found in the SIS counted in (`baseWithSent`), stored with
+   * it: the new `sent` replaces the old, and should this write not land, the SIS still holding the
+   * earlier one must not read as a change made there.
    */
-  async #recordSent(type: PostedType, id: string, sent: Fields) {
-    await this.#deps.db.updateTable('integration_status').set({ sent: JSON.stringify(sent) }).where('entity_type', '=', type).where('entity_id', '=', id).execute();
+  async #recordSent(type: PostedType, id: string, sent: Fields, base: { stored: Fields | null; seen: Fields | null }) {
+    await this.#deps.db.transaction().execute(async (trx) => {
+      if (base.seen && !sameValue(base.seen, base.stored)) {
+        const table = type === 'section' ? 'sections' : 'relationships';
+        await trx.updateTable(table).set({ sis_base: JSON.stringify(base.seen) } as never).where('id', '=', id).execute();
+      }
+      await trx.updateTable('integration_status').set({ sent: JSON.stringify(sent) }).where('entity_type', '=', type).where('entity_id', '=', id).execute();
+    });
   }
 
   #renewing(type: PostedType, id: string): () => void {
@@ -336,7 +345,8 @@ export class PushEngine {
       // A record adopted after a lost create was made from the hub's data: the hub's edits since win.
       const owner = (field: string) =>
         adopted && field !== 'enrolled' ? 'hub' : fieldOwner(settings, 'sections', field, { recordOverride: hub.override, postingEnabled: true });
-      const merge = mergeRecord(adopted ? null : baseWithSent(base, theirFields, sent), theirFields, ours, owner);
+      const seenBase = adopted ? null : baseWithSent(base, theirFields, sent);
+      const merge = mergeRecord(seenBase, theirFields, ours, owner);
       if (merge.blocked) throw conflictError(merge);
       // The SIS's own changes (fields the hub did not touch, or the SIS owns) come into the hub.
       sisChanges = Object.fromEntries(merge.changes.filter((c) => c.field !== 'enrolled' || ours.enrolled !== c.after).map((c) => [c.field, c.after]));
@@ -344,7 +354,8 @@ export class PushEngine {
       // The write is planned against what was just read: only what differs is sent.
       const differing = [...postable].filter((f) => !sameValue(input[f as keyof SisSectionInput], theirFields[f]));
       // Only a field the SIS owns can be lost to a write whose answer is lost (src/domain/three-way.ts).
-      if (differing.some((f) => owner(f) === 'sis')) await this.#recordSent('section', id, Object.fromEntries([...postable].map((f) => [f, merge.merged[f]])));
+      if (differing.some((f) => owner(f) === 'sis'))
+        await this.#recordSent('section', id, Object.fromEntries([...postable].map((f) => [f, merge.merged[f]])), { stored: base, seen: seenBase });
       result = differing.length ? await this.#call(log, 'updateSection', () => writer.updateSection(sisKey!, input, seen)) : { sisKey, record: seen };
       Object.assign(sisChanges, sisDefaults(input, result.record, postable));
     } else {
@@ -614,12 +625,14 @@ export class PushEngine {
       if (!found) throw permanent('not_found', `The ${row.kind} ${row.sis_key} is not in the SIS any more (deleted there); run a relationships merge.`);
       const theirs = relationshipFields(found);
       const owner = (field: string) => fieldOwner(settings, 'relationships', field, { recordOverride: row.source_of_truth as SourceOfTruth | null, postingEnabled: true });
-      const merge = mergeRecord(baseWithSent((row.sis_base as Fields | null) ?? null, theirs, sent), theirs, ours, owner);
+      const base = (row.sis_base as Fields | null) ?? null;
+      const seenBase = baseWithSent(base, theirs, sent);
+      const merge = mergeRecord(seenBase, theirs, ours, owner);
       if (merge.blocked) throw conflictError(merge);
       sisChanges = Object.fromEntries(merge.changes.map((c) => [c.field, c.after]));
       if (sameValue(merge.merged, theirs)) result = { sisKey: row.sis_key, record: found };
       else {
-        if (Object.keys(merge.merged).some((f) => owner(f) === 'sis' && !sameValue(merge.merged[f], theirs[f]))) await this.#recordSent('relationship', id, merge.merged);
+        if (Object.keys(merge.merged).some((f) => owner(f) === 'sis' && !sameValue(merge.merged[f], theirs[f]))) await this.#recordSent('relationship', id, merge.merged, { stored: base, seen: seenBase });
         result = await this.#call(log, 'updateRelationship', () => writer.updateRelationship(row.sis_key!, relationshipInput(termKey, merge.merged)));
       }
     } else {

@@ -37,22 +37,31 @@ afterAll(async () => {
   await sis?.sim.close();
 });
 
-it('posts an edit saved while a post whose answer is then lost was on its way', async () => {
-  const [s] = (await hub.admin.get('/api/v1/sections?limit=1')).body.items;
-  const key = s.sisKey as string;
-  // The SIS takes the first write of this section, and its answer is lost.
-  await sis.admin('PUT', '/faults', { rules: [{ kind: 'lost_response', methods: ['PUT'], pathPrefix: `/api/sections/${key}`, remaining: 1 }] });
-  watched = key;
+/**
+ * Saves the section's title as 'Sent, answer lost', holds that post's first write to the SIS, saves
+ * 'Saved after' meanwhile, and returns with the write still held (`release` lets it go).
+ */
+async function saveAgainWhileWriteHeld(s: { id: string; version: number; sisKey: string }) {
+  held = null;
+  watched = s.sisKey;
   const first = await hub.admin.patch(`/api/v1/sections/${s.id}`, { version: s.version, title: 'Sent, answer lost' });
   expect(first.status, JSON.stringify(first.body)).toBe(200);
   for (let i = 0; !held; i++) {
     if (i > 600) throw new Error('the post never wrote to the SIS');
     await new Promise((r) => setTimeout(r, 20));
   }
-  // The write is on its way: a registrar saves again meanwhile.
   const second = await hub.admin.patch(`/api/v1/sections/${s.id}`, { version: first.body.version, title: 'Saved after' });
   expect(second.status, JSON.stringify(second.body)).toBe(200);
   watched = null;
+}
+
+it('posts an edit saved while a post whose answer is then lost was on its way', async () => {
+  const [s] = (await hub.admin.get('/api/v1/sections?limit=1')).body.items;
+  const key = s.sisKey as string;
+  // The SIS takes the first write of this section, and its answer is lost.
+  await sis.admin('PUT', '/faults', { rules: [{ kind: 'lost_response', methods: ['PUT'], pathPrefix: `/api/sections/${key}`, remaining: 1 }] });
+  // While the write is on its way, a registrar saves again.
+  await saveAgainWhileWriteHeld(s);
   release();
 
   expect((await settled(hub.admin, s.id)).status).toBe('synced');
@@ -67,18 +76,9 @@ it('keeps such an edit through a merge that reads the SIS holding the lost write
   const [, s] = (await hub.admin.get('/api/v1/sections?limit=2')).body.items;
   const key = s.sisKey as string;
   await sis.admin('PUT', '/faults', { rules: [{ kind: 'lost_response', methods: ['PUT'], pathPrefix: `/api/sections/${key}`, remaining: 1 }] });
-  held = null;
-  watched = key;
-  const first = await hub.admin.patch(`/api/v1/sections/${s.id}`, { version: s.version, title: 'Sent, answer lost' });
-  for (let i = 0; !held; i++) {
-    if (i > 600) throw new Error('the post never wrote to the SIS');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const second = await hub.admin.patch(`/api/v1/sections/${s.id}`, { version: first.body.version, title: 'Saved after' });
-  expect(second.status, JSON.stringify(second.body)).toBe(200);
+  await saveAgainWhileWriteHeld(s);
   // Posting paused, the write lands and its answer is lost; the hub posts nothing more until a merge has run.
   expect((await hub.admin.post('/api/v1/admin/maintenance', { on: true, comment: 'merge first' })).status).toBe(200);
-  watched = null;
   release();
   for (let i = 0; (await hub.admin.get(`/api/v1/sections/${s.id}/integration-status`)).body.detail !== 'maintenance'; i++) {
     if (i > 600) throw new Error('the post was never retried');
@@ -93,4 +93,25 @@ it('keeps such an edit through a merge that reads the SIS holding the lost write
   expect((await hub.admin.post('/api/v1/admin/maintenance', { on: false, comment: 'merged' })).status).toBe(200);
   expect((await settled(hub.admin, s.id)).status).toBe('synced');
   expect((await sis.connector.getSection(key))?.title).toBe('Saved after');
+});
+
+it('keeps such an edit when the write that carries it fails after the retry recognised the lost one', async () => {
+  const [, , s] = (await hub.admin.get('/api/v1/sections?limit=3')).body.items;
+  const key = s.sisKey as string;
+  // The first write lands and its answer is lost; the next, carrying the later edit, fails before
+  // the SIS applies it; the one after succeeds.
+  await sis.admin('PUT', '/faults', {
+    rules: [
+      { kind: 'lost_response', methods: ['PUT'], pathPrefix: `/api/sections/${key}`, remaining: 1 },
+      { kind: 'server_error', methods: ['PUT'], pathPrefix: `/api/sections/${key}`, remaining: 1 },
+    ],
+  });
+  await saveAgainWhileWriteHeld(s);
+  release();
+
+  expect((await settled(hub.admin, s.id)).status).toBe('synced');
+  // Both faults were met: the edit went out once more after the failed write.
+  expect((await sis.admin<{ rules: unknown[] }>('GET', '/faults')).rules).toEqual([]);
+  expect((await sis.connector.getSection(key))?.title).toBe('Saved after');
+  expect((await hub.admin.get(`/api/v1/sections/${s.id}`)).body.title).toBe('Saved after');
 });
