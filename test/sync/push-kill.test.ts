@@ -140,7 +140,8 @@ describe('workers killed with SIGKILL during bursts of edits', () => {
           attemptedSince.set(s.id, [...(attemptedSince.get(s.id) ?? []), capacity]);
           try {
             const current = await c.get(`/api/v1/sections/${s.id}`);
-            const res = await c.patch(`/api/v1/sections/${s.id}`, { version: current.body.version, capacity });
+            // With the title, a field the SIS owns: one save's two fields must arrive together.
+            const res = await c.patch(`/api/v1/sections/${s.id}`, { version: current.body.version, capacity, title: `Kill ${capacity}` });
             if (res.status === 200) {
               acked.set(s.id, capacity);
               attemptedSince.set(s.id, []);
@@ -182,9 +183,12 @@ describe('workers killed with SIGKILL during bursts of edits', () => {
     for (const s of targets) {
       const hub = (await client.get(`/api/v1/sections/${s.id}`)).body;
       const ack = acked.get(s.id);
-      if (ack !== undefined) expect([ack, ...(attemptedSince.get(s.id) ?? [])], `${s.id}: an acknowledged edit was lost`).toContain(hub.capacity);
+      if (ack !== undefined) {
+        expect([ack, ...(attemptedSince.get(s.id) ?? [])], `${s.id}: an acknowledged edit was lost`).toContain(hub.capacity);
+        expect(hub.title, `${s.id}: a save's title was lost`).toBe(`Kill ${hub.capacity}`);
+      }
       const inSis = await sis.connector.getSection(hub.sisKey);
-      expect(inSis!.capacity, `${s.id}: the SIS differs from the hub`).toBe(hub.capacity);
+      expect({ capacity: inSis!.capacity, title: inSis!.title }, `${s.id}: the SIS differs from the hub`).toEqual({ capacity: hub.capacity, title: hub.title });
     }
     const hubSections = (await client.get(`/api/v1/sections?termId=${termId}&limit=200`)).body.items as { sectionNumber: string; sisKey: string | null }[];
     const createdInHub = hubSections.filter((s) => /^K\d$/.test(s.sectionNumber));
