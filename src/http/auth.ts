@@ -15,6 +15,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null;
     sessionId: string | null;
+    /** The signed-in session's CSRF token, which `GET /me` hands back to a page that lost it. */
+    csrfToken: string | null;
   }
 }
 
@@ -25,6 +27,12 @@ export class UnauthenticatedError extends DomainError {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/**
+ * Signing in and out need no CSRF token: signing in carries its own credentials and replaces the
+ * session, and a browser holding the cookie without the token (a new tab) must still be able to
+ * leave. Neither can be forged across sites: the cookie is SameSite=Strict and the body JSON.
+ */
+const SESSION_URL = '/api/v1/session';
 
 /** Whether a request is for the API (as opposed to the web app's files or /metrics). */
 export const isApiUrl = (url: string) => url === '/api' || url.startsWith('/api/') || url.startsWith('/api?');
@@ -44,6 +52,7 @@ export function bearerOrBasicSecret(header: string | undefined): string | undefi
 export function registerAuth(app: FastifyInstance, db: Kysely<DB>) {
   app.decorateRequest('actor', null);
   app.decorateRequest('sessionId', null);
+  app.decorateRequest('csrfToken', null);
   app.addHook('onRequest', async (request) => {
     // Only the API has actors: the web app's files and /metrics (its own scrape token) need none,
     // and a browser loading assets should not cost a session lookup each.
@@ -64,10 +73,11 @@ export function registerAuth(app: FastifyInstance, db: Kysely<DB>) {
     if (!sessionId) return;
     const session = await sessionActor(db, sessionId);
     if (!session) return;
-    if (!SAFE_METHODS.has(request.method) && request.headers['x-csrf-token'] !== session.csrfToken)
+    if (!SAFE_METHODS.has(request.method) && request.routeOptions.url !== SESSION_URL && request.headers['x-csrf-token'] !== session.csrfToken)
       throw new ForbiddenError('Missing or wrong x-csrf-token header: send the csrfToken you received at sign-in.');
     request.actor = session.actor ?? null;
     request.sessionId = sessionId;
+    request.csrfToken = session.csrfToken;
   });
 }
 

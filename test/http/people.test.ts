@@ -85,6 +85,37 @@ describe('sign-in and sessions', () => {
     expect(withoutToken.body.detail).toMatch(/x-csrf-token/);
     expect((await client.post('/api/v1/departments', { code: 'CSRF', name: 'x' })).status).toBe(201);
   });
+
+  it('gives a page holding the cookie but not the token (a new tab) the token, and lets it sign in again or out', async () => {
+    const tab = new Client(hub.url);
+    const signedIn = await tab.signIn('registrar@example.edu', PASSWORD);
+    tab.csrfToken = undefined;
+    expect((await tab.post('/api/v1/departments', { code: 'TAB', name: 'x' })).status).toBe(403);
+    const me = await tab.get('/api/v1/me');
+    expect(me.body.csrfToken).toBe(signedIn.body.csrfToken);
+    tab.csrfToken = me.body.csrfToken;
+    expect((await tab.post('/api/v1/departments', { code: 'TAB', name: 'x' })).status).toBe(201);
+
+    // Signing in again without the token replaces the session; the old cookie no longer signs in.
+    tab.csrfToken = undefined;
+    const oldCookie = tab.cookie;
+    const again = await tab.signIn('registrar@example.edu', PASSWORD);
+    expect(again.status).toBe(200);
+    expect(tab.cookie).not.toBe(oldCookie);
+    expect((await new Client(hub.url).request('GET', '/api/v1/me', undefined, { cookie: oldCookie! })).status).toBe(401);
+
+    // And signing out needs no token either.
+    tab.csrfToken = undefined;
+    expect((await tab.del('/api/v1/session')).status).toBe(204);
+    expect((await tab.get('/api/v1/me')).status).toBe(401);
+  });
+
+  it('does not hand out a CSRF token to an API token caller', async () => {
+    const machine = await hub.token('Viewer');
+    const me = await machine.get('/api/v1/me');
+    expect(me.body.type).toBe('token');
+    expect(me.body).not.toHaveProperty('csrfToken');
+  });
 });
 
 describe('API tokens', () => {

@@ -120,6 +120,22 @@ describe.skipIf(!hasChromium)('web app in a real browser', () => {
     await page.context().close();
   });
 
+  it('saves from a second tab of a signed-in browser, and signs out there', async () => {
+    const section = sections.filter((s) => s.subject === 'MATH')[6];
+    const first = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
+    // A new tab shares the session cookie, not the first tab's storage.
+    const tab = await first.context().newPage();
+    await openEditor(tab, section);
+    await tab.getByLabel('Capacity', { exact: true }).fill('41');
+    await tab.getByRole('button', { name: 'Save', exact: true }).click();
+    await tab.getByText(/^Saved — version \d+\.$/).waitFor();
+    expect(ok(await hub.admin.get(`/api/v1/sections/${section.id}`)).capacity).toBe(41);
+    await tab.getByRole('button', { name: 'Sign out' }).click();
+    await tab.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect((await first.request.get('/api/v1/me')).status()).toBe(401);
+    await first.context().close();
+  });
+
   it('explains a stale edit field by field and lets the user re-apply it', async () => {
     const section = sections.find((s) => s.subject === 'HIST')!;
     const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);

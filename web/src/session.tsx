@@ -18,7 +18,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     queryKey: ['me'],
     queryFn: async () => {
       try {
-        return await get<Me>('/api/v1/me');
+        const who = await get<Me>('/api/v1/me');
+        // A new tab shares the cookie but not this tab's storage: the session's token comes with it.
+        if (who.csrfToken) csrf.set(who.csrfToken);
+        return who;
       } catch (error) {
         if (error instanceof ApiError && error.status === 401) return null;
         throw error;

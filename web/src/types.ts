@@ -10,6 +10,8 @@ export interface Me {
   products: Product[];
   departmentIds: string[] | null;
   user?: User;
+  /** Signed in by cookie: what writes echo in x-csrf-token. */
+  csrfToken?: string;
 }
 export interface User {
   id: string;

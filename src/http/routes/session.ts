@@ -28,6 +28,8 @@ export const sessionRoutes = (db: Kysely<DB>, options: { secureCookies: boolean;
       async (request, reply) => {
         const session = await signIn(db, request.body.email, request.body.password);
         if (!session) return sendProblem(reply, 401, 'Sign-in failed', 'Wrong email or password, or the account is disabled.');
+        // The browser's earlier session, if it still had one, ends here: the new cookie replaces it.
+        if (request.sessionId) await signOut(db, request.sessionId);
         reply.setCookie(SESSION_COOKIE, session.sessionId, {
           path: '/',
           httpOnly: true,
@@ -64,6 +66,7 @@ export const sessionRoutes = (db: Kysely<DB>, options: { secureCookies: boolean;
               products: z.array(z.enum(PRODUCTS)),
               departmentIds: z.array(z.string()).nullable(),
               user: user.optional(),
+              csrfToken: z.string().optional().describe('For a session cookie: the token its writes echo in x-csrf-token (a new tab of a signed-in browser has the cookie, not the token)'),
             }),
             401: problem,
           },
@@ -79,6 +82,7 @@ export const sessionRoutes = (db: Kysely<DB>, options: { secureCookies: boolean;
           products: [...actor.products],
           departmentIds: actor.departmentIds ? [...actor.departmentIds] : null,
           ...(actor.type === 'user' && actor.id ? { user: await getUser(db, actor.id) } : {}),
+          ...(request.csrfToken && { csrfToken: request.csrfToken }),
         };
       },
     );
