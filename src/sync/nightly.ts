@@ -1,11 +1,11 @@
-// The nightly sync (DESIGN §4.7): at the configured local time, for every enabled term, merge each
-// enabled type and then push what is pending. Any process may tick; the ledger's primary key on
-// the local date lets exactly one of them start each night.
+// The nightly sync (DESIGN §4.7): at the configured local time, merge each enabled type for each
+// term enabled for that type, and then push what is pending. Any process may tick; the ledger's
+// primary key on the local date lets exactly one of them start each night.
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { ConflictError } from '../domain/errors.ts';
 import { dueNightly } from '../domain/nightly.ts';
-import { isTermSpecific, MERGE_TYPES, type MergeSettings } from '../domain/merge-settings.ts';
+import { isTermSpecific, MERGE_TYPES, type MergeSettings, type TermSpecificType } from '../domain/merge-settings.ts';
 import { SYSTEM_ACTOR } from '../domain/permissions.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { startRun } from './runs.ts';
@@ -38,19 +38,15 @@ export async function nightlyTick(db: Kysely<DB>, queue: JobQueue, now: Date): P
 
   let current = settings;
   if (settings.removeEndedTerms) current = await dropEndedTerms(db, settings, version, instantToLocal(now, settings.timeZone).slice(0, 10));
-  const types = MERGE_TYPES.filter((t) => current.types[t].enabled && current.types[t].nightly);
-  const terms = [...new Set(types.filter(isTermSpecific).flatMap((t) => current.types[t].enabledTerms))];
+  // Each type merges only for its own enabled terms: a term enabled for sections is not thereby
+  // enabled for relationships. A term-specific type with no enabled term sits the night out.
+  const types = MERGE_TYPES.filter((t) => current.types[t].enabled && current.types[t].nightly && (!isTermSpecific(t) || current.types[t].enabledTerms.length));
   if (!types.length) return { localDate, runId: null, skipped: 'no merge type runs nightly' };
+  const termsOf = (type: TermSpecificType) => current.types[type].enabledTerms;
   let runId: string;
   try {
-    runId = await startRun(db, queue, nightlyActor, 'nightly', {
-      types: terms.length ? types : types.filter((t) => !isTermSpecific(t)),
-      terms,
-      sendUpdates: true,
-      dryRun: false,
-      allowEmpty: false,
-      force: false,
-    });
+    const request = { types, terms: [...new Set(types.filter(isTermSpecific).flatMap(termsOf))], sendUpdates: true, dryRun: false, allowEmpty: false, force: false };
+    runId = await startRun(db, queue, nightlyActor, 'nightly', request, termsOf);
   } catch (error) {
     // The night is claimed either way: a nightly that overlaps a long-running merge is skipped, said so.
     if (error instanceof ConflictError) return { localDate, runId: null, skipped: error.message };

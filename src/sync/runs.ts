@@ -4,7 +4,7 @@ import { sql, type Kysely } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DB, RunItemStatus, RunStatus } from '../db/schema.ts';
 import { ConflictError, InvalidError, NotFoundError } from '../domain/errors.ts';
-import { isTermSpecific, MERGE_TYPES, type MergeType } from '../domain/merge-settings.ts';
+import { isTermSpecific, MERGE_TYPES, type MergeType, type TermSpecificType } from '../domain/merge-settings.ts';
 import type { Actor } from '../domain/permissions.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 
@@ -24,11 +24,22 @@ export type Trigger = 'manual' | 'nightly' | 'real_time';
 /** Reference types first (their records are what term records point to), then per term in dependency order. */
 const APPLY_ORDER: MergeType[] = ['terms', 'departments', 'buildings', 'rooms', 'instructors', 'courses', 'sections', 'relationships'];
 
-export function runItems(request: MergeRequest): { type: MergeType; termCode: string | null }[] {
-  const wanted = APPLY_ORDER.filter((t) => request.types.includes(t));
+/**
+ * A run's items: each reference type once, then per term each term-specific type that runs for
+ * it. A manual run takes every chosen type for every chosen term; the nightly takes each type's
+ * own enabled terms (src/sync/nightly.ts).
+ */
+export function runItems(types: MergeType[], termsOf: (type: TermSpecificType) => string[]): RunItem[] {
+  const wanted = APPLY_ORDER.filter((t) => types.includes(t));
   const reference = wanted.filter((t) => !isTermSpecific(t)).map((type) => ({ type, termCode: null }));
-  const perTerm = [...new Set(request.terms)].flatMap((termCode) => wanted.filter(isTermSpecific).map((type) => ({ type, termCode })));
+  const termSpecific = wanted.filter(isTermSpecific);
+  const terms = [...new Set(termSpecific.flatMap(termsOf))];
+  const perTerm = terms.flatMap((termCode) => termSpecific.filter((type) => termsOf(type).includes(termCode)).map((type) => ({ type, termCode })));
   return [...reference, ...perTerm];
+}
+export interface RunItem {
+  type: MergeType;
+  termCode: string | null;
 }
 
 export async function startRun(
@@ -37,14 +48,19 @@ export async function startRun(
   actor: Actor,
   trigger: Trigger,
   request: MergeRequest,
+  termsOf: (type: TermSpecificType) => string[] = () => request.terms,
 ): Promise<string> {
   const unknownTypes = request.types.filter((t) => !(MERGE_TYPES as readonly string[]).includes(t));
   if (unknownTypes.length) throw new InvalidError('Unknown merge types.', [{ field: 'types', message: `Unknown: ${unknownTypes.join(', ')}` }]);
-  const items = runItems(request);
-  if (!items.length)
-    throw new InvalidError('Nothing to merge: pick merge types, and terms for courses, sections or relationships.', [
-      { field: request.types.length ? 'terms' : 'types', message: 'Nothing selected' },
+  // Courses, sections and relationships merge per term: without terms they would be dropped
+  // from the run silently, and the run would report success for work it never did.
+  const termless = request.types.filter(isTermSpecific).filter((type) => !termsOf(type).length);
+  if (termless.length)
+    throw new InvalidError(`Pick the terms to merge ${termless.join(', ')} for: they merge per term.`, [
+      { field: 'terms', message: `Required for ${termless.join(', ')}` },
     ]);
+  const items = runItems(request.types, termsOf);
+  if (!items.length) throw new InvalidError('Nothing to merge: pick merge types.', [{ field: 'types', message: 'Nothing selected' }]);
   if (request.terms.length && !request.types.includes('terms')) {
     const known = new Set((await db.selectFrom('terms').select('code').where('code', 'in', request.terms).execute()).map((t) => t.code));
     const unknown = request.terms.filter((code) => !known.has(code));

@@ -173,6 +173,10 @@ describe('Execute Merge against the Ethos simulator', () => {
     const unknown = await hub.admin.post('/api/v1/admin/merges', { types: ['sections'], terms: ['1999-xx'] });
     expect(unknown.status).toBe(422);
     expect(unknown.body.errors[0].field).toBe('terms');
+    // Sections merge per term: without terms they would be dropped and the run reported a success.
+    const termless = await hub.admin.post('/api/v1/admin/merges', { types: ['terms', 'sections'], terms: [] });
+    expect(termless.status).toBe(422);
+    expect(termless.body.errors).toEqual([{ field: 'terms', message: 'Required for sections' }]);
   });
 
   it('honours a per-section source of truth, which only those who edit merge settings may set', async () => {

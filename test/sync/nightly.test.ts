@@ -59,4 +59,18 @@ describe('the nightly sync', () => {
     const history = (await hub.admin.get('/api/v1/admin/merge-settings/history')).body.items;
     expect(history[0]).toMatchObject({ comment: 'Banner upgrade weekend', actor: 'registrar@example.edu' });
   });
+
+  it('merges each type only for the terms enabled for that type', async () => {
+    expect((await hub.admin.post('/api/v1/admin/maintenance', { on: false, comment: 'Upgrade done' })).status).toBe(200);
+    const [term] = (await sis.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms.map((t) => t.code);
+    const current = (await hub.admin.get('/api/v1/admin/merge-settings')).body;
+    const next = structuredClone(current.settings);
+    next.types.courses.enabledTerms = [term];
+    next.types.sections.enabledTerms = [term];
+    next.types.relationships.enabledTerms = []; // relationships are not synced for any term
+    expect((await hub.admin.put('/api/v1/admin/merge-settings', { version: current.version, settings: next })).status).toBe(200);
+    const fired = await tick('2026-03-16T07:00:00Z');
+    const run = await waitForRun(hub.admin, fired!.runId!);
+    expect(run.items.filter((i) => i.term !== null).map((i) => `${i.type} ${i.term}`)).toEqual([`courses ${term}`, `sections ${term}`]);
+  });
 });

@@ -25,7 +25,11 @@ const runItem = z.object({
 const mergeRequest = z
   .strictObject({
     types: z.array(z.enum(MERGE_TYPES)).min(1).max(MERGE_TYPES.length),
-    terms: z.array(z.string().min(1).max(20)).max(50).default([]),
+    terms: z
+      .array(z.string().min(1).max(20))
+      .max(50)
+      .default([])
+      .describe('Term codes: courses, sections and relationships merge for each of them, and need at least one'),
     sendUpdates: z.boolean().default(false).describe('After pulling, also push the hub\'s pending changes'),
     dryRun: z.boolean().default(false).describe('Compute and report the diff, write nothing'),
     allowEmpty: z.boolean().default(false).describe('Accept an empty SIS dataset for a term that has data'),
