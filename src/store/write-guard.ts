@@ -70,7 +70,10 @@ export function checkSectionWrite(db: Kysely<DB>, actor: Actor, write: SectionWr
   return checkWrite(db, actor, write.termId, write.now, write.action, write.fields, write.departmentId);
 }
 
-/** Creating, editing or dissolving a relationship of a term. */
+/**
+ * Creating, editing or dissolving a relationship of a term. The department scope is the store's
+ * to check: a relationship spans sections of many departments (src/store/relationships.ts).
+ */
 export function checkRelationshipWrite(db: Kysely<DB>, actor: Actor, write: { termId: string; now: Date }): Promise<GuardResult> {
   return checkWrite(db, actor, write.termId, write.now, 'editRelationships', [], undefined);
 }

@@ -39,7 +39,7 @@ export const relationshipRoutes = (
     },
     async (request) => {
       const actor = requirePermission(request, 'sections.view');
-      return { items: await withIntegrationStatus(db, actor, 'relationship', await listRelationships(db, request.query)) };
+      return { items: await withIntegrationStatus(db, actor, 'relationship', await listRelationships(db, actor, request.query)) };
     },
   );
   app.get(
@@ -47,7 +47,7 @@ export const relationshipRoutes = (
     { schema: { tags, summary: 'One relationship', params: idParams, response: { 200: relationship, ...problems } } },
     async (request) => {
       const actor = requirePermission(request, 'sections.view');
-      return (await withIntegrationStatus(db, actor, 'relationship', [await getRelationship(db, request.params.id)]))[0];
+      return (await withIntegrationStatus(db, actor, 'relationship', [await getRelationship(db, actor, request.params.id)]))[0];
     },
   );
   app.post(
