@@ -59,6 +59,8 @@ export interface Runtime {
   notifier: Notifier;
   /** Merge settings changed (maintenance lifted, a term enabled): release what waits. */
   settingsChanged(): Promise<void>;
+  /** A run's Send Updates (its last step, after the pull): posts what is pending for its terms; answers the totals. */
+  sendUpdates(terms: string[], runId: string): Promise<{ posted: number; failed: number }>;
   /** Checks the nightly schedule now (what the timer does). */
   tickNightly(now?: Date): ReturnType<typeof nightlyTick>;
   stop(): Promise<void>;
@@ -116,23 +118,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   }
   const sendUpdatesOfRun = async (terms: string[], runId: string) => {
     const run = await getRun(db, runId);
-    const trigger = run.trigger === 'nightly' ? 'nightly' : 'manual';
-    const totals = await sendUpdates({ db, connections }, push, terms, runId, trigger);
-    if (trigger === 'nightly') pushTotals.set(runId, totals);
+    return sendUpdates({ db, connections }, push, terms, runId, run.trigger === 'nightly' ? 'nightly' : 'manual');
   };
-  const pushTotals = new Map<string, { posted: number; failed: number }>();
   if (workers) {
     await queue.work<{ runId: string }>(MERGE_QUEUE, { pollingIntervalSeconds: 0.5 }, async (job) => {
       const started = performance.now();
-      await executeRun({ db, connections, sendUpdates: sendUpdatesOfRun }, job.data.runId);
+      let totals = { posted: 0, failed: 0 };
+      const sendAndCount = async (terms: string[], runId: string) => {
+        totals = await sendUpdatesOfRun(terms, runId);
+      };
+      await executeRun({ db, connections, sendUpdates: sendAndCount }, job.data.runId);
       const run = await getRun(db, job.data.runId);
       metrics.merges.inc({ trigger: run.trigger, status: run.status });
       metrics.mergeDuration.observe({ trigger: run.trigger, status: run.status }, (performance.now() - started) / 1000);
-      if (run.trigger === 'nightly') {
-        const totals = pushTotals.get(run.id) ?? { posted: 0, failed: 0 };
-        pushTotals.delete(run.id);
+      if (run.trigger === 'nightly')
         await notifier.runFinished(await notifier.summary(run.id, totals)).catch((err: unknown) => options.logger?.error({ err }, 'notifications failed'));
-      }
     });
     // One fetch loop per queue keeps up to `concurrency` posts in flight (src/jobs/job-pool.ts).
     const concurrency = options.pushConcurrency ?? 32;
@@ -185,6 +185,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     async settingsChanged() {
       await push.sweep();
     },
+    sendUpdates: sendUpdatesOfRun,
     tickNightly,
     async stop() {
       if (timer) clearInterval(timer);

@@ -1,12 +1,11 @@
 // `coursebridge merge` as a nightly script would call it.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_KEY, startPair, type Pair } from '../sis/harness.ts';
+import { startPair, type Pair } from '../sis/harness.ts';
+import { cliEnv, runCli } from './helpers.ts';
 
-const bin = resolve(import.meta.dirname, '../../bin/coursebridge.js');
 const dataDir = mkdtempSync(join(tmpdir(), 'cb-merge-cli-'));
 let sis: Pair;
 
@@ -18,26 +17,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function run(args: string[]) {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    COURSEBRIDGE_DATA_DIR: dataDir,
-    COURSEBRIDGE_SIS_KIND: 'ethos',
-    COURSEBRIDGE_SIS_URL: sis.sim.url,
-    COURSEBRIDGE_SIS_API_KEY: API_KEY,
-    LOG_LEVEL: 'silent',
-  };
-  delete env.DATABASE_URL;
-  // spawnSync would block this process, and with it the simulator the child talks to.
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-    const child = spawn(process.execPath, [bin, 'merge', ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c));
-    child.stderr.on('data', (c: Buffer) => (stderr += c));
-    child.on('exit', (code) => done({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[]) => runCli(['merge', ...args], cliEnv(dataDir, sis));
 
 describe('coursebridge merge', () => {
   it('imports, prints a summary per type × term, and exits 0', async () => {

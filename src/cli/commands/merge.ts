@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { loadConfig } from '../../config.ts';
 import { MERGE_TYPES, type MergeType } from '../../domain/merge-settings.ts';
 import { SYSTEM_ACTOR } from '../../domain/permissions.ts';
-import { startRuntime } from '../../runtime.ts';
+import { startRuntime, type Runtime } from '../../runtime.ts';
 import { executeRun } from '../../sync/merge-runner.ts';
 import { getRun, startRun, type RunView } from '../../sync/runs.ts';
 import { openConfigured, prepare } from '../open.ts';
@@ -12,10 +12,10 @@ const list = (value: string, previous: string[] = []) => [...previous, ...value.
 
 export function mergeCommand(): Command {
   return new Command('merge')
-    .description('Pull from the SIS now (Execute Merge), with a progress bar and a summary; exits 1 unless every part succeeded')
+    .description('Pull from the SIS now (Execute Merge), with a progress bar and a summary; exits 1 unless every part succeeded (and every post, with --send-updates)')
     .requiredOption('--type <types>', `merge types, comma-separated or repeated: ${MERGE_TYPES.join(', ')}`, list)
     .option('--term <codes>', 'term codes for courses, sections and relationships', list, [])
-    .option('--send-updates', 'after pulling, push the hub\'s pending changes')
+    .option('--send-updates', 'after pulling, post the hub\'s pending changes for these terms (those enabled for posting)')
     .option('--dry-run', 'compute and report the diff, write nothing')
     .option('--allow-empty', 'accept an empty SIS dataset for a term that has data')
     .option('--force', 'apply even when deletions exceed the threshold')
@@ -42,7 +42,12 @@ export function mergeCommand(): Command {
           force: Boolean(options.force),
         });
         const progress = options.quiet || !process.stderr.isTTY ? null : setInterval(async () => draw(await getRun(database.db, runId)), 200);
-        await executeRun({ db: database.db, connections: runtime.connections }, runId);
+        // Send Updates as the server's workers run it: through the push engine, counted here.
+        const sent: Posted[] = [];
+        const sendUpdates = async (terms: string[], id: string) => {
+          sent.push(await runtime.sendUpdates(terms, id));
+        };
+        await executeRun({ db: database.db, connections: runtime.connections, sendUpdates }, runId);
         let run = await getRun(database.db, runId);
         // Another process may have claimed it (PostgreSQL): follow it to the end.
         while (!run.finishedAt) {
@@ -51,8 +56,8 @@ export function mergeCommand(): Command {
         }
         if (progress) clearInterval(progress);
         if (progress) process.stderr.write('\r\x1b[K');
-        process.stdout.write(summary(run));
-        process.exitCode = run.status === 'succeeded' ? 0 : 1;
+        process.stdout.write(summary(run, sent[0]));
+        process.exitCode = run.status === 'succeeded' && !sent[0]?.failed ? 0 : 1;
       } finally {
         await runtime.stop();
         await database.close();
@@ -69,11 +74,15 @@ function draw(run: RunView) {
   process.stderr.write(`\r\x1b[K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${run.items.length} ${label}`);
 }
 
-function summary(run: RunView): string {
+type Posted = Awaited<ReturnType<Runtime['sendUpdates']>>;
+
+function summary(run: RunView, sent: Posted | undefined): string {
   const rows = run.items.map((i) => {
     const c = i.counts;
     const counts = ['created', 'updated', 'unchanged', 'deleted', 'conflicts', 'errors'].map((k) => `${k} ${c[k] ?? 0}`).join(', ');
     return `  ${i.type.padEnd(13)} ${(i.term ?? '').padEnd(10)} ${i.status.padEnd(9)} ${counts}${i.error ? `\n    ${i.error}` : ''}`;
   });
-  return `Merge ${run.id}: ${run.status}${run.options.dryRun ? ' (dry run: nothing written)' : ''}\n${rows.join('\n')}\n${run.error ? `${run.error}\n` : ''}`;
+  // Not known when another process (PostgreSQL) ran it: its report holds what was posted.
+  const posts = sent ? `  Send Updates: posted ${sent.posted}, failed ${sent.failed}\n` : '';
+  return `Merge ${run.id}: ${run.status}${run.options.dryRun ? ' (dry run: nothing written)' : ''}\n${rows.join('\n')}\n${posts}${run.error ? `${run.error}\n` : ''}`;
 }

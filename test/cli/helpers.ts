@@ -1,0 +1,68 @@
+// Running `coursebridge` as a script would, and looking at its embedded database between runs
+// through a real HTTP server (the CLI and the server never hold the data directory together).
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { roleByName } from '../../src/auth/roles.ts';
+import { createUser } from '../../src/auth/users.ts';
+import { openDatabase } from '../../src/db/database.ts';
+import { SYSTEM_ACTOR } from '../../src/domain/permissions.ts';
+import { buildApp } from '../../src/http/app.ts';
+import { startRuntime } from '../../src/runtime.ts';
+import { Client, PASSWORD } from '../helpers/hub.ts';
+import { API_KEY, type Pair } from '../sis/harness.ts';
+
+const bin = resolve(import.meta.dirname, '../../bin/coursebridge.js');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The environment of a CLI run on the embedded database in `dataDir`, talking to `sis` when given. */
+export function cliEnv(dataDir: string, sis?: Pair): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, COURSEBRIDGE_DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+  if (sis) Object.assign(env, { COURSEBRIDGE_SIS_KIND: 'ethos', COURSEBRIDGE_SIS_URL: sis.sim.url, COURSEBRIDGE_SIS_API_KEY: API_KEY });
+  delete env.DATABASE_URL; // the embedded database is the one with the single-process rule
+  return env;
+}
+
+/** Runs the command to its end; spawnSync would block this process, and with it a simulator the child talks to. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [bin, ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c));
+    child.stderr.on('data', (c: Buffer) => (stderr += c));
+    child.on('exit', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+/**
+ * Serves the data directory's database over HTTP, without job workers (nothing is posted), as
+ * an admin signed in; `close` lets go of the directory for the next CLI run.
+ */
+export async function serveDataDir(dataDir: string, sis: Pair) {
+  const database = await openDatabase({ dataDir });
+  const runtime = await startRuntime({ database, sis: { settings: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY }, source: 'environment' }, workers: false });
+  const app = await buildApp({ database, runtime });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  const email = 'registrar@example.edu';
+  if (!(await database.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst())) {
+    const role = await roleByName(database.db, 'Registrar');
+    await createUser(database.db, SYSTEM_ACTOR, { email, name: email, password: PASSWORD, roleId: role.id, products: ['scheduling', 'admin'], departmentIds: [] });
+  }
+  const admin = new Client(url);
+  const signedIn = await admin.signIn(email, PASSWORD);
+  if (signedIn.status !== 200) throw new Error(`sign-in failed: ${JSON.stringify(signedIn.body)}`);
+  return {
+    admin,
+    db: database.db,
+    async close() {
+      await app.close();
+      await runtime.stop();
+      await database.close();
+    },
+  };
+}
