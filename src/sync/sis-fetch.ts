@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { jsonbDigest } from '../db/jsonb-digest.ts';
 import type { SisRecord } from '../domain/merge-plan.ts';
 import type { MergeType } from '../domain/merge-settings.ts';
+import { escapeNul, NUL_MESSAGE, nulFields } from '../domain/nul.ts';
 import { UnreadableRecord, type SisConnector } from '../sis/contract.ts';
 import { SisError } from '../sis/errors.ts';
 import * as model from '../sis/model.ts';
@@ -37,14 +38,20 @@ export interface ConvertedPage {
 function convertPage(type: MergeType, page: unknown[]): ConvertedPage {
   const convert = fromSis[type] as (r: never) => SisRecord;
   const out: ConvertedPage = { records: [], invalid: [] };
+  // Kept as the SIS sent it, but for NULs, written out: the report is stored in PostgreSQL too.
   const invalid = (key: string | null, message: string, raw: unknown) =>
-    out.invalid.push({ kind: 'error', entity_id: null, sis_key: key, label: `${type.slice(0, -1)} ${key ?? '(no key)'}`, fields: [], message, raw });
+    out.invalid.push({ kind: 'error', entity_id: null, sis_key: key, label: `${type.slice(0, -1)} ${key ?? '(no key)'}`, fields: [], message, raw: escapeNul(raw) });
   for (const item of page) {
     if (item instanceof UnreadableRecord) {
       invalid(item.key, `The SIS sent a record the hub cannot read: ${item.message}`, item.raw);
       continue;
     }
     const parsed = schemas[type].safeParse(item);
+    const nul = parsed.success ? nulFields(parsed.data) : [];
+    if (nul.length) {
+      invalid((item as { key?: string }).key ?? null, `The SIS sent a record that fails validation: ${nul.map((f) => `${f}: ${NUL_MESSAGE}`).join('; ')}`, item);
+      continue;
+    }
     if (parsed.success) {
       const record = convert(parsed.data as never);
       // Sections, the bulk of a term, are compared by digest first (src/sync/merge-item.ts); the

@@ -118,6 +118,22 @@ describe('sections over HTTP', () => {
     expect(dup.body.errors[0].field).toBe('sectionNumber');
   });
 
+  it('refuses the NUL character, which PostgreSQL cannot store, naming the field wherever it comes', async () => {
+    const created = await hub.admin.post('/api/v1/sections', { ...lecture(), sectionNumber: 'N1' });
+    const edit = await hub.admin.patch(`/api/v1/sections/${created.body.id}`, { version: created.body.version, title: 'a\u0000b' });
+    expect(edit.status).toBe(400);
+    expect(edit.headers.get('content-type')).toContain('application/problem+json');
+    expect(edit.body.errors).toEqual([{ field: 'title', message: expect.stringMatching(/^Must not contain the NUL character/) }]);
+    const nested = await hub.admin.post('/api/v1/sections', { ...lecture(), sectionNumber: 'N2', meetings: [{ days: 'M', startTime: '08:00', endTime: '09:00', roomId: 'x\u0000' }] });
+    expect(nested.body.errors.map((e: { field: string }) => e.field)).toEqual(['meetings.0.roomId']);
+    const search = await hub.admin.get('/api/v1/sections?q=a%00b');
+    expect(search.status).toBe(400);
+    expect(search.body.errors[0].field).toBe('querystring.q');
+    const course = await hub.admin.post('/api/v1/course-api/courses', { courseCode: 'MATH\u0000' });
+    expect(course.status).toBe(400);
+    expect((await hub.admin.get(`/api/v1/sections/${created.body.id}`)).body.version).toBe(created.body.version);
+  });
+
   it('answers malformed JSON and unknown routes with problem+json', async () => {
     const bad = await hub.admin.request('POST', '/api/v1/sections', '{"termId":', { 'content-type': 'application/json' });
     expect(bad.status).toBe(400);

@@ -151,6 +151,16 @@ describe('merge guarantees', () => {
     ]);
   });
 
+  it('reports a SIS record holding the NUL character, which the database cannot store, and imports the rest', async () => {
+    const { sis, hub, term, inTerm } = await readyForSections({ pageSize: 5 });
+    await sis.admin('PUT', '/faults', { rules: [{ kind: 'malformed_record', remaining: 1, pathPrefix: '/api/sections', field: 'titles.0.value', value: 'Calculus\u0000I' }] });
+    const run = await merge(hub.admin, { types: ['sections'], terms: [term] });
+    expect(item(run, 'sections')).toMatchObject({ status: 'partial', counts: expect.objectContaining({ created: inTerm - 1, errors: 1 }) });
+    const [error] = (await hub.admin.get(`/api/v1/admin/merges/${run.id}/changes?kind=error`)).body.items;
+    expect(error.message).toMatch(/^The SIS sent a record that fails validation: title: Must not contain the NUL character/);
+    expect(JSON.stringify(error.raw)).toContain('Calculus\\\\u0000I');
+  });
+
   it('reports an Ethos crosslist whose term it cannot tell in the term merged, and keeps the relationship', async () => {
     const sis = await startPair('ethos', { seed: 'synthetic:60' });
     const hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY } });
