@@ -23,6 +23,7 @@ import { baseWithSent, mergeRecord, type Fields, type RecordMerge } from '../dom
 import type { JobQueue } from '../jobs/queue.ts';
 import type { SisConnector, SisWriter, SisWriteResult } from '../sis/contract.ts';
 import { SisError } from '../sis/errors.ts';
+import { ConflictError } from '../domain/errors.ts';
 import type { SisRelationship, SisRelationshipInput, SisSectionInput, SisSectionState } from '../sis/model.ts';
 import type { SisConnections } from './connection.ts';
 import { relationshipFields, sectionFields } from './fields.ts';
@@ -723,10 +724,18 @@ export class PushEngine {
     return due.length;
   }
 
+  /**
+   * Posts one record again now. Refused while its term has no sync on for its type: the push
+   * would not go, and the retry would leave the record pending with nothing to post it.
+   */
   async retryNow(type: PostedType, id: string): Promise<PushOutcome> {
-    const table = type === 'section' ? 'sections' : 'relationships';
-    const row = await this.#deps.db.selectFrom(table).select(['term_id', 'sis_key']).where('id', '=', id).executeTakeFirst();
+    const row = await this.#retryTarget(type, id);
     if (!row) return 'gone';
+    if (!row.posting.manual)
+      throw new ConflictError(
+        `Sync is off for ${type}s of term ${row.term_code}: turn on real-time or nightly sync for it in merge settings to post this ${type}.`,
+        { term: row.term_code },
+      );
     await this.#status(type, id, row.term_id, row.sis_key !== null, { kind: 'retry_requested', at: this.#deps.clock() });
     return this.push(type, id, { trigger: 'manual' });
   }
@@ -737,16 +746,37 @@ export class PushEngine {
     await this.#status(type, id, row?.term_id ?? null, row?.sis_key != null, { kind: 'dismissed', at: this.#deps.clock() });
   }
 
-  /** Enqueues a record as the outbox would (used when an admin retries all). */
-  async enqueue(type: PostedType, id: string): Promise<void> {
-    const table = type === 'section' ? 'sections' : 'relationships';
-    const row = await this.#deps.db.selectFrom(table).select(['term_id', 'sis_key', 'version']).where('id', '=', id).executeTakeFirst();
-    if (!row) return;
+  /**
+   * Enqueues a record as the outbox would (used when an admin retries all): only where real-time
+   * posting is on, since the job posts in real time. Elsewhere the record is left as it is (the
+   * nightly posts it where nightly sync is on); marked pending, nothing would ever post it.
+   * Answers whether it was queued.
+   */
+  async enqueue(type: PostedType, id: string): Promise<boolean> {
+    const row = await this.#retryTarget(type, id);
+    if (!row?.posting.realTime) return false;
     await this.#deps.db.transaction().execute(async (trx) => {
       await applyStatusEvent(trx, type, id, row.term_id, row.sis_key !== null, { kind: 'retry_requested', at: this.#deps.clock() });
       await enqueuePush(trx, this.#deps.queue, type, { id, termId: row.term_id, sisKey: row.sis_key, version: row.version }, this.#deps.clock());
     });
     this.#deps.queue.wake(PUSH_QUEUES[type]);
+    return true;
+  }
+
+  /** A record to retry, with its term's code and whether it may be posted now or in real time. */
+  async #retryTarget(type: PostedType, id: string) {
+    const { db } = this.#deps;
+    const table = type === 'section' ? 'sections' : 'relationships';
+    const row = await db
+      .selectFrom(`${table} as r` as 'sections as r')
+      .innerJoin('terms as t', 't.id', 'r.term_id')
+      .select(['r.term_id', 'r.sis_key', 'r.version', 't.code as term_code'])
+      .where('r.id', '=', id)
+      .executeTakeFirst();
+    if (!row) return null;
+    const { settings } = await getMergeSettings(db);
+    const posting = { manual: postingOn(settings, table, row.term_code, 'manual'), realTime: postingOn(settings, table, row.term_code, 'real_time') };
+    return { ...row, posting };
   }
 }
 

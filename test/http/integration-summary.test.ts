@@ -95,6 +95,19 @@ describe('integration summary', () => {
     }
   });
 
+  it('refuses a retry while sync is off for the term, and leaves nothing pending', async () => {
+    const before = await summary();
+    expect(before.sectionsByStatus.error).toBe(1);
+    const [failed] = (await hub.admin.get(`/api/v1/admin/integration-health`)).body.items;
+    await setSync(hub.admin, term, { terms: [] });
+    const retried = await hub.admin.post('/api/v1/admin/integration-health/retry', { type: 'section', id: failed.id });
+    expect(retried.status).toBe(409);
+    expect(retried.body).toMatchObject({ term, detail: expect.stringContaining(`Sync is off for sections of term ${term}`) });
+    const all = await hub.admin.post('/api/v1/admin/integration-health/retry-all');
+    expect(all.body).toEqual({ queued: 0 });
+    expect((await summary()).sectionsByStatus).toEqual(before.sectionsByStatus);
+  });
+
   it('needs the Admin product and integrationStatus.view, and is described in the OpenAPI document', async () => {
     const viewer = await hub.user({ email: 'viewer@example.edu', role: 'Viewer', products: ['scheduling'] });
     expect((await viewer.client.get(PATH)).status).toBe(403);

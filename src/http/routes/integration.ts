@@ -92,7 +92,7 @@ export const integrationRoutes = (runtime: Runtime): FastifyPluginAsyncZod => as
     {
       schema: {
         tags,
-        summary: 'Post one record again now; answers its status after the attempt',
+        summary: 'Post one record again now; answers its status after the attempt, or 409 while sync is off for its term',
         body: target,
         response: { 200: integrationStatusView, ...problems },
       },
@@ -113,16 +113,17 @@ export const integrationRoutes = (runtime: Runtime): FastifyPluginAsyncZod => as
     {
       schema: {
         tags,
-        summary: 'Queue every record in error (not dismissed) for posting again',
+        summary: 'Queue every record in error (not dismissed) for posting again, in terms where real-time posting is on; answers how many were queued',
         response: { 202: z.object({ queued: z.int() }), ...problems },
       },
     },
     async (request, reply) => {
       const actor = requireAdmin(request, 'merges.execute');
       const rows = await db.selectFrom('integration_status').select(['entity_type', 'entity_id']).where('status', '=', 'error').where('dismissed_at', 'is', null).execute();
-      for (const r of rows) await runtime.push.enqueue(r.entity_type, r.entity_id);
-      await recordAudit(db, actor, { action: 'integration_retry_all', entityType: 'integration_status', entityId: 'all', changes: {}, context: { queued: rows.length } });
-      return reply.code(202).send({ queued: rows.length });
+      let queued = 0;
+      for (const r of rows) if (await runtime.push.enqueue(r.entity_type, r.entity_id)) queued++;
+      await recordAudit(db, actor, { action: 'integration_retry_all', entityType: 'integration_status', entityId: 'all', changes: {}, context: { queued } });
+      return reply.code(202).send({ queued });
     },
   );
 
