@@ -225,6 +225,8 @@ describe('real-time posting', () => {
     expect(dismissed.status).toBe(204);
     const hidden = await hub.admin.get('/api/v1/admin/integration-health');
     expect(hidden.body.items.find((i: { id: string }) => i.id === s.id)).toBeUndefined();
+    const explicit = await hub.admin.get('/api/v1/admin/integration-health?includeDismissed=false');
+    expect(explicit.body.items.find((i: { id: string }) => i.id === s.id)).toBeUndefined();
     const shown = await hub.admin.get('/api/v1/admin/integration-health?includeDismissed=true');
     expect(shown.body.items.find((i: { id: string }) => i.id === s.id)).toMatchObject({ dismissed: true });
     const audit = await hub.db.selectFrom('audit_log').select('action').where('entity_id', '=', s.id).where('action', 'like', 'integration_%').execute();

@@ -55,7 +55,7 @@ export const integrationRoutes = (runtime: Runtime): FastifyPluginAsyncZod => as
       schema: {
         tags,
         summary: 'Every section and relationship now in error, with the SIS message and a hint',
-        querystring: z.strictObject({ includeDismissed: z.coerce.boolean().default(false), type: entityType.optional() }),
+        querystring: z.strictObject({ includeDismissed: z.stringbool().default(false), type: entityType.optional() }),
         response: { 200: z.object({ items: z.array(healthItem), total: z.int() }), ...problems },
       },
     },
