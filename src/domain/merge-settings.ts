@@ -1,8 +1,9 @@
 // Merge settings: per merge type on/off, enabled terms, source of truth with per-field
 // exceptions, real-time and nightly; institution-wide nightly time and the maintenance switch.
-// One validated document, versioned as a whole so every change has a history entry.
+// One validated document, versioned as a whole so every change has a history entry. The time zone
+// the nightly time is read in is the institution's (institution_settings, src/store/phases.ts),
+// not a setting of its own: one institution, one zone for phases, the Course API and the nightly.
 import { z } from 'zod';
-import { isTimeZone } from './zoned-time.ts';
 
 export const MERGE_TYPES = ['terms', 'buildings', 'rooms', 'departments', 'instructors', 'courses', 'sections', 'relationships'] as const;
 export type MergeType = (typeof MERGE_TYPES)[number];
@@ -31,8 +32,10 @@ export type TypeSettings = z.output<typeof typeSettings>;
 export const mergeSettings = z
   .strictObject({
     types: z.strictObject(Object.fromEntries(MERGE_TYPES.map((t) => [t, typeSettings])) as Record<MergeType, typeof typeSettings>),
-    nightlyTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use 24-hour HH:MM'),
-    timeZone: z.string().refine(isTimeZone, 'Not an IANA time zone, e.g. America/Chicago'),
+    nightlyTime: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use 24-hour HH:MM')
+      .describe("24-hour HH:MM in the institution's time zone (GET /api/v1/admin/institution)"),
     maintenance: z.strictObject({ on: z.boolean(), comment: z.string().max(1000).nullable() }),
     /** Share of a term's records of one type a merge may delete before it refuses (0.1 = 10 %). */
     deletionThreshold: z.number().min(0).max(1),
@@ -73,7 +76,6 @@ export function defaultMergeSettings(): MergeSettings {
       relationships: { ...termSpecific(), fieldExceptions: { members: 'hub', sharedCapacity: 'hub' } },
     },
     nightlyTime: '02:00',
-    timeZone: 'America/Chicago',
     maintenance: { on: false, comment: null },
     deletionThreshold: 0.1,
     removeEndedTerms: false,

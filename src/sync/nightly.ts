@@ -1,5 +1,6 @@
-// The nightly sync (DESIGN §4.7): at the configured local time, merge each enabled type for each
-// term enabled for that type, and then push what is pending. Any process may tick; the ledger's
+// The nightly sync (DESIGN §4.7): at the configured local time (in the institution's time zone,
+// the one phases are read in), merge each enabled type for each term enabled for that type, and
+// then push what is pending. Any process may tick; the ledger's
 // primary key on the local date lets exactly one of them start each night.
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
@@ -8,6 +9,7 @@ import { dueNightly } from '../domain/nightly.ts';
 import { isTermSpecific, MERGE_TYPES, type MergeSettings, type TermSpecificType } from '../domain/merge-settings.ts';
 import { SYSTEM_ACTOR } from '../domain/permissions.ts';
 import type { JobQueue } from '../jobs/queue.ts';
+import { institutionTimeZone } from '../store/phases.ts';
 import { startRun } from './runs.ts';
 import { endedEnabledTerms, getMergeSettings, saveMergeSettings } from './settings-store.ts';
 import { instantToLocal } from '../domain/zoned-time.ts';
@@ -21,9 +23,9 @@ export interface NightlyOutcome {
 const nightlyActor = { ...SYSTEM_ACTOR, name: 'nightly sync' };
 
 export async function nightlyTick(db: Kysely<DB>, queue: JobQueue, now: Date): Promise<NightlyOutcome | null> {
-  const { settings, version } = await getMergeSettings(db);
+  const [{ settings, version }, timeZone] = await Promise.all([getMergeSettings(db), institutionTimeZone(db)]);
   const last = await db.selectFrom('nightly_runs').select('local_date').orderBy('local_date', 'desc').limit(1).executeTakeFirst();
-  const localDate = dueNightly(now, settings.timeZone, settings.nightlyTime, last?.local_date ?? null);
+  const localDate = dueNightly(now, timeZone, settings.nightlyTime, last?.local_date ?? null);
   if (!localDate) return null;
   const claimed = await db
     .insertInto('nightly_runs')
@@ -37,7 +39,7 @@ export async function nightlyTick(db: Kysely<DB>, queue: JobQueue, now: Date): P
   if (settings.maintenance.on) return { localDate, runId: null, skipped: 'maintenance' };
 
   let current = settings;
-  if (settings.removeEndedTerms) current = await dropEndedTerms(db, settings, version, instantToLocal(now, settings.timeZone).slice(0, 10));
+  if (settings.removeEndedTerms) current = await dropEndedTerms(db, settings, version, instantToLocal(now, timeZone).slice(0, 10));
   // Each type merges only for its own enabled terms: a term enabled for sections is not thereby
   // enabled for relationships. A term-specific type with no enabled term sits the night out.
   const types = MERGE_TYPES.filter((t) => current.types[t].enabled && current.types[t].nightly && (!isTermSpecific(t) || current.types[t].enabledTerms.length));

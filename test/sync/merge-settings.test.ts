@@ -57,16 +57,41 @@ describe('merge settings', () => {
     expect(refused.body.errors).toEqual([{ field: 'settings.types.courses.enabledTerms', message: 'The SIS does not know the term 1999-xx' }]);
     const invalid = await hub.admin.put('/api/v1/admin/merge-settings', {
       version: current.version,
-      settings: { ...current.settings, nightlyTime: '25:00', timeZone: 'Mars/Olympus' },
+      settings: { ...current.settings, nightlyTime: '25:00', deletionThreshold: 2 },
     });
     expect(invalid.status).toBe(400);
-    expect(invalid.body.errors.map((e: { field: string }) => e.field)).toEqual(['settings.nightlyTime', 'settings.timeZone']);
+    expect(invalid.body.errors.map((e: { field: string }) => e.field)).toEqual(['settings.nightlyTime', 'settings.deletionThreshold']);
+  });
+
+  it("refuse a time zone of their own, naming where the institution's is set", async () => {
+    const current = (await hub.admin.get('/api/v1/admin/merge-settings')).body;
+    expect(current.settings).not.toHaveProperty('timeZone');
+    const refused = await hub.admin.put('/api/v1/admin/merge-settings', { version: current.version, settings: { ...current.settings, timeZone: 'America/New_York' } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([{ field: 'settings.timeZone', message: "The time zone is the institution's: set it with PUT /api/v1/admin/institution" }]);
+    expect((await hub.admin.get('/api/v1/admin/merge-settings')).body.version).toBe(current.version);
+    expect((await hub.admin.get('/api/v1/admin/institution')).body.timeZone).toBe('America/Chicago');
   });
 
   it('flag an enabled term that has ended', async () => {
     await merge(hub.admin, { types: ['terms'] });
     const view = (await hub.admin.get('/api/v1/admin/merge-settings')).body;
     expect(view.warnings).toEqual([`Term ${terms[0]} has ended but is still enabled for merges.`]);
+  });
+
+  it("flag an ended term by the institution's calendar, in the zone set through admin/institution", async () => {
+    // The hub's clock reads 2027-06-01T12:00Z: still June 1 in Chicago, already June 2 in Kiritimati (UTC+14).
+    const term = hub.db.updateTable('terms').where('code', '=', terms[0]);
+    const { ends_on } = await hub.db.selectFrom('terms').select('ends_on').where('code', '=', terms[0]).executeTakeFirstOrThrow();
+    await term.set({ ends_on: '2027-06-01' }).execute();
+    try {
+      expect((await hub.admin.get('/api/v1/admin/merge-settings')).body.warnings).toEqual([]);
+      expect((await hub.admin.put('/api/v1/admin/institution', { timeZone: 'Pacific/Kiritimati' })).status).toBe(200);
+      expect((await hub.admin.get('/api/v1/admin/merge-settings')).body.warnings).toEqual([`Term ${terms[0]} has ended but is still enabled for merges.`]);
+    } finally {
+      await hub.admin.put('/api/v1/admin/institution', { timeZone: 'America/Chicago' });
+      await term.set({ ends_on }).execute();
+    }
   });
 
   it('never return the SIS secrets, and test the connection', async () => {

@@ -73,4 +73,13 @@ describe('the nightly sync', () => {
     const run = await waitForRun(hub.admin, fired!.runId!);
     expect(run.items.filter((i) => i.term !== null).map((i) => `${i.type} ${i.term}`)).toEqual([`courses ${term}`, `sections ${term}`]);
   });
+
+  it('follows the institution time zone set through admin/institution', async () => {
+    const set = await hub.admin.put('/api/v1/admin/institution', { timeZone: 'America/New_York' });
+    expect(set.body).toMatchObject({ timeZone: 'America/New_York' });
+    expect(await tick('2026-03-17T05:59:00Z')).toBeNull(); // 01:59 in New York (00:59 in Chicago)
+    const fired = await tick('2026-03-17T06:00:00Z'); // 02:00 in New York, 01:00 in Chicago
+    expect(fired).toMatchObject({ localDate: '2026-03-17', runId: expect.any(String) });
+    await waitForRun(hub.admin, fired!.runId!);
+  });
 });

@@ -1,13 +1,16 @@
 // The integration console: merge settings (versioned, with history), the SIS connection, Execute
 // Merge, merge history with per-object reports, CSV export and a live progress stream.
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { MERGE_TYPES, mergeSettings } from '../../domain/merge-settings.ts';
 import { instantToLocal } from '../../domain/zoned-time.ts';
 import type { Runtime } from '../../runtime.ts';
+import { institutionTimeZone } from '../../store/phases.ts';
 import { getRun, listRuns, runChanges, startRun } from '../../sync/runs.ts';
 import { endedEnabledTerms, getMergeSettings, saveMergeSettings, settingsHistory } from '../../sync/settings-store.ts';
 import { requireAdmin } from '../auth.ts';
+import { sendProblem } from '../problem.ts';
 import { idParams, problems } from '../schemas.ts';
 
 const settingsView = z.object({ version: z.int(), settings: mergeSettings, warnings: z.array(z.string()) });
@@ -82,8 +85,9 @@ export const mergeRoutes = (runtime: Runtime): FastifyPluginAsyncZod => async (a
   const tags = ['admin: integration'];
 
   async function view() {
-    const current = await getMergeSettings(db);
-    const today = instantToLocal(runtime.clock(), current.settings.timeZone).slice(0, 10);
+    const [current, timeZone] = await Promise.all([getMergeSettings(db), institutionTimeZone(db)]);
+    // Ended by the institution's calendar: the day a term ends is over at its midnight, not UTC's.
+    const today = instantToLocal(runtime.clock(), timeZone).slice(0, 10);
     const ended = await endedEnabledTerms(db, current.settings, today);
     return {
       ...current,
@@ -106,9 +110,12 @@ export const mergeRoutes = (runtime: Runtime): FastifyPluginAsyncZod => async (a
       schema: {
         tags,
         summary: 'Replace the merge settings (send the version you read); a term the SIS does not know cannot be enabled',
+        description:
+          "The nightly time is read in the institution's time zone, which `PUT /api/v1/admin/institution` sets; a `settings.timeZone` is refused with a 400 saying so.",
         body: z.strictObject({ version: z.int().min(0), settings: mergeSettings, comment: z.string().max(1000).nullable().default(null) }),
         response: { 200: settingsView, ...problems },
       },
+      preValidation: refuseMovedTimeZone,
     },
     async (request) => {
       const actor = requireAdmin(request, 'mergeSettings.edit');
@@ -336,6 +343,18 @@ export const mergeRoutes = (runtime: Runtime): FastifyPluginAsyncZod => async (a
     },
   );
 };
+
+/**
+ * The merge settings carried a time zone of their own until the institution's became the only one
+ * (migration 0010): a client still sending it learns where it went, not only that it is unknown.
+ */
+async function refuseMovedTimeZone(request: FastifyRequest, reply: FastifyReply) {
+  const settings = (request.body as { settings?: unknown } | null | undefined)?.settings;
+  if (settings && typeof settings === 'object' && 'timeZone' in settings) {
+    const message = "The time zone is the institution's: set it with PUT /api/v1/admin/institution";
+    return sendProblem(reply, 400, 'Invalid request', 'Check settings.timeZone.', { errors: [{ field: 'settings.timeZone', message }] });
+  }
+}
 
 /** Term codes the SIS knows, to refuse enabling others; the hub's imported terms when the SIS is unreachable. */
 async function knownTermCodes(runtime: Runtime): Promise<string[]> {
