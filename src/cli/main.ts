@@ -7,6 +7,7 @@ import { DataDirLockedError } from '../db/data-dir.ts';
 import { DomainError } from '../domain/errors.ts';
 import { mergeCommand } from './commands/merge.ts';
 import { migrateCommand } from './commands/migrate.ts';
+import { pushCommand } from './commands/push.ts';
 import { serveCommand } from './commands/serve.ts';
 import { sisSimCommand } from './commands/sis-sim.ts';
 import { tokenCommand } from './commands/token.ts';
@@ -18,6 +19,7 @@ const program = new Command('coursebridge')
   .addCommand(serveCommand())
   .addCommand(migrateCommand())
   .addCommand(mergeCommand())
+  .addCommand(pushCommand())
   .addCommand(userCommand())
   .addCommand(tokenCommand())
   .addCommand(sisSimCommand());

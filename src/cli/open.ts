@@ -1,8 +1,12 @@
-// Opening the configured database for a CLI command, migrated and with the seeded roles.
+// What CLI commands share: the configured database, migrated and with the seeded roles; a
+// runtime without workers for the commands that talk to the SIS; who a command acts as.
 import { bootstrap } from '../auth/bootstrap.ts';
-import type { Config } from '../config.ts';
+import { loadConfig, type Config } from '../config.ts';
 import { openDatabase, type Database } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
+import { SYSTEM_ACTOR, type Actor } from '../domain/permissions.ts';
+import { startRuntime, type Runtime } from '../runtime.ts';
+import { connectorSettings } from '../sis/settings.ts';
 
 export async function openConfigured(config: Config): Promise<Database> {
   return openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
@@ -13,6 +17,33 @@ export async function prepare(database: Database, config: Config) {
   await migrateToLatest(database.db);
   return bootstrap(database.db, { adminEmail: config.adminEmail, adminPassword: config.adminPassword });
 }
+
+/**
+ * Runs `work` with the configured database prepared and a runtime beside it that runs no
+ * workers: the command makes its own SIS calls, and a server's workers stay theirs.
+ */
+export async function withRuntime<T>(work: (runtime: Runtime) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const database = await openConfigured(config);
+  try {
+    await prepare(database, config);
+    const sis = config.sis ? { settings: connectorSettings.parse(config.sis), source: 'environment' as const } : null;
+    const runtime = await startRuntime({ database, sis, workers: false });
+    try {
+      return await work(runtime);
+    } finally {
+      await runtime.stop();
+    }
+  } finally {
+    await database.close();
+  }
+}
+
+/** Who a command's writes are audited as: the CLI, with the shell's user. */
+export const cliActor = (): Actor => ({ ...SYSTEM_ACTOR, name: `cli (${process.env.USER ?? 'unknown user'})` });
+
+/** A commander option that takes a comma-separated list, or is repeated. */
+export const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 
 export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

@@ -10,6 +10,7 @@ import { buildApp } from '../../src/http/app.ts';
 import { startRuntime } from '../../src/runtime.ts';
 import { Client, PASSWORD } from '../helpers/hub.ts';
 import { API_KEY, type Pair } from '../sis/harness.ts';
+import { ALL_TYPES } from '../sync/helpers.ts';
 
 const bin = resolve(import.meta.dirname, '../../bin/coursebridge.js');
 
@@ -43,7 +44,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResul
  * Serves the data directory's database over HTTP, without job workers (nothing is posted), as
  * an admin signed in; `close` lets go of the directory for the next CLI run.
  */
-export async function serveDataDir(dataDir: string, sis: Pair) {
+async function serveDataDir(dataDir: string, sis: Pair) {
   const database = await openDatabase({ dataDir });
   const runtime = await startRuntime({ database, sis: { settings: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY }, source: 'environment' }, workers: false });
   const app = await buildApp({ database, runtime });
@@ -65,4 +66,40 @@ export async function serveDataDir(dataDir: string, sis: Pair) {
       await database.close();
     },
   };
+}
+
+export type ServedHub = Awaited<ReturnType<typeof serveDataDir>>;
+
+/** Works on the data directory's hub through its API between CLI runs. */
+export async function withHub<T>(dataDir: string, sis: Pair, work: (hub: ServedHub) => Promise<T>): Promise<T> {
+  const hub = await serveDataDir(dataDir, sis);
+  try {
+    return await work(hub);
+  } finally {
+    await hub.close();
+  }
+}
+
+/** Imports everything of the SIS's first term with `coursebridge merge`; answers the term's code. */
+export async function importFirstTerm(dataDir: string, sis: Pair): Promise<string> {
+  const term = (await sis.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms[0].code;
+  const imported = await runCli(['merge', '--type', ALL_TYPES.join(','), '--term', term], cliEnv(dataDir, sis));
+  if (imported.code !== 0) throw new Error(`import failed: ${imported.stdout}${imported.stderr}`);
+  return term;
+}
+
+export interface EditedSection {
+  id: string;
+  sisKey: string;
+  label: string;
+  capacity: number;
+}
+
+/** Raises the capacity of the term's `index`th section in the hub by 7 (a hub-owned field); answers it as saved. */
+export async function raiseCapacity(hub: ServedHub, term: string, index: number): Promise<EditedSection> {
+  const t = await hub.db.selectFrom('terms').select('id').where('code', '=', term).executeTakeFirstOrThrow();
+  const section = (await hub.admin.get(`/api/v1/sections?termId=${t.id}&limit=${index + 1}`)).body.items[index];
+  const saved = await hub.admin.patch(`/api/v1/sections/${section.id}`, { version: section.version, capacity: section.capacity + 7 });
+  if (saved.status !== 200) throw new Error(`edit refused: ${JSON.stringify(saved.body)}`);
+  return { id: section.id, sisKey: section.sisKey, label: `${section.subject} ${section.courseNumber} ${section.sectionNumber}`, capacity: saved.body.capacity };
 }

@@ -4,36 +4,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPair, type Pair } from '../sis/harness.ts';
-import { ALL_TYPES } from '../sync/helpers.ts';
 import { setSync } from '../sync/push-helpers.ts';
-import { cliEnv, runCli, serveDataDir } from './helpers.ts';
+import { cliEnv, importFirstTerm, raiseCapacity, runCli, withHub, type EditedSection } from './helpers.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'cb-send-updates-cli-'));
 let sis: Pair;
 let term: string;
-/** The section edited in the hub while nothing posted it: its SIS key and the capacity it was given. */
-let edited: { sisKey: string; capacity: number };
+/** Edited in the hub while nothing posted it. */
+let edited: EditedSection;
 
 const merge = (...args: string[]) => runCli(['merge', '--type', 'sections', '--term', term, ...args], cliEnv(dataDir, sis));
 const capacityInSis = async () => (await sis.connector.getSection(edited.sisKey))!.capacity;
 
 beforeAll(async () => {
   sis = await startPair('ethos', { seed: 'synthetic:20' });
-  term = (await sis.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms[0].code;
-  const imported = await runCli(['merge', '--type', ALL_TYPES.join(','), '--term', term], cliEnv(dataDir, sis));
-  expect(imported.code, imported.stdout + imported.stderr).toBe(0);
-  const hub = await serveDataDir(dataDir, sis);
-  try {
+  term = await importFirstTerm(dataDir, sis);
+  await withHub(dataDir, sis, async (hub) => {
     await setSync(hub.admin, term);
-    const t = await hub.db.selectFrom('terms').select('id').where('code', '=', term).executeTakeFirstOrThrow();
-    const [section] = (await hub.admin.get(`/api/v1/sections?termId=${t.id}&limit=1`)).body.items;
-    const saved = await hub.admin.patch(`/api/v1/sections/${section.id}`, { version: section.version, capacity: section.capacity + 7 });
-    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
-    expect((await hub.admin.get(`/api/v1/sections/${section.id}/integration-status`)).body.status).toBe('pending');
-    edited = { sisKey: section.sisKey, capacity: section.capacity + 7 };
-  } finally {
-    await hub.close();
-  }
+    edited = await raiseCapacity(hub, term, 0);
+    expect((await hub.admin.get(`/api/v1/sections/${edited.id}/integration-status`)).body.status).toBe('pending');
+  });
 });
 afterAll(async () => {
   await sis?.sim.close();

@@ -1,14 +1,9 @@
 import { Command, Option } from 'commander';
-import { loadConfig } from '../../config.ts';
 import { MERGE_TYPES, type MergeType } from '../../domain/merge-settings.ts';
-import { SYSTEM_ACTOR } from '../../domain/permissions.ts';
-import { startRuntime, type Runtime } from '../../runtime.ts';
+import type { Runtime } from '../../runtime.ts';
 import { executeRun } from '../../sync/merge-runner.ts';
 import { getRun, startRun, type RunView } from '../../sync/runs.ts';
-import { openConfigured, prepare } from '../open.ts';
-import { connectorSettings } from '../../sis/settings.ts';
-
-const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+import { cliActor, list, withRuntime } from '../open.ts';
 
 export function mergeCommand(): Command {
   return new Command('merge')
@@ -23,17 +18,9 @@ export function mergeCommand(): Command {
     .action(async (options: { type: string[]; term: string[]; sendUpdates?: boolean; dryRun?: boolean; allowEmpty?: boolean; force?: boolean; quiet?: boolean }) => {
       const unknown = options.type.filter((t) => !(MERGE_TYPES as readonly string[]).includes(t));
       if (unknown.length) throw new Error(`Unknown merge type ${unknown.join(', ')}; use ${MERGE_TYPES.join(', ')}.`);
-      const config = loadConfig();
-      const database = await openConfigured(config);
-      const sis = config.sis ? { settings: connectorSettings.parse(config.sis), source: 'environment' as const } : null;
-      await prepare(database, config).catch(async (error: unknown) => {
-        await database.close();
-        throw error;
-      });
-      const runtime = await startRuntime({ database, sis, workers: false });
-      try {
-        const actor = { ...SYSTEM_ACTOR, name: `cli (${process.env.USER ?? 'unknown user'})` };
-        const runId = await startRun(database.db, runtime.queue, actor, 'manual', {
+      await withRuntime(async (runtime) => {
+        const { database } = runtime;
+        const runId = await startRun(database.db, runtime.queue, cliActor(), 'manual', {
           types: options.type as MergeType[],
           terms: options.term,
           sendUpdates: Boolean(options.sendUpdates),
@@ -58,10 +45,7 @@ export function mergeCommand(): Command {
         if (progress) process.stderr.write('\r\x1b[K');
         process.stdout.write(summary(run, sent[0]));
         process.exitCode = run.status === 'succeeded' && !sent[0]?.failed ? 0 : 1;
-      } finally {
-        await runtime.stop();
-        await database.close();
-      }
+      });
     });
 }
 

@@ -1,0 +1,73 @@
+// `coursebridge push`: the nightly's posting step, now, from a script — all enabled terms as a
+// stored run, or one section.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPair, type Pair } from '../sis/harness.ts';
+import { setSync } from '../sync/push-helpers.ts';
+import { cliEnv, importFirstTerm, raiseCapacity, runCli, withHub, type EditedSection, type ServedHub } from './helpers.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'cb-push-cli-'));
+let sis: Pair;
+let term: string;
+
+const push = (...args: string[]) => runCli(['push', ...args], cliEnv(dataDir, sis));
+const capacityInSis = async (section: EditedSection) => (await sis.connector.getSection(section.sisKey))!.capacity;
+const onHub = <T>(work: (hub: ServedHub) => Promise<T>) => withHub(dataDir, sis, work);
+
+beforeAll(async () => {
+  sis = await startPair('ethos', { seed: 'synthetic:20' });
+  term = await importFirstTerm(dataDir, sis);
+});
+afterAll(async () => {
+  await sis?.sim.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('coursebridge push', () => {
+  it('says plainly when no term, or not the named one, is enabled for posting', async () => {
+    const none = await push();
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/No term is enabled for posting: enable one in the merge settings/);
+    await onHub((hub) => setSync(hub.admin, term, { realTime: false }));
+    const other = await push('--term', '1999-xx');
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/Term 1999-xx is not enabled for posting/);
+  });
+
+  it('posts one section with --section, and only that one', async () => {
+    const [one, other] = await onHub(async (hub) => [await raiseCapacity(hub, term, 0), await raiseCapacity(hub, term, 1)]);
+    const pushed = await push('--section', one.id);
+    expect(pushed.code, pushed.stdout + pushed.stderr).toBe(0);
+    expect(pushed.stdout).toBe(`Section ${one.label}: posted\n`);
+    expect(await capacityInSis(one)).toBe(one.capacity);
+    expect(await capacityInSis(other)).not.toBe(other.capacity);
+
+    const all = await push();
+    expect(all.code, all.stdout + all.stderr).toBe(0);
+    expect(all.stdout).toMatch(new RegExp(`^Push \\S+ \\(${term}\\): succeeded\\n  posted 1, failed 0\\n$`));
+    expect(await capacityInSis(other)).toBe(other.capacity);
+    // The batch is in the run history with its report, as a merge's Send Updates would be.
+    const runId = /^Push (\S+)/.exec(all.stdout)![1];
+    await onHub(async (hub) => {
+      expect((await hub.admin.get(`/api/v1/admin/merges/${runId}`)).body).toMatchObject({ status: 'succeeded', options: { terms: [term], sendUpdates: true }, items: [] });
+      const report = (await hub.admin.get(`/api/v1/admin/merges/${runId}/changes`)).body.items;
+      expect(report).toEqual([expect.objectContaining({ entityId: other.id, label: other.label, message: 'Posted to the SIS' })]);
+    });
+  });
+
+  it('exits 1 and names each section the SIS refused', async () => {
+    const refused = await onHub((hub) => raiseCapacity(hub, term, 2));
+    await sis.admin('PUT', '/faults', { seed: 3, latencyMs: 0, rules: [{ kind: 'server_error', methods: ['PUT'], pathPrefix: '/api/sections' }] });
+    try {
+      const pushed = await push('--term', term);
+      expect(pushed.code).toBe(1);
+      expect(pushed.stdout).toMatch(/: failed\n  posted 0, failed 1\n/);
+      expect(pushed.stdout).toContain(`  ${refused.label}: Posting failed (will retry): `);
+    } finally {
+      await sis.admin('PUT', '/faults', { rules: [] });
+    }
+    expect(await capacityInSis(refused)).not.toBe(refused.capacity);
+  });
+});
