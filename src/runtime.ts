@@ -23,7 +23,7 @@ export interface RuntimeOptions {
   database: Database;
   clock?: () => Date;
   logger?: FastifyBaseLogger;
-  /** A SIS fixed by the environment or the demo SIS; otherwise the one saved by an admin. */
+  /** A SIS fixed by the environment (it wins over one an admin saved), or the demo SIS (one an admin saved wins over it). */
   sis?: { settings: ConnectorSettingsInput; source: 'environment' | 'demo' } | null;
   /** Run job workers and the nightly schedule in this process (default true). */
   workers?: boolean;

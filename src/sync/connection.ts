@@ -1,5 +1,6 @@
-// The SIS this hub talks to: settings from the environment (or the demo SIS started alongside)
-// take precedence; otherwise those an admin saved. Secrets are never returned by the API.
+// The SIS this hub talks to: settings from the environment take precedence; otherwise those an
+// admin saved; otherwise the demo SIS started alongside, a stand-in until an admin saves their own.
+// Secrets are never returned by the API.
 import type { Kysely } from 'kysely';
 import { ZodError } from 'zod';
 import type { DB } from '../db/schema.ts';
@@ -22,6 +23,7 @@ export class NoSisError extends DomainError {
 
 export class SisConnections {
   readonly #db: Kysely<DB>;
+  /** The environment's SIS (fixed), or the demo SIS (only while no connection is saved). */
   readonly #fixed: { settings: ConnectorSettings; source: 'environment' | 'demo' } | null;
   #cached: { json: string; connector: SisConnector; fetcher: SisFetcher } | null = null;
 
@@ -31,10 +33,10 @@ export class SisConnections {
   }
 
   async current(): Promise<{ settings: ConnectorSettings | null; source: ConnectionSource }> {
-    if (this.#fixed) return this.#fixed;
+    if (this.#fixed?.source === 'environment') return this.#fixed;
     const row = await this.#db.selectFrom('sis_connection').select('settings').where('id', '=', 1).executeTakeFirst();
-    if (!row) return { settings: null, source: 'none' };
-    return { settings: connectorSettings.parse(row.settings), source: 'database' };
+    if (row) return { settings: connectorSettings.parse(row.settings), source: 'database' };
+    return this.#fixed ?? { settings: null, source: 'none' };
   }
 
   /** The connector for the current settings; the same instance while they do not change (it keeps its token). */
@@ -65,8 +67,7 @@ export class SisConnections {
   }
 
   async save(actor: Actor, input: unknown): Promise<void> {
-    if (this.#fixed)
-      throw new ConflictError(`The SIS connection comes from the ${this.#fixed.source === 'demo' ? 'demo SIS' : 'environment'}; change it there.`);
+    if (this.#fixed?.source === 'environment') throw new ConflictError('The SIS connection comes from the environment (COURSEBRIDGE_SIS_*); change it there.');
     let settings: ConnectorSettings;
     try {
       settings = connectorSettings.parse(input);

@@ -1,6 +1,6 @@
 // Running `coursebridge` as a script would, and looking at its embedded database between runs
 // through a real HTTP server (the CLI and the server never hold the data directory together).
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { roleByName } from '../../src/auth/roles.ts';
 import { createUser } from '../../src/auth/users.ts';
@@ -37,6 +37,27 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResul
     child.stdout.on('data', (c: Buffer) => (stdout += c));
     child.stderr.on('data', (c: Buffer) => (stderr += c));
     child.on('exit', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+/** `coursebridge serve` on a free port; answers its address once it listens, and a way to stop it. */
+export function startServe(env: NodeJS.ProcessEnv): Promise<{ url: string; stop(): Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, [bin, 'serve'], { env: { ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise((done) => child.once('exit', done));
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await exited;
+  };
+  let output = '';
+  return new Promise((listening, failed) => {
+    const read = (chunk: Buffer) => {
+      output += chunk.toString();
+      const address = /"address":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output);
+      if (address) listening({ url: address[1], stop });
+    };
+    child.stdout!.on('data', read);
+    child.stderr!.on('data', read);
+    void exited.then(() => failed(new Error(`coursebridge serve exited before listening:\n${output}`)));
   });
 }
 
