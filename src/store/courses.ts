@@ -6,7 +6,7 @@ import { ConflictError, ForbiddenError, InvalidError, NotFoundError, StaleVersio
 import { can, type Actor } from '../domain/permissions.ts';
 import type { Course, CourseCreate, CoursePatch } from '../domain/schedule.ts';
 import { recordAudit } from './audit.ts';
-import { decodeCursor, pageOf, type Page } from './paging.ts';
+import { checkAnchor, decodeCursor, pageOf, type Page } from './paging.ts';
 
 type CourseRow = Awaited<ReturnType<typeof courseRow>>;
 const courseRow = (db: Kysely<DB>, id: string) => db.selectFrom('courses').selectAll().where('id', '=', id).executeTakeFirst();
@@ -57,6 +57,7 @@ export async function listCourses(db: Kysely<DB>, filter: CourseFilter): Promise
   }
   const rows = await query.orderBy('c.subject').orderBy('c.number').orderBy('c.id').limit(limit + 1).execute();
   const page = pageOf(rows, limit);
+  await checkAnchor(page, filter.cursor, async (id) => !!(await db.selectFrom('courses').select('id').where('id', '=', id).executeTakeFirst()));
   return { items: page.items.map(toCourse), nextCursor: page.nextCursor };
 }
 

@@ -1,6 +1,6 @@
 // Cursor (keyset) pagination: the cursor names the last row seen, and the next page starts after
 // that row's sort values, so paging stays fast and stable however deep it goes.
-import { InvalidError } from '../domain/errors.ts';
+import { DomainError } from '../domain/errors.ts';
 
 export interface Page<T> {
   items: T[];
@@ -17,6 +17,13 @@ const CURSOR_SHAPES = {
   int: /^\d{1,18}$/,
 };
 
+/** A cursor this API did not issue for this list: the client's mistake, named as a query field. */
+export class CursorError extends DomainError {
+  constructor(detail: string) {
+    super(400, 'Invalid request', detail, { errors: [{ field: 'querystring.cursor', message: 'Invalid cursor' }] });
+  }
+}
+
 /** The row a cursor names; anything else (forged, or from another list) is the client's mistake, a 400. */
 export function decodeCursor(cursor: string, shape: keyof typeof CURSOR_SHAPES = 'uuid'): string {
   try {
@@ -25,7 +32,18 @@ export function decodeCursor(cursor: string, shape: keyof typeof CURSOR_SHAPES =
   } catch {
     // fall through to the error below
   }
-  throw new InvalidError('The cursor is not one this API issued.', [{ field: 'cursor', message: 'Invalid cursor' }]);
+  throw new CursorError('The cursor is not one this API issued.');
+}
+
+/**
+ * A page after a cursor starts after its row's sort values, read from that row: a row no longer
+ * there (or of another list) would silently end the list. An empty page after a cursor is checked
+ * for it (`exists`), so a client is told to start again instead of stopping early.
+ */
+export async function checkAnchor(page: { items: unknown[] }, cursor: string | undefined, exists: (id: string) => Promise<boolean>): Promise<void> {
+  if (!cursor || page.items.length) return;
+  if (!(await exists(decodeCursor(cursor))))
+    throw new CursorError('The cursor names a row that is no longer in this list (deleted since, or from another list): start again from the first page.');
 }
 
 export function pageOf<T extends { id: string }>(rows: T[], limit: number): Page<T> {

@@ -1,6 +1,6 @@
 // Sections with their meetings and instructors: read, list (keyset-paged), create, edit with
-// optimistic concurrency, cancel and delete. Every write is checked by the write guard, bumps the
-// version and is audited in the same transaction.
+// optimistic concurrency, cancel and reinstate, delete. Every write is checked by the write guard,
+// bumps the version and is audited in the same transaction.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DB } from '../db/schema.ts';
@@ -10,7 +10,7 @@ import { can, type Actor } from '../domain/permissions.ts';
 import type { MeetingInput, Section, SectionCreate, SectionPatch, InstructorAssignment } from '../domain/schedule.ts';
 import { recordAudit } from './audit.ts';
 import type { SaveHooks } from './save-hooks.ts';
-import { decodeCursor, pageOf, type Page } from './paging.ts';
+import { checkAnchor, decodeCursor, pageOf, type Page } from './paging.ts';
 import { checkSectionWrite } from './write-guard.ts';
 import { toClockTime } from '../domain/clock-time.ts';
 import { idList } from '../db/id-list.ts';
@@ -186,6 +186,7 @@ export async function listSections(db: Kysely<DB>, actor: Actor, filter: Section
   for (const column of columns) query = query.orderBy(sql.ref(column), desc ? 'desc' : 'asc');
   const rows = await query.limit(limit + 1).execute();
   const page = pageOf(rows, limit);
+  await checkAnchor(page, filter.cursor, async (id) => !!(await db.selectFrom('sections').select('id').where('id', '=', id).executeTakeFirst()));
   return { items: page.items.map(sectionOf), nextCursor: page.nextCursor };
 }
 
@@ -437,21 +438,44 @@ export async function bulkEditSections(
   });
 }
 
-export async function cancelSection(db: Kysely<DB>, actor: Actor, id: string, version: number, now: Date = new Date(), hooks?: SaveHooks): Promise<Section> {
+/**
+ * Cancelling a section and reinstating it (the undo of a cancel) set its status. Both pass the
+ * phases' cancel rule (`mayCancel`, permission sections.cancel): a role that may cancel may take it
+ * back. Setting the status it already has changes nothing, once the write is allowed.
+ */
+async function setSectionStatus(
+  db: Kysely<DB>,
+  actor: Actor,
+  id: string,
+  version: number,
+  status: Section['status'],
+  now: Date,
+  hooks: SaveHooks | undefined,
+): Promise<Section> {
   return db.transaction().execute(async (trx) => {
     const current = await lockForWrite(trx, actor, id, version);
-    if (current.status === 'cancelled') return current;
     const guard = await checkSectionWrite(trx, actor, { action: 'cancel', termId: current.termId, departmentId: current.departmentId, fields: [], now });
+    if (current.status === status) return current;
     await trx
       .updateTable('sections')
-      .set({ status: 'cancelled', version: sql`version + 1`, updated_at: sql`now()` })
+      .set({ status, version: sql`version + 1`, updated_at: sql`now()` })
       .where('id', '=', id)
       .execute();
     const updated = await getSection(trx, null, id);
-    await recordAudit(trx, actor, { action: 'cancel', entityType: 'section', entityId: id, changes: fieldChanges(current, updated), context: guard.auditContext });
+    const action = status === 'cancelled' ? 'cancel' : 'reinstate';
+    await recordAudit(trx, actor, { action, entityType: 'section', entityId: id, changes: fieldChanges(current, updated), context: guard.auditContext });
     await hooks?.sectionSaved(trx, { id, termId: updated.termId, before: current, after: updated });
     return updated;
   });
+}
+
+export function cancelSection(db: Kysely<DB>, actor: Actor, id: string, version: number, now: Date = new Date(), hooks?: SaveHooks): Promise<Section> {
+  return setSectionStatus(db, actor, id, version, 'cancelled', now, hooks);
+}
+
+/** A cancelled section made active again; its post tells the SIS it is active (open) again. */
+export function reinstateSection(db: Kysely<DB>, actor: Actor, id: string, version: number, now: Date = new Date(), hooks?: SaveHooks): Promise<Section> {
+  return setSectionStatus(db, actor, id, version, 'active', now, hooks);
 }
 
 /**

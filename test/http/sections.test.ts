@@ -143,3 +143,27 @@ describe('sections over HTTP', () => {
     expect(missing.body.title).toBe('Not found');
   });
 });
+
+describe('cursors', () => {
+  it('refuses a cursor it did not issue, or one naming a row no longer in the list, naming the field, rather than ending the list early', async () => {
+    const forged = await hub.admin.get('/api/v1/courses?cursor=bm90LWEtY3Vyc29y');
+    expect(forged.status).toBe(400);
+    expect(forged.body.errors).toEqual([{ field: 'querystring.cursor', message: 'Invalid cursor' }]);
+
+    const extra = [];
+    for (const number of ['901', '902', '903']) extra.push((await hub.admin.post('/api/v1/courses', { subject: 'ZZZ', number, title: `Last ${number}`, credits: 1 })).body);
+    const first = await hub.admin.get('/api/v1/courses?subject=ZZZ&limit=1');
+    expect(first.body.items.map((c: { number: string }) => c.number)).toEqual(['901']);
+    expect((await hub.admin.get(`/api/v1/courses?subject=ZZZ&limit=1&cursor=${first.body.nextCursor}`)).body.items[0].number).toBe('902');
+    // The row the cursor names is deleted before the client asks for the next page.
+    expect((await hub.admin.del(`/api/v1/courses/${extra[0].id}?version=${extra[0].version}`)).status).toBe(204);
+    const after = await hub.admin.get(`/api/v1/courses?subject=ZZZ&limit=1&cursor=${first.body.nextCursor}`);
+    expect(after.status).toBe(400);
+    expect(after.body.detail).toMatch(/start again from the first page/);
+
+    // A course's cursor handed to the sections list.
+    const crossed = await hub.admin.get(`/api/v1/sections?cursor=${(await hub.admin.get('/api/v1/courses?limit=1')).body.nextCursor}`);
+    expect(crossed.status).toBe(400);
+    expect(crossed.body.errors[0].field).toBe('querystring.cursor');
+  });
+});
