@@ -2,7 +2,8 @@
 // talking to a real SIS simulator (Ethos dialect) over HTTP: Execute Merge imports a term with a
 // live progress bar and a report; the merge settings editor saves (with validation errors next to
 // fields, a stale version explained, the maintenance switch) and shows each version in the history;
-// real-time posting turns a section Pending → Synced successfully; a SIS validation refusal shows
+// the institution time zone saves on its own, and the nightly time and the sync dashboard are read
+// in it; real-time posting turns a section Pending → Synced successfully; a SIS validation refusal shows
 // "Synced with errors" with the SIS's message and lands in Integration health (retry, dismiss);
 // the sync dashboard counts it.
 // Set COURSEBRIDGE_SCREENSHOTS=1 to also write the PNGs in docs/screenshots/.
@@ -78,20 +79,33 @@ describe.skipIf(!hasChromium)('integration screens in a real browser against a r
     expect(terms.map((t) => t.code)).toContain(term);
   });
 
-  it('merge settings: a validation error next to its field, a stale version explained, a saved change in the history', async () => {
+  it('the institution time zone: a bad name refused beside its field, a good one saved through admin/institution for phases and the nightly alike', async () => {
     await page.getByRole('link', { name: 'Merge settings' }).click();
+    const institution = page.getByRole('form', { name: 'Institution' });
+    const zone = institution.getByLabel('Time zone');
+    expect(await zone.inputValue()).toBe('America/Chicago');
+    await zone.fill('Mars/Olympus_Mons');
+    await institution.getByRole('button', { name: 'Save time zone' }).click();
+    await institution.getByText('Use an IANA time zone name').waitFor();
+    expect(await zone.getAttribute('aria-invalid')).toBe('true');
+    await zone.fill('America/New_York');
+    await institution.getByRole('button', { name: 'Save time zone' }).click();
+    await institution.getByText('Saved: America/New_York.').waitFor();
+    expect(ok(await hub.admin.get('/api/v1/admin/institution')).timeZone).toBe('America/New_York');
+    // The merge settings' nightly time says which zone it is read in; they hold no zone of their own.
+    await page.getByRole('form', { name: 'Merge settings' }).getByText('institution time (America/New_York)').waitFor();
+    expect(ok(await hub.admin.get('/api/v1/admin/merge-settings')).settings).not.toHaveProperty('timeZone');
+  });
+
+  it('merge settings: a validation error next to its field, a stale version explained, a saved change in the history', async () => {
     const form = page.getByRole('form', { name: 'Merge settings' });
     await form.getByText('version 0').waitFor();
 
     // Validation errors arrive as problem+json errors[].field and sit next to their fields.
-    await form.getByLabel('Time zone').fill('Mars/Olympus_Mons');
     await form.getByLabel('Nightly time').fill('25:00');
     await form.getByRole('button', { name: 'Save settings' }).click();
-    await form.getByText('Not an IANA time zone').waitFor();
     await form.getByText('Use 24-hour HH:MM').waitFor();
-    expect(await form.getByLabel('Time zone').getAttribute('aria-invalid')).toBe('true');
     expect(await form.getByLabel('Nightly time').getAttribute('aria-invalid')).toBe('true');
-    await form.getByLabel('Time zone').fill('America/New_York');
     await form.getByLabel('Nightly time').fill('03:30');
 
     // Enable the imported term for sections and relationships, with real time for sections.
@@ -114,7 +128,7 @@ describe.skipIf(!hasChromium)('integration screens in a real browser against a r
 
     const saved = ok(await hub.admin.get('/api/v1/admin/merge-settings'));
     expect(saved.version).toBe(2);
-    expect(saved.settings).toMatchObject({ timeZone: 'America/New_York', nightlyTime: '03:30', deletionThreshold: 0.2 });
+    expect(saved.settings).toMatchObject({ nightlyTime: '03:30', deletionThreshold: 0.2 });
     expect(saved.settings.types.sections).toMatchObject({ realTime: true, enabledTerms: [term] });
     expect(saved.settings.types.relationships.enabledTerms).toEqual([term]);
 
@@ -235,6 +249,7 @@ describe.skipIf(!hasChromium)('integration screens in a real browser against a r
     await page.getByRole('link', { name: 'Sync dashboard' }).click();
     await page.getByTestId('dash-in-error').getByText('1').waitFor();
     await page.getByTestId('dash-last-nightly').getByText('No nightly run yet.').waitFor();
+    await page.getByTestId('dash-last-nightly').getByText('Nightly at 03:30 (America/New_York)').waitFor();
     const chart = page.getByTestId('error-chart');
     await chart.waitFor();
     expect(await chart.locator('[data-day]').count()).toBe(30);

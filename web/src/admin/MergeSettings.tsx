@@ -1,14 +1,16 @@
 // Merge settings (GET/PUT /api/v1/admin/merge-settings): per merge type on/off, enabled terms,
-// source of truth with per-field exceptions, real-time and nightly; the institution's time zone,
-// nightly time and deletion threshold; the maintenance switch (POST /api/v1/admin/maintenance,
-// comment required); and the version history with what each version changed. A save sends the
-// version it read: a 409 shows what the other person changed and offers to re-apply ours.
+// source of truth with per-field exceptions, real-time and nightly; the nightly time (read in the
+// institution's time zone, edited beside it in Institution.tsx) and deletion threshold; the
+// maintenance switch (POST /api/v1/admin/maintenance, comment required); and the version history
+// with what each version changed. A save sends the version it read: a 409 shows what the other
+// person changed and offers to re-apply ours.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
 import { ApiError, fieldErrors, get, post, put } from '../api.ts';
 import { useTerms } from '../data.ts';
 import { Alert, ErrorAlert, Field } from '../ui.tsx';
 import { AdminTable } from './AdminTable.tsx';
+import { InstitutionSettings, useInstitution } from './Institution.tsx';
 import { SOURCE_LABELS, type SourceOfTruth } from '../types.ts';
 
 export const MERGE_TYPES = ['terms', 'buildings', 'rooms', 'departments', 'instructors', 'courses', 'sections', 'relationships'] as const;
@@ -37,7 +39,6 @@ interface TypeSettings {
 export interface MergeSettingsDoc {
   types: Record<MergeType, TypeSettings>;
   nightlyTime: string;
-  timeZone: string;
   maintenance: { on: boolean; comment: string | null };
   deletionThreshold: number;
   removeEndedTerms: boolean;
@@ -98,6 +99,7 @@ export function MergeSettings() {
       {current.data && (
         <>
           <Maintenance view={current.data} />
+          <InstitutionSettings />
           {/* Re-mount the editor on each new version so the draft starts from what was saved. */}
           <SettingsEditor key={current.data.version} view={current.data} saved={saved} setSaved={setSaved} />
         </>
@@ -154,6 +156,7 @@ function Maintenance({ view }: { view: SettingsView }) {
 function SettingsEditor({ view, saved, setSaved }: { view: SettingsView; saved: string | null; setSaved: (s: string | null) => void }) {
   const client = useQueryClient();
   const terms = useTerms();
+  const timeZone = useInstitution().data?.timeZone;
   const [base, setBase] = useState<SettingsView>(view);
   const [draft, setDraft] = useState<MergeSettingsDoc>(() => structuredClone(view.settings));
   const [comment, setComment] = useState('');
@@ -179,7 +182,7 @@ function SettingsEditor({ view, saved, setSaved }: { view: SettingsView; saved: 
   const isStale = save.error instanceof ApiError && save.error.status === 409;
   const errors = isStale ? {} : fieldErrors(save.error);
   const err = (field: string) => errors[`settings.${field}`] ?? errors[field];
-  const shown = new Set(['settings.timeZone', 'settings.nightlyTime', 'settings.deletionThreshold', 'comment']);
+  const shown = new Set(['settings.nightlyTime', 'settings.deletionThreshold', 'comment']);
   const otherErrors = Object.entries(errors).filter(([f]) => !shown.has(f) && !f.startsWith('settings.types.') && !f.startsWith('types.'));
   const typeErrors = Object.entries(errors).filter(([f]) => f.startsWith('settings.types.') || f.startsWith('types.'));
 
@@ -229,16 +232,8 @@ function SettingsEditor({ view, saved, setSaved }: { view: SettingsView; saved: 
       ))}
 
       <fieldset className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
-        <legend className="mb-1 font-medium">Institution</legend>
-        <Field label="Time zone" error={err('timeZone')} hint="IANA name, e.g. America/Chicago">
-          {(p) => <input {...p} className="input" list="time-zones" value={draft.timeZone} onChange={(e) => setDraft({ ...draft, timeZone: e.target.value })} />}
-        </Field>
-        <datalist id="time-zones">
-          {supportedTimeZones().map((z) => (
-            <option key={z} value={z} />
-          ))}
-        </datalist>
-        <Field label="Nightly time" error={err('nightlyTime')} hint="24-hour HH:MM, in that time zone">
+        <legend className="mb-1 font-medium">Schedule and safeguards</legend>
+        <Field label="Nightly time" error={err('nightlyTime')} hint={`24-hour HH:MM, institution time${timeZone ? ` (${timeZone})` : ''}`}>
           {(p) => <input {...p} className="input" inputMode="numeric" placeholder="02:00" value={draft.nightlyTime} onChange={(e) => setDraft({ ...draft, nightlyTime: e.target.value })} />}
         </Field>
         <Field label="Deletion threshold (%)" error={err('deletionThreshold')} hint="A merge deleting more of a term's records than this refuses unless forced">
@@ -342,11 +337,6 @@ function SettingsEditor({ view, saved, setSaved }: { view: SettingsView; saved: 
       </div>
     </form>
   );
-}
-
-function supportedTimeZones(): string[] {
-  const intl = Intl as unknown as { supportedValuesOf?: (k: string) => string[] };
-  return intl.supportedValuesOf?.('timeZone') ?? [];
 }
 
 function TypeRow({

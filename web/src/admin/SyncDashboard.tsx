@@ -1,5 +1,5 @@
 // Sync health at a glance, from JSON APIs only: the merge settings (maintenance, what syncs and
-// when), the last nightly run, records in error now (integration health), and errors per day over
+// when, in the institution's time zone), the last nightly run, records in error now (integration health), and errors per day over
 // the last 30 days counted from the merge history, and — from GET /api/v1/admin/integration-summary
 // when the hub serves it — jobs waiting per queue and sections per integration status.
 import { useQuery } from '@tanstack/react-query';
@@ -7,6 +7,7 @@ import { get } from '../api.ts';
 import { INTEGRATION_LABELS, useCapabilities } from '../data.ts';
 import { Link } from '../router.tsx';
 import { Alert, ErrorAlert } from '../ui.tsx';
+import { useInstitution } from './Institution.tsx';
 import { useIntegrationHealth, type HealthItem } from './IntegrationHealth.tsx';
 import { MERGE_TYPES, useMergeSettings } from './MergeSettings.tsx';
 
@@ -67,6 +68,7 @@ export function SyncDashboard() {
   const hasHealth = capabilities.data?.has('get', '/api/v1/admin/integration-health') ?? false;
   const hasSummary = capabilities.data?.has('get', '/api/v1/admin/integration-summary') ?? false;
   const settings = useMergeSettings();
+  const timeZone = useInstitution().data?.timeZone;
   const runs = useRecentRuns();
   const health = useIntegrationHealth(true);
   const nightly = useQuery({
@@ -98,7 +100,8 @@ export function SyncDashboard() {
           {nightly.data && <RunSummary run={nightly.data} />}
           {s && (
             <p className="text-xs text-slate-500">
-              Nightly at {s.nightlyTime} ({s.timeZone}) for {nightlyTypes.length ? nightlyTypes.join(', ') : 'no type'}.
+              Nightly at {s.nightlyTime}
+              {timeZone && ` (${timeZone})`} for {nightlyTypes.length ? nightlyTypes.join(', ') : 'no type'}.
             </p>
           )}
         </section>
