@@ -12,10 +12,20 @@ export async function openConfigured(config: Config): Promise<Database> {
   return openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
 }
 
-/** Migrates and seeds; answers what bootstrap created (the first admin, once). */
-export async function prepare(database: Database, config: Config) {
+/**
+ * Migrates and seeds. Whichever command meets an empty database creates the first admin, so it
+ * is the one that shows their password: nothing else ever can (only its hash is stored). On
+ * standard error, which keeps a command's output (a token) clean for scripts.
+ */
+export async function prepare(database: Database, config: Config): Promise<void> {
   await migrateToLatest(database.db);
-  return bootstrap(database.db, { adminEmail: config.adminEmail, adminPassword: config.adminPassword });
+  const created = await bootstrap(database.db, { adminEmail: config.adminEmail, adminPassword: config.adminPassword });
+  if (!created.adminEmail) return;
+  const password = created.generatedPassword ?? '(from COURSEBRIDGE_ADMIN_PASSWORD)';
+  process.stderr.write(
+    `\nFirst start: created the administrator ${created.adminEmail}\n  password: ${password}\n` +
+      '  This is shown once. Sign in and keep it somewhere safe.\n\n',
+  );
 }
 
 /**

@@ -22,14 +22,7 @@ export function serveCommand(): Command {
       const config = loadConfig();
       const logger = pino({ level: config.logLevel });
       const database = await openConfigured(config);
-      const created = await prepare(database, config);
-      if (created.adminEmail) {
-        const password = created.generatedPassword ?? '(from COURSEBRIDGE_ADMIN_PASSWORD)';
-        process.stdout.write(
-          `\nFirst start: created the administrator ${created.adminEmail}\n  password: ${password}\n` +
-            '  This is shown once. Sign in and keep it somewhere safe.\n\n',
-        );
-      }
+      await prepare(database, config);
       const { sis, demo } = await sisFor(config, logger, database);
       const runtime = await startRuntime({
         database,
