@@ -60,7 +60,10 @@ export const courseAmend = z
     subject: optionalFields.subject.optional(),
     leadLecturer: optionalFields.leadLecturer.optional(),
     leadLecturerEmail: optionalFields.leadLecturerEmail.optional(),
-    status: z.enum(COURSE_STATUSES).optional().describe('Left out: unchanged. Deleted is permanent and needs confirm: "delete"'),
+    status: z
+      .enum(COURSE_STATUSES)
+      .optional()
+      .describe('Left out: unchanged. Deleted is permanent and needs confirm: "delete"; active or archived on a deleted course changes nothing (a warning says so)'),
     confirm: z.literal('delete').optional().describe('Required to move a course to deleted'),
     allowSimilar: z.boolean().default(false).describe('Rename even when a course with a similar code or the same name exists'),
   })
@@ -118,41 +121,38 @@ export function leadLecturerErrors(state: Pick<CourseState, 'leadLecturer' | 'le
 }
 
 export type TransitionVerdict =
-  | { ok: true; to: CourseStatus }
-  | { ok: false; kind: 'permanent' | 'confirm'; field: string; message: string };
+  | { ok: true; to: CourseStatus; warning?: string }
+  | { ok: false; kind: 'confirm'; field: string; message: string };
 
 /**
  * Active ↔ Archived freely; Active/Archived → Deleted only with confirm "delete"; Deleted is final.
- * Leaving status out keeps it.
+ * Leaving status out keeps it. Asking a deleted course to be active or archived is, as in the
+ * reference API, "no change, course remains permanently deleted": a record system that sends
+ * its status on every sync must not get an error for each course deleted here.
  */
 export function statusTransition(from: CourseStatus, to: CourseStatus | undefined, confirm: string | undefined): TransitionVerdict {
   if (to === undefined || to === from) return { ok: true, to: from };
   if (from === 'deleted')
-    return { ok: false, kind: 'permanent', field: 'status', message: 'This course is deleted, and deletion is permanent: it cannot be made active or archived again.' };
+    return { ok: true, to: from, warning: `Status ${to} was not applied: the course is permanently deleted and stays deleted.` };
   if (to === 'deleted' && confirm !== 'delete')
     return { ok: false, kind: 'confirm', field: 'confirm', message: 'Deleting a course is permanent. Send confirm: "delete" to delete it (or archive it instead).' };
   return { ok: true, to };
 }
 
 export type AmendPlan =
-  | { ok: true; next: CourseState; changed: (keyof CourseState)[] }
+  | { ok: true; next: CourseState; changed: (keyof CourseState)[]; warnings: string[] }
   | { ok: false; kind: 'permanent' | 'invalid'; errors: FieldError[]; message: string };
 
 const AMENDABLE = ['courseName', 'numberOfWeeks', 'numberOfStudents', 'department', 'subject', 'leadLecturer', 'leadLecturerEmail'] as const;
 
 /**
  * The state an amend leaves. A field the amend leaves out (undefined) keeps its value; only an
- * explicit null clears an optional text field. A deleted course cannot be amended at all.
+ * explicit null clears an optional text field. A deleted course cannot be amended at all (asking
+ * it to be active or archived again is no change, with a warning).
  */
 export function planAmend(current: CourseState, amend: Omit<CourseAmend, 'allowSimilar'>): AmendPlan {
   const transition = statusTransition(current.status, amend.status, amend.confirm);
-  if (!transition.ok)
-    return {
-      ok: false,
-      kind: transition.kind === 'permanent' ? 'permanent' : 'invalid',
-      errors: [{ field: transition.field, message: transition.message }],
-      message: transition.message,
-    };
+  if (!transition.ok) return { ok: false, kind: 'invalid', errors: [{ field: transition.field, message: transition.message }], message: transition.message };
   const next: CourseState = { ...current, status: transition.to };
   if (amend.newCourseCode !== undefined) next.courseCode = amend.newCourseCode;
   for (const key of AMENDABLE) if (amend[key] !== undefined) (next as unknown as Record<string, unknown>)[key] = amend[key];
@@ -163,7 +163,7 @@ export function planAmend(current: CourseState, amend: Omit<CourseAmend, 'allowS
   }
   const lecturer = leadLecturerErrors(next);
   if (lecturer.length > 0) return { ok: false, kind: 'invalid', errors: lecturer, message: 'Give the lead lecturer and their email together, or neither.' };
-  return { ok: true, next, changed };
+  return { ok: true, next, changed, warnings: transition.warning ? [transition.warning] : [] };
 }
 
 // ---- academic year, rollover, time zone ------------------------------------------------------

@@ -392,6 +392,7 @@ class WriteSession {
       throw new InvalidError(plan.message, plan.errors);
     }
     const { next, changed } = plan;
+    warnings.push(...plan.warnings);
     if (next.courseCode !== current.code) {
       const taken = this.index.byCode.get(next.courseCode);
       if (taken)

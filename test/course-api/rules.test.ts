@@ -30,10 +30,11 @@ describe('amend rules', () => {
     expect(plan).toMatchObject({ ok: true, changed: ['courseName'] });
     if (plan.ok) expect(plan.next).toEqual({ ...course, courseName: 'Rome' });
   });
-  it('Deleted is final: leaving it is refused as permanent, amending its fields too', () => {
+  it('Deleted is final: asking to leave it is no change (with a warning), amending its fields is refused', () => {
     const deleted = { ...course, status: 'deleted' as const };
-    expect(planAmend(deleted, { status: 'active' })).toMatchObject({ ok: false, kind: 'permanent' });
-    expect(planAmend(deleted, { status: 'archived' })).toMatchObject({ ok: false, kind: 'permanent' });
+    for (const status of ['active', 'archived'] as const)
+      expect(planAmend(deleted, { status })).toMatchObject({ ok: true, changed: [], next: { status: 'deleted' }, warnings: [expect.stringMatching(/stays deleted/)] });
+    expect(planAmend(deleted, { status: 'active', numberOfStudents: 3 })).toMatchObject({ ok: false, kind: 'permanent', errors: [{ field: 'numberOfStudents' }] });
     expect(planAmend(deleted, { numberOfStudents: 3 })).toMatchObject({ ok: false, kind: 'permanent' });
     expect(planAmend(deleted, {})).toMatchObject({ ok: true, changed: [] });
   });
