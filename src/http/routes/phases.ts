@@ -206,7 +206,9 @@ export const phaseRoutes = (db: Kysely<DB>, clock: () => Date = () => new Date()
     {
       schema: {
         tags: institutionTags,
-        summary: 'Set the institution time zone (IANA name); phases are read in it',
+        summary: 'Set the institution time zone (IANA name)',
+        description:
+          "The one time zone of the institution: phases, the merge settings' nightly time, the ended-term warnings and the Course API's academic year (unless its settings name another zone) are read in it.",
         body: institutionSettingsWrite,
         response: { 200: institutionSettings, ...problems },
       },
