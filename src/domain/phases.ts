@@ -391,7 +391,7 @@ export function decideWrite(ctx: RuleContext, write: WriteRequest): Decision {
 const ACTION_WORDS: Record<WriteAction, string> = {
   create: 'create sections',
   edit: 'edit sections',
-  cancel: 'cancel sections',
+  cancel: 'cancel or reinstate sections',
   delete: 'delete sections',
   editRelationships: 'edit relationships',
 };

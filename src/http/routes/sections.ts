@@ -17,6 +17,7 @@ import {
   getSection,
   listSections,
   MAX_BULK_EDITS,
+  reinstateSection,
   SECTION_SORTS,
   updateSection,
 } from '../../store/sections.ts';
@@ -178,13 +179,23 @@ export const sectionRoutes = (
     },
   );
 
-  app.post(
-    '/api/v1/sections/:id/cancel',
-    { schema: { tags, summary: 'Cancel a section', params: idParams, body: versionOnly, response: { 200: section, ...problems } } },
-    async (request) => {
-      const actor = requirePermission(request, 'sections.view');
-      return savedOne(actor, (h) => cancelSection(db, actor, request.params.id, request.body.version, clock(), h));
-    },
+  /** Cancel and reinstate (its undo): the version read in, the section out, under the same rules. */
+  const statusAction = (action: 'cancel' | 'reinstate', summary: string, description: string, save: typeof cancelSection) =>
+    app.post(
+      `/api/v1/sections/:id/${action}`,
+      { schema: { tags, summary, description, params: idParams, body: versionOnly, response: { 200: section, ...problems } } },
+      async (request) => {
+        const actor = requirePermission(request, 'sections.view');
+        return savedOne(actor, (h) => save(db, actor, request.params.id, request.body.version, clock(), h));
+      },
+    );
+  statusAction('cancel', 'Cancel a section', "Needs sections.cancel and the phase rules' mayCancel. Cancelling a cancelled section changes nothing.", cancelSection);
+  statusAction(
+    'reinstate',
+    'Reinstate a cancelled section (make it active again)',
+    "The undo of a cancel, under the same rules: sections.cancel and the phase rules' mayCancel. Audited as `reinstate` and " +
+      'posted to the SIS like a cancel. Reinstating an active section changes nothing.',
+    reinstateSection,
   );
 
   app.delete(
