@@ -20,6 +20,7 @@ import type { Database } from '../db/database.ts';
 import { isApiUrl, registerAuth } from './auth.ts';
 import { errorHandler, sendProblem } from './problem.ts';
 import { registerNulGuard } from './nul-guard.ts';
+import { declareNoQuery } from './strict-query.ts';
 import { adminPeopleRoutes } from './routes/admin-people.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { courseApiRoutes } from './routes/course-api.ts';
@@ -69,6 +70,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   registerNulGuard(app);
+  declareNoQuery(app);
   const webRoot = options.webRoot === undefined ? (existsSync(join(DEFAULT_WEB_ROOT, 'index.html')) ? DEFAULT_WEB_ROOT : null) : options.webRoot;
   app.setNotFoundHandler((request, reply) => {
     // The web app routes in the browser: any other GET outside /api answers its index.html.

@@ -61,17 +61,28 @@ describe('courses', () => {
 
   it('refuses a garbled cursor with a problem naming it', async () => {
     const res = await hub.admin.get('/api/v1/courses?cursor=not-a-cursor');
-    expect(res.status).toBe(422);
-    expect(res.body.errors[0].field).toBe('cursor');
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].field).toBe('querystring.cursor');
   });
 
   it("refuses a cursor naming a row of the wrong kind (forged, or another list's) as the client's mistake", async () => {
     const cursor = (after: string) => Buffer.from(JSON.stringify({ after })).toString('base64url');
     for (const path of [`/api/v1/courses?cursor=${cursor('12345')}`, `/api/v1/sections?cursor=${cursor('abc')}`, `/api/v1/audit?cursor=${cursor(s.term.id)}`]) {
       const res = await hub.admin.get(path);
-      expect(res.status, path).toBe(422);
-      expect(res.body.errors[0].field).toBe('cursor');
+      expect(res.status, path).toBe(400);
+      expect(res.body.errors[0].field).toBe('querystring.cursor');
     }
+  });
+});
+
+describe('query strings', () => {
+  it('refuses parameters a route does not take, instead of answering as if it had honoured them', async () => {
+    for (const path of ['/api/v1/departments?limit=5', '/api/v1/instructors?sort=name', '/api/v1/admin/users?cursor=x', `/api/v1/terms/${s.term.id}?expand=all`]) {
+      const res = await hub.admin.get(path);
+      expect(res.status, path).toBe(400);
+      expect(res.body.errors[0]).toMatchObject({ field: `querystring.${path.split('?')[1].split('=')[0]}`, message: 'Unknown field' });
+    }
+    expect((await hub.admin.get('/api/v1/departments')).status).toBe(200);
   });
 });
 
