@@ -5,8 +5,10 @@ import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DB, RunItemStatus, RunStatus } from '../db/schema.ts';
 import { ConflictError, InvalidError, NotFoundError } from '../domain/errors.ts';
 import { isTermSpecific, MERGE_TYPES, type MergeType, type TermSpecificType } from '../domain/merge-settings.ts';
+import { fieldChanges } from '../domain/changes.ts';
 import type { Actor } from '../domain/permissions.ts';
 import type { JobQueue } from '../jobs/queue.ts';
+import { recordAudit } from '../store/audit.ts';
 
 export const MERGE_QUEUE = 'merge-run';
 
@@ -78,6 +80,8 @@ export async function startRun(
         .insertInto('merge_run_items')
         .values(items.map((item, position) => ({ run_id: run.id, position, merge_type: item.type, term_code: item.termCode, counts: '{}' })))
         .execute();
+      // Who started it and with which options (force, allowEmpty…): the run's own entries carry only its id.
+      await recordAudit(trx, actor, { action: 'start', entityType: 'merge_run', entityId: run.id, changes: fieldChanges(null, { trigger, ...request }) });
       await queue.enqueue(trx, MERGE_QUEUE, { runId: run.id });
       return run.id;
     });

@@ -57,12 +57,33 @@ describe('Execute Merge against the Ethos simulator', () => {
   });
 
   it('makes no writes when run again with nothing changed', async () => {
-    const auditBefore = await hub.db.selectFrom('audit_log').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+    // Records' entries only: the start of the run itself is audited (below).
+    const recordEntries = () => hub.db.selectFrom('audit_log').select(sql<number>`count(*)::int`.as('n')).where('entity_type', '!=', 'merge_run').executeTakeFirstOrThrow();
+    const auditBefore = await recordEntries();
     const run = await merge(hub.admin, { types: ALL_TYPES, terms: [term] });
     expect(run.status).toBe('succeeded');
     for (const i of run.items) expect(i.counts, i.type).toMatchObject({ created: 0, updated: 0, deleted: 0 });
-    const auditAfter = await hub.db.selectFrom('audit_log').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+    const auditAfter = await recordEntries();
     expect(auditAfter.n).toBe(auditBefore.n);
+  });
+
+  it('audits who started an Execute Merge and with which options, force and allowEmpty included', async () => {
+    const run = await merge(hub.admin, { types: ['sections'], terms: [term], force: true, allowEmpty: true, dryRun: true });
+    const audit = await hub.admin.get(`/api/v1/audit?entityType=merge_run&entityId=${run.id}`);
+    expect(audit.body.items).toHaveLength(1);
+    expect(audit.body.items[0]).toMatchObject({
+      action: 'start',
+      actor: { type: 'user', id: hub.adminId },
+      changes: {
+        trigger: { before: null, after: 'manual' },
+        types: { before: null, after: ['sections'] },
+        terms: { before: null, after: [term] },
+        sendUpdates: { before: null, after: false },
+        dryRun: { before: null, after: true },
+        allowEmpty: { before: null, after: true },
+        force: { before: null, after: true },
+      },
+    });
   });
 
   it('brings SIS-side edits in and keeps hub edits the SIS did not touch', async () => {

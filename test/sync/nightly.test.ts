@@ -72,6 +72,9 @@ describe('the nightly sync', () => {
     const fired = await tick('2026-03-16T07:00:00Z');
     const run = await waitForRun(hub.admin, fired!.runId!);
     expect(run.items.filter((i) => i.term !== null).map((i) => `${i.type} ${i.term}`)).toEqual([`courses ${term}`, `sections ${term}`]);
+    // Its start is in the audit log as the nightly's, with what it ran.
+    const [started] = (await hub.admin.get(`/api/v1/audit?entityType=merge_run&entityId=${run.id}`)).body.items;
+    expect(started).toMatchObject({ action: 'start', actor: { type: 'system', name: 'nightly sync' }, changes: { trigger: { before: null, after: 'nightly' }, terms: { before: null, after: [term] } } });
   });
 
   it('follows the institution time zone set through admin/institution', async () => {
