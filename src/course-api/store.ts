@@ -16,6 +16,7 @@ import {
   courseSubmit,
   DEFAULT_STUDENTS,
   issuesToErrors,
+  leadLecturerErrors,
   nameKey,
   planAmend,
   rolloverWarnings,
@@ -311,20 +312,9 @@ class WriteSession {
     return { via: this.options.via, academicYear: this.year.label, ...(this.options.requestId !== undefined && { requestId: this.options.requestId }), ...extra };
   }
 
-  async submit(input: CourseSubmit): Promise<WriteResult> {
-    const existing = this.index.byCode.get(input.courseCode);
-    if (existing) {
-      const permanent = existing.status === 'deleted' ? ' It is permanently deleted, so this code cannot be used again.' : ` Amend it with PATCH ${amendPath(existing.code)}.`;
-      throw new ConflictError(`Course ${existing.code} (${existing.name}) already exists.${permanent}`, {
-        existing: toApiCourse(existing),
-        amend: amendPath(existing.code),
-        errors: [{ field: 'courseCode', message: 'Already used by another course' }],
-      });
-    }
-    if (!input.allowSimilar) this.conflictIfSimilar(input.courseCode, input.courseName);
+  /** The course a submit asks for; its student numbers come from the schedule when left out and the client derives them. */
+  private async submitted(input: CourseSubmit): Promise<{ state: CourseState; source: 'client' | 'schedule'; warnings: string[] }> {
     const warnings: string[] = [];
-    const lecturerErrors = (input.leadLecturer ?? null) === null ? (input.leadLecturerEmail ? [{ field: 'leadLecturer', message: 'Required when leadLecturerEmail is given' }] : []) : input.leadLecturerEmail ? [] : [{ field: 'leadLecturerEmail', message: 'Required when leadLecturer is given' }];
-    if (lecturerErrors.length > 0) throw new InvalidError('Give the lead lecturer and their email together, or neither.', lecturerErrors);
     let students = input.numberOfStudents;
     let source: 'client' | 'schedule' = 'client';
     if (students === undefined) {
@@ -335,6 +325,48 @@ class WriteSession {
         source = 'schedule';
       }
     }
+    const state: CourseState = {
+      courseCode: input.courseCode,
+      courseName: input.courseName,
+      numberOfWeeks: input.numberOfWeeks,
+      numberOfStudents: students ?? DEFAULT_STUDENTS,
+      department: input.department ?? null,
+      subject: input.subject ?? null,
+      leadLecturer: input.leadLecturer ?? null,
+      leadLecturerEmail: input.leadLecturerEmail ?? null,
+      status: 'active',
+    };
+    return { state, source, warnings };
+  }
+
+  /**
+   * A submit of a code that exists. The same fields again, on the active course, is a retry whose
+   * answer was lost: no change, so a record system can resend safely. Anything else is a 409.
+   */
+  private async submitExisting(existing: Row, input: CourseSubmit): Promise<WriteResult> {
+    let differs = '';
+    if (existing.status === 'active') {
+      const { state, warnings } = await this.submitted(input);
+      const current = toState(existing);
+      const different = (Object.keys(state) as (keyof CourseState)[]).filter((k) => state[k] !== current[k]);
+      if (different.length === 0) return { outcome: 'unchanged', course: toApiCourse(existing), warnings };
+      differs = ` with a different ${different.join(', ')}`;
+    }
+    const permanent = existing.status === 'deleted' ? ' It is permanently deleted, so this code cannot be used again.' : ` Amend it with PATCH ${amendPath(existing.code)}.`;
+    throw new ConflictError(`Course ${existing.code} (${existing.name}) already exists${differs}.${permanent}`, {
+      existing: toApiCourse(existing),
+      amend: amendPath(existing.code),
+      errors: [{ field: 'courseCode', message: 'Already used by another course' }],
+    });
+  }
+
+  async submit(input: CourseSubmit): Promise<WriteResult> {
+    const existing = this.index.byCode.get(input.courseCode);
+    if (existing) return this.submitExisting(existing, input);
+    if (!input.allowSimilar) this.conflictIfSimilar(input.courseCode, input.courseName);
+    const { state, source, warnings } = await this.submitted(input);
+    const lecturerErrors = leadLecturerErrors(state);
+    if (lecturerErrors.length > 0) throw new InvalidError('Give the lead lecturer and their email together, or neither.', lecturerErrors);
     const row = await this.trx
       .insertInto('course_api_courses')
       .values({
@@ -343,13 +375,13 @@ class WriteSession {
         name: input.courseName,
         name_key: nameKey(input.courseName),
         number_of_weeks: input.numberOfWeeks,
-        number_of_students: students ?? DEFAULT_STUDENTS,
+        number_of_students: state.numberOfStudents,
         students_source: source,
-        department: input.department ?? null,
-        subject: input.subject ?? null,
-        lead_lecturer: input.leadLecturer ?? null,
-        lead_lecturer_email: input.leadLecturerEmail ?? null,
-        status: 'active',
+        department: state.department,
+        subject: state.subject,
+        lead_lecturer: state.leadLecturer,
+        lead_lecturer_email: state.leadLecturerEmail,
+        status: state.status,
         created_at: this.now,
         updated_at: this.now,
       })

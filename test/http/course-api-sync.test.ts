@@ -42,4 +42,30 @@ describe('Course API: a record system resending on every sync', () => {
     expect((await srs.get(`${C}/GONE1`)).body).toMatchObject({ status: 'deleted', courseName: 'Gone' });
     expect((await hub.admin.get(`${C}/GONE1/history`)).body.changes).toHaveLength(changesAfterDelete);
   });
+
+  it('submitting the same course again (a retry after a lost answer) is no change; other fields are still a 409', async () => {
+    const course = { courseCode: 'RETRY1', courseName: 'Retried', numberOfWeeks: 10, numberOfStudents: 30, department: 'History' };
+    expect((await srs.post(C, course)).status).toBe(201);
+    const again = await srs.post(C, course);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ outcome: 'unchanged', course: { ...course, status: 'active', version: 1 }, warnings: [] });
+    const reference = await srs.request('POST', `${R}/SubmitCourse?hei=1&coursecode=RETRY1&coursename=Retried&numberofweeks=10&numberofstudents=30&department=History`);
+    expect(reference.body).toMatchObject({ status: 'Success', 'status-code': 200 });
+    expect(reference.body['status-message']).toMatch(/already exists with these fields: no change/);
+    const bulk = await srs.post(`${C}/bulk?mode=submit`, { rows: [course] });
+    expect(bulk.body).toMatchObject({ unchanged: 1, failed: 0, rows: [{ outcome: 'unchanged', status: 200 }] });
+    expect((await hub.admin.get(`${C}/RETRY1/history`)).body.changes).toHaveLength(1); // only the create
+
+    // Left out, numbers keep their defaults: a resubmit without them matches a course that has them.
+    expect((await srs.post(C, { courseCode: 'RETRY2', courseName: 'Defaults' })).status).toBe(201);
+    expect((await srs.post(C, { courseCode: 'RETRY2', courseName: 'Defaults', numberOfWeeks: 52, numberOfStudents: 0 })).body.outcome).toBe('unchanged');
+
+    const different = await srs.post(C, { ...course, numberOfStudents: 31 });
+    expect(different.status).toBe(409);
+    expect(different.body.detail).toMatch(/already exists with a different numberOfStudents/);
+    expect(different.body.errors).toEqual([{ field: 'courseCode', message: 'Already used by another course' }]);
+    expect((await srs.get(`${C}/RETRY1`)).body.numberOfStudents).toBe(30);
+    await srs.patch(`${C}/RETRY1`, { status: 'archived' });
+    expect((await srs.post(C, course)).status).toBe(409); // a submit makes an active course: an archived one is not what it asked for
+  });
 });

@@ -207,12 +207,17 @@ export const courseApiRoutes = (db: Kysely<DB>, clock: Clock): FastifyPluginAsyn
     {
       schema: {
         tags,
-        summary: 'Submit a new course (active). 409 when the code exists, or a similar code or the same name does (unless allowSimilar)',
+        summary:
+          'Submit a new course (active; 201). The same fields again for an existing active course are a safe retry: 200, outcome unchanged. ' +
+          '409 when the code exists with other fields, or a similar code or the same name does (unless allowSimilar)',
         body: courseSubmit,
-        response: { 201: writeResult, ...problems },
+        response: { 201: writeResult, 200: writeResult, ...problems },
       },
     },
-    async (request, reply) => reply.code(201).send(await submitCourse(db, requirePermission(request, 'courseApi.write'), clock, request.body)),
+    async (request, reply) => {
+      const result = await submitCourse(db, requirePermission(request, 'courseApi.write'), clock, request.body);
+      return reply.code(result.outcome === 'created' ? 201 : 200).send(result);
+    },
   );
 
   app.patch(
@@ -393,7 +398,8 @@ export const courseApiRoutes = (db: Kysely<DB>, clock: Clock): FastifyPluginAsyn
         const parsed = courseSubmit.safeParse(value);
         if (!parsed.success) throw new InvalidError('Invalid parameters.', issuesToErrors(parsed.error));
         const result = await submitCourse(db, actor, clock, parsed.data, options);
-        return answer(200, [`Course ${result.course.courseCode} submitted.`, ...result.warnings].join(' '));
+        const done = result.outcome === 'unchanged' ? `Course ${result.course.courseCode} already exists with these fields: no change.` : `Course ${result.course.courseCode} submitted.`;
+        return answer(200, [done, ...result.warnings].join(' '));
       }
       const { courseCode, ...rest } = value;
       if (typeof courseCode !== 'string') throw new InvalidError('coursecode is required: the code of the course to amend.', [{ field: 'coursecode', message: 'Required' }]);
