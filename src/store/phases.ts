@@ -445,9 +445,11 @@ export async function applyTemplate(
     for (const termId of [...new Set(input.termIds)]) {
       const term = await assertTerm(trx, termId, true);
       if (input.replace) {
-        const removed = await trx.deleteFrom('term_phases').where('term_id', '=', termId).returning(['id', 'name']).execute();
-        for (const r of removed)
-          await recordAudit(trx, actor, { action: 'delete', entityType: 'phase', entityId: r.id, changes: { name: { before: r.name, after: null } }, context: { termId, template: { id, name: template.name } } });
+        // Each replaced phase is audited whole, as a delete of it alone would be: its dates and rules are gone after.
+        const removed = await listPhases(trx, termId);
+        await trx.deleteFrom('term_phases').where('term_id', '=', termId).execute();
+        for (const phase of removed)
+          await recordAudit(trx, actor, { action: 'delete', entityType: 'phase', entityId: phase.id, changes: fieldChanges(phase, null), context: { termId, template: { id, name: template.name } } });
       }
       for (const p of template.phases) {
         const window = { startsAt: templateLocal(term.starts_on, p.startDay, p.startTime), endsAt: templateLocal(term.starts_on, p.endDay, p.endTime) };

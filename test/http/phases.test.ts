@@ -370,9 +370,16 @@ describe('templates', () => {
     expect(again.body.detail).toContain('2027-sp');
     expect(again.body.conflictingPhase.name).toBe('Planning');
     expect(ok(await hub.admin.get(`/api/v1/terms/${fall28.id}/phases`)).items).toEqual([]);
-    // With replace the term's phases are replaced.
+    // With replace the term's phases are replaced, each replaced one audited whole.
     ok(await hub.admin.post(`/api/v1/admin/phases/templates/${template.id}/apply`, { termIds: [spring.id], replace: true }));
     expect(ok(await hub.admin.get(`/api/v1/terms/${spring.id}/phases`)).items).toHaveLength(3);
+    const replaced = ok(await hub.admin.get(`/api/v1/audit?entityType=phase&entityId=${springPhases[0].id}&action=delete`)).items;
+    expect(replaced).toHaveLength(1);
+    expect(replaced[0].changes).toMatchObject({
+      name: { before: 'Planning', after: null },
+      startsAt: { before: '2026-09-21T00:00', after: null },
+      rules: { before: springPhases[0].rules, after: null },
+    });
 
     // Template CRUD: admin only, versioned, audited.
     expect((await scheduler.get('/api/v1/admin/phases/templates')).status).toBe(403);
