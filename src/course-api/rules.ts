@@ -66,6 +66,11 @@ export const courseAmend = z
       .describe('Left out: unchanged. Deleted is permanent and needs confirm: "delete"; active or archived on a deleted course changes nothing (a warning says so)'),
     confirm: z.literal('delete').optional().describe('Required to move a course to deleted'),
     allowSimilar: z.boolean().default(false).describe('Rename even when a course with a similar code or the same name exists'),
+    version: z
+      .int('Must be a whole number')
+      .positive()
+      .optional()
+      .describe('The version you read: if the course has changed since, nothing is written and the answer is 409 with currentVersion. Left out: the amend applies to whatever the course now holds'),
   })
   .meta({ id: 'CourseApiAmend' });
 export type CourseAmend = z.output<typeof courseAmend>;

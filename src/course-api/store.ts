@@ -4,7 +4,7 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { CourseApiCoursesTable, DB } from '../db/schema.ts';
 import { fieldChanges } from '../domain/changes.ts';
-import { ConflictError, DomainError, ForbiddenError, InvalidError, NotFoundError, type FieldError } from '../domain/errors.ts';
+import { ConflictError, DomainError, ForbiddenError, InvalidError, NotFoundError, StaleVersionError, type FieldError } from '../domain/errors.ts';
 import { can, type Actor } from '../domain/permissions.ts';
 import { recordAudit } from '../store/audit.ts';
 import { decodeCursor, pageOf, type Page } from '../store/paging.ts';
@@ -406,6 +406,12 @@ class WriteSession {
   async amend(code: string, amend: CourseAmend): Promise<WriteResult> {
     const current = this.index.byCode.get(code);
     if (!current) throw this.notFound(code);
+    // Optional, so a record system that is the only writer need not read first; two writers send it.
+    if (amend.version !== undefined && amend.version !== current.version) {
+      const stale = new StaleVersionError('course', current.version, toApiCourse(current));
+      stale.extensions.errors = [{ field: 'version', message: `The course is now at version ${current.version}` }];
+      throw stale;
+    }
     const warnings: string[] = [];
     let request = amend;
     let source = current.students_source;

@@ -68,4 +68,27 @@ describe('Course API: a record system resending on every sync', () => {
     await srs.patch(`${C}/RETRY1`, { status: 'archived' });
     expect((await srs.post(C, course)).status).toBe(409); // a submit makes an active course: an archived one is not what it asked for
   });
+
+  it('an amend that sends the version it read is refused with 409 and the current version when another writer changed the course', async () => {
+    const lists = await hub.token('Record system', 'record_system'); // a reading-list vendor writing the same course
+    expect((await srs.post(C, { courseCode: 'VER1', courseName: 'Versioned', numberOfStudents: 10 })).body.course.version).toBe(1);
+    const first = await srs.patch(`${C}/VER1`, { numberOfStudents: 12, version: 1 });
+    expect(first.status).toBe(200);
+    expect(first.body.course).toMatchObject({ numberOfStudents: 12, version: 2 });
+
+    const stale = await lists.patch(`${C}/VER1`, { numberOfStudents: 99, version: 1 });
+    expect(stale.status).toBe(409);
+    expect(stale.headers.get('content-type')).toContain('application/problem+json');
+    expect(stale.body).toMatchObject({ currentVersion: 2, current: { numberOfStudents: 12 }, errors: [{ field: 'version' }] });
+    const row = await lists.post(`${C}/bulk`, { rows: [{ courseCode: 'VER1', numberOfStudents: 99, version: 1 }] });
+    expect(row.body.rows[0]).toMatchObject({ outcome: 'error', status: 409 });
+    expect(row.body.rows[0].errors[0].field).toBe('version');
+    expect((await srs.get(`${C}/VER1`)).body).toMatchObject({ numberOfStudents: 12, version: 2 });
+
+    expect((await lists.patch(`${C}/VER1`, { numberOfStudents: 13, version: 2 })).body.course).toMatchObject({ numberOfStudents: 13, version: 3 });
+    expect((await lists.patch(`${C}/VER1`, { numberOfStudents: 14 })).body.course.version).toBe(4); // left out: unconditional, as before
+    const bad = await lists.patch(`${C}/VER1`, { version: 'latest' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].field).toBe('version');
+  });
 });

@@ -225,7 +225,9 @@ export const courseApiRoutes = (db: Kysely<DB>, clock: Clock): FastifyPluginAsyn
     {
       schema: {
         tags,
-        summary: 'Amend a course by its exact code; omitted fields stay as they are. 404 when no course has this code',
+        summary:
+          'Amend a course by its exact code; omitted fields stay as they are. 404 when no course has this code; ' +
+          '409 with currentVersion when a version is sent and the course has changed since',
         params: codeParams,
         body: courseAmend,
         response: { 200: writeResult, ...problems },
