@@ -32,6 +32,7 @@ import { prepareWrite, replaceChildren, type PreparedWrite } from './hub-writers
 import { sectionKeyMap, UnknownReferenceError } from './keys.ts';
 import { applyStatusEvent, type PostedType } from './integration-store.ts';
 import type { Metrics } from './metrics.ts';
+import { auditHealthAction, type HealthAction } from './health-audit.ts';
 import { enqueuePush, PUSH_QUEUES } from './outbox.ts';
 import { getMergeSettings, type VersionedSettings } from './settings-store.ts';
 import { sameValue } from '../domain/same-value.ts';
@@ -728,7 +729,7 @@ export class PushEngine {
    * Posts one record again now. Refused while its term has no sync on for its type: the push
    * would not go, and the retry would leave the record pending with nothing to post it.
    */
-  async retryNow(type: PostedType, id: string): Promise<PushOutcome> {
+  async retryNow(type: PostedType, id: string, by: HealthAction): Promise<PushOutcome> {
     const row = await this.#retryTarget(type, id);
     if (!row) return 'gone';
     if (!row.posting.manual)
@@ -736,14 +737,20 @@ export class PushEngine {
         `Sync is off for ${type}s of term ${row.term_code}: turn on real-time or nightly sync for it in merge settings to post this ${type}.`,
         { term: row.term_code },
       );
-    await this.#status(type, id, row.term_id, row.sis_key !== null, { kind: 'retry_requested', at: this.#deps.clock() });
+    await this.#deps.db.transaction().execute(async (trx) => {
+      const { before, next } = await this.#status(type, id, row.term_id, row.sis_key !== null, { kind: 'retry_requested', at: this.#deps.clock() }, trx);
+      await auditHealthAction(trx, type, id, before, next, by);
+    });
     return this.push(type, id, { trigger: 'manual' });
   }
 
-  async dismiss(type: PostedType, id: string): Promise<void> {
+  async dismiss(type: PostedType, id: string, by: HealthAction): Promise<void> {
     const table = type === 'section' ? 'sections' : 'relationships';
     const row = await this.#deps.db.selectFrom(table).select(['term_id', 'sis_key']).where('id', '=', id).executeTakeFirst();
-    await this.#status(type, id, row?.term_id ?? null, row?.sis_key != null, { kind: 'dismissed', at: this.#deps.clock() });
+    await this.#deps.db.transaction().execute(async (trx) => {
+      const { before, next } = await this.#status(type, id, row?.term_id ?? null, row?.sis_key != null, { kind: 'dismissed', at: this.#deps.clock() }, trx);
+      await auditHealthAction(trx, type, id, before, next, by);
+    });
   }
 
   /**
@@ -752,12 +759,13 @@ export class PushEngine {
    * nightly posts it where nightly sync is on); marked pending, nothing would ever post it.
    * Answers whether it was queued.
    */
-  async enqueue(type: PostedType, id: string): Promise<boolean> {
+  async enqueue(type: PostedType, id: string, by: HealthAction): Promise<boolean> {
     const row = await this.#retryTarget(type, id);
     if (!row?.posting.realTime) return false;
     await this.#deps.db.transaction().execute(async (trx) => {
-      await applyStatusEvent(trx, type, id, row.term_id, row.sis_key !== null, { kind: 'retry_requested', at: this.#deps.clock() });
-      await enqueuePush(trx, this.#deps.queue, type, { id, termId: row.term_id, sisKey: row.sis_key, version: row.version }, this.#deps.clock());
+      const { before } = await applyStatusEvent(trx, type, id, row.term_id, row.sis_key !== null, { kind: 'retry_requested', at: this.#deps.clock() });
+      const next = await enqueuePush(trx, this.#deps.queue, type, { id, termId: row.term_id, sisKey: row.sis_key, version: row.version }, this.#deps.clock());
+      await auditHealthAction(trx, type, id, before, next, by);
     });
     this.#deps.queue.wake(PUSH_QUEUES[type]);
     return true;

@@ -217,10 +217,15 @@ describe('real-time posting', () => {
     await patch(s.id, { credits: 99 });
     expect((await settled(hub.admin, s.id)).status).toBe('error');
     const health = await hub.admin.get('/api/v1/admin/integration-health');
-    expect(health.body.items.find((i: { id: string }) => i.id === s.id)).toMatchObject({ hint: { id: 'banner-credit-hours' } });
+    const inError = health.body.items.find((i: { id: string }) => i.id === s.id);
+    expect(inError).toMatchObject({ hint: { id: 'banner-credit-hours' } });
     const retried = await hub.admin.post('/api/v1/admin/integration-health/retry', { type: 'section', id: s.id });
     expect(retried.status).toBe(200);
     expect(retried.body.status).toBe('error');
+    // Retry all queues it again (it is in error, not dismissed); the SIS refuses it again.
+    const all = await hub.admin.post('/api/v1/admin/integration-health/retry-all');
+    expect(all.body.queued).toBeGreaterThanOrEqual(1);
+    expect((await settled(hub.admin, s.id)).status).toBe('error');
     const dismissed = await hub.admin.post('/api/v1/admin/integration-health/dismiss', { type: 'section', id: s.id, comment: 'known' });
     expect(dismissed.status).toBe(204);
     const hidden = await hub.admin.get('/api/v1/admin/integration-health');
@@ -229,8 +234,14 @@ describe('real-time posting', () => {
     expect(explicit.body.items.find((i: { id: string }) => i.id === s.id)).toBeUndefined();
     const shown = await hub.admin.get('/api/v1/admin/integration-health?includeDismissed=true');
     expect(shown.body.items.find((i: { id: string }) => i.id === s.id)).toMatchObject({ dismissed: true });
-    const audit = await hub.db.selectFrom('audit_log').select('action').where('entity_id', '=', s.id).where('action', 'like', 'integration_%').execute();
-    expect(audit.map((a) => a.action).sort()).toEqual(['integration_dismiss', 'integration_retry']);
+    // Each action is audited as the admin's, with the status fields it changed.
+    const audit = (await hub.admin.get(`/api/v1/audit?entityType=section&entityId=${s.id}`)).body.items.filter((e: { action: string }) => e.action.startsWith('integration_'));
+    const requeued = { status: { before: 'error', after: 'pending' }, attempts: { before: inError.status.attempts, after: 0 } };
+    expect(audit).toEqual([
+      expect.objectContaining({ action: 'integration_dismiss', actor: expect.objectContaining({ id: hub.adminId }), changes: { dismissed: { before: false, after: true } }, context: { comment: 'known' } }),
+      expect.objectContaining({ action: 'integration_retry_all', actor: expect.objectContaining({ id: hub.adminId }), changes: requeued }),
+      expect.objectContaining({ action: 'integration_retry', actor: expect.objectContaining({ id: hub.adminId }), changes: requeued }),
+    ]);
     // Fixing it clears the error.
     const full = await get(s.id);
     await patch(s.id, { credits: (await hub.db.selectFrom('sections').select('sis_base').where('id', '=', s.id).executeTakeFirstOrThrow()).sis_base!.credits as number });

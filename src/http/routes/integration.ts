@@ -100,9 +100,8 @@ export const integrationRoutes = (runtime: Runtime): FastifyPluginAsyncZod => as
     async (request) => {
       const actor = requireAdmin(request, 'merges.execute');
       const { type, id } = request.body;
-      const outcome = await runtime.push.retryNow(type, id);
+      const outcome = await runtime.push.retryNow(type, id, { actor, action: 'integration_retry' });
       if (outcome === 'gone') throw new NotFoundError(type, id);
-      await recordAudit(db, actor, { action: 'integration_retry', entityType: type, entityId: id, changes: {}, context: { outcome } });
       const row = await db.selectFrom('integration_status').selectAll().where('entity_type', '=', type).where('entity_id', '=', id).executeTakeFirstOrThrow();
       return viewOf(recordOf(row));
     },
@@ -121,8 +120,8 @@ export const integrationRoutes = (runtime: Runtime): FastifyPluginAsyncZod => as
       const actor = requireAdmin(request, 'merges.execute');
       const rows = await db.selectFrom('integration_status').select(['entity_type', 'entity_id']).where('status', '=', 'error').where('dismissed_at', 'is', null).execute();
       let queued = 0;
-      for (const r of rows) if (await runtime.push.enqueue(r.entity_type, r.entity_id)) queued++;
-      await recordAudit(db, actor, { action: 'integration_retry_all', entityType: 'integration_status', entityId: 'all', changes: {}, context: { queued } });
+      // Each record queued is audited on its own, with its status before and after.
+      for (const r of rows) if (await runtime.push.enqueue(r.entity_type, r.entity_id, { actor, action: 'integration_retry_all' })) queued++;
       return reply.code(202).send({ queued });
     },
   );
@@ -142,8 +141,7 @@ export const integrationRoutes = (runtime: Runtime): FastifyPluginAsyncZod => as
       const { type, id, comment } = request.body;
       const row = await db.selectFrom('integration_status').select(['status']).where('entity_type', '=', type).where('entity_id', '=', id).executeTakeFirst();
       if (!row || row.status !== 'error') throw new NotFoundError(`${type} in error`, id);
-      await runtime.push.dismiss(type, id);
-      await recordAudit(db, actor, { action: 'integration_dismiss', entityType: type, entityId: id, changes: {}, context: { comment } });
+      await runtime.push.dismiss(type, id, { actor, action: 'integration_dismiss', context: { comment } });
       return reply.code(204).send(null);
     },
   );
