@@ -45,6 +45,11 @@ export const courseSubmit = z
     subject: optionalFields.subject.optional(),
     leadLecturer: optionalFields.leadLecturer.optional(),
     leadLecturerEmail: optionalFields.leadLecturerEmail.optional(),
+    // Record systems send the status they hold with every row, new courses included.
+    status: z
+      .literal('active', 'A new course is always active: send active or leave status out')
+      .optional()
+      .describe('A new course is always active; active is accepted so a record system can send the status it holds'),
     allowSimilar: z.boolean().default(false).describe('Submit even when a course with a similar code or the same name exists'),
   })
   .meta({ id: 'CourseApiSubmit' });

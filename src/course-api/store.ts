@@ -556,7 +556,7 @@ class DryRunRollback extends Error {
   }
 }
 
-const SUBMIT_FIELDS = ['courseCode', 'courseName', 'numberOfWeeks', 'numberOfStudents', 'department', 'subject', 'leadLecturer', 'leadLecturerEmail', 'allowSimilar'];
+const SUBMIT_FIELDS = Object.keys(courseSubmit.shape);
 
 /** Every row validated and applied on its own; one report line per row. Rows that fail change nothing. */
 export async function bulkWrite(
@@ -588,7 +588,7 @@ export async function bulkWrite(
         if (action === 'submit') {
           const extra = Object.keys(row).filter((k) => !SUBMIT_FIELDS.includes(k) && k !== 'action' && row[k as keyof typeof row] !== undefined);
           if (extra.length > 0)
-            throw new InvalidError('A new course is always active and has no new code.', extra.map((field) => ({ field, message: 'Not allowed when submitting a new course' })));
+            throw new InvalidError('A new course has no new code, version or delete confirmation.', extra.map((field) => ({ field, message: 'Not allowed when submitting a new course' })));
           const submit = courseSubmit.safeParse({ ...Object.fromEntries(Object.entries(row).filter(([k]) => SUBMIT_FIELDS.includes(k))), allowSimilar });
           if (!submit.success) throw new InvalidError('Invalid row.', issuesToErrors(submit.error));
           written = await session.submit(submit.data);

@@ -91,4 +91,24 @@ describe('Course API: a record system resending on every sync', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].field).toBe('version');
   });
+
+  it('a new course may say it is active, as a record system sends every row; another status is refused naming the field', async () => {
+    const upload = await csv('CourseCode,CourseName,NumberOfWeeks,Status', 'NEW1,New One,12,Active', 'NEW2,New Two,12,Archived', 'NEW3,New Three,12,');
+    expect(upload.body.rows.map((r: { outcome: string; status: number }) => [r.outcome, r.status])).toEqual([
+      ['created', 201],
+      ['error', 422],
+      ['created', 201],
+    ]);
+    expect(upload.body.rows[1].errors[0]).toEqual({ field: 'status', message: 'A new course is always active: send active or leave status out' });
+    expect((await srs.get(`${C}/NEW1`)).body).toMatchObject({ courseName: 'New One', numberOfWeeks: 12, status: 'active' });
+    expect((await srs.get(`${C}/NEW2`)).status).toBe(404);
+
+    expect((await srs.post(C, { courseCode: 'NEW4', courseName: 'New Four', status: 'active' })).status).toBe(201);
+    const archived = await srs.post(C, { courseCode: 'NEW5', courseName: 'New Five', status: 'archived' });
+    expect(archived.status).toBe(400);
+    expect(archived.body.errors[0].field).toBe('status');
+    const reference = await srs.request('POST', `${R}/SubmitCourse?hei=1&coursecode=NEW6&coursename=New%20Six&status=Active`);
+    expect(reference.body).toMatchObject({ status: 'Success', 'status-code': 200 });
+    expect((await srs.get(`${C}/NEW6`)).body.status).toBe('active');
+  });
 });

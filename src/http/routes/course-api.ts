@@ -380,7 +380,7 @@ export const courseApiRoutes = (db: Kysely<DB>, clock: Clock): FastifyPluginAsyn
 
   // ---- the reference API (CLA DCS): SubmitCourse and AmendCourse, parameters in the query string --
 
-  const referenceQuery = z.record(z.string(), z.string()).describe('hei, coursecode, coursename, numberofweeks, numberofstudents, department, subject, leadlecturer, leadlectureremail; AmendCourse also newcoursecode, status and confirm=delete');
+  const referenceQuery = z.record(z.string(), z.string()).describe('hei, coursecode, coursename, numberofweeks, numberofstudents, department, subject, leadlecturer, leadlectureremail, status (SubmitCourse: Active only); AmendCourse also newcoursecode and confirm=delete');
 
   async function reference(request: FastifyRequest, reply: FastifyReply, call: 'SubmitCourse' | 'AmendCourse') {
     const requestId = await nextRequestId(db);
