@@ -111,4 +111,18 @@ describe('Course API: a record system resending on every sync', () => {
     expect(reference.body).toMatchObject({ status: 'Success', 'status-code': 200 });
     expect((await srs.get(`${C}/NEW6`)).body.status).toBe('active');
   });
+
+  it('a read that takes no query parameters refuses any, naming each, rather than ignoring them', async () => {
+    const clients = await hub.admin.get('/api/v1/course-api/clients?limit=999999&sort=zzz');
+    expect(clients.status).toBe(400);
+    expect(clients.body.errors).toEqual([
+      { field: 'querystring.limit', message: 'Unknown field' },
+      { field: 'querystring.sort', message: 'Unknown field' },
+    ]);
+    for (const path of [`${C}/NEW1`, `${C}/NEW1/history`, '/api/v1/course-api/rollover', '/api/v1/course-api/settings']) {
+      const res = await hub.admin.get(`${path}?limit=5`);
+      expect(res.status, path).toBe(400);
+      expect(res.body.errors, path).toEqual([{ field: 'querystring.limit', message: 'Unknown field' }]);
+    }
+  });
 });
