@@ -6,8 +6,8 @@ import { hintFor } from '../../domain/sis-error-hints.ts';
 import { postedLabels } from '../../sync/posted-labels.ts';
 import { integrationStatusView } from '../../domain/schedule.ts';
 import type { Runtime } from '../../runtime.ts';
-import { recordAudit } from '../../store/audit.ts';
 import { recordOf, viewOf } from '../../sync/integration-store.ts';
+import { readSubscription, removeSubscription, saveSubscription } from '../../sync/notification-subscriptions.ts';
 import { actorOf, requireAdmin, requirePermission } from '../auth.ts';
 import { problems } from '../schemas.ts';
 import { NotFoundError } from '../../domain/errors.ts';
@@ -151,8 +151,7 @@ export const integrationRoutes = (runtime: Runtime): FastifyPluginAsyncZod => as
     { schema: { tags, summary: 'My subscription to integration run notifications', response: { 200: subscriptionView.nullable(), ...problems } } },
     async (request) => {
       const actor = requirePermission(request, 'integrationStatus.view');
-      const row = await db.selectFrom('notification_subscriptions').selectAll().where('user_id', '=', actor.id!).executeTakeFirst();
-      return row ? { mode: row.mode, email: row.email, webhookUrl: row.webhook_url, webhookSecret: row.webhook_secret ? '********' : null } : null;
+      return actor.type === 'user' ? readSubscription(db, actor.id!) : null;
     },
   );
 
@@ -169,19 +168,7 @@ export const integrationRoutes = (runtime: Runtime): FastifyPluginAsyncZod => as
     async (request, reply) => {
       const actor = requirePermission(request, 'integrationStatus.view');
       if (actor.type !== 'user') throw new NotFoundError('user', String(actor.id));
-      const b = request.body;
-      const values = { mode: b.mode, email: b.email, webhook_url: b.webhookUrl, ...(b.webhookSecret !== undefined && { webhook_secret: b.webhookSecret }) };
-      await db
-        .insertInto('notification_subscriptions')
-        .values({ user_id: actor.id!, ...values })
-        .onConflict((oc) => oc.column('user_id').doUpdateSet(values))
-        .execute();
-      await recordAudit(db, actor, {
-        action: 'subscribe',
-        entityType: 'notification_subscription',
-        entityId: actor.id!,
-        changes: { mode: { before: null, after: b.mode }, webhookUrl: { before: null, after: b.webhookUrl } },
-      });
+      await saveSubscription(db, actor, request.body);
       return reply.code(204).send(null);
     },
   );
@@ -191,7 +178,7 @@ export const integrationRoutes = (runtime: Runtime): FastifyPluginAsyncZod => as
     { schema: { tags, summary: 'Unsubscribe', response: { 204: z.null(), ...problems } } },
     async (request, reply) => {
       const actor = actorOf(request);
-      if (actor.type === 'user') await db.deleteFrom('notification_subscriptions').where('user_id', '=', actor.id!).execute();
+      if (actor.type === 'user') await removeSubscription(db, actor);
       return reply.code(204).send(null);
     },
   );
