@@ -7,7 +7,8 @@ import { fieldChanges } from '../domain/changes.ts';
 import { ConflictError, DomainError, ForbiddenError, InvalidError, NotFoundError, StaleVersionError, type FieldError } from '../domain/errors.ts';
 import { can, type Actor } from '../domain/permissions.ts';
 import { recordAudit } from '../store/audit.ts';
-import { decodeCursor, pageOf, type Page } from '../store/paging.ts';
+import { checkAnchor, decodeCursor, pageOf, type Page } from '../store/paging.ts';
+import { institutionTimeZone } from '../store/phases.ts';
 import {
   academicYear,
   bulkRow,
@@ -106,21 +107,13 @@ export interface CourseApiSettings {
 }
 
 /** The institution's zone, if the institution settings (added with phases) exist yet. */
-async function institutionTimeZone(db: Kysely<DB>): Promise<string | null> {
-  const column = await sql<{ n: number }>`select count(*)::int as n from information_schema.columns
-    where table_schema = current_schema() and table_name = 'institution_settings' and column_name = 'time_zone'`.execute(db);
-  if (!column.rows[0]?.n) return null;
-  const row = await sql<{ time_zone: string | null }>`select time_zone from institution_settings limit 1`.execute(db);
-  return row.rows[0]?.time_zone ?? null;
-}
-
 export async function getSettings(db: Kysely<DB>): Promise<CourseApiSettings> {
   const row = await db.selectFrom('course_api_settings').selectAll().executeTakeFirstOrThrow();
   return {
     rolloverMonth: row.rollover_month,
     rolloverDay: row.rollover_day,
     timeZone: row.time_zone,
-    effectiveTimeZone: row.time_zone ?? (await institutionTimeZone(db)) ?? 'UTC',
+    effectiveTimeZone: row.time_zone ?? (await institutionTimeZone(db)),
     hei: row.hei,
   };
 }
@@ -684,6 +677,7 @@ export async function listApiCourses(db: Kysely<DB>, filter: CourseApiFilter): P
   }
   const rows = await query.orderBy('c.code').orderBy('c.id').limit(limit + 1).execute();
   const page = pageOf(rows, limit);
+  await checkAnchor(page, filter.cursor, async (id) => !!(await db.selectFrom('course_api_courses').select('id').where('id', '=', id).executeTakeFirst()));
   return { items: page.items.map(toApiCourse), nextCursor: page.nextCursor };
 }
 

@@ -165,5 +165,7 @@ describe('cursors', () => {
     const crossed = await hub.admin.get(`/api/v1/sections?cursor=${(await hub.admin.get('/api/v1/courses?limit=1')).body.nextCursor}`);
     expect(crossed.status).toBe(400);
     expect(crossed.body.errors[0].field).toBe('querystring.cursor');
+    const courseApi = await hub.admin.get(`/api/v1/course-api/courses?cursor=${first.body.nextCursor}`);
+    expect(courseApi.status).toBe(400);
   });
 });
