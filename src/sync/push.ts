@@ -455,7 +455,7 @@ export class PushEngine {
         // The SIS's changes are now the hub's: what was posted plus them is what the SIS holds.
         if (current === postedVersion) acknowledged = postedVersion + 1;
         current += 1;
-        await auditTakenFromSis(trx, 'section', id, sisChanges);
+        await auditTakenFromSis(trx, 'section', id, ours, sisChanges);
       }
       const applied = await applyStatusEvent(
         trx,
@@ -649,7 +649,7 @@ export class PushEngine {
         const now = (await this.#relationshipState(trx, id)).fields;
         sisChanges = Object.fromEntries(Object.entries(sisChanges).filter(([f]) => sameValue(now[f], ours[f])));
       }
-      const applied = await this.#applyRelationshipChanges(trx, id, row.term_id, sisChanges);
+      const applied = await this.#applyRelationshipChanges(trx, id, row.term_id, ours, sisChanges);
       if (applied) {
         // The SIS's changes are now the hub's: what was posted plus them is what the SIS holds.
         if (current === row.version) acknowledged = row.version + 1;
@@ -669,7 +669,7 @@ export class PushEngine {
   }
 
   /** Writes the SIS's own changes of a relationship into the hub, audited; false when there were none to write. */
-  async #applyRelationshipChanges(trx: Transaction<DB>, id: string, termId: string, changes: Fields): Promise<boolean> {
+  async #applyRelationshipChanges(trx: Transaction<DB>, id: string, termId: string, ours: Fields, changes: Fields): Promise<boolean> {
     const changed = Object.keys(changes);
     if (!changed.length) return false;
     let prepared: PreparedWrite;
@@ -686,7 +686,7 @@ export class PushEngine {
       .where('id', '=', id)
       .execute();
     await replaceChildren(trx, id, prepared.children);
-    await auditTakenFromSis(trx, 'relationship', id, changes);
+    await auditTakenFromSis(trx, 'relationship', id, ours, changes);
     return true;
   }
 
@@ -851,7 +851,12 @@ function conflictError(merge: RecordMerge): SisError {
 
 const PUSH_ENGINE: Actor = { ...SYSTEM_ACTOR, name: 'push engine' };
 
-/** The SIS's own changes a post brought into the hub, in the audit log as the push engine's. */
-async function auditTakenFromSis(trx: Transaction<DB>, type: PostedType, id: string, changes: Fields): Promise<void> {
-  await recordAudit(trx, PUSH_ENGINE, { action: 'update', entityType: type, entityId: id, changes: fieldChanges(null, changes), context: { reason: 'taken from the SIS while posting' } });
+/**
+ * The SIS's own changes a post brought into the hub, in the audit log as the push engine's.
+ * `ours`: the hub's record as posted. A change lands only where the hub still held that value,
+ * so it is what each changed field held before.
+ */
+async function auditTakenFromSis(trx: Transaction<DB>, type: PostedType, id: string, ours: Fields, changes: Fields): Promise<void> {
+  const before = Object.fromEntries(Object.keys(changes).map((field) => [field, ours[field]]));
+  await recordAudit(trx, PUSH_ENGINE, { action: 'update', entityType: type, entityId: id, changes: fieldChanges(before, changes), context: { reason: 'taken from the SIS while posting' } });
 }

@@ -126,6 +126,20 @@ describe('real-time posting', () => {
     expect(filtered.body.items.map((x: SectionView) => x.id)).toContain(s.id);
   });
 
+  it("takes the SIS's own change into the hub when posting, audited from the hub's value to the SIS's", async () => {
+    const s = (await sectionsOf(term, 60)).filter((x) => x.integrationStatus?.status === 'synced' && !used.has(x.id)).at(-1)!;
+    used.add(s.id);
+    await patch(s.id, { title: 'Hub title' });
+    expect((await settled(hub.admin, s.id)).status).toBe('synced');
+    // The registrar retitles it in the SIS; a scheduler then changes its capacity in the hub.
+    sis.sim.store.patchSection(s.sisKey!, { title: 'SIS title' });
+    await patch(s.id, { capacity: s.capacity + 1 });
+    expect((await settled(hub.admin, s.id)).status).toBe('synced');
+    expect((await get(s.id)).title).toBe('SIS title');
+    const audit = (await hub.admin.get(`/api/v1/audit?entityType=section&entityId=${s.id}&actorType=system&action=update`)).body.items;
+    expect(audit).toEqual([expect.objectContaining({ actor: expect.objectContaining({ name: 'push engine' }), changes: { title: { before: 'Hub title', after: 'SIS title' } } })]);
+  });
+
   it('creates a new section once, even when the create response is lost', async () => {
     const [s] = await sectionsOf(term);
     const full = (await hub.admin.get(`/api/v1/sections/${s.id}`)).body;
@@ -343,7 +357,11 @@ describe('real-time posting', () => {
 
   it("reads the SIS before posting a relationship: the SIS's own change is kept and comes into the hub", async () => {
     const [a, b, c] = await freeSections(3);
-    const rel = await createCrosslist(a, b);
+    const created = await createCrosslist(a, b);
+    // A shared capacity of the hub's own first: the value the SIS's replaces.
+    const capped = await hub.admin.patch(`/api/v1/relationships/${created.id}`, { version: created.version, sharedCapacity: 40 });
+    expect(capped.status, JSON.stringify(capped.body)).toBe(200);
+    const rel = await relationshipSettled(created.id, (r) => r.integrationStatus?.status === 'synced' && r.version === capped.body.version);
     const key = await termKey();
     // The registrar sets a shared capacity in the SIS; meanwhile a scheduler adds a section in the hub.
     await sis.connector.writer!.updateRelationship(rel.sisKey, {
@@ -370,9 +388,9 @@ describe('real-time posting', () => {
     expect(inSis.members.map((m) => m.sectionKey).sort()).toEqual([a.sisKey, b.sisKey, c.sisKey].sort());
     expect(synced.sharedCapacity).toBe(77);
     expect(synced.members).toHaveLength(3);
-    const audit = await hub.db.selectFrom('audit_log').select(['actor_name', 'changes']).where('entity_id', '=', rel.id).where('actor_name', '=', 'push engine').execute();
-    expect(audit).toHaveLength(1);
-    expect(JSON.stringify(audit[0].changes)).toContain('sharedCapacity');
+    // In the audit log as the push engine's, from the hub's value to the SIS's.
+    const audit = (await hub.admin.get(`/api/v1/audit?entityType=relationship&entityId=${rel.id}&actorType=system`)).body.items;
+    expect(audit).toEqual([expect.objectContaining({ actor: expect.objectContaining({ name: 'push engine' }), changes: { sharedCapacity: { before: 40, after: 77 } } })]);
   });
 
   interface RelationshipView {
