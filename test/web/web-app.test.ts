@@ -362,6 +362,25 @@ describe.skipIf(!hasChromium)('web app in a real browser', () => {
     await page.context().close();
   });
 
+  it('drops the selection when the filters change', async () => {
+    const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
+    await page.getByLabel('Subject').fill('MATH');
+    const [a, b] = sections.filter((s) => s.subject === 'MATH').slice(8, 10);
+    await page.getByLabel(`Select MATH 221-${a.sectionNumber}`).check();
+    await page.getByLabel(`Select MATH 221-${b.sectionNumber}`).check();
+    await page.getByText('· 2 selected').waitFor();
+    expect(await page.getByRole('button', { name: 'Crosslist' }).isEnabled()).toBe(true);
+    await page.getByLabel('Subject').fill('HIST');
+    await page.getByLabel('Select HIST 101-001').waitFor();
+    expect(await page.getByTestId('section-count').innerText()).toMatch(/^\d+ sections loaded$/);
+    expect(await page.getByRole('button', { name: 'Crosslist' }).isDisabled()).toBe(true);
+    await page.getByLabel('Subject').fill('MATH');
+    await page.getByLabel(`Select MATH 221-${a.sectionNumber}`).waitFor();
+    expect(await page.getByLabel(`Select MATH 221-${a.sectionNumber}`).isChecked()).toBe(false);
+    expect(await page.getByTestId('section-count').innerText()).not.toContain('selected');
+    await page.context().close();
+  });
+
   it('disables the fields a phase locks and names the phase', async () => {
     const roles = ok(await hub.admin.get('/api/v1/admin/roles')).items as { id: string; name: string }[];
     const scheduler = roles.find((r) => r.name === 'Scheduler')!;

@@ -190,7 +190,9 @@ export function SectionsScreen() {
   });
   useEffect(() => localStorage.setItem(COLUMN_KEY, JSON.stringify(columnVisibility)), [columnVisibility]);
   const [rowSelection, setRowSelection] = useState<RowSelectionState>({});
-  useEffect(() => setRowSelection({}), [term?.id]);
+  // Other filters show other sections: a selection made under the old ones is dropped, so what
+  // Crosslist and Combine act on is always what the list shows selected.
+  useEffect(() => setRowSelection({}), [term?.id, filters]);
 
   const effectiveVisibility = useMemo(() => ({ ...columnVisibility, ...(hasIntegration ? {} : { integration: false }) }), [columnVisibility, hasIntegration]);
   const table = useTable({
@@ -218,7 +220,8 @@ export function SectionsScreen() {
     if (lastIndex >= rows.length - 100 && hasNextPage && !isFetchingNextPage) void fetchNextPage();
   }, [lastIndex, rows.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
 
-  const selected = Object.keys(rowSelection).filter((id) => rowSelection[id]);
+  // Only loaded rows count: a selected section that left the list (cancelled under a status
+  // filter, say) is not acted on.
   const selectedSections = data.filter((r) => rowSelection[r.id]).map((r) => r.section);
   const [relating, setRelating] = useState<'crosslist' | 'combined' | null>(null);
   const [exporting, setExporting] = useState<string | null>(null);
@@ -342,10 +345,10 @@ export function SectionsScreen() {
         </button>
         {canRelate && (
           <>
-            <button type="button" className="btn" disabled={selected.length < 2} onClick={() => setRelating('crosslist')}>
+            <button type="button" className="btn" disabled={selectedSections.length < 2} onClick={() => setRelating('crosslist')}>
               Crosslist
             </button>
-            <button type="button" className="btn" disabled={selected.length < 2} onClick={() => setRelating('combined')}>
+            <button type="button" className="btn" disabled={selectedSections.length < 2} onClick={() => setRelating('combined')}>
               Combine
             </button>
           </>
@@ -358,7 +361,7 @@ export function SectionsScreen() {
           : query.isPending
           ? 'Loading sections…'
           : `${data.length} section${data.length === 1 ? '' : 's'} loaded${query.hasNextPage ? ' — more load as you scroll' : ''}`}
-        {selected.length > 0 && ` · ${selected.length} selected`}
+        {selectedSections.length > 0 && ` · ${selectedSections.length} selected`}
         {exporting && ` · ${exporting}`}
       </p>
       {query.error && <ErrorAlert error={query.error} />}
