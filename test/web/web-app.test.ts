@@ -362,6 +362,45 @@ describe.skipIf(!hasChromium)('web app in a real browser', () => {
     await page.context().close();
   });
 
+  it('deletes a section from its editor once confirmed', async () => {
+    const section = sections.filter((s) => s.subject === 'CS')[5];
+    const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
+    await openEditor(page, section);
+    await page.getByRole('button', { name: 'Delete section…' }).click();
+    const dialog = page.getByRole('dialog', { name: `Delete CS 125-${section.sectionNumber}?` });
+    await dialog.getByRole('button', { name: 'Keep it' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect((await hub.admin.get(`/api/v1/sections/${section.id}`)).status).toBe(200);
+    await page.getByRole('button', { name: 'Delete section…' }).click();
+    await dialog.getByRole('button', { name: 'Delete section' }).click();
+    await page.getByRole('heading', { name: 'Sections', exact: true }).waitFor();
+    expect((await hub.admin.get(`/api/v1/sections/${section.id}`)).status).toBe(404);
+    await page.context().close();
+  });
+
+  it('cancels a section keeping the unsaved edits, then reinstates it', async () => {
+    const section = sections.filter((s) => s.subject === 'CS')[3];
+    const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
+    await openEditor(page, section);
+    await page.getByLabel('Capacity', { exact: true }).fill('44');
+    await page.getByRole('button', { name: 'Cancel section…' }).click();
+    await page.getByRole('button', { name: 'Yes, cancel it' }).click();
+    await page.getByText('cancelled', { exact: true }).waitFor();
+    expect(await page.getByLabel('Capacity', { exact: true }).inputValue()).toBe('44');
+    await page.getByText('Unsaved: Capacity').waitFor();
+    expect(ok(await hub.admin.get(`/api/v1/sections/${section.id}`))).toMatchObject({ status: 'cancelled', capacity: 30 });
+
+    await page.getByRole('button', { name: 'Reinstate section' }).click();
+    await page.getByText('active', { exact: true }).waitFor();
+    expect(ok(await hub.admin.get(`/api/v1/sections/${section.id}`))).toMatchObject({ status: 'active', version: 3 });
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Saved — version 4.').waitFor();
+    expect(ok(await hub.admin.get(`/api/v1/sections/${section.id}`))).toMatchObject({ status: 'active', capacity: 44 });
+    const [entry] = ok(await hub.admin.get(`/api/v1/audit?entityType=section&entityId=${section.id}&action=reinstate`)).items;
+    expect(entry.changes.status).toEqual({ before: 'cancelled', after: 'active' });
+    await page.context().close();
+  });
+
   it('drops the selection when the filters change', async () => {
     const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
     await page.getByLabel('Subject').fill('MATH');
@@ -378,6 +417,19 @@ describe.skipIf(!hasChromium)('web app in a real browser', () => {
     await page.getByLabel(`Select MATH 221-${a.sectionNumber}`).waitFor();
     expect(await page.getByLabel(`Select MATH 221-${a.sectionNumber}`).isChecked()).toBe(false);
     expect(await page.getByTestId('section-count').innerText()).not.toContain('selected');
+    await page.context().close();
+  });
+
+  it("names the members of a relationship a department's scheduler cannot see", async () => {
+    const math = sections.filter((s) => s.subject === 'MATH')[11];
+    const hist = sections.filter((s) => s.subject === 'HIST')[11];
+    ok(await hub.admin.post('/api/v1/relationships', { termId: seed.term.id, kind: 'combined', members: [{ sectionId: math.id, primary: true }, { sectionId: hist.id }] }));
+    await hub.user({ email: 'dept-scheduler@example.edu', role: 'Scheduler', products: ['scheduling'], departmentIds: [seed.math.id] });
+    const page = await signedInPage(browser, hub.url, 'dept-scheduler@example.edu', PASSWORD);
+    await openEditor(page, math);
+    const relationship = page.locator('[data-relationship]');
+    await relationship.getByText('a section of another department').waitFor();
+    await relationship.getByText(`MATH 221-${math.sectionNumber} (primary)`).waitFor();
     await page.context().close();
   });
 

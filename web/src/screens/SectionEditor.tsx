@@ -1,9 +1,10 @@
 // The section editor: every field, meetings (days, times, dates, a room picker with capacity),
 // instructors; fields locked by the phase in force are disabled and say which phase; saves carry
-// the version read, and a 409 explains field by field what changed meanwhile.
+// the version read, and a 409 explains field by field what changed meanwhile. Cancel, reinstate
+// and delete are in SectionActions.tsx.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { ApiError, fieldErrors, get, patch, post } from '../api.ts';
+import { ApiError, fieldErrors, get, patch } from '../api.ts';
 import { meetingSummary, roomLabel, sectionCode, useEditRules, useInstructors, useRooms, useTerms } from '../data.ts';
 import { Link } from '../router.tsx';
 import { useCan } from '../session.tsx';
@@ -11,6 +12,8 @@ import { SOURCE_LABELS, type EditRules, type IntegrationStatusView, type Meeting
 import { Alert, ErrorAlert, Field, formatValue, PhaseBadgeView } from '../ui.tsx';
 import { pollWhilePending, RelationshipDialog, RelationshipStatus } from './RelationshipDialog.tsx';
 import { IntegrationStatusButton } from '../integration.tsx';
+import { DeleteSection, SectionStatusAction } from './SectionActions.tsx';
+import { InstructionModeOptions } from './section-fields.tsx';
 
 const DAYS = [
   ['M', 'Monday'],
@@ -268,10 +271,7 @@ function SectionEditor({ initial }: { initial: Section }) {
         <Field label="Instruction mode" error={err('instructionMode')} lockedReason={lock('instructionMode')}>
           {(p) => (
             <select {...p} className="input" value={draft.instructionMode} disabled={!!lock('instructionMode')} onChange={(e) => set('instructionMode', e.target.value)}>
-              <option value="in_person">In person</option>
-              <option value="online">Online</option>
-              <option value="hybrid">Hybrid</option>
-              <option value="arranged">Arranged</option>
+              <InstructionModeOptions />
             </select>
           )}
         </Field>
@@ -450,7 +450,11 @@ function SectionEditor({ initial }: { initial: Section }) {
         <span className="text-sm text-slate-600" role="status" data-testid="save-status">
           {saved ?? (changed.length ? `Unsaved: ${changed.map((k) => LABELS[k]).join(', ')}` : '')}
         </span>
-        <CancelSection section={base} onDone={(s) => { setBase(s); setDraft(toDraft(s)); }} rules={rules.data} />
+        <div className="ml-auto flex flex-wrap items-center gap-2">
+          {/* Only the status and the version change: the unsaved edits stay, now based on the new version. */}
+          <SectionStatusAction section={base} onDone={setBase} rules={rules.data} />
+          <DeleteSection section={base} rules={rules.data} />
+        </div>
       </div>
     </form>
     {/* Outside the editor's form: the relationship dialog has a form of its own, and nested forms would submit both. */}
@@ -613,43 +617,6 @@ function ConflictPanel({ base, current, mine, myKeys, roomMap, onKeepMine, onTak
   );
 }
 
-function CancelSection({ section, onDone, rules }: { section: Section; onDone: (s: Section) => void; rules: EditRules | null | undefined }) {
-  const client = useQueryClient();
-  const canCancel = useCan('sections.cancel');
-  const [confirming, setConfirming] = useState(false);
-  const cancel = useMutation({
-    mutationFn: () => post<Section>(`/api/v1/sections/${section.id}/cancel`, { version: section.version }),
-    onSuccess: (s) => {
-      client.setQueryData(['section', s.id], s);
-      void client.invalidateQueries({ queryKey: ['sections'] });
-      setConfirming(false);
-      onDone(s);
-    },
-  });
-  if (section.status !== 'active' || !canCancel) return null;
-  const locked = rules && !rules.bypass && !rules.mayCancel ? (rules.phase ? `The “${rules.phase.name}” phase does not allow cancelling` : 'Cancelling is not allowed now') : undefined;
-  return (
-    <div className="ml-auto flex items-center gap-2">
-      {cancel.error && <span className="text-sm text-red-700">{(cancel.error as Error).message}</span>}
-      {confirming ? (
-        <>
-          <span className="text-sm">Cancel this section?</span>
-          <button type="button" className="btn btn-danger" onClick={() => cancel.mutate()} disabled={cancel.isPending}>
-            Yes, cancel it
-          </button>
-          <button type="button" className="btn" onClick={() => setConfirming(false)}>
-            No
-          </button>
-        </>
-      ) : (
-        <button type="button" className="btn btn-danger" disabled={!!locked} title={locked} onClick={() => setConfirming(true)}>
-          Cancel section…
-        </button>
-      )}
-    </div>
-  );
-}
-
 function RelationshipsPanel({ section }: { section: Section }) {
   const canEdit = useCan('relationships.edit');
   const relationships = useQuery({
@@ -662,8 +629,25 @@ function RelationshipsPanel({ section }: { section: Section }) {
   const members = useQuery({
     queryKey: ['relationship-members', memberIds],
     enabled: memberIds.length > 0,
-    queryFn: async () => new Map((await Promise.all(memberIds.map((id) => get<Section>(`/api/v1/sections/${id}`)))).map((s) => [s.id, s])),
+    queryFn: async () => {
+      // A role limited to departments is not shown the sections of others (404): those are named
+      // as such, and the ones it may see are still shown.
+      const reads = await Promise.allSettled(memberIds.map((id) => get<Section>(`/api/v1/sections/${id}`)));
+      const found = new Map<string, Section>();
+      const unseen = new Set<string>();
+      reads.forEach((read, i) => {
+        if (read.status === 'fulfilled') found.set(read.value.id, read.value);
+        else if (read.reason instanceof ApiError && read.reason.status === 404) unseen.add(memberIds[i]);
+        else throw read.reason;
+      });
+      return { found, unseen };
+    },
   });
+  const memberLabel = (id: string) => {
+    const s = members.data?.found.get(id);
+    return s ? sectionCode(s) : members.data?.unseen.has(id) ? 'a section of another department' : '…';
+  };
+  const hidesMembers = (r: Relationship) => r.members.some((m) => members.data?.unseen.has(m.sectionId));
   const [editing, setEditing] = useState<Relationship | null>(null);
   return (
     <section className="card space-y-2" aria-labelledby="rel-h">
@@ -671,28 +655,33 @@ function RelationshipsPanel({ section }: { section: Section }) {
         Crosslists and combined sections
       </h2>
       {relationships.error && <ErrorAlert error={relationships.error} />}
+      {members.error && <ErrorAlert error={members.error} />}
       {relationships.data?.length === 0 && <p className="text-sm text-slate-600">This section is in no crosslist or combined section. Select sections in the list and choose Crosslist or Combine.</p>}
       <ul className="space-y-1">
         {(relationships.data ?? []).map((r) => (
           <li key={r.id} className="flex flex-wrap items-center gap-2 text-sm" data-relationship={r.id}>
             <span className="badge bg-indigo-100 text-indigo-900">{r.kind === 'crosslist' ? 'Crosslist' : 'Combined'}</span>
-            {r.members.map((m) => {
-              const s = members.data?.get(m.sectionId);
-              return (
-                <span key={m.sectionId} className={m.primary ? 'font-semibold' : ''}>
-                  {s ? sectionCode(s) : '…'}
-                  {m.primary ? ' (primary)' : ''}
-                </span>
-              );
-            })}
+            {r.members.map((m) => (
+              <span key={m.sectionId} className={m.primary ? 'font-semibold' : ''}>
+                {memberLabel(m.sectionId)}
+                {m.primary ? ' (primary)' : ''}
+              </span>
+            ))}
             {r.sharedCapacity !== null && <span className="text-slate-600">shared capacity {r.sharedCapacity}</span>}
             <RelationshipStatus
               relationship={r}
               compact
-              label={`${r.kind === 'crosslist' ? 'Crosslist' : 'Combined section'} ${r.members.map((m) => (members.data?.get(m.sectionId) ? sectionCode(members.data.get(m.sectionId)!) : '…')).join(', ')}`}
+              label={`${r.kind === 'crosslist' ? 'Crosslist' : 'Combined section'} ${r.members.map((m) => memberLabel(m.sectionId)).join(', ')}`}
             />
             {canEdit && (
-              <button type="button" className="btn" disabled={!members.data} onClick={() => setEditing(r)}>
+              // Only one who sees every member may change the group (the API refuses others).
+              <button
+                type="button"
+                className="btn"
+                disabled={!members.data || hidesMembers(r)}
+                title={hidesMembers(r) ? 'It includes a section of another department' : undefined}
+                onClick={() => setEditing(r)}
+              >
                 Edit
               </button>
             )}
@@ -704,7 +693,7 @@ function RelationshipsPanel({ section }: { section: Section }) {
           kind={editing.kind}
           termId={editing.termId}
           relationship={editing}
-          sections={editing.members.map((m) => members.data!.get(m.sectionId)!).filter(Boolean)}
+          sections={editing.members.map((m) => members.data!.found.get(m.sectionId)!).filter(Boolean)}
           onClose={() => setEditing(null)}
         />
       )}
