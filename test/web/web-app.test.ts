@@ -1,6 +1,7 @@
 // The web app in a real browser (Debian's chromium through playwright-core) against a real hub:
 // sign-in, products deciding what opens, editing a section's room, a stale edit explained field by
-// field, a validation error next to its field, and a phase lock disabling fields.
+// field, a validation error next to its field, a section's life (new, cancel, reinstate, delete),
+// the list's selection, and a phase lock disabling fields.
 // Set COURSEBRIDGE_SCREENSHOTS=1 to also write the PNGs in docs/screenshots/.
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -91,6 +92,7 @@ describe.skipIf(!hasChromium)('web app in a real browser', () => {
     const page = await signedInPage(browser, hub.url, 'viewer@example.edu', PASSWORD);
     await page.getByRole('heading', { name: 'Sections' }).waitFor();
     expect(await page.getByRole('link', { name: 'Admin console' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'New section' }).count()).toBe(0);
     await page.goto('/admin/users');
     await page.getByText('You cannot open the admin console').waitFor();
     expect(await page.getByRole('heading', { name: 'Users' }).count()).toBe(0);
@@ -359,6 +361,40 @@ describe.skipIf(!hasChromium)('web app in a real browser', () => {
     expect(rels.items[0]).toMatchObject({ kind: 'crosslist', sharedCapacity: 50 });
     await openEditor(page, a);
     await page.getByText('shared capacity 50').waitFor();
+    await page.context().close();
+  });
+
+  it('creates a section from the list, a taken number refused next to its field, and opens its editor', async () => {
+    const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
+    await page.getByRole('button', { name: 'New section' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Find course').fill('calculus');
+    await dialog.getByLabel('Course', { exact: true }).selectOption({ label: 'MATH 221 — Calculus I' });
+    await dialog.getByLabel('Section number').fill('001');
+    await dialog.getByLabel('Component').fill('lab');
+    await dialog.getByLabel('Capacity').fill('25');
+    await dialog.getByLabel('Instruction mode').selectOption('online');
+    await dialog.getByLabel('Credits').fill('3');
+    await dialog.getByRole('button', { name: 'Create section' }).click();
+    await dialog.getByText('Already used by this course in this term').waitFor();
+    expect(await dialog.getByLabel('Section number').getAttribute('aria-invalid')).toBe('true');
+
+    await dialog.getByLabel('Section number').fill('N01');
+    await dialog.getByRole('button', { name: 'Create section' }).click();
+    await page.getByRole('heading', { name: /MATH 221-N01/ }).waitFor();
+    const id = /\/sections\/([0-9a-f-]{36})$/.exec(page.url())![1];
+    expect(ok(await hub.admin.get(`/api/v1/sections/${id}`))).toMatchObject({
+      termId: seed.term.id,
+      sectionNumber: 'N01',
+      component: 'LAB',
+      capacity: 25,
+      instructionMode: 'online',
+      credits: 3,
+      status: 'active',
+      meetings: [],
+    });
+    // Meetings are added in the editor.
+    expect(await page.getByText('No meetings: arranged.').count()).toBe(1);
     await page.context().close();
   });
 

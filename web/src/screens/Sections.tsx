@@ -1,5 +1,6 @@
 // The section list: a virtualized table that pages through the cursor API as you scroll, with
-// server-side filters, a column chooser, CSV export, and Crosslist / Combine for selected rows.
+// server-side filters, a column chooser, CSV export, Crosslist / Combine for selected rows, and
+// New section.
 import { useInfiniteQuery } from '@tanstack/react-query';
 import {
   columnSizingFeature,
@@ -19,6 +20,7 @@ import { Link } from '../router.tsx';
 import { useCan } from '../session.tsx';
 import type { Page, Room, Section } from '../types.ts';
 import { Alert, ErrorAlert } from '../ui.tsx';
+import { NewSectionButton } from './NewSectionDialog.tsx';
 import { RelationshipDialog } from './RelationshipDialog.tsx';
 import { TermPicker, useSelectedTerm } from './TermPicker.tsx';
 
@@ -266,7 +268,10 @@ export function SectionsScreen() {
     <div className="space-y-3">
       <div className="flex flex-wrap items-center justify-between gap-2">
         <h1 className="text-xl font-semibold">Sections</h1>
-        <TermPicker term={term} onChange={setTerm} terms={terms.data ?? []} />
+        <div className="flex flex-wrap items-center gap-2">
+          <TermPicker term={term} onChange={setTerm} terms={terms.data ?? []} />
+          {term && <NewSectionButton term={term} />}
+        </div>
       </div>
 
       <form role="search" aria-label="Filter sections" className="flex flex-wrap items-end gap-2" onSubmit={(e) => e.preventDefault()}>
