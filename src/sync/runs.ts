@@ -104,6 +104,33 @@ export async function startRun(
   }
 }
 
+/**
+ * A push batch (`coursebridge push`) as a run: no merge items, `sendUpdates` only; its report holds
+ * what was posted and what failed, and it is listed with the merges in the run history.
+ */
+export async function startPushRun(db: Kysely<DB>, actor: Actor, terms: string[]): Promise<string> {
+  const options: MergeRequest = { types: [], terms, sendUpdates: true, dryRun: false, allowEmpty: false, force: false };
+  return db.transaction().execute(async (trx) => {
+    const run = await trx
+      .insertInto('merge_runs')
+      .values({ trigger: 'manual', actor_name: actor.name, options: JSON.stringify(options), status: 'running', started_at: sql`now()`, heartbeat_at: sql`now()` })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, actor, { action: 'start', entityType: 'merge_run', entityId: run.id, changes: fieldChanges(null, { trigger: 'manual', ...options }) });
+    return run.id;
+  });
+}
+
+/** Succeeded when every post went; partial when some did; failed when none did or the batch stopped with an error. */
+export async function finishPushRun(db: Kysely<DB>, runId: string, outcome: { posted: number; failed: number } | { error: unknown }) {
+  if ('error' in outcome) {
+    const { error } = outcome;
+    return markRun(db, runId, 'failed', `Posting failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!outcome.failed) return markRun(db, runId, 'succeeded');
+  return markRun(db, runId, outcome.posted ? 'partial' : 'failed', `${outcome.failed} of ${outcome.posted + outcome.failed} posts failed; see the report.`);
+}
+
 export async function markRun(db: Kysely<DB>, runId: string, status: RunStatus, error: string | null = null) {
   const finished = status !== 'running' && status !== 'queued';
   await db

@@ -54,6 +54,9 @@ describe('coursebridge push', () => {
       expect((await hub.admin.get(`/api/v1/admin/merges/${runId}`)).body).toMatchObject({ status: 'succeeded', options: { terms: [term], sendUpdates: true }, items: [] });
       const report = (await hub.admin.get(`/api/v1/admin/merges/${runId}/changes`)).body.items;
       expect(report).toEqual([expect.objectContaining({ entityId: other.id, label: other.label, message: 'Posted to the SIS' })]);
+      // Who started it, as for a merge.
+      const started = (await hub.admin.get(`/api/v1/audit?entityType=merge_run&entityId=${runId}`)).body.items;
+      expect(started).toEqual([expect.objectContaining({ action: 'start', changes: expect.objectContaining({ sendUpdates: { before: null, after: true } }) })]);
     });
   });
 

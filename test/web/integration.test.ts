@@ -11,6 +11,8 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYSTEM_ACTOR } from '../../src/domain/permissions.ts';
+import { finishPushRun, startPushRun } from '../../src/sync/runs.ts';
 import { PASSWORD, startHub, type Hub } from '../helpers/hub.ts';
 import { API_KEY, readable, startPair, type Pair } from '../sis/harness.ts';
 import { hasChromium, launchBrowser, signedInPage, SKIP_MESSAGE } from './browser.ts';
@@ -77,6 +79,11 @@ describe.skipIf(!hasChromium)('integration screens in a real browser against a r
     await page.getByRole('cell', { name: 'succeeded' }).first().waitFor();
     const terms = ok(await hub.admin.get('/api/v1/terms')).items as { code: string }[];
     expect(terms.map((t) => t.code)).toContain(term);
+
+    // A push batch (coursebridge push) is listed as one, not as a merge of no types.
+    await finishPushRun(hub.db, await startPushRun(hub.db, SYSTEM_ACTOR, [term]), { posted: 0, failed: 0 });
+    await page.reload();
+    await page.getByRole('cell', { name: `push only × ${term}` }).waitFor();
   });
 
   it('the institution time zone: a bad name refused beside its field, a good one saved through admin/institution for phases and the nightly alike', async () => {

@@ -6,10 +6,9 @@ import { postingOn } from '../../domain/merge-settings.ts';
 import type { Runtime } from '../../runtime.ts';
 import type { PushOutcome } from '../../sync/push.ts';
 import { postedLabels } from '../../sync/posted-labels.ts';
-import { getRun, runChanges } from '../../sync/runs.ts';
+import { finishPushRun, getRun, runChanges, startPushRun } from '../../sync/runs.ts';
 import { getMergeSettings } from '../../sync/settings-store.ts';
 import { cliActor, list, withRuntime } from '../open.ts';
-import { finishPushRun, startPushRun } from '../push-run.ts';
 
 export function pushCommand(): Command {
   return new Command('push')

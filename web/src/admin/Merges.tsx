@@ -236,7 +236,8 @@ function MergeHistory({ onOpen }: { onOpen: (id: string) => void }) {
             <td className="px-3 py-2">{r.trigger.replace('_', ' ')}</td>
             <td className="px-3 py-2">{r.actor}</td>
             <td className="px-3 py-2">
-              {r.options.types.join(', ')} {r.options.terms.length > 0 && `× ${r.options.terms.join(', ')}`}
+              {/* A run without merge types is a push batch (coursebridge push). */}
+              {r.options.types.length ? r.options.types.join(', ') : 'push only'} {r.options.terms.length > 0 && `× ${r.options.terms.join(', ')}`}
               {r.options.dryRun && <span className="badge ml-1 bg-slate-100">dry run</span>}
             </td>
             <td className="px-3 py-2"><span className={`badge ${STATUS_STYLE[r.status]}`}>{r.status}</span></td>
