@@ -6,8 +6,16 @@ import type { AuditEntry, Page } from '../types.ts';
 import { Alert, ErrorAlert, formatValue } from '../ui.tsx';
 import { AdminTable } from './AdminTable.tsx';
 
-const ENTITY_TYPES = ['section', 'relationship', 'course', 'term', 'phase', 'user', 'role', 'api_token', 'department', 'building', 'room', 'instructor', 'institution', 'merge_settings'];
-const ACTIONS = ['create', 'edit', 'update', 'cancel', 'delete', 'revoke', 'sis_delete'];
+// Every record type and action the hub audits (grep recordAudit in src to extend).
+const ENTITY_TYPES = [
+  'section', 'relationship', 'course', 'term', 'termEditDefaults', 'phase', 'phaseTemplate', 'user', 'role', 'api_token',
+  'department', 'building', 'room', 'instructor', 'institution', 'merge_settings', 'merge_run', 'sis_connection',
+  'notification_subscription', 'course_api_course', 'course_api_client', 'course_api_settings',
+];
+const ACTIONS = [
+  'create', 'edit', 'update', 'cancel', 'reinstate', 'delete', 'sis_delete', 'revoke', 'start', 'subscribe', 'unsubscribe',
+  'integration_retry', 'integration_retry_all', 'integration_dismiss', 'status_active', 'status_archived', 'status_deleted', 'archive_empty_at_rollover',
+];
 
 interface Filters {
   entityType: string;
@@ -54,7 +62,7 @@ export function AuditLog() {
         <option value="">Any</option>
         {options.map((o) => (
           <option key={o} value={o}>
-            {o.replace('_', ' ')}
+            {o.replaceAll('_', ' ')}
           </option>
         ))}
       </select>
