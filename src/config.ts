@@ -1,6 +1,7 @@
 // Configuration comes from the environment, validated once at start; README lists every variable.
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { isTimeZone } from './domain/zoned-time.ts';
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -8,8 +9,7 @@ const schema = z.object({
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL')
-    .optional()
-    .or(z.literal('').transform(() => undefined)),
+    .optional(),
   COURSEBRIDGE_DATA_DIR: z.string().default('./data'),
   COURSEBRIDGE_ADMIN_EMAIL: z.email().optional(),
   COURSEBRIDGE_ADMIN_PASSWORD: z.string().min(12, 'COURSEBRIDGE_ADMIN_PASSWORD needs at least 12 characters').optional(),
@@ -21,7 +21,7 @@ const schema = z.object({
   COURSEBRIDGE_SIS_USERNAME: z.string().min(1).optional(),
   COURSEBRIDGE_SIS_PASSWORD: z.string().min(1).optional(),
   COURSEBRIDGE_SIS_PATH: z.string().min(1).optional(),
-  COURSEBRIDGE_SIS_TIME_ZONE: z.string().optional(),
+  COURSEBRIDGE_SIS_TIME_ZONE: z.string().refine(isTimeZone, 'COURSEBRIDGE_SIS_TIME_ZONE must be an IANA time zone name, e.g. America/Chicago').optional(),
   COURSEBRIDGE_DEMO_SIS: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   COURSEBRIDGE_WORKERS: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   COURSEBRIDGE_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'COURSEBRIDGE_SMTP_URL must be an smtp:// or smtps:// URL').optional(),
@@ -35,7 +35,9 @@ const schema = z.object({
 export type Config = ReturnType<typeof loadConfig>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
-  const parsed = schema.safeParse(env);
+  // A variable set to nothing (`PORT=` in a unit file or .env) is unset, not a value: coerced, an
+  // empty PORT would be 0 (a random port) and an empty sweep interval 0 (no sweep).
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);

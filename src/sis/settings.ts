@@ -1,5 +1,6 @@
 // Connector settings as stored by the hub. SECRET_SETTING_KEYS names what an API must redact.
 import { z } from 'zod';
+import { isTimeZone } from '../domain/zoned-time.ts';
 
 const common = {
   /** How long one HTTP call may take before it counts as a timeout. */
@@ -12,7 +13,7 @@ export const ethosSettings = z.object({
   baseUrl: z.url(),
   apiKey: z.string().min(1),
   /** IANA zone of the institution: Ethos meeting times carry UTC offsets. */
-  timeZone: z.string().default('America/Chicago'),
+  timeZone: z.string().refine(isTimeZone, 'Use an IANA time zone name, e.g. America/Chicago').default('America/Chicago'),
   tokenMinutes: z.number().int().min(1).max(120).default(5),
   ...common,
 });

@@ -1,0 +1,26 @@
+// Configuration from the environment: one clear error at start for a bad value, and a variable set
+// to nothing is unset (its default), never a coerced 0.
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+describe('configuration', () => {
+  it('reads a variable set to nothing as unset', () => {
+    const config = loadConfig({ PORT: '', COURSEBRIDGE_PUSH_SWEEP_MS: '', DATABASE_URL: '', COURSEBRIDGE_SMTP_URL: '' });
+    expect(config.port).toBe(3000);
+    expect(config.push.sweepMs).toBe(15_000);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.smtp).toBeNull();
+  });
+
+  it('refuses a SIS time zone that is not an IANA name, naming the variable', () => {
+    expect(() => loadConfig({ COURSEBRIDGE_SIS_KIND: 'ethos', COURSEBRIDGE_SIS_URL: 'https://ethos.example.edu', COURSEBRIDGE_SIS_API_KEY: 'k', COURSEBRIDGE_SIS_TIME_ZONE: 'Central' })).toThrow(
+      ConfigError,
+    );
+    expect(() => loadConfig({ COURSEBRIDGE_SIS_TIME_ZONE: 'Central' })).toThrow(/COURSEBRIDGE_SIS_TIME_ZONE: COURSEBRIDGE_SIS_TIME_ZONE must be an IANA time zone name/);
+    expect(loadConfig({ COURSEBRIDGE_SIS_KIND: 'ethos', COURSEBRIDGE_SIS_TIME_ZONE: 'America/New_York' }).sis).toMatchObject({ timeZone: 'America/New_York' });
+  });
+
+  it('still refuses a value that is wrong rather than empty', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+  });
+});
