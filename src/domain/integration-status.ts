@@ -203,13 +203,20 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { baseMs: 1000, maxMs: 5 * 60_000, maxAttempts: 20 };
 
 /**
+ * The longest Retry-After honoured. A SIS asks for minutes (a rate limit) or an hour or so (a
+ * maintenance window); a date days away is a wrong clock or header, and honouring it would park
+ * the record with nothing to show why. An hour is the SIS's wait, then retries go on as usual.
+ */
+export const RETRY_AFTER_CEILING_MS = 60 * 60_000;
+
+/**
  * Exponential backoff with "equal jitter" (half fixed, half random), never sooner than the SIS's
- * Retry-After. `random` is injected so tests are deterministic.
+ * Retry-After (up to RETRY_AFTER_CEILING_MS). `random` is injected so tests are deterministic.
  */
 export function retryDelayMs(attempt: number, retryAfterMs: number | undefined, policy: RetryPolicy, random: () => number): number {
   const exp = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(20, Math.max(0, attempt - 1)));
   const jittered = exp / 2 + (exp / 2) * random();
-  return Math.max(retryAfterMs ?? 0, Math.round(jittered));
+  return Math.max(Math.min(retryAfterMs ?? 0, RETRY_AFTER_CEILING_MS), Math.round(jittered));
 }
 
 /** Hub field names for the connectors' field paths (meetings.0.roomKey → meetings.0.roomId). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { guessField, hubField, initialStatus, retryDelayMs, transition, type StatusRecord } from '../../src/domain/integration-status.ts';
+import { guessField, hubField, initialStatus, RETRY_AFTER_CEILING_MS, retryDelayMs, transition, type StatusRecord } from '../../src/domain/integration-status.ts';
 import { hintFor } from '../../src/domain/sis-error-hints.ts';
 
 const at = new Date('2026-03-01T10:00:00Z');
@@ -73,6 +73,15 @@ describe('retry backoff', () => {
     expect(retryDelayMs(1, 20_000, policy, () => 0.5)).toBe(20_000);
     const spread = new Set(Array.from({ length: 20 }, (_, i) => retryDelayMs(3, undefined, policy, () => i / 20)));
     expect(spread.size).toBe(20);
+  });
+
+  it('honours a Retry-After of up to an hour, and waits an hour for one further away', () => {
+    expect(retryDelayMs(1, 45 * 60_000, policy, () => 0.5)).toBe(45 * 60_000);
+    expect(retryDelayMs(1, RETRY_AFTER_CEILING_MS, policy, () => 0.5)).toBe(60 * 60_000);
+    // A Retry-After date a year away (a wrong SIS clock) would otherwise park the record for a year.
+    expect(retryDelayMs(1, 365 * 24 * 3600_000, policy, () => 0.5)).toBe(60 * 60_000);
+    // A backoff longer than the ceiling still applies.
+    expect(retryDelayMs(30, 365 * 24 * 3600_000, { ...policy, maxMs: 2 * 3600_000 }, () => 1)).toBe(2 * 3600_000);
   });
 });
 
