@@ -19,12 +19,12 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-/** Whether web/dist is missing or older than a file under web/ or the lockfile. */
+/** Whether web/dist is missing or older than a file under web/, the pure rules it shares (src/domain), or the lockfile. */
 export function webBuildIsStale(): boolean {
   if (!existsSync(distIndex)) return true;
   const built = statSync(distIndex).mtimeMs;
   const lock = join(root, 'package-lock.json');
-  return Math.max(newestSource(webDir), existsSync(lock) ? statSync(lock).mtimeMs : 0) > built;
+  return Math.max(newestSource(webDir), newestSource(join(root, 'src', 'domain')), existsSync(lock) ? statSync(lock).mtimeMs : 0) > built;
 }
 
 export function buildWeb(): void {

@@ -191,6 +191,9 @@ describe('Execute Merge against the Ethos simulator', () => {
     const csv = await hub.admin.get(`/api/v1/admin/merges/${runs[0].id}/report.csv`);
     expect(csv.headers.get('content-type')).toContain('text/csv');
     expect(csv.body.split('\r\n')[0]).toBe('type,term,kind,label,sis_key,entity_id,fields,message');
+    // A byte-order mark first, so Excel reads it as UTF-8 (a decoded body hides it).
+    const raw = await fetch(`${hub.url}/api/v1/admin/merges/${runs[0].id}/report.csv`, { headers: { cookie: hub.admin.cookie! } });
+    expect([...new Uint8Array(await raw.arrayBuffer()).slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const unknown = await hub.admin.post('/api/v1/admin/merges', { types: ['sections'], terms: ['1999-xx'] });
     expect(unknown.status).toBe(422);
     expect(unknown.body.errors[0].field).toBe('terms');

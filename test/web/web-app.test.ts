@@ -4,6 +4,7 @@
 // the list's selection, and a phase lock disabling fields.
 // Set COURSEBRIDGE_SCREENSHOTS=1 to also write the PNGs in docs/screenshots/.
 import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -341,6 +342,22 @@ describe.skipIf(!hasChromium)('web app in a real browser', () => {
     await page.getByText('Deleted the role Short-lived.').waitFor();
     expect(await shortLived.count()).toBe(0);
     expect((ok(await hub.admin.get('/api/v1/admin/roles')).items as { name: string }[]).map((r) => r.name)).not.toContain('Short-lived');
+    await page.context().close();
+  });
+
+  it('exports the filtered list as a CSV a spreadsheet opens safely: UTF-8 marked, no cell run as a formula', async () => {
+    const like = sections.find((s) => s.subject === 'HIST')!;
+    ok(await hub.admin.post('/api/v1/sections', { termId: seed.term.id, courseId: like.courseId, sectionNumber: 'CSV', component: 'LEC', title: '=HYPERLINK("http://evil.example")' }));
+    const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
+    const hist = ok(await hub.admin.get(`/api/v1/sections?termId=${seed.term.id}&subject=HIST&limit=200`)).items.length;
+    await page.getByLabel('Subject').fill('HIST');
+    await page.getByText(`${hist} sections loaded`).waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const bytes = await readFile((await download.path())!);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = bytes.toString('utf8');
+    expect(text).toContain(`"'=HYPERLINK(""http://evil.example"")"`);
+    expect(text.trimEnd().split('\r\n')).toHaveLength(hist + 1);
     await page.context().close();
   });
 

@@ -3,6 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { csvDocument } from '../../domain/csv.ts';
 import { MERGE_TYPES, mergeSettings } from '../../domain/merge-settings.ts';
 import { instantToLocal } from '../../domain/zoned-time.ts';
 import type { Runtime } from '../../runtime.ts';
@@ -74,11 +75,6 @@ const change = z
     raw: z.unknown(),
   })
   .meta({ id: 'MergeChange' });
-
-const csvCell = (value: unknown) => {
-  const text = value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-};
 
 export const mergeRoutes = (runtime: Runtime): FastifyPluginAsyncZod => async (app) => {
   const db = runtime.database.db;
@@ -300,18 +296,18 @@ export const mergeRoutes = (runtime: Runtime): FastifyPluginAsyncZod => async (a
     async (request, reply) => {
       requireAdmin(request, 'merges.execute');
       await getRun(db, request.params.id);
-      const lines = ['type,term,kind,label,sis_key,entity_id,fields,message'];
+      const rows: unknown[][] = [['type', 'term', 'kind', 'label', 'sis_key', 'entity_id', 'fields', 'message']];
       let after = 0;
       for (;;) {
         const page = await runChanges(db, request.params.id, { afterId: after, limit: 5000 });
-        for (const c of page) lines.push([c.type, c.term, c.kind, c.label, c.sisKey, c.entityId, c.fields, c.message].map(csvCell).join(','));
+        for (const c of page) rows.push([c.type, c.term, c.kind, c.label, c.sisKey, c.entityId, c.fields, c.message]);
         if (page.length < 5000) break;
         after = page[page.length - 1].id;
       }
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="merge-${request.params.id}.csv"`)
-        .send(lines.join('\r\n') + '\r\n');
+        .send(csvDocument(rows));
     },
   );
 

@@ -23,6 +23,7 @@ import { Alert, ErrorAlert } from '../ui.tsx';
 import { NewSectionButton } from './NewSectionDialog.tsx';
 import { RelationshipDialog } from './RelationshipDialog.tsx';
 import { TermPicker, useSelectedTerm } from './TermPicker.tsx';
+import { csvDocument } from '../../../src/domain/csv.ts';
 
 export interface SectionFilters {
   subject: string;
@@ -241,13 +242,9 @@ export function SectionsScreen() {
         setExporting(`Exporting… ${all.length} sections`);
       } while (cursor);
       const cols = table.getVisibleLeafColumns().filter((c) => c.id !== 'select');
-      const escape = (v: unknown) => {
-        const s = String(v ?? '');
-        return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-      };
-      const header = cols.map((c) => escape(typeof c.columnDef.header === 'string' ? c.columnDef.header : c.id));
-      const lines = all.map((r) => cols.map((c) => escape(r[c.id as keyof SectionRow] as unknown)).join(','));
-      const blob = new Blob([[header.join(','), ...lines].join('\r\n') + '\r\n'], { type: 'text/csv' });
+      const header = cols.map((c) => (typeof c.columnDef.header === 'string' ? c.columnDef.header : c.id));
+      const lines = all.map((r) => cols.map((c) => r[c.id as keyof SectionRow] as unknown));
+      const blob = new Blob([csvDocument([header, ...lines])], { type: 'text/csv;charset=utf-8' });
       const a = document.createElement('a');
       a.href = URL.createObjectURL(blob);
       a.download = `sections-${term.code}.csv`;
