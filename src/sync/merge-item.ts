@@ -9,7 +9,7 @@ import { fieldChanges } from '../domain/changes.ts';
 import { planMerge, type HubRecord, type Matched, type MergePlan, type SisRecord } from '../domain/merge-plan.ts';
 import { fieldOwner, postingOn, type MergeSettings, type MergeType } from '../domain/merge-settings.ts';
 import type { Actor } from '../domain/permissions.ts';
-import type { Fields } from '../domain/three-way.ts';
+import type { FieldConflict, Fields } from '../domain/three-way.ts';
 import type { SisFetcher } from './fetcher.ts';
 import { natural } from './fields.ts';
 import {
@@ -313,10 +313,14 @@ async function apply(
 ) {
   const writer = writers[type];
   const audit: { action: string; entity_id: string; changes: Record<string, unknown> }[] = [];
-  const fail = (label: string, sisKey: string | null, entityId: string | null, error: unknown) => {
+  /** `planned`: for a record edited in the hub meanwhile, the SIS's changes that were not applied. */
+  const fail = (label: string, sisKey: string | null, entityId: string | null, error: unknown, planned?: Matched) => {
     if (error instanceof EditedDuringMergeError) {
       counts.conflicts++;
-      report.push({ kind: 'conflict', entity_id: entityId, sis_key: sisKey, label, fields: [], message: error.message, raw: null });
+      // Both values of each field the merge meant to change: the hub's as the merge read it, the
+      // SIS's; the hub's edit is kept this time (resolved by the hub).
+      const fields: FieldConflict[] = (planned?.merge.changes ?? []).map((c) => ({ field: c.field, base: planned!.hub.base?.[c.field] ?? null, hub: c.before, sis: c.after, resolvedBy: 'hub' }));
+      report.push({ kind: 'conflict', entity_id: entityId, sis_key: sisKey, label, fields, message: error.message, raw: null });
       return;
     }
     if (!(error instanceof UnknownReferenceError)) throw error;
@@ -360,7 +364,7 @@ async function apply(
       report.push({ kind: 'updated', entity_id: m.hub.id, sis_key: m.sis.sisKey, label: m.hub.label, fields: m.merge.changes, message: null, raw: null });
       counts.updated++;
     } catch (error) {
-      fail(m.hub.label, m.sis.sisKey, m.hub.id, error);
+      fail(m.hub.label, m.sis.sisKey, m.hub.id, error, m);
     }
   }
   for (const m of plan.baseOnly) await updateRecord(trx, type, m, {}, false);

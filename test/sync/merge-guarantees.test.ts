@@ -355,6 +355,8 @@ describe('merge guarantees', () => {
     expect(item(run, 'sections').counts).toMatchObject({ conflicts: 1, updated: 0 });
     const conflict = (await hub.admin.get(`/api/v1/admin/merges/${run.id}/changes?kind=conflict`)).body.items[0];
     expect(conflict).toMatchObject({ entityId: before.id, message: expect.stringMatching(/Changed in the hub while this merge ran/) });
+    // With both values of what the SIS changed and the merge did not apply.
+    expect(conflict.fields).toEqual([{ field: 'capacity', base: a.capacity, hub: a.capacity, sis: a.capacity + 5, resolvedBy: 'hub' }]);
     const kept = await hub.db.selectFrom('sections').select(['title', 'capacity', 'version']).where('id', '=', before.id).executeTakeFirstOrThrow();
     expect(kept).toEqual({ title: 'Edited meanwhile', capacity: before.capacity, version: before.version + 1 });
 
