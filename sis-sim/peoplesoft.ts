@@ -10,6 +10,8 @@ import { SimNotFoundError, SimValidationError } from './validation.ts';
 export const PS_BASE = '/PSIGW/RESTListeningConnector/PSFT_CS';
 const INSTITUTION = 'SIMU1';
 const MODES: Record<string, string> = { in_person: 'P', online: 'OL', hybrid: 'HY' };
+/** CLASS_STAT translate values: active, cancelled, stop further enrollment, tentative. */
+const CLASS_STATS = new Set(['A', 'X', 'S', 'T']);
 const DAY_FLAGS: [string, string][] = [
   ['M', 'MON'],
   ['T', 'TUES'],
@@ -292,7 +294,7 @@ function renderClass(state: SimState, s: SimSection, term: SimTerm, crnVisible: 
     DESCR: s.title ?? '',
     SSR_COMPONENT: s.component,
     ASSOCIATED_CLASS: 1,
-    CLASS_STAT: s.status === 'cancelled' ? 'X' : 'A',
+    CLASS_STAT: s.status === 'cancelled' ? 'X' : (s.statusCode ?? 'A'),
     ENRL_CAP: s.capacity,
     ENRL_TOT: s.enrolled,
     CAMPUS: s.campus ?? '',
@@ -323,6 +325,8 @@ function readClass(state: SimState, body: PsClass, term: SimTerm): SectionDraft 
     throw new PsShapeError(`Course offering ${body.CRSE_OFFER_NBR} does not exist for course ${course.crseId}. (14640,11)`, 'CRSE_OFFER_NBR');
   }
   if (!body.SSR_COMPONENT) throw new PsShapeError('Component is required. (14640,12)', 'SSR_COMPONENT');
+  const classStat = body.CLASS_STAT ?? 'A';
+  if (!CLASS_STATS.has(classStat)) throw new PsShapeError(`Class Status ${classStat} is not a valid value. (14640,13)`, 'CLASS_STAT');
   const byEmplid = new Map(Object.values(state.instructors).map((i) => [i.emplid, i]));
   const byFacility = new Map(Object.values(state.rooms).map((r) => [r.facilityId, r]));
   const facility = (id: string): string => {
@@ -345,7 +349,9 @@ function readClass(state: SimState, body: PsClass, term: SimTerm): SectionDraft 
     courseId: course.id,
     number: body.CLASS_SECTION ?? '',
     component: body.SSR_COMPONENT,
-    status: body.CLASS_STAT === 'X' ? 'cancelled' : 'active',
+    status: classStat === 'X' ? 'cancelled' : 'active',
+    // PeopleSoft replaces the whole class: a write without S or T clears them.
+    statusCode: classStat === 'S' || classStat === 'T' ? classStat : null,
     capacity: body.ENRL_CAP ?? 0,
     instructionMode: mode,
     campus: body.CAMPUS || null,

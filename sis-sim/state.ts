@@ -91,6 +91,11 @@ export interface SimSection {
   number: string;
   component: string;
   status: 'active' | 'cancelled';
+  /**
+   * The SIS's own status where it says more than active: PeopleSoft CLASS_STAT S (stop further
+   * enrollment) or T (tentative). Null or absent: plain active (A) or cancelled (X).
+   */
+  statusCode?: 'S' | 'T' | null;
   capacity: number;
   enrolled: number;
   instructionMode: string;

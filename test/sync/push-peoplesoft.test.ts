@@ -1,7 +1,9 @@
 // Posting to PeopleSoft: a created class has no CLASS_NBR until it is published (sisKeysArriveLater),
-// and PeopleSoft refuses to cancel a class with enrollment.
+// PeopleSoft refuses to cancel a class with enrollment, and a write keeps what the SIS holds
+// beyond the hub's model (PeopleSoft replaces the whole class on every write).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PS_BASE } from '../../sis-sim/peoplesoft.ts';
+import type { PsClass } from '../../src/sis/peoplesoft/wire.ts';
 import { startHub, type Hub } from '../helpers/hub.ts';
 import { API_KEY, startPair, type Pair } from '../sis/harness.ts';
 import { drained, expectSisEqualsHub, importAndSync, settled } from './push-helpers.ts';
@@ -9,10 +11,59 @@ import { drained, expectSisEqualsHub, importAndSync, settled } from './push-help
 let sis: Pair;
 let hub: Hub;
 let term: string;
+let strm: string;
+/** Classes a registrar gave SIS-only values before the hub imported them, by CLASS_NBR. */
+const seeded = { stopped: 0 };
+
+/** PeopleSoft's own REST service, as the registrar's tools (or a test) use it. */
+async function ps<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${sis.sim.url}${PS_BASE}${path}`, {
+    method,
+    headers: { authorization: `Basic ${Buffer.from(`REGISTRAR:${API_KEY}`).toString('base64')}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+const classInSis = async (nbr: number) => (await ps<{ CLASS: PsClass }>('GET', `/terms/${strm}/classes/${nbr}`)).CLASS;
+/** A registrar's edit in PeopleSoft: the class read, changed and put back whole. */
+const registrarEdits = async (nbr: number, edit: (c: PsClass) => PsClass) => ps('PUT', `/terms/${strm}/classes/${nbr}`, edit(await classInSis(nbr)));
+
+/** Gives classes of the term the SIS-only values the tests below expect the hub's writes to keep. */
+async function seedSisOnlyValues() {
+  const { CLASSES } = await ps<{ CLASSES: PsClass[] }>('GET', `/terms/${strm}/classes?PAGE_SIZE=500`);
+  const { SCTN_CMBND } = await ps<{ SCTN_CMBND: { CLASSES: { CLASS_NBR: number }[] }[] }>('GET', `/terms/${strm}/combined-sections`);
+  const taken = new Set(SCTN_CMBND.flatMap((x) => x.CLASSES.map((c) => c.CLASS_NBR)));
+  const take = (where: (c: PsClass) => boolean) => {
+    const found = CLASSES.find((c) => !taken.has(c.CLASS_NBR!) && c.CLASS_STAT === 'A' && where(c));
+    if (!found) throw new Error('no such class in the seed');
+    taken.add(found.CLASS_NBR!);
+    return found.CLASS_NBR!;
+  };
+  // Stop further enrollment, on a class nobody is enrolled in (so the hub may cancel it).
+  seeded.stopped = take(() => true);
+  await sis.admin('PATCH', `/sections/${term}/${seeded.stopped}`, { enrolled: 0 });
+  await registrarEdits(seeded.stopped, (c) => ({ ...c, CLASS_STAT: 'S' }));
+}
+
+/** Edits a seeded class in the hub and waits until the edit is posted. */
+async function hubEdits(nbr: number, action: { patch: Record<string, unknown> } | { post: 'cancel' | 'reinstate' }) {
+  const { id } = await hub.db.selectFrom('sections').select('id').where('sis_key', '=', `${strm}:${nbr}`).executeTakeFirstOrThrow();
+  const { version } = (await hub.admin.get(`/api/v1/sections/${id}`)).body;
+  const res =
+    'patch' in action
+      ? await hub.admin.patch(`/api/v1/sections/${id}`, { version, ...action.patch })
+      : await hub.admin.post(`/api/v1/sections/${id}/${action.post}`, { version });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  const status = await settled(hub.admin, id);
+  expect(status.status, JSON.stringify(status)).toBe('synced');
+  return res.body;
+}
 
 beforeAll(async () => {
   sis = await startPair('peoplesoft', { seed: 'synthetic:30', crnDelayMs: 24 * 3600_000 });
-  term = (await sis.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms[0].code;
+  ({ code: term, strm } = (await sis.admin<{ terms: { code: string; strm: string }[] }>('GET', '/stats')).terms[0]);
+  await seedSisOnlyValues();
   hub = await startHub({
     sis: { kind: 'peoplesoft', baseUrl: `${sis.sim.url}${PS_BASE}`, username: 'COURSEBRIDGE', password: API_KEY, timeoutMs: 5_000 },
     runtime: { pushRetry: { baseMs: 20, maxMs: 100, maxAttempts: 1000 }, pushSweepMs: 0 },
@@ -76,5 +127,16 @@ describe('posting to PeopleSoft', () => {
     expect(status.messages[0]).toMatchObject({ field: 'status' });
     const health = await hub.admin.get('/api/v1/admin/integration-health');
     expect(health.body.items.find((i: { id: string }) => i.id === enrolled.id)).toMatchObject({ hint: { id: 'peoplesoft-cancel-with-enrollment' } });
+  });
+
+  it('keeps a class whose enrollment is stopped stopped when the hub changes its capacity; a cancel and a reinstate go out', async () => {
+    const edited = await hubEdits(seeded.stopped, { patch: { capacity: 44 } });
+    expect(await classInSis(seeded.stopped)).toMatchObject({ ENRL_CAP: 44, CLASS_STAT: 'S' });
+    expect(edited.status).toBe('active');
+
+    await hubEdits(seeded.stopped, { post: 'cancel' });
+    expect((await classInSis(seeded.stopped)).CLASS_STAT).toBe('X');
+    await hubEdits(seeded.stopped, { post: 'reinstate' });
+    expect((await classInSis(seeded.stopped)).CLASS_STAT).toBe('A');
   });
 });

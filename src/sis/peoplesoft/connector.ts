@@ -18,7 +18,8 @@ import type {
 } from '../model.ts';
 import type { PeopleSoftSettings } from '../settings.ts';
 import { PsClient } from './client.ts';
-import { classFromSection, courseKey, sectionFromClass, sectionKey, splitKey } from './mapping.ts';
+import { classFromSection } from './class-write.ts';
+import { courseKey, sectionFromClass, sectionKey, splitKey } from './mapping.ts';
 import type { PsClass, PsCombined, PsCourse, PsTerm } from './wire.ts';
 
 export const PEOPLESOFT_CAPABILITIES: SisCapabilities = {
