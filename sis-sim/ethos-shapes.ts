@@ -1,5 +1,6 @@
 // Sim records rendered as Ethos (EEDM) representations, and Ethos bodies read back into drafts.
 // Versions follow the Colleague controllers listed in sis-apis.md §1.2.
+import { instantToLocal, zonedToInstant } from '../src/domain/zoned-time.ts';
 import { utcOffset } from '../src/sis/time.ts';
 import { guidFor } from './ids.ts';
 import type { SectionDraft, SimMeeting, SimRelationship, SimSection, SimState, SimTerm } from './state.ts';
@@ -67,15 +68,27 @@ const WEEKDAYS: [string, string][] = [
   ['U', 'sunday'],
 ];
 
+/**
+ * How the sim writes event date-times: on its zone's clock with that zone's offset, or as the
+ * same instants in UTC ('…T19:00:00Z'), as a SIS that stores UTC sends them.
+ */
+export type EventTimes = 'offset' | 'utc';
+
+/** The sim's meeting times are wall-clock times in its zone; this is how they go on the wire. */
+function eventDateTime(date: string, time: string, timeZone: string, form: EventTimes): string {
+  if (form === 'utc') return zonedToInstant(`${date}T${time}`, timeZone).toISOString().replace('.000Z', 'Z');
+  return `${date}T${time}:00${utcOffset(date, time, timeZone)}`;
+}
+
 /** An arranged meeting (no times) has no recurrence: it has a section, not a schedule. */
-export function renderEvent(s: SimSection, m: SimMeeting, timeZone: string): Record<string, unknown> {
+export function renderEvent(s: SimSection, m: SimMeeting, timeZone: string, form: EventTimes): Record<string, unknown> {
   const recurrence =
     m.startTime === null || m.endTime === null || m.startDate === null || m.endDate === null
       ? undefined
       : {
           timePeriod: {
-            startOn: `${m.startDate}T${m.startTime}:00${utcOffset(m.startDate, m.startTime, timeZone)}`,
-            endOn: `${m.endDate}T${m.endTime}:00${utcOffset(m.endDate, m.endTime, timeZone)}`,
+            startOn: eventDateTime(m.startDate, m.startTime, timeZone, form),
+            endOn: eventDateTime(m.endDate, m.endTime, timeZone, form),
           },
           repeatRule: {
             type: 'weekly',
@@ -104,20 +117,31 @@ interface EventBody {
   locations?: { location?: { type?: string; room?: { id?: string } } }[];
 }
 
-export function readEvent(body: EventBody, section: SimSection, state: SimState): Omit<SimMeeting, 'id'> {
+/** A written date-time on the sim's clock, 'YYYY-MM-DDTHH:MM': an offset or Z names an instant. */
+function localOf(value: string, field: string, timeZone: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) throw new ShapeError(`${field} is not a date-time.`);
+  if (!/(Z|[+-]\d{2}:\d{2})$/i.test(value)) return value.slice(0, 16);
+  const instant = new Date(value);
+  if (Number.isNaN(instant.getTime())) throw new ShapeError(`${field} is not a date-time.`);
+  return instantToLocal(instant, timeZone);
+}
+
+export function readEvent(body: EventBody, section: SimSection, state: SimState, timeZone: string): Omit<SimMeeting, 'id'> {
   const term = state.terms[section.termId];
   const dates = sectionDates(term, section.partOfTerm);
   const period = body.recurrence?.timePeriod;
+  const start = period?.startOn ? localOf(period.startOn, 'recurrence.timePeriod.startOn', timeZone) : null;
+  const end = period?.endOn ? localOf(period.endOn, 'recurrence.timePeriod.endOn', timeZone) : null;
   const rule = body.recurrence?.repeatRule;
   if (rule && rule.type !== 'weekly') throw new ShapeError(`repeatRule type "${rule.type}" is not supported for class meetings.`);
   const days = new Set(rule?.daysOfWeek ?? []);
   const room = body.locations?.find((l) => l.location?.type === 'room')?.location?.room?.id ?? null;
   return {
     days: WEEKDAYS.filter(([, day]) => days.has(day)).map(([letter]) => letter).join(''),
-    startTime: period?.startOn ? period.startOn.slice(11, 16) : null,
-    endTime: period?.endOn ? period.endOn.slice(11, 16) : null,
-    startDate: period?.startOn ? period.startOn.slice(0, 10) : dates.startOn,
-    endDate: period?.endOn ? period.endOn.slice(0, 10) : dates.endOn,
+    startTime: start ? start.slice(11, 16) : null,
+    endTime: end ? end.slice(11, 16) : null,
+    startDate: start ? start.slice(0, 10) : dates.startOn,
+    endDate: end ? end.slice(0, 10) : dates.endOn,
     roomId: room,
   };
 }

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   codeTable,
+  type EventTimes,
   readEvent,
   readSection,
   renderCrosslist,
@@ -23,6 +24,7 @@ export interface EthosOptions {
   store: SimStore;
   maxPageSize: number;
   timeZone: string;
+  eventTimes: EventTimes;
 }
 
 const VERSIONS: Record<string, string> = {
@@ -284,26 +286,26 @@ export function registerEthos(app: FastifyInstance, options: EthosOptions): void
       return sections.flatMap((s) => s.meetings.map((m) => ({ s, m })));
     };
     api.get('/api/instructional-events', async (request, reply) =>
-      page(request, reply, eventsOf(criteria(request)), ({ s, m }) => renderEvent(s, m, options.timeZone)),
+      page(request, reply, eventsOf(criteria(request)), ({ s, m }) => renderEvent(s, m, options.timeZone, options.eventTimes)),
     );
     api.get('/api/instructional-events/:id', async (request) => {
       const { section, meeting } = store.meeting((request.params as { id: string }).id);
-      return renderEvent(section, meeting, options.timeZone);
+      return renderEvent(section, meeting, options.timeZone, options.eventTimes);
     });
     api.post('/api/instructional-events', async (request, reply) => {
       const body = request.body as Parameters<typeof readEvent>[0] & { id?: string };
       noNilGuid(body.id);
       const section = store.section(required(body.section?.id, 'section.id'));
-      const meeting = store.putMeeting(section.id, readEvent(body, section, store.state), null, 'ethos');
-      return reply.code(201).send(renderEvent(store.section(section.id), meeting, options.timeZone));
+      const meeting = store.putMeeting(section.id, readEvent(body, section, store.state, options.timeZone), null, 'ethos');
+      return reply.code(201).send(renderEvent(store.section(section.id), meeting, options.timeZone, options.eventTimes));
     });
     api.put('/api/instructional-events/:id', async (request) => {
       const id = (request.params as { id: string }).id;
       const body = request.body as Parameters<typeof readEvent>[0] & { id?: string };
       samePutId(body.id, id);
       const { section } = store.meeting(id);
-      const meeting = store.putMeeting(section.id, readEvent(body, section, store.state), id, 'ethos');
-      return renderEvent(store.section(section.id), meeting, options.timeZone);
+      const meeting = store.putMeeting(section.id, readEvent(body, section, store.state, options.timeZone), id, 'ethos');
+      return renderEvent(store.section(section.id), meeting, options.timeZone, options.eventTimes);
     });
     api.delete('/api/instructional-events/:id', async (request, reply) => {
       store.deleteMeeting((request.params as { id: string }).id);

@@ -3,6 +3,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { registerAdmin } from './admin.ts';
+import type { EventTimes } from './ethos-shapes.ts';
 import { ethosErrors, registerEthos } from './ethos.ts';
 import { faultConfig, Faults, malform, type FaultConfig, type FaultRule } from './faults.ts';
 import { loadSnapshot, saveSnapshot } from './persistence.ts';
@@ -25,7 +26,10 @@ export interface SisSimOptions {
   /** PeopleSoft: how long a new class's CLASS_NBR stays hidden (default 0). */
   crnDelayMs?: number;
   maxPageSize?: number;
+  /** Ethos: the zone of the SIS's meeting times (default America/Chicago). */
   timeZone?: string;
+  /** Ethos: send event date-times with the zone's offset (default) or as UTC instants. */
+  eventTimes?: EventTimes;
   faults?: Partial<FaultConfig>;
 }
 
@@ -110,7 +114,13 @@ export async function startSisSim(options: SisSimOptions): Promise<SisSim> {
 
   registerAdmin(app, store, faults, requests);
   if (options.dialect === 'ethos') {
-    registerEthos(app, { apiKey: options.apiKey, store, maxPageSize: options.maxPageSize ?? 500, timeZone: options.timeZone ?? 'America/Chicago' });
+    registerEthos(app, {
+      apiKey: options.apiKey,
+      store,
+      maxPageSize: options.maxPageSize ?? 500,
+      timeZone: options.timeZone ?? 'America/Chicago',
+      eventTimes: options.eventTimes ?? 'offset',
+    });
   } else {
     registerPeopleSoft(app, { apiKey: options.apiKey, store, maxPageSize: options.maxPageSize ?? 500 });
   }

@@ -1,7 +1,8 @@
-// EEDM ↔ normalized model. Meeting times are local wall-clock times; Ethos writes them as
-// offset date-times in the institution's zone.
+// EEDM ↔ normalized model. Meeting times are local wall-clock times in the connector's zone:
+// Ethos date-times are read as the instants they name, whatever offset the SIS sent, and written
+// with that zone's offset.
 import type { SisMeeting, SisSectionInput, SisSectionState } from '../model.ts';
-import { splitLocal, utcOffset } from '../time.ts';
+import { localDateTime, utcOffset } from '../time.ts';
 import type { InstructionalEvent, Section, SectionInstructor } from './wire.ts';
 import { NIL_GUID } from './wire.ts';
 
@@ -25,14 +26,14 @@ export interface CodeTables {
   titleTypeId: string;
 }
 
-export function meetingFromEvent(event: InstructionalEvent, section: Section): SisMeeting {
+export function meetingFromEvent(event: InstructionalEvent, section: Section, timeZone: string): SisMeeting {
   const room = event.locations?.find((l) => l.location.type === 'room')?.location.room?.id ?? null;
   const r = event.recurrence;
   if (!r) {
     return { days: '', startTime: null, endTime: null, startDate: section.startOn, endDate: section.endOn ?? null, roomKey: room };
   }
-  const start = splitLocal(r.timePeriod.startOn);
-  const end = splitLocal(r.timePeriod.endOn);
+  const start = localDateTime(r.timePeriod.startOn, timeZone);
+  const end = localDateTime(r.timePeriod.endOn, timeZone);
   const days = new Set(r.repeatRule.daysOfWeek ?? []);
   return {
     days: WEEKDAYS.filter(([, d]) => days.has(d)).map(([l]) => l).join(''),
@@ -49,6 +50,7 @@ export function sectionFromEthos(
   events: InstructionalEvent[],
   instructors: SectionInstructor[],
   tables: CodeTables,
+  timeZone: string,
 ): SisSectionState {
   const period = tables.period(s.academicPeriod?.id ?? '');
   const credits = s.credits?.[0]?.minimum;
@@ -64,7 +66,7 @@ export function sectionFromEthos(
     partOfTerm: period.part,
     title: s.titles[0]?.value ?? null,
     credits: credits ?? null,
-    meetings: events.map((e) => meetingFromEvent(e, s)),
+    meetings: events.map((e) => meetingFromEvent(e, s, timeZone)),
     instructors: instructors.map((i) => ({ instructorKey: i.instructor.id, role: i.instructorRole === 'primary' ? 'primary' : 'secondary' })),
     // Ethos sections v16 carry no enrollment count.
     enrolled: null,

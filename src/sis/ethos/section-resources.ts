@@ -49,8 +49,13 @@ export class SectionResources {
     return this.client.all<SectionInstructor>('section-instructors', { section: { id: sisKey } });
   }
 
+  /** The normalized section of a read, its meeting times on the connector zone's clock. */
+  private fromEthos(read: SectionRead): Promise<SisSectionState> {
+    return this.tables.use((t) => sectionFromEthos(read.section, read.events, read.links, t, this.timeZone));
+  }
+
   private async state(read: SectionRead): Promise<SisSectionState> {
-    const state = await this.tables.use((t) => sectionFromEthos(read.section, read.events, read.links, t));
+    const state = await this.fromEthos(read);
     this.reads.set(state, read);
     return state;
   }
@@ -87,7 +92,8 @@ export class SectionResources {
    */
   async listed(section: Section, events: InstructionalEvent[]): Promise<Read<SisSection>> {
     const links = await this.linksOf(section.id);
-    return readOne(section.id, { section, events, links }, async () => ({ key: section.id, ...(await this.tables.use((t) => sectionFromEthos(section, events, links, t))) }));
+    const read = { section, events, links };
+    return readOne(section.id, read, async () => ({ key: section.id, ...(await this.fromEthos(read)) }));
   }
 
   private async complete(section: Section): Promise<SisSectionState> {
@@ -128,7 +134,7 @@ export class SectionResources {
   }
 
   private async write(sisKey: string, input: SisSectionInput, read: SectionRead): Promise<SisWriteResult<SisSectionState>> {
-    const before = await this.tables.use((t) => sectionFromEthos(read.section, read.events, read.links, t));
+    const before = await this.fromEthos(read);
     const section = SECTION_FIELDS.every((f) => sameValue(before[f], input[f]))
       ? read.section
       : await this.client.json<Section>('PUT', 'sections', { id: sisKey, body: await this.tables.use((t) => sectionToEthos(input, t, read.section)) });
@@ -141,7 +147,7 @@ export class SectionResources {
     const method = await this.tables.use((t) => t.id('instructional-methods', input.component));
     const body = (meeting: SisMeeting, id: string) => this.tables.use((t) => eventToEthos(meeting, sisKey, input.component, t, this.timeZone, id));
     const unchanged = (event: InstructionalEvent, meeting: SisMeeting) =>
-      event.instructionalMethod?.id === method && sameValue(meetingFromEvent(event, section), meeting);
+      event.instructionalMethod?.id === method && sameValue(meetingFromEvent(event, section, this.timeZone), meeting);
     const added = input.meetings.slice(existing.length);
     const surplus = existing.slice(input.meetings.length);
     const kept = Promise.all(

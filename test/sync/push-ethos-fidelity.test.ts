@@ -1,0 +1,122 @@
+// An Ethos SIS's own representation survives the hub: meeting times it stores in UTC are read on
+// the institution's clock, and a post changes only what the hub changed. A hub and an Ethos
+// simulator that sends event times as UTC instants, over real HTTP.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SimMeeting, SimSection } from '../../sis-sim/state.ts';
+import { startHub, type Hub } from '../helpers/hub.ts';
+import { API_KEY, startPair, type Pair } from '../sis/harness.ts';
+import { ALL_TYPES, merge, type RunView } from './helpers.ts';
+import { setSync, settled } from './push-helpers.ts';
+
+const TERM = '2025-fa';
+/** Fall 2025 in Chicago: daylight time until 2 November, standard time after. */
+const DST_ENDS = '2025-11-02';
+
+let sis: Pair;
+let hub: Hub;
+let imported: RunView;
+/** SIS sections given known meetings before the import, by role in the tests. */
+const picked: Record<'afternoon' | 'evening' | 'moved', SimSection> = {} as never;
+
+/** A GET of the SIS's own representation, as any Ethos client would see it. */
+async function ethos<T>(path: string): Promise<T> {
+  const token = await (await fetch(`${sis.sim.url}/auth`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}` } })).text();
+  const res = await fetch(`${sis.sim.url}/api/${path}`, { headers: { authorization: `Bearer ${token}` } });
+  expect(res.status, path).toBe(200);
+  return (await res.json()) as T;
+}
+
+interface WireEvent {
+  id: string;
+  recurrence?: { timePeriod: { startOn: string; endOn: string } };
+}
+const eventsOf = (sisKey: string) => ethos<WireEvent[]>(`instructional-events?criteria=${encodeURIComponent(JSON.stringify({ section: { id: sisKey } }))}`);
+
+interface HubSection {
+  id: string;
+  version: number;
+  capacity: number;
+  sisKey: string;
+  meetings: { days: string; startTime: string | null; endTime: string | null; startDate: string | null; endDate: string | null; roomId: string | null }[];
+}
+const hubSection = async (sisKey: string): Promise<HubSection> => {
+  const { id } = await hub.db.selectFrom('sections').select('id').where('sis_key', '=', sisKey).executeTakeFirstOrThrow();
+  return (await hub.admin.get(`/api/v1/sections/${id}`)).body;
+};
+const patch = async (sisKey: string, body: Record<string, unknown>) => {
+  const current = await hubSection(sisKey);
+  const res = await hub.admin.patch(`/api/v1/sections/${current.id}`, { version: current.version, ...body });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  expect((await settled(hub.admin, current.id)).status).toBe('synced');
+};
+
+beforeAll(async () => {
+  sis = await startPair('ethos', { seed: 'synthetic:40', eventTimes: 'utc' });
+  const store = sis.sim.store;
+  const term = Object.values(store.state.terms).find((t) => t.code === TERM)!;
+  // Active sections meeting across the change back to standard time, each given one meeting.
+  const spanning = store
+    .sectionsOfTerm(term.id)
+    .filter((s) => s.status === 'active' && s.meetings.some((m) => m.startTime !== null && m.roomId !== null && m.startDate! < DST_ENDS && m.endDate! > DST_ENDS));
+  const meet = (s: SimSection, days: string, startTime: string, endTime: string) => {
+    const m = s.meetings.find((x) => x.startTime !== null && x.roomId !== null)!;
+    const meeting: SimMeeting = { ...m, days, startTime, endTime };
+    return store.patchSection(s.id, { meetings: [meeting] });
+  };
+  picked.afternoon = meet(spanning[0], 'MW', '14:00', '15:15');
+  picked.evening = meet(spanning[1], 'TR', '19:30', '20:45');
+  picked.moved = meet(spanning[2], 'MWF', '14:00', '14:50');
+  hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY, timeoutMs: 10_000, timeZone: 'America/Chicago' }, runtime: { pushSweepMs: 0 } });
+  imported = await merge(hub.admin, { types: ALL_TYPES, terms: [TERM] });
+  await setSync(hub.admin, TERM);
+}, 120_000);
+
+afterAll(async () => {
+  await hub?.close();
+  await sis?.sim.close();
+});
+
+describe('Ethos meeting times sent in UTC', () => {
+  it('imports every section of the term: no meeting read as ending before it starts', () => {
+    expect(imported.status, JSON.stringify(imported.items)).toBe('succeeded');
+  });
+
+  it('imports a 14:00 Chicago class the SIS sends as 19:00Z at 14:00, its end after the DST change at its standard-time end', async () => {
+    const s = picked.afternoon;
+    const m = s.meetings[0];
+    // The SIS's own words: daylight time at the first meeting, standard time at the last.
+    const [wire] = await eventsOf(s.id);
+    expect(wire.recurrence!.timePeriod).toEqual({ startOn: `${m.startDate}T19:00:00Z`, endOn: `${m.endDate}T21:15:00Z` });
+    const { meetings } = await hubSection(s.id);
+    expect(meetings).toEqual([expect.objectContaining({ days: 'MW', startTime: '14:00', endTime: '15:15', startDate: m.startDate, endDate: m.endDate })]);
+  });
+
+  it('imports an evening class whose UTC instants fall on the next day on its own date', async () => {
+    const s = picked.evening;
+    const m = s.meetings[0];
+    const [wire] = await eventsOf(s.id);
+    expect(wire.recurrence!.timePeriod.startOn.slice(0, 10)).not.toBe(m.startDate);
+    const { meetings } = await hubSection(s.id);
+    expect(meetings).toEqual([expect.objectContaining({ days: 'TR', startTime: '19:30', endTime: '20:45', startDate: m.startDate, endDate: m.endDate })]);
+  });
+
+  it('round trip: a capacity edit posted from the hub leaves the SIS meeting instants as they were', async () => {
+    const s = picked.afternoon;
+    const before = await eventsOf(s.id);
+    const { capacity } = await hubSection(s.id);
+    await patch(s.id, { capacity: capacity + 4 });
+    expect(sis.sim.store.section(s.id).capacity).toBe(capacity + 4);
+    expect(await eventsOf(s.id)).toEqual(before);
+  });
+
+  it('round trip: a meeting edited in the hub is written at the instants the hub shows', async () => {
+    const s = picked.moved;
+    const before = await eventsOf(s.id);
+    const { meetings } = await hubSection(s.id);
+    await patch(s.id, { meetings: meetings.map((m) => ({ ...m, days: 'TR' })) });
+    const after = await eventsOf(s.id);
+    expect(after.map((e) => e.recurrence?.timePeriod)).toEqual(before.map((e) => e.recurrence?.timePeriod));
+    expect(sis.sim.store.section(s.id).meetings).toEqual([expect.objectContaining({ days: 'TR', startTime: '14:00', endTime: '14:50' })]);
+    expect((await hubSection(s.id)).meetings).toEqual([expect.objectContaining({ days: 'TR', startTime: '14:00', endTime: '14:50' })]);
+  });
+});
