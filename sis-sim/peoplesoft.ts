@@ -268,6 +268,7 @@ export interface PsClass {
   INSTRUCTION_MODE?: string;
   DESCR?: string;
   UNITS_MINIMUM?: number | null;
+  UNITS_MAXIMUM?: number | null;
   CLASS_MTG_PAT?: PsMtg[];
   CLASS_INSTR?: PsInstr[];
 }
@@ -302,7 +303,7 @@ function renderClass(state: SimState, s: SimSection, term: SimTerm, crnVisible: 
     START_DT: part?.startsOn ?? term.startsOn,
     END_DT: part?.endsOn ?? term.endsOn,
     UNITS_MINIMUM: s.credits,
-    UNITS_MAXIMUM: s.credits,
+    UNITS_MAXIMUM: s.creditsMax ?? s.credits,
     CLASS_MTG_PAT: s.meetings.map((m, i) => ({
       CLASS_MTG_NBR: i + 1,
       FACILITY_ID: m.roomId ? (state.rooms[m.roomId]?.facilityId ?? '') : '',
@@ -358,6 +359,7 @@ function readClass(state: SimState, body: PsClass, term: SimTerm): SectionDraft 
     partOfTerm: body.SESSION_CODE ?? '1',
     title: body.DESCR || null,
     credits: body.UNITS_MINIMUM ?? null,
+    creditsMax: body.UNITS_MAXIMUM != null && body.UNITS_MAXIMUM !== body.UNITS_MINIMUM ? body.UNITS_MAXIMUM : null,
     meetings: patterns.map((p) => ({
       id: randomUUID(),
       days: DAY_FLAGS.filter(([, flag]) => p[flag] === 'Y').map(([letter]) => letter).join(''),

@@ -103,6 +103,8 @@ export interface SimSection {
   partOfTerm: string | null;
   title: string | null;
   credits: number | null;
+  /** The most of a variable-credit section (PeopleSoft UNITS_MAXIMUM; credits is UNITS_MINIMUM); null or absent: fixed. */
+  creditsMax?: number | null;
   meetings: SimMeeting[];
   instructors: SimSectionInstructor[];
 }

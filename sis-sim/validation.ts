@@ -51,6 +51,17 @@ export function validateSection(
       });
     }
   }
+  // Only PeopleSoft writes a section's credit range.
+  if (draft.creditsMax != null) {
+    const max = course.creditsMax ?? course.credits;
+    if (draft.creditsMax < (draft.credits ?? course.credits) || draft.creditsMax > max) {
+      out.push({
+        field: 'credits',
+        sisField: 'UNITS_MAXIMUM',
+        message: `Maximum units ${draft.creditsMax} are outside the course offering's units (${course.credits} to ${max}) or below the minimum. (14640,113)`,
+      });
+    }
+  }
   if (draft.title !== null && draft.title.length > TITLE_MAX) {
     out.push({
       field: 'title',

@@ -3,7 +3,7 @@
 // beyond the hub's model (PeopleSoft replaces the whole class on every write).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PS_BASE } from '../../sis-sim/peoplesoft.ts';
-import type { PsClass } from '../../src/sis/peoplesoft/wire.ts';
+import type { PsClass, PsCourse } from '../../src/sis/peoplesoft/wire.ts';
 import { startHub, type Hub } from '../helpers/hub.ts';
 import { API_KEY, startPair, type Pair } from '../sis/harness.ts';
 import { drained, expectSisEqualsHub, importAndSync, settled } from './push-helpers.ts';
@@ -13,7 +13,7 @@ let hub: Hub;
 let term: string;
 let strm: string;
 /** Classes a registrar gave SIS-only values before the hub imported them, by CLASS_NBR. */
-const seeded = { stopped: 0 };
+const seeded = { stopped: 0, variableCredits: 0 };
 
 /** PeopleSoft's own REST service, as the registrar's tools (or a test) use it. */
 async function ps<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -44,6 +44,11 @@ async function seedSisOnlyValues() {
   seeded.stopped = take(() => true);
   await sis.admin('PATCH', `/sections/${term}/${seeded.stopped}`, { enrolled: 0 });
   await registrarEdits(seeded.stopped, (c) => ({ ...c, CLASS_STAT: 'S' }));
+  // Variable credits: the whole range of a variable-credit course.
+  const { COURSES } = await ps<{ COURSES: PsCourse[] }>('GET', `/courses?CRSE_ID=${[...new Set(CLASSES.map((c) => c.CRSE_ID))].join(',')}`);
+  const variable = COURSES.find((c) => c.UNITS_MAXIMUM > c.UNITS_MINIMUM)!;
+  seeded.variableCredits = take((c) => c.CRSE_ID === variable.CRSE_ID);
+  await registrarEdits(seeded.variableCredits, (c) => ({ ...c, UNITS_MINIMUM: variable.UNITS_MINIMUM, UNITS_MAXIMUM: variable.UNITS_MAXIMUM }));
 }
 
 /** Edits a seeded class in the hub and waits until the edit is posted. */
@@ -138,5 +143,15 @@ describe('posting to PeopleSoft', () => {
     expect((await classInSis(seeded.stopped)).CLASS_STAT).toBe('X');
     await hubEdits(seeded.stopped, { post: 'reinstate' });
     expect((await classInSis(seeded.stopped)).CLASS_STAT).toBe('A');
+  });
+
+  it("keeps a class's variable credits when the hub changes its capacity; a change of credits goes out", async () => {
+    const { UNITS_MINIMUM: min, UNITS_MAXIMUM: max } = await classInSis(seeded.variableCredits);
+    expect(max).toBeGreaterThan(min!);
+    await hubEdits(seeded.variableCredits, { patch: { capacity: 45 } });
+    expect(await classInSis(seeded.variableCredits)).toMatchObject({ ENRL_CAP: 45, UNITS_MINIMUM: min, UNITS_MAXIMUM: max });
+
+    await hubEdits(seeded.variableCredits, { patch: { credits: max } });
+    expect(await classInSis(seeded.variableCredits)).toMatchObject({ UNITS_MINIMUM: max, UNITS_MAXIMUM: max });
   });
 });

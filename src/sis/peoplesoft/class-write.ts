@@ -34,8 +34,11 @@ export function classFromSection(input: SisSectionInput, current: PsClass | null
     ENRL_CAP: input.capacity,
     CAMPUS: input.campus ?? '',
     INSTRUCTION_MODE: mode,
-    UNITS_MINIMUM: input.credits,
-    UNITS_MAXIMUM: input.credits,
+    // The hub knows one credit value (UNITS_MINIMUM): a variable range stands until the hub
+    // changes the credits, which then become fixed.
+    ...(current && !changed('credits')
+      ? { UNITS_MINIMUM: current.UNITS_MINIMUM, UNITS_MAXIMUM: current.UNITS_MAXIMUM }
+      : { UNITS_MINIMUM: input.credits, UNITS_MAXIMUM: input.credits }),
     CLASS_MTG_PAT: input.meetings.map(
       (m, n): PsMeetingPattern => ({
         CLASS_MTG_NBR: n + 1,

@@ -15,6 +15,7 @@ export interface PsClientOptions {
 /** PeopleSoft field names → the normalized field a message is about. */
 const FIELDS: Record<string, string> = {
   UNITS: 'credits',
+  UNITS_MAXIMUM: 'credits',
   DESCR: 'title',
   MEETING_TIME_START: 'meetings.startTime',
   MEETING_TIME_END: 'meetings.endTime',
