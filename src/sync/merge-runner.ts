@@ -2,14 +2,14 @@
 // order (PeopleSoft reads sections before courses) and applying in dependency order (courses,
 // sections, relationships), each type × term in its own transaction.
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../db/schema.ts';
+import type { DB, RunStatus } from '../db/schema.ts';
 import type { MergeType } from '../domain/merge-settings.ts';
 import type { Actor } from '../domain/permissions.ts';
 import { SisError } from '../sis/errors.ts';
 import { collectGarbage } from './collect-garbage.ts';
 import type { SisConnections } from './connection.ts';
 import { applyItem, fetchItem, resolveTerm, type Fetched, type ItemContext, type ItemResult } from './merge-item.ts';
-import { getRun, markItem, markRun, type MergeRequest } from './runs.ts';
+import { failRuns, getRun, markItem, markRun, type MergeRequest } from './runs.ts';
 import { getMergeSettings } from './settings-store.ts';
 
 export interface RunnerDeps {
@@ -32,6 +32,74 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<void>
     .returning('id')
     .executeTakeFirst();
   if (!claimed) return; // already taken, done, or failed as interrupted
+  const items = new ItemWrites(deps.db, runId);
+  try {
+    const { status, error } = await mergeRun(deps, runId, items);
+    await items.settled();
+    await markRun(deps.db, runId, status, error);
+  } catch (error) {
+    // Whatever escaped (the database, a fault in the runner): the run ends failed rather than stay
+    // running, which would hold its types × terms (409) for good. The item being applied rolled
+    // back whole; what a fetch still going in the background reports is not written over it.
+    items.close();
+    await items.settled();
+    await failRuns(deps.db, [runId], `The merge stopped: ${describe(error)}`);
+  }
+}
+
+/**
+ * An item's progress and status, written in the background, in order, the latest count winning: a
+ * fetch never waits for the database, which may be busy applying the previous term in one long
+ * transaction (PGlite has one connection, so anything else waits for that to commit).
+ */
+class ItemWrites {
+  readonly #db: Kysely<DB>;
+  readonly #runId: string;
+  readonly #chains = new Map<number, Promise<void>>();
+  readonly #latest = new Map<number, number>();
+  #closed = false;
+
+  constructor(db: Kysely<DB>, runId: string) {
+    this.#db = db;
+    this.#runId = runId;
+  }
+
+  write(position: number, update: () => Parameters<typeof markItem>[3]): Promise<void> {
+    const written = (this.#chains.get(position) ?? Promise.resolve()).then(() =>
+      this.#closed ? undefined : markItem(this.#db, this.#runId, position, update()),
+    );
+    this.#chains.set(position, written.catch(() => {}));
+    return written;
+  }
+
+  progress(position: number, count: number): void {
+    const queued = this.#latest.has(position);
+    this.#latest.set(position, count);
+    if (queued) return;
+    void this.write(position, () => {
+      const fetched = this.#latest.get(position);
+      this.#latest.delete(position);
+      return { fetched };
+    }).catch(() => {});
+  }
+
+  start(position: number): void {
+    void this.write(position, () => ({ status: 'running', startedAt: new Date() })).catch(() => {});
+  }
+
+  /** Every write queued so far has landed (or failed). */
+  async settled(): Promise<void> {
+    await Promise.all(this.#chains.values());
+  }
+
+  /** The run is ending: writes not yet made are dropped. */
+  close(): void {
+    this.#closed = true;
+  }
+}
+
+/** Fetches and applies every item of a claimed run; answers how the run ended. */
+async function mergeRun(deps: RunnerDeps, runId: string, writes: ItemWrites): Promise<{ status: RunStatus; error: string | null }> {
   const run = await getRun(deps.db, runId);
   const request = run.options as MergeRequest;
   let connectorError: string | null = null;
@@ -40,9 +108,8 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<void>
     return null;
   });
   if (!sis) {
-    for (const [position] of run.items.entries()) await markItem(deps.db, runId, position, { status: 'failed', error: connectorError });
-    await markRun(deps.db, runId, 'failed', connectorError);
-    return;
+    for (const [position] of run.items.entries()) await writes.write(position, () => ({ status: 'failed', error: connectorError }));
+    return { status: 'failed', error: connectorError };
   }
   const { connector, fetcher } = sis;
   const { settings } = await getMergeSettings(deps.db);
@@ -65,39 +132,16 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<void>
     dryRun: request.dryRun,
     allowEmpty: request.allowEmpty,
     force: request.force,
-    onFetched: (count) => progress(position, count),
+    onFetched: (count) => writes.progress(position, count),
   });
   const positions = run.items.map((item, position) => ({ ...item, position }));
-
-  // An item's progress and status are written in the background, in order, the latest count
-  // winning: a fetch never waits for the database, which may be busy applying the previous term in
-  // one long transaction (PGlite has one connection, so anything else waits for that to commit).
-  const chains = new Map<number, Promise<void>>();
-  const latest = new Map<number, number>();
-  const write = (position: number, update: () => Parameters<typeof markItem>[3]) => {
-    const written = (chains.get(position) ?? Promise.resolve()).then(() => markItem(deps.db, runId, position, update()));
-    chains.set(position, written.catch(() => {}));
-    return written;
-  };
-  const progress = (position: number, count: number) => {
-    const queued = latest.has(position);
-    latest.set(position, count);
-    if (queued) return;
-    void write(position, () => {
-      const fetched = latest.get(position);
-      latest.delete(position);
-      return { fetched };
-    }).catch(() => {});
-  };
-  const start = (position: number) => void write(position, () => ({ status: 'running', startedAt: new Date() })).catch(() => {});
-
   const finish = async (position: number, result: ItemResult) => {
     results.push(result.status);
-    await write(position, () => ({ status: result.status, counts: result.counts, error: result.error }));
+    await writes.write(position, () => ({ status: result.status, counts: result.counts, error: result.error }));
   };
   const fail = async (position: number, error: unknown) => {
     results.push('failed');
-    await write(position, () => ({ status: 'failed', error: describe(error) }));
+    await writes.write(position, () => ({ status: 'failed', error: describe(error) }));
   };
 
   const terms = [...new Set(positions.filter((i) => i.term !== null).map((i) => i.term!))];
@@ -119,7 +163,7 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<void>
       (a, b) => connector.capabilities.mergeOrder.indexOf(a.type as never) - connector.capabilities.mergeOrder.indexOf(b.type as never),
     );
     for (const item of fetchOrder) {
-      start(item.position);
+      writes.start(item.position);
       try {
         fetched.set(item.type, await fetchItem(context(item.position), item.type, termCode, term.sisKey));
       } catch (error) {
@@ -140,7 +184,7 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<void>
     next.catch(() => {}); // awaited below, once the reference types are merged
   };
   for (const item of positions.filter((i) => i.term === null)) {
-    start(item.position);
+    writes.start(item.position);
     try {
       const fetched = await fetchItem(context(item.position), item.type, null, null);
       await finish(item.position, await applyItem(context(item.position), fetched, null));
@@ -155,6 +199,7 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<void>
   const applyTerm = async (t: number) => {
     const { items, term, fetched } = await next!;
     next = t + 1 < terms.length ? fetchTerm(terms[t + 1]) : null;
+    next?.catch(() => {}); // awaited by the next applyTerm, or dropped if the run stops first
     if (!term) return;
     for (const item of items) {
       const data = fetched.get(item.type);
@@ -181,8 +226,8 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<void>
       error = `Send Updates failed: ${describe(failure)}`;
     }
   }
-  await Promise.all(chains.values());
+  await writes.settled();
   const ok = results.filter((s) => s === 'succeeded').length;
   const status = ok === results.length ? 'succeeded' : ok === 0 && results.every((s) => s === 'failed') ? 'failed' : 'partial';
-  await markRun(deps.db, runId, status, error);
+  return { status, error };
 }

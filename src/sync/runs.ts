@@ -170,6 +170,8 @@ export async function markItem(
   await db.updateTable('merge_runs').set({ heartbeat_at: sql`now()` } as never).where('id', '=', runId).execute();
 }
 
+const INTERRUPTED = 'Interrupted: the process running it stopped. Items not finished wrote nothing; run the merge again.';
+
 /**
  * Runs a process stopped in the middle of: nothing of an interrupted item was written (each item
  * applies in one transaction), so they are marked failed and can simply be run again.
@@ -181,12 +183,36 @@ export async function failInterruptedRuns(db: Kysely<DB>, staleBefore: Date): Pr
     .where('status', 'in', ['queued', 'running'])
     .where(sql<boolean>`coalesce(heartbeat_at, queued_at) < ${staleBefore}`)
     .execute();
-  if (!stale.length) return [];
-  const ids = stale.map((r) => r.id);
-  const message = 'Interrupted: the process running it stopped. Items not finished wrote nothing; run the merge again.';
-  await db.updateTable('merge_run_items').set({ status: 'failed', error: message, finished_at: sql`now()` } as never).where('run_id', 'in', ids).where('status', 'in', ['waiting', 'running']).execute();
-  await db.updateTable('merge_runs').set({ status: 'failed', error: message, finished_at: sql`now()` } as never).where('id', 'in', ids).execute();
-  return ids;
+  return failRuns(db, stale.map((r) => r.id), INTERRUPTED);
+}
+
+/**
+ * Ends runs still queued or running as failed with `message`, with each item not finished (those
+ * finished keep their outcome). Each item applies in one transaction, so an unfinished one wrote
+ * nothing and can simply run again; its type × term is free for a new run once this commits.
+ */
+export async function failRuns(db: Kysely<DB>, ids: string[], message: string): Promise<string[]> {
+  if (!ids.length) return [];
+  return db.transaction().execute(async (trx) => {
+    // Only those still unfinished: one may have ended on its own since it was found stale.
+    const failed = (
+      await trx
+        .updateTable('merge_runs')
+        .set({ status: 'failed', error: message, finished_at: sql`now()` } as never)
+        .where('id', 'in', ids)
+        .where('status', 'in', ['queued', 'running'])
+        .returning('id')
+        .execute()
+    ).map((r) => r.id);
+    if (failed.length)
+      await trx
+        .updateTable('merge_run_items')
+        .set({ status: 'failed', error: message, finished_at: sql`now()` } as never)
+        .where('run_id', 'in', failed)
+        .where('status', 'in', ['waiting', 'running'])
+        .execute();
+    return failed;
+  });
 }
 
 // Reading runs for the API.
