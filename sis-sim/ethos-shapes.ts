@@ -202,6 +202,7 @@ export function renderCrosslist(r: SimRelationship): Record<string, unknown> {
     code: r.code,
     sections: r.members.map((m) => ({ section: { id: m.sectionId }, type: m.primary ? 'primary' : 'secondary' })),
     ...(r.sharedCapacity === null ? {} : { maxEnrollment: r.sharedCapacity }),
-    waitlist: 'separate',
+    waitlist: r.waitlist ?? 'separate',
+    ...(r.maxWaitlist == null ? {} : { maxWaitlist: r.maxWaitlist }),
   };
 }

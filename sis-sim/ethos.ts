@@ -16,7 +16,7 @@ import {
 } from './ethos-shapes.ts';
 import { NIL_GUID } from './ids.ts';
 import type { SimSection } from './state.ts';
-import type { SimStore } from './store.ts';
+import { relationshipCode, type RelationshipDraft, type SimStore } from './store.ts';
 import { SimNotFoundError, SimValidationError } from './validation.ts';
 
 export interface EthosOptions {
@@ -350,12 +350,35 @@ export function registerEthos(app: FastifyInstance, options: EthosOptions): void
       return reply.code(204).send();
     });
 
-    type CrosslistBody = { id?: string; sections?: { section?: { id?: string }; type?: string }[]; maxEnrollment?: number };
-    const readCrosslist = (body: CrosslistBody) => {
+    type CrosslistBody = {
+      id?: string;
+      code?: unknown;
+      sections?: { section?: { id?: string }; type?: string }[];
+      maxEnrollment?: number;
+      waitlist?: unknown;
+      maxWaitlist?: unknown;
+    };
+    /** `id`: the crosslist a PUT replaces. What the body leaves out is not kept; a code left out is the SIS's own numbering. */
+    const readCrosslist = (body: CrosslistBody, id: string | null): RelationshipDraft => {
       const members = (body.sections ?? []).map((m) => ({ sectionId: required(m.section?.id, 'sections.section.id'), primary: m.type === 'primary' }));
       const first = members[0] ? store.section(members[0].sectionId) : null;
       if (!first) throw new ShapeError('sections is required.');
-      return { termId: first.termId, kind: 'crosslist' as const, members, sharedCapacity: body.maxEnrollment ?? null };
+      if (body.code !== undefined && (typeof body.code !== 'string' || body.code === '')) throw new ShapeError('code must be a non-empty string.');
+      if (body.waitlist !== undefined && body.waitlist !== 'separate' && body.waitlist !== 'combined') throw new ShapeError('waitlist must be "separate" or "combined".');
+      const maxWaitlist = body.maxWaitlist;
+      if (maxWaitlist !== undefined && !(typeof maxWaitlist === 'number' && Number.isInteger(maxWaitlist) && maxWaitlist >= 0)) {
+        throw new ShapeError('maxWaitlist must be a whole number, 0 or more.');
+      }
+      const code = body.code ?? (id === null ? undefined : relationshipCode('crosslist', id));
+      return {
+        termId: first.termId,
+        kind: 'crosslist',
+        members,
+        sharedCapacity: body.maxEnrollment ?? null,
+        waitlist: body.waitlist ?? 'separate',
+        maxWaitlist: maxWaitlist ?? null,
+        ...(code === undefined ? {} : { code }),
+      };
     };
     api.get('/api/section-crosslists', async (request, reply) => {
       const sectionId = refId((criteria(request).sections as { section?: unknown }[] | undefined)?.[0]?.section);
@@ -366,13 +389,13 @@ export function registerEthos(app: FastifyInstance, options: EthosOptions): void
     api.post('/api/section-crosslists', async (request, reply) => {
       const body = request.body as CrosslistBody;
       noNilGuid(body.id);
-      return reply.code(201).send(renderCrosslist(store.createRelationship(readCrosslist(body))));
+      return reply.code(201).send(renderCrosslist(store.createRelationship(readCrosslist(body, null))));
     });
     api.put('/api/section-crosslists/:id', async (request) => {
       const id = (request.params as { id: string }).id;
       const body = request.body as CrosslistBody;
       samePutId(body.id, id);
-      return renderCrosslist(store.updateRelationship(id, readCrosslist(body)));
+      return renderCrosslist(store.updateRelationship(id, readCrosslist(body, id)));
     });
     api.delete('/api/section-crosslists/:id', async (request, reply) => {
       store.deleteRelationship((request.params as { id: string }).id);

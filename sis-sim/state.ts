@@ -116,6 +116,10 @@ export interface SimRelationship {
   code: string;
   members: { sectionId: string; primary: boolean }[];
   sharedCapacity: number | null;
+  /** Ethos section-crosslists: one waitlist for all members or one each (absent: separate). */
+  waitlist?: 'separate' | 'combined';
+  /** Ethos section-crosslists: the most students the waitlist takes; null or absent: no maximum. */
+  maxWaitlist?: number | null;
 }
 
 export interface SimState {

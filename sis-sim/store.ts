@@ -44,7 +44,11 @@ function uniqueCode(naturalKey: string, digits: number, taken: Set<string>): str
   }
 }
 
-export type RelationshipDraft = Omit<SimRelationship, 'id' | 'code'>;
+/** Without a code, a new relationship gets the SIS's own numbering and an updated one keeps its code. */
+export type RelationshipDraft = Omit<SimRelationship, 'id' | 'code'> & { code?: string };
+
+/** The code the SIS numbers a relationship with when none is given. */
+export const relationshipCode = (kind: SimRelationship['kind'], id: string): string => `${kind === 'crosslist' ? 'XL' : 'CB'}${id.slice(0, 8).toUpperCase()}`;
 
 export class SimStore {
   state: SimState;
@@ -366,7 +370,7 @@ export class SimStore {
   createRelationship(draft: RelationshipDraft): SimRelationship {
     this.checkRelationship(draft, null);
     const id = randomUUID();
-    const relationship = { ...structuredClone(draft), id, code: `${draft.kind === 'crosslist' ? 'XL' : 'CB'}${id.slice(0, 8).toUpperCase()}` };
+    const relationship = { ...structuredClone(draft), id, code: draft.code ?? relationshipCode(draft.kind, id) };
     this.state.relationships[id] = relationship;
     this.changed();
     return relationship;

@@ -2,7 +2,7 @@
 // the institution's clock, and a post changes only what the hub changed. A hub and an Ethos
 // simulator that sends event times as UTC instants, over real HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SimMeeting, SimSection } from '../../sis-sim/state.ts';
+import type { SimMeeting, SimRelationship, SimSection } from '../../sis-sim/state.ts';
 import { startHub, type Hub } from '../helpers/hub.ts';
 import { API_KEY, startPair, type Pair } from '../sis/harness.ts';
 import { ALL_TYPES, merge, type RunView } from './helpers.ts';
@@ -17,6 +17,9 @@ let hub: Hub;
 let imported: RunView;
 /** SIS sections given known meetings before the import, by role in the tests. */
 const picked: Record<'afternoon' | 'evening' | 'moved', SimSection> = {} as never;
+let crosslist: SimRelationship;
+/** A section in no relationship, for the hub to add to the crosslist. */
+let unlinked: SimSection;
 
 /** A GET of the SIS's own representation, as any Ethos client would see it. */
 async function ethos<T>(path: string): Promise<T> {
@@ -66,6 +69,22 @@ beforeAll(async () => {
   picked.afternoon = meet(spanning[0], 'MW', '14:00', '15:15');
   picked.evening = meet(spanning[1], 'TR', '19:30', '20:45');
   picked.moved = meet(spanning[2], 'MWF', '14:00', '14:50');
+  // A crosslist the registrar numbered and gave one waitlist of at most 5, of sections in no other.
+  const linked = new Set(Object.values(store.state.relationships).flatMap((r) => r.members.map((m) => m.sectionId)));
+  const [a, b, c] = store.sectionsOfTerm(term.id).filter((s) => s.status === 'active' && !linked.has(s.id) && !Object.values(picked).includes(s));
+  crosslist = store.createRelationship({
+    termId: term.id,
+    kind: 'crosslist',
+    code: 'XL2025FA017',
+    members: [
+      { sectionId: a.id, primary: true },
+      { sectionId: b.id, primary: false },
+    ],
+    sharedCapacity: 40,
+    waitlist: 'combined',
+    maxWaitlist: 5,
+  });
+  unlinked = c;
   hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY, timeoutMs: 10_000, timeZone: 'America/Chicago' }, runtime: { pushSweepMs: 0 } });
   imported = await merge(hub.admin, { types: ALL_TYPES, terms: [TERM] });
   await setSync(hub.admin, TERM);
@@ -118,5 +137,36 @@ describe('Ethos meeting times sent in UTC', () => {
     expect(after.map((e) => e.recurrence?.timePeriod)).toEqual(before.map((e) => e.recurrence?.timePeriod));
     expect(sis.sim.store.section(s.id).meetings).toEqual([expect.objectContaining({ days: 'TR', startTime: '14:00', endTime: '14:50' })]);
     expect((await hubSection(s.id)).meetings).toEqual([expect.objectContaining({ days: 'TR', startTime: '14:00', endTime: '14:50' })]);
+  });
+});
+
+describe('Ethos crosslists', () => {
+  it("keeps the SIS's code, waitlist and waitlist maximum when the hub adds a section and changes the shared capacity", async () => {
+    const { id } = await hub.db.selectFrom('relationships').select('id').where('sis_key', '=', crosslist.id).executeTakeFirstOrThrow();
+    const rel = (await hub.admin.get(`/api/v1/relationships/${id}`)).body;
+    const added = await hubSection(unlinked.id);
+    const res = await hub.admin.patch(`/api/v1/relationships/${id}`, {
+      version: rel.version,
+      sharedCapacity: 45,
+      members: [...rel.members.map((m: { sectionId: string; primary: boolean }) => ({ sectionId: m.sectionId, primary: m.primary })), { sectionId: added.id, primary: false }],
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    for (let i = 0; (await hub.admin.get(`/api/v1/relationships/${id}`)).body.integrationStatus?.status === 'pending'; i++) {
+      if (i > 400) throw new Error('the crosslist was never posted');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect((await hub.admin.get(`/api/v1/relationships/${id}`)).body.integrationStatus.status).toBe('synced');
+    const inSis = await ethos<{ sections: { section: { id: string } }[] }>(`section-crosslists/${crosslist.id}`);
+    const members = [...crosslist.members, { sectionId: unlinked.id, primary: false }];
+    expect({ ...inSis, sections: inSis.sections.toSorted((x, y) => x.section.id.localeCompare(y.section.id)) }).toEqual({
+      id: crosslist.id,
+      code: 'XL2025FA017',
+      sections: members
+        .toSorted((x, y) => x.sectionId.localeCompare(y.sectionId))
+        .map((m) => ({ section: { id: m.sectionId }, type: m.primary ? 'primary' : 'secondary' })),
+      maxEnrollment: 45,
+      waitlist: 'combined',
+      maxWaitlist: 5,
+    });
   });
 });

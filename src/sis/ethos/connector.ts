@@ -181,14 +181,16 @@ export class EthosConnector implements SisConnector {
     const existing = (await this.client.all<SectionCrosslist>('section-crosslists', { sections: [{ section: { id: first } }] })).find((x) =>
       sameMembers(x, input),
     );
-    if (existing) return this.updateRelationship(existing.id, input);
-    const created = await this.client.json<SectionCrosslist>('POST', 'section-crosslists', { body: crosslistToEthos(input, NIL_GUID) });
+    if (existing) return this.updateRelationship(existing.id, input, existing);
+    const created = await this.client.json<SectionCrosslist>('POST', 'section-crosslists', { body: crosslistToEthos(input, null) });
     return { sisKey: created.id, record: crosslistFromEthos(created, input.termKey) };
   }
 
-  private async updateRelationship(sisKey: string, input: SisRelationshipInput): Promise<SisWriteResult<SisRelationship>> {
+  /** `current`: the crosslist as just read, when the caller has it; otherwise it is read now. */
+  private async updateRelationship(sisKey: string, input: SisRelationshipInput, current?: SectionCrosslist): Promise<SisWriteResult<SisRelationship>> {
     this.assertKind(input);
-    const saved = await this.client.json<SectionCrosslist>('PUT', 'section-crosslists', { id: sisKey, body: crosslistToEthos(input, sisKey) });
+    const read = current ?? (await this.client.json<SectionCrosslist>('GET', 'section-crosslists', { id: sisKey }));
+    const saved = await this.client.json<SectionCrosslist>('PUT', 'section-crosslists', { id: sisKey, body: crosslistToEthos(input, read) });
     return { sisKey, record: crosslistFromEthos(saved, input.termKey) };
   }
 
@@ -253,12 +255,17 @@ function crosslistFromEthos(x: SectionCrosslist, termKey: string): SisRelationsh
   };
 }
 
-function crosslistToEthos(input: SisRelationshipInput, id: string): SectionCrosslist {
+/**
+ * The crosslist for POST (no `current`) or PUT. A PUT replaces the whole record, so the hub's
+ * members and shared capacity overlay the crosslist as read: its code, waitlist and waitlist
+ * maximum are the SIS's and go back unchanged.
+ */
+function crosslistToEthos(input: SisRelationshipInput, current: SectionCrosslist | null): SectionCrosslist {
+  const { maxEnrollment: _replaced, ...kept } = current ?? { id: NIL_GUID, waitlist: 'separate' };
   return {
-    id,
+    ...kept,
     sections: input.members.map((m) => ({ section: { id: m.sectionKey }, type: m.primary ? 'primary' : 'secondary' })),
     ...(input.sharedCapacity === null ? {} : { maxEnrollment: input.sharedCapacity }),
-    waitlist: 'separate',
   };
 }
 

@@ -64,6 +64,8 @@ export interface SectionCrosslist {
   sections: { section: Ref; type: 'primary' | 'secondary' }[];
   maxEnrollment?: number;
   waitlist?: string;
+  maxWaitlist?: number;
+  [other: string]: unknown;
 }
 
 export interface CodeEntry {
