@@ -45,7 +45,18 @@ export function renderSection(state: SimState, s: SimSection, crosslisted: boole
     number: s.number,
     academicPeriod: { id: part?.id ?? term.id },
     course: { id: s.courseId },
-    credits: s.credits === null ? [] : [{ creditCategory: { creditType: 'institution' }, measure: 'credit', minimum: s.credits }],
+    credits:
+      s.credits === null
+        ? []
+        : [
+            {
+              creditCategory: { creditType: 'institution' },
+              measure: 'credit',
+              minimum: s.credits,
+              ...(s.creditsMax == null ? {} : { maximum: s.creditsMax }),
+              ...(s.creditsIncrement == null ? {} : { increment: s.creditsIncrement }),
+            },
+          ],
     ...(s.campus === null ? {} : { site: { id: codeTable('site', s.campus) } }),
     instructionalMethods: [{ id: codeTable('instructional-method', s.component) }],
     instructionalDeliveryMethod: { id: codeTable('instructional-delivery-method', s.instructionMode) },
@@ -151,7 +162,7 @@ interface SectionBody {
   number?: string;
   academicPeriod?: { id?: string };
   course?: { id?: string };
-  credits?: { minimum?: number }[];
+  credits?: { minimum?: number; maximum?: number; increment?: number }[];
   site?: { id?: string };
   instructionalMethods?: { id?: string }[];
   instructionalDeliveryMethod?: { id?: string };
@@ -190,6 +201,9 @@ export function readSection(
     partOfTerm: period.part,
     title: body.titles?.[0]?.value ?? null,
     credits: body.credits?.[0]?.minimum ?? null,
+    // A PUT replaces the section: a range left out is gone.
+    creditsMax: body.credits?.[0]?.maximum ?? null,
+    creditsIncrement: body.credits?.[0]?.increment ?? null,
     // PUT replaces the section; its meetings and instructors are separate Ethos resources.
     meetings: existing?.meetings ?? [],
     instructors: existing?.instructors ?? [],

@@ -105,6 +105,8 @@ export interface SimSection {
   credits: number | null;
   /** The most of a variable-credit section (PeopleSoft UNITS_MAXIMUM; credits is UNITS_MINIMUM); null or absent: fixed. */
   creditsMax?: number | null;
+  /** Ethos: the step between a variable-credit section's minimum and maximum; null or absent: none given. */
+  creditsIncrement?: number | null;
   meetings: SimMeeting[];
   instructors: SimSectionInstructor[];
 }

@@ -51,14 +51,16 @@ export function validateSection(
       });
     }
   }
-  // Only PeopleSoft writes a section's credit range.
+  // A variable-credit section's maximum (PeopleSoft UNITS_MAXIMUM, Ethos credits maximum).
   if (draft.creditsMax != null) {
     const max = course.creditsMax ?? course.credits;
     if (draft.creditsMax < (draft.credits ?? course.credits) || draft.creditsMax > max) {
       out.push({
         field: 'credits',
         sisField: 'UNITS_MAXIMUM',
-        message: `Maximum units ${draft.creditsMax} are outside the course offering's units (${course.credits} to ${max}) or below the minimum. (14640,113)`,
+        message: banner
+          ? `ORA-20100: ::Section maximum credit hours (${draft.creditsMax}) must lie within the course credit hours (${course.credits} to ${max}).::`
+          : `Maximum units ${draft.creditsMax} are outside the course offering's units (${course.credits} to ${max}) or below the minimum. (14640,113)`,
       });
     }
   }

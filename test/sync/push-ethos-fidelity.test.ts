@@ -20,6 +20,7 @@ const picked: Record<'afternoon' | 'evening' | 'moved', SimSection> = {} as neve
 let crosslist: SimRelationship;
 /** A section in no relationship, for the hub to add to the crosslist. */
 let unlinked: SimSection;
+let variable: SimSection;
 
 /** A GET of the SIS's own representation, as any Ethos client would see it. */
 async function ethos<T>(path: string): Promise<T> {
@@ -85,6 +86,12 @@ beforeAll(async () => {
     maxWaitlist: 5,
   });
   unlinked = c;
+  // A variable-credit section: 1 to 4 credits in steps of 1 (our model holds its minimum).
+  const ranged = store
+    .sectionsOfTerm(term.id)
+    .find((s) => s.status === 'active' && store.state.courses[s.courseId].creditsMax !== null && ![a, b, c, ...Object.values(picked)].includes(s))!;
+  const course = store.state.courses[ranged.courseId];
+  variable = store.patchSection(ranged.id, { credits: course.credits, creditsMax: course.creditsMax, creditsIncrement: 1 });
   hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY, timeoutMs: 10_000, timeZone: 'America/Chicago' }, runtime: { pushSweepMs: 0 } });
   imported = await merge(hub.admin, { types: ALL_TYPES, terms: [TERM] });
   await setSync(hub.admin, TERM);
@@ -168,5 +175,20 @@ describe('Ethos crosslists', () => {
       waitlist: 'combined',
       maxWaitlist: 5,
     });
+  });
+});
+
+describe('Ethos variable credits', () => {
+  it("keeps the SIS's credit range on a capacity edit, and writes the hub's credits when the hub changes them", async () => {
+    const section = () => ethos<{ credits: unknown[] }>(`sections/${variable.id}`);
+    const range = { creditCategory: { creditType: 'institution' }, measure: 'credit', minimum: variable.credits, maximum: variable.creditsMax, increment: 1 };
+    expect((await section()).credits).toEqual([range]);
+    const hubView = await hubSection(variable.id);
+    expect(hubView).toMatchObject({ credits: variable.credits });
+    await patch(variable.id, { capacity: hubView.capacity + 2 });
+    expect((await section()).credits).toEqual([range]);
+    // A scheduler fixes the credits: the SIS gets exactly those.
+    await patch(variable.id, { credits: variable.creditsMax });
+    expect((await section()).credits).toEqual([{ creditCategory: { creditType: 'institution' }, measure: 'credit', minimum: variable.creditsMax }]);
   });
 });

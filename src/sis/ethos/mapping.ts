@@ -53,7 +53,6 @@ export function sectionFromEthos(
   timeZone: string,
 ): SisSectionState {
   const period = tables.period(s.academicPeriod?.id ?? '');
-  const credits = s.credits?.[0]?.minimum;
   return {
     termKey: period.termKey,
     courseKey: s.course.id,
@@ -65,7 +64,7 @@ export function sectionFromEthos(
     campus: s.site ? tables.code('sites', s.site.id) : null,
     partOfTerm: period.part,
     title: s.titles[0]?.value ?? null,
-    credits: credits ?? null,
+    credits: creditsOf(s),
     meetings: events.map((e) => meetingFromEvent(e, s, timeZone)),
     instructors: instructors.map((i) => ({ instructorKey: i.instructor.id, role: i.instructorRole === 'primary' ? 'primary' : 'secondary' })),
     // Ethos sections v16 carry no enrollment count.
@@ -89,14 +88,25 @@ export function sectionToEthos(input: SisSectionInput, tables: CodeTables, curre
     number: input.sectionNumber,
     academicPeriod: { id: period.id },
     course: { id: input.courseKey },
-    credits:
-      input.credits === null ? [] : [{ creditCategory: { creditType: 'institution' }, measure: 'credit', minimum: input.credits }],
+    credits: creditsToEthos(input.credits, current),
     ...(input.campus === null ? { site: undefined } : { site: { id: tables.id('sites', input.campus) } }),
     instructionalMethods: [{ id: tables.id('instructional-methods', input.component) }],
     instructionalDeliveryMethod: { id: tables.id('instructional-delivery-methods', input.instructionMode) },
     status: { category: input.status === 'cancelled' ? 'cancelled' : keepOpenOrClosed },
     maxEnrollment: input.capacity,
   };
+}
+
+/** A section's credits in our model: the minimum of the SIS's (a variable range's lower end). */
+const creditsOf = (s: Section): number | null => s.credits?.[0]?.minimum ?? null;
+
+/**
+ * The SIS's credits as read go back unchanged unless the hub changed them: a variable-credit
+ * section keeps its maximum and increment, which our model does not hold.
+ */
+function creditsToEthos(credits: number | null, current: Section | null): Section['credits'] {
+  if (current && creditsOf(current) === credits) return current.credits;
+  return credits === null ? [] : [{ creditCategory: { creditType: 'institution' }, measure: 'credit', minimum: credits }];
 }
 
 export function eventToEthos(

@@ -31,7 +31,7 @@ export interface Section {
   number?: string;
   academicPeriod?: Ref;
   course: Ref;
-  credits?: { creditCategory?: { creditType: string }; measure?: string; minimum?: number; maximum?: number }[];
+  credits?: { creditCategory?: { creditType: string }; measure?: string; minimum?: number; maximum?: number; increment?: number }[];
   site?: Ref;
   instructionalMethods: Ref[];
   instructionalDeliveryMethod?: Ref;
