@@ -17,6 +17,12 @@ export interface SmtpSettings {
   /** e.g. smtp://user:pass@mail.example.edu:587 */
   url: string;
   from: string;
+  /**
+   * How long connecting, the server's greeting and each exchange may take (default 10 s).
+   * Nodemailer's own defaults (2 min, 30 s, 10 min) held the nightly job for minutes per
+   * subscriber while a mail server was unreachable.
+   */
+  timeoutMs?: number;
 }
 
 export interface RunSummary {
@@ -152,7 +158,8 @@ export class Notifier {
     ).filter((s) => !s.disabled && wants(s.mode));
     const sent: Delivered = { emails: 0, webhooks: 0, subscribers: subscribers.length };
     if (!subscribers.length) return sent;
-    const transport = this.#smtp ? nodemailer.createTransport(this.#smtp.url) : null;
+    const timeout = this.#smtp?.timeoutMs ?? 10_000;
+    const transport = this.#smtp ? nodemailer.createTransport({ url: this.#smtp.url, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout }) : null;
     const body = JSON.stringify(message.payload);
     for (const s of subscribers) {
       if (transport) {
