@@ -33,15 +33,20 @@ export const sisCourse = z.object({
   description: z.string().nullable(),
 });
 
-export const sisMeeting = z.object({
-  /** Subset of 'MTWRFSU' in that order; '' for arranged meetings. */
-  days: z.string().regex(/^M?T?W?R?F?S?U?$/, "expected a subset of 'MTWRFSU' in order"),
-  startTime: time.nullable(),
-  endTime: time.nullable(),
-  startDate: date.nullable(),
-  endDate: date.nullable(),
-  roomKey: z.string().nullable(),
-});
+export const sisMeeting = z
+  .object({
+    /** Subset of 'MTWRFSU' in that order; '' for arranged meetings. */
+    days: z.string().regex(/^M?T?W?R?F?S?U?$/, "expected a subset of 'MTWRFSU' in order"),
+    startTime: time.nullable(),
+    endTime: time.nullable(),
+    startDate: date.nullable(),
+    endDate: date.nullable(),
+    roomKey: z.string().nullable(),
+  })
+  // What the hub's meetings table holds (src/db/migrations/0001_schedule.ts): a SIS meeting outside
+  // it is reported as an invalid record, not left to fail its whole term's apply.
+  .refine((m) => (m.startTime === null) === (m.endTime === null), { path: ['endTime'], message: 'a meeting has both a start and an end time, or neither' })
+  .refine((m) => m.startTime === null || m.endTime === null || m.endTime > m.startTime, { path: ['endTime'], message: 'must be after the start time' });
 
 export const sisSectionInstructor = z.object({
   instructorKey: z.string().min(1),

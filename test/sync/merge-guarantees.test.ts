@@ -161,6 +161,15 @@ describe('merge guarantees', () => {
     expect(JSON.stringify(error.raw)).toContain('Calculus\\\\u0000I');
   });
 
+  it('reports a SIS meeting that ends before it starts as an invalid record, and imports the rest', async () => {
+    const { sis, hub, term, inTerm } = await readyForSections({ pageSize: 5 });
+    await sis.admin('PUT', '/faults', { rules: [{ kind: 'malformed_record', remaining: 1, pathPrefix: '/api/instructional-events', field: 'recurrence.timePeriod.endOn', value: '2025-01-01T06:00:00-06:00' }] });
+    const run = await merge(hub.admin, { types: ['sections'], terms: [term] });
+    expect(item(run, 'sections')).toMatchObject({ status: 'partial', counts: expect.objectContaining({ created: inTerm - 1, errors: 1 }) });
+    const [error] = (await hub.admin.get(`/api/v1/admin/merges/${run.id}/changes?kind=error`)).body.items;
+    expect(error.message).toMatch(/^The SIS sent a record that fails validation: meetings\.0\.endTime: must be after the start time/);
+  });
+
   it('reports an Ethos crosslist whose term it cannot tell in the term merged, and keeps the relationship', async () => {
     const sis = await startPair('ethos', { seed: 'synthetic:60' });
     const hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY } });
