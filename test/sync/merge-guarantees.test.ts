@@ -151,22 +151,24 @@ describe('merge guarantees', () => {
     ]);
   });
 
-  it('reports a SIS record holding the NUL character, which the database cannot store, and imports the rest', async () => {
+  /** Imports a term whose SIS sends one record `malformed` makes invalid: that one is reported, the rest imported. */
+  async function importWithOneInvalid(malformed: { pathPrefix: string; field: string; value: unknown }) {
     const { sis, hub, term, inTerm } = await readyForSections({ pageSize: 5 });
-    await sis.admin('PUT', '/faults', { rules: [{ kind: 'malformed_record', remaining: 1, pathPrefix: '/api/sections', field: 'titles.0.value', value: 'Calculus\u0000I' }] });
+    await sis.admin('PUT', '/faults', { rules: [{ kind: 'malformed_record', remaining: 1, ...malformed }] });
     const run = await merge(hub.admin, { types: ['sections'], terms: [term] });
     expect(item(run, 'sections')).toMatchObject({ status: 'partial', counts: expect.objectContaining({ created: inTerm - 1, errors: 1 }) });
     const [error] = (await hub.admin.get(`/api/v1/admin/merges/${run.id}/changes?kind=error`)).body.items;
+    return error as { message: string; raw: unknown };
+  }
+
+  it('reports a SIS record holding the NUL character, which the database cannot store, and imports the rest', async () => {
+    const error = await importWithOneInvalid({ pathPrefix: '/api/sections', field: 'titles.0.value', value: 'Calculus\u0000I' });
     expect(error.message).toMatch(/^The SIS sent a record that fails validation: title: Must not contain the NUL character/);
     expect(JSON.stringify(error.raw)).toContain('Calculus\\\\u0000I');
   });
 
   it('reports a SIS meeting that ends before it starts as an invalid record, and imports the rest', async () => {
-    const { sis, hub, term, inTerm } = await readyForSections({ pageSize: 5 });
-    await sis.admin('PUT', '/faults', { rules: [{ kind: 'malformed_record', remaining: 1, pathPrefix: '/api/instructional-events', field: 'recurrence.timePeriod.endOn', value: '2025-01-01T06:00:00-06:00' }] });
-    const run = await merge(hub.admin, { types: ['sections'], terms: [term] });
-    expect(item(run, 'sections')).toMatchObject({ status: 'partial', counts: expect.objectContaining({ created: inTerm - 1, errors: 1 }) });
-    const [error] = (await hub.admin.get(`/api/v1/admin/merges/${run.id}/changes?kind=error`)).body.items;
+    const error = await importWithOneInvalid({ pathPrefix: '/api/instructional-events', field: 'recurrence.timePeriod.endOn', value: '2025-01-01T06:00:00-06:00' });
     expect(error.message).toMatch(/^The SIS sent a record that fails validation: meetings\.0\.endTime: must be after the start time/);
   });
 
