@@ -361,6 +361,41 @@ describe.skipIf(!hasChromium)('web app in a real browser', () => {
     await page.context().close();
   });
 
+  it('sorts the list by a column header, ascending then descending, and exports in the order shown', async () => {
+    const hist = sections.filter((s) => s.subject === 'HIST');
+    const [big, small] = [hist[4], hist[5]];
+    for (const [section, capacity] of [[big, 90], [small, 2]] as const) {
+      const { version } = ok(await hub.admin.get(`/api/v1/sections/${section.id}`));
+      ok(await hub.admin.patch(`/api/v1/sections/${section.id}`, { version, capacity }));
+    }
+    const order = async (sort: string) => (ok(await hub.admin.get(`/api/v1/sections?termId=${seed.term.id}&subject=HIST&sort=${sort}&limit=200`)).items as { id: string }[]).map((s) => s.id);
+    const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
+    const shows = (ids: string[]) =>
+      page.waitForFunction((want) => [...document.querySelectorAll('tbody tr[data-section-id]')].map((r) => r.getAttribute('data-section-id')).join() === want.join(), ids);
+    await page.getByLabel('Subject').fill('HIST');
+    await shows(await order('code'));
+    const capacity = page.getByRole('columnheader', { name: 'Cap.', exact: true });
+    expect(await page.getByRole('columnheader', { name: 'Section', exact: true }).getAttribute('aria-sort')).toBe('ascending');
+    expect(await capacity.getAttribute('aria-sort')).toBe('none');
+
+    await capacity.getByRole('button', { name: 'Cap.' }).click();
+    await shows(await order('capacity'));
+    expect(await capacity.getAttribute('aria-sort')).toBe('ascending');
+    expect(await page.getByRole('columnheader', { name: 'Section', exact: true }).getAttribute('aria-sort')).toBe('none');
+    await capacity.getByRole('button', { name: 'Cap.' }).click();
+    const descending = await order('-capacity');
+    expect(descending[0]).toBe(big.id);
+    await shows(descending);
+    expect(await capacity.getAttribute('aria-sort')).toBe('descending');
+    expect(await page.locator('tbody tr[data-section-id]').first().getByRole('cell').nth(5).innerText()).toBe('90');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const lines = (await readFile((await download.path())!, 'utf8')).trimEnd().split('\r\n').slice(1);
+    expect(lines[0].startsWith(`HIST 101-${big.sectionNumber},`)).toBe(true);
+    expect(lines).toHaveLength(descending.length);
+    await page.context().close();
+  });
+
   it('crosslists selected sections from the list', async () => {
     const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
     await page.getByLabel('Subject').fill('MATH');

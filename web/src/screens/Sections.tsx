@@ -1,6 +1,6 @@
 // The section list: a virtualized table that pages through the cursor API as you scroll, with
-// server-side filters, a column chooser, CSV export, Crosslist / Combine for selected rows, and
-// New section.
+// server-side filters and sorting (the sortable columns' headers), a column chooser, CSV export,
+// Crosslist / Combine for selected rows, and New section.
 import { useInfiniteQuery } from '@tanstack/react-query';
 import {
   columnSizingFeature,
@@ -33,6 +33,11 @@ export interface SectionFilters {
   q: string;
 }
 let rememberedFilters: SectionFilters = { subject: '', departmentId: '', status: '', integrationStatus: '', q: '' };
+
+/** The columns the API sorts by (GET /sections `sort`, a leading `-` descending), named as the columns are. */
+const SORTABLE = new Set(['code', 'updatedAt', 'capacity', 'enrolled']);
+/** The API's order: sorting on the server keeps the cursor pages, and the export, in the order shown. */
+let rememberedSort = 'code';
 
 interface SectionRow {
   section: Section;
@@ -81,7 +86,7 @@ function toRow(s: Section, rooms: Map<string, Room>, instructors: Map<string, st
   };
 }
 
-function sectionsPath(termId: string, f: SectionFilters, cursor?: string | null) {
+function sectionsPath(termId: string, f: SectionFilters, sort: string, cursor?: string | null) {
   return `/api/v1/sections${qs({
     termId,
     subject: f.subject.trim().toUpperCase(),
@@ -89,6 +94,7 @@ function sectionsPath(termId: string, f: SectionFilters, cursor?: string | null)
     status: f.status,
     integrationStatus: f.integrationStatus,
     q: f.q.trim(),
+    sort,
     limit: PAGE_SIZE,
     cursor,
   })}`;
@@ -109,6 +115,8 @@ export function SectionsScreen() {
     rememberedFilters = f;
     setFiltersState(f);
   };
+  const [sort, setSortState] = useState(rememberedSort);
+  const setSort = (next: string) => setSortState((rememberedSort = next));
   const [q, setQ] = useState(filters.q);
   useEffect(() => {
     // From the filters as they are when the wait ends: a filter picked meanwhile is kept.
@@ -118,10 +126,10 @@ export function SectionsScreen() {
   }, [q]);
 
   const query = useInfiniteQuery({
-    queryKey: ['sections', term?.id, filters],
+    queryKey: ['sections', term?.id, filters, sort],
     enabled: !!term,
     initialPageParam: null as string | null,
-    queryFn: ({ pageParam }) => get<Page<Section>>(sectionsPath(term!.id, filters, pageParam)),
+    queryFn: ({ pageParam }) => get<Page<Section>>(sectionsPath(term!.id, filters, sort, pageParam)),
     getNextPageParam: (last) => last.nextCursor,
   });
 
@@ -236,7 +244,7 @@ export function SectionsScreen() {
       const all: SectionRow[] = [];
       let cursor: string | null = null;
       do {
-        const page: Page<Section> = await get<Page<Section>>(sectionsPath(term.id, filters, cursor));
+        const page: Page<Section> = await get<Page<Section>>(sectionsPath(term.id, filters, sort, cursor));
         all.push(...page.items.map((s) => toRow(s, roomMap, instructorMap)));
         cursor = page.nextCursor;
         setExporting(`Exporting… ${all.length} sections`);
@@ -376,11 +384,24 @@ export function SectionsScreen() {
               <tr key={group.id}>
                 {group.headers
                   .filter((h) => h.column.getIsVisible())
-                  .map((header) => (
-                    <th key={header.id} scope="col" style={{ width: header.getSize() }} className="border-b border-slate-300 px-2 py-2 text-left font-semibold">
-                      {header.isPlaceholder ? null : <table.FlexRender header={header} />}
-                    </th>
-                  ))}
+                  .map((header) => {
+                    const id = header.column.id;
+                    const direction = !SORTABLE.has(id) ? undefined : sort === id ? 'ascending' : sort === `-${id}` ? 'descending' : 'none';
+                    return (
+                      <th key={header.id} scope="col" aria-sort={direction} style={{ width: header.getSize() }} className="border-b border-slate-300 px-2 py-2 text-left font-semibold">
+                        {header.isPlaceholder ? null : direction ? (
+                          <button type="button" className="inline-flex items-center gap-1 font-semibold hover:underline" onClick={() => setSort(sort === id ? `-${id}` : id)}>
+                            <table.FlexRender header={header} />
+                            <span aria-hidden="true" className="text-xs text-slate-500">
+                              {direction === 'ascending' ? '▲' : direction === 'descending' ? '▼' : '↕'}
+                            </span>
+                          </button>
+                        ) : (
+                          <table.FlexRender header={header} />
+                        )}
+                      </th>
+                    );
+                  })}
               </tr>
             ))}
           </thead>
