@@ -489,6 +489,31 @@ describe.skipIf(!hasChromium)('web app in a real browser', () => {
     await page.context().close();
   });
 
+  it('moves a stale cancel or reinstate to the section as saved meanwhile and asks again', async () => {
+    const section = sections.filter((s) => s.subject === 'CS')[7];
+    const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
+    await openEditor(page, section);
+    // Someone else saves the section while it is open.
+    ok(await hub.admin.patch(`/api/v1/sections/${section.id}`, { version: section.version, capacity: 60 }));
+    await page.getByRole('button', { name: 'Cancel section…' }).click();
+    await page.getByRole('button', { name: 'Yes, cancel it' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Someone else saved this section meanwhile' }).getByText('version 2').waitFor();
+    expect(await page.getByLabel('Capacity', { exact: true }).inputValue()).toBe('60');
+    expect(await page.getByTestId('save-status').innerText()).toBe('');
+    await page.getByRole('button', { name: 'Yes, cancel it' }).click();
+    await page.getByText('cancelled', { exact: true }).waitFor();
+    expect(ok(await hub.admin.get(`/api/v1/sections/${section.id}`))).toMatchObject({ status: 'cancelled', capacity: 60, version: 3 });
+
+    ok(await hub.admin.patch(`/api/v1/sections/${section.id}`, { version: 3, capacity: 61 }));
+    await page.getByRole('button', { name: 'Reinstate section' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Someone else saved this section meanwhile' }).getByText('version 4').waitFor();
+    expect(await page.getByLabel('Capacity', { exact: true }).inputValue()).toBe('61');
+    await page.getByRole('button', { name: 'Reinstate section' }).click();
+    await page.getByText('active', { exact: true }).waitFor();
+    expect(ok(await hub.admin.get(`/api/v1/sections/${section.id}`))).toMatchObject({ status: 'active', capacity: 61, version: 5 });
+    await page.context().close();
+  });
+
   it('drops the selection when the filters change', async () => {
     const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
     await page.getByLabel('Subject').fill('MATH');

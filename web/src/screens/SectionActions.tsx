@@ -3,7 +3,7 @@
 // permission and disabled, saying why, while the phase in force does not allow it.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { del, post } from '../api.ts';
+import { ApiError, del, post } from '../api.ts';
 import { sectionCode } from '../data.ts';
 import { navigate } from '../router.tsx';
 import { useCan } from '../session.tsx';
@@ -17,26 +17,54 @@ export function actionLock(rules: EditRules | null | undefined, allowed: boolean
   return `${doing[0].toUpperCase()}${doing.slice(1)} is not allowed now`;
 }
 
-/** Cancel an active section (after a confirmation), or reinstate a cancelled one. */
+/** A 409 that carries the section as it is now: someone else saved it since it was read. */
+const isStale = (error: unknown): error is ApiError => error instanceof ApiError && error.status === 409 && !!error.problem.current;
+
+/**
+ * Cancel an active section (after a confirmation), or reinstate a cancelled one. When someone else
+ * saved the section meanwhile (409 with the current record), the editor moves to that record through
+ * `onDone`, as after a success, and the user is asked again: the next try carries its version.
+ */
 export function SectionStatusAction({ section, onDone, rules }: { section: Section; onDone: (s: Section) => void; rules: EditRules | null | undefined }) {
   const client = useQueryClient();
   const canCancel = useCan('sections.cancel');
   const [confirming, setConfirming] = useState(false);
+  const [stale, setStale] = useState<string | null>(null);
   const reinstating = section.status === 'cancelled';
   const change = useMutation({
     mutationFn: () => post<Section>(`/api/v1/sections/${section.id}/${reinstating ? 'reinstate' : 'cancel'}`, { version: section.version }),
+    onMutate: () => setStale(null),
     onSuccess: (s) => {
       client.setQueryData(['section', s.id], s);
       void client.invalidateQueries({ queryKey: ['sections'] });
       setConfirming(false);
       onDone(s);
     },
+    onError: (error) => {
+      if (!isStale(error)) return;
+      const current = error.problem.current as Section;
+      client.setQueryData(['section', current.id], current);
+      void client.invalidateQueries({ queryKey: ['sections'] });
+      onDone(current);
+      const wanted = reinstating ? 'active' : 'cancelled';
+      setConfirming(current.status !== wanted);
+      setStale(
+        current.status === wanted
+          ? `Someone else already ${reinstating ? 'reinstated' : 'cancelled'} this section (now version ${current.version}).`
+          : `Someone else saved this section meanwhile; it now shows their version ${current.version}. ${reinstating ? 'Reinstate' : 'Cancel'} it again if you still mean to.`,
+      );
+    },
   });
   if (!canCancel) return null;
   const locked = actionLock(rules, rules?.mayCancel, reinstating ? 'reinstating' : 'cancelling');
+  const message = stale ?? (change.error && !isStale(change.error) ? (change.error as Error).message : null);
   return (
     <>
-      {change.error && <span className="text-sm text-red-700">{(change.error as Error).message}</span>}
+      {message && (
+        <span role="alert" className="text-sm text-red-700">
+          {message}
+        </span>
+      )}
       {reinstating ? (
         <button type="button" className="btn" disabled={!!locked || change.isPending} title={locked} onClick={() => change.mutate()}>
           Reinstate section
@@ -47,12 +75,12 @@ export function SectionStatusAction({ section, onDone, rules }: { section: Secti
           <button type="button" className="btn btn-danger" onClick={() => change.mutate()} disabled={change.isPending}>
             Yes, cancel it
           </button>
-          <button type="button" className="btn" onClick={() => setConfirming(false)}>
+          <button type="button" className="btn" onClick={() => { setConfirming(false); setStale(null); }}>
             No
           </button>
         </>
       ) : (
-        <button type="button" className="btn btn-danger" disabled={!!locked} title={locked} onClick={() => setConfirming(true)}>
+        <button type="button" className="btn btn-danger" disabled={!!locked} title={locked} onClick={() => { setConfirming(true); setStale(null); }}>
           Cancel section…
         </button>
       )}

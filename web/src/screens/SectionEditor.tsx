@@ -195,13 +195,16 @@ function SectionEditor({ initial }: { initial: Section }) {
     save.mutate();
   }
 
+  /** The section as saved now (by a cancel, say, or by someone else), with the edits `keys` of `mine` kept over it. */
+  function rebase(current: Section, mine: Draft = draft, keys: EditableKey[] = changed) {
+    const next = toDraft(current) as unknown as Record<string, unknown>;
+    for (const k of keys) next[k] = mine[k];
+    setBase(current);
+    setDraft(next as unknown as Draft);
+  }
   function keepMine() {
     if (!conflict) return;
-    const next = toDraft(conflict.current);
-    const mine = conflict.mine as unknown as Record<string, unknown>;
-    for (const k of conflict.myKeys) (next as unknown as Record<string, unknown>)[k] = mine[k];
-    setBase(conflict.current);
-    setDraft(next);
+    rebase(conflict.current, conflict.mine, conflict.myKeys);
     client.setQueryData(['section', conflict.current.id], conflict.current);
     setConflict(null);
     save.reset();
@@ -451,8 +454,7 @@ function SectionEditor({ initial }: { initial: Section }) {
           {saved ?? (changed.length ? `Unsaved: ${changed.map((k) => LABELS[k]).join(', ')}` : '')}
         </span>
         <div className="ml-auto flex flex-wrap items-center gap-2">
-          {/* Only the status and the version change: the unsaved edits stay, now based on the new version. */}
-          <SectionStatusAction section={base} onDone={setBase} rules={rules.data} />
+          <SectionStatusAction section={base} onDone={(s) => rebase(s)} rules={rules.data} />
           <DeleteSection section={base} rules={rules.data} />
         </div>
       </div>
