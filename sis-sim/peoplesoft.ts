@@ -3,7 +3,7 @@
 // and shows only after crnDelayMs (its overnight assignment), on the simulator's clock.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { SectionDraft, SimSection, SimState, SimTerm } from './state.ts';
+import type { SectionDraft, SimMeeting, SimSection, SimState, SimTerm } from './state.ts';
 import type { SimStore } from './store.ts';
 import { SimNotFoundError, SimValidationError } from './validation.ts';
 
@@ -244,10 +244,13 @@ export function registerPeopleSoft(app: FastifyInstance, options: { apiKey: stri
 }
 
 interface PsInstr {
+  INSTR_ASSIGN_SEQ?: number;
   EMPLID?: string;
   INSTR_ROLE?: string;
+  GRADE_RSTR_ACCESS?: string;
 }
 interface PsMtg {
+  STND_MTG_PAT?: string;
   FACILITY_ID?: string;
   MEETING_TIME_START?: string | null;
   MEETING_TIME_END?: string | null;
@@ -276,12 +279,14 @@ export interface PsClass {
 function renderClass(state: SimState, s: SimSection, term: SimTerm, crnVisible: boolean): Record<string, unknown> {
   const course = state.courses[s.courseId];
   const part = term.parts.find((p) => p.code === s.partOfTerm);
-  const instr = s.instructors.map((l, i) => ({
-    INSTR_ASSIGN_SEQ: i + 1,
-    EMPLID: state.instructors[l.instructorId]?.emplid ?? '',
-    INSTR_ROLE: l.role === 'primary' ? 'PI' : 'SI',
-    GRADE_RSTR_ACCESS: 'A',
-  }));
+  // Assignment numbers follow the section's order of instructors, the same on every meeting.
+  const instr = (links: SimSection['instructors']) =>
+    links.map((l) => ({
+      INSTR_ASSIGN_SEQ: s.instructors.indexOf(l) + 1,
+      EMPLID: state.instructors[l.instructorId]?.emplid ?? '',
+      INSTR_ROLE: l.roleCode ?? (l.role === 'primary' ? 'PI' : 'SI'),
+      GRADE_RSTR_ACCESS: l.gradeAccess ?? 'A',
+    }));
   return {
     INSTITUTION,
     STRM: term.strm,
@@ -306,6 +311,7 @@ function renderClass(state: SimState, s: SimSection, term: SimTerm, crnVisible: 
     UNITS_MAXIMUM: s.creditsMax ?? s.credits,
     CLASS_MTG_PAT: s.meetings.map((m, i) => ({
       CLASS_MTG_NBR: i + 1,
+      STND_MTG_PAT: m.standardPattern ?? '',
       FACILITY_ID: m.roomId ? (state.rooms[m.roomId]?.facilityId ?? '') : '',
       MEETING_TIME_START: m.startTime,
       MEETING_TIME_END: m.endTime,
@@ -313,9 +319,9 @@ function renderClass(state: SimState, s: SimSection, term: SimTerm, crnVisible: 
       START_DT: m.startDate,
       END_DT: m.endDate,
       // A section has a CLASS_INSTR row per meeting pattern (SMU data dictionary, sis-apis §3.1).
-      CLASS_INSTR: instr,
+      CLASS_INSTR: instr(s.instructors.filter((l) => !l.meetingIds || l.meetingIds.includes(m.id))),
     })),
-    ...(s.meetings.length === 0 ? { CLASS_INSTR: instr } : {}),
+    ...(s.meetings.length === 0 ? { CLASS_INSTR: instr(s.instructors) } : {}),
   };
 }
 
@@ -328,7 +334,6 @@ function readClass(state: SimState, body: PsClass, term: SimTerm): SectionDraft 
   if (!body.SSR_COMPONENT) throw new PsShapeError('Component is required. (14640,12)', 'SSR_COMPONENT');
   const classStat = body.CLASS_STAT ?? 'A';
   if (!CLASS_STATS.has(classStat)) throw new PsShapeError(`Class Status ${classStat} is not a valid value. (14640,13)`, 'CLASS_STAT');
-  const byEmplid = new Map(Object.values(state.instructors).map((i) => [i.emplid, i]));
   const byFacility = new Map(Object.values(state.rooms).map((r) => [r.facilityId, r]));
   const facility = (id: string): string => {
     const room = byFacility.get(id);
@@ -336,14 +341,16 @@ function readClass(state: SimState, body: PsClass, term: SimTerm): SectionDraft 
     return room.id;
   };
   const patterns = body.CLASS_MTG_PAT ?? [];
-  const instrRows = [...(body.CLASS_INSTR ?? []), ...patterns.flatMap((p) => p.CLASS_INSTR ?? [])];
-  const instructors: SectionDraft['instructors'] = [];
-  for (const row of instrRows) {
-    const person = byEmplid.get(row.EMPLID ?? '');
-    if (!person) throw new PsShapeError(`EMPLID ${row.EMPLID ?? ''} is not a valid instructor. (14640,50)`, 'EMPLID');
-    if (instructors.some((i) => i.instructorId === person.id)) continue;
-    instructors.push({ id: randomUUID(), instructorId: person.id, role: row.INSTR_ROLE === 'PI' ? 'primary' : 'secondary' });
-  }
+  const meetings = patterns.map((p): SimMeeting => ({
+    id: randomUUID(),
+    days: DAY_FLAGS.filter(([, flag]) => p[flag] === 'Y').map(([letter]) => letter).join(''),
+    startTime: p.MEETING_TIME_START || null,
+    endTime: p.MEETING_TIME_END || null,
+    startDate: p.START_DT || null,
+    endDate: p.END_DT || null,
+    roomId: p.FACILITY_ID ? facility(p.FACILITY_ID) : null,
+    standardPattern: p.STND_MTG_PAT || null,
+  }));
   const mode = Object.entries(MODES).find(([, code]) => code === body.INSTRUCTION_MODE)?.[0] ?? body.INSTRUCTION_MODE ?? 'in_person';
   return {
     termId: term.id,
@@ -360,15 +367,46 @@ function readClass(state: SimState, body: PsClass, term: SimTerm): SectionDraft 
     title: body.DESCR || null,
     credits: body.UNITS_MINIMUM ?? null,
     creditsMax: body.UNITS_MAXIMUM != null && body.UNITS_MAXIMUM !== body.UNITS_MINIMUM ? body.UNITS_MAXIMUM : null,
-    meetings: patterns.map((p) => ({
-      id: randomUUID(),
-      days: DAY_FLAGS.filter(([, flag]) => p[flag] === 'Y').map(([letter]) => letter).join(''),
-      startTime: p.MEETING_TIME_START || null,
-      endTime: p.MEETING_TIME_END || null,
-      startDate: p.START_DT || null,
-      endDate: p.END_DT || null,
-      roomId: p.FACILITY_ID ? facility(p.FACILITY_ID) : null,
-    })),
-    instructors,
+    meetings,
+    instructors: readInstructors(state, body, meetings),
   };
+}
+
+/**
+ * Each instructor of a class once, in the order of their lowest assignment number, with the role
+ * and access of their first row and the meetings whose rows name them (a class-level row: every
+ * meeting). `meetings`: the class's meetings as read, in the order of its patterns.
+ */
+function readInstructors(state: SimState, body: PsClass, meetings: SimMeeting[]): SectionDraft['instructors'] {
+  const byEmplid = new Map(Object.values(state.instructors).map((i) => [i.emplid, i]));
+  const seqOf = (row: PsInstr, i: number) => row.INSTR_ASSIGN_SEQ ?? i + 1;
+  const instrRows = [
+    ...(body.CLASS_INSTR ?? []).map((row, i) => ({ row, seq: seqOf(row, i), meeting: null })),
+    ...(body.CLASS_MTG_PAT ?? []).flatMap((p, n) => (p.CLASS_INSTR ?? []).map((row, i) => ({ row, seq: seqOf(row, i), meeting: meetings[n].id }))),
+  ];
+  const lowestSeq = new Map<string | undefined, number>();
+  for (const { row, seq } of instrRows) lowestSeq.set(row.EMPLID, Math.min(seq, lowestSeq.get(row.EMPLID) ?? Infinity));
+  instrRows.sort((a, b) => lowestSeq.get(a.row.EMPLID)! - lowestSeq.get(b.row.EMPLID)!);
+  const instructors: SectionDraft['instructors'] = [];
+  const taught = new Map<string, Set<string | null>>();
+  for (const { row, meeting } of instrRows) {
+    const person = byEmplid.get(row.EMPLID ?? '');
+    if (!person) throw new PsShapeError(`EMPLID ${row.EMPLID ?? ''} is not a valid instructor. (14640,50)`, 'EMPLID');
+    if (!taught.has(person.id)) {
+      taught.set(person.id, new Set());
+      instructors.push({
+        id: randomUUID(),
+        instructorId: person.id,
+        role: row.INSTR_ROLE === 'PI' ? 'primary' : 'secondary',
+        roleCode: row.INSTR_ROLE || null,
+        gradeAccess: row.GRADE_RSTR_ACCESS || null,
+      });
+    }
+    taught.get(person.id)!.add(meeting);
+  }
+  for (const link of instructors) {
+    const on = taught.get(link.instructorId)!;
+    link.meetingIds = on.has(null) || meetings.every((m) => on.has(m.id)) ? null : meetings.filter((m) => on.has(m.id)).map((m) => m.id);
+  }
+  return instructors;
 }

@@ -72,12 +72,20 @@ export interface SimMeeting {
   startDate: string | null;
   endDate: string | null;
   roomId: string | null;
+  /** PeopleSoft STND_MTG_PAT, the standard meeting pattern the days were chosen by. */
+  standardPattern?: string | null;
 }
 
 export interface SimSectionInstructor {
   id: string;
   instructorId: string;
   role: 'primary' | 'secondary';
+  /** PeopleSoft INSTR_ROLE (PI, SI, TA…); null or absent: PI for the primary, SI otherwise. One per section here, though PeopleSoft keeps one per meeting. */
+  roleCode?: string | null;
+  /** PeopleSoft GRADE_RSTR_ACCESS: P post, A approve, G grade, N none; null or absent: A. */
+  gradeAccess?: string | null;
+  /** The meetings the instructor teaches (PeopleSoft assigns instructors per meeting); null or absent: all. */
+  meetingIds?: string[] | null;
 }
 
 export interface SimSection {

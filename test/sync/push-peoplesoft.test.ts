@@ -3,6 +3,7 @@
 // beyond the hub's model (PeopleSoft replaces the whole class on every write).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PS_BASE } from '../../sis-sim/peoplesoft.ts';
+import { DAY_FLAGS } from '../../src/sis/peoplesoft/mapping.ts';
 import type { PsClass, PsCourse } from '../../src/sis/peoplesoft/wire.ts';
 import { startHub, type Hub } from '../helpers/hub.ts';
 import { API_KEY, startPair, type Pair } from '../sis/harness.ts';
@@ -13,7 +14,7 @@ let hub: Hub;
 let term: string;
 let strm: string;
 /** Classes a registrar gave SIS-only values before the hub imported them, by CLASS_NBR. */
-const seeded = { stopped: 0, variableCredits: 0 };
+const seeded = { stopped: 0, variableCredits: 0, lab: 0, ta: '', newcomer: '' };
 
 /** PeopleSoft's own REST service, as the registrar's tools (or a test) use it. */
 async function ps<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -49,6 +50,23 @@ async function seedSisOnlyValues() {
   const variable = COURSES.find((c) => c.UNITS_MAXIMUM > c.UNITS_MINIMUM)!;
   seeded.variableCredits = take((c) => c.CRSE_ID === variable.CRSE_ID);
   await registrarEdits(seeded.variableCredits, (c) => ({ ...c, UNITS_MINIMUM: variable.UNITS_MINIMUM, UNITS_MAXIMUM: variable.UNITS_MAXIMUM }));
+  // A lecture and a lab, each chosen by standard meeting pattern: the lecturer posts grades, a
+  // TA teaches only the lab and only enters grades.
+  seeded.lab = take((c) => c.CLASS_MTG_PAT.length === 2 && c.CLASS_MTG_PAT[0].CLASS_INSTR?.length === 1);
+  const { INSTR_TBL } = await ps<{ INSTR_TBL: { EMPLID: string }[] }>('GET', '/instructors?PAGE_SIZE=500');
+  const lecturer = (await classInSis(seeded.lab)).CLASS_MTG_PAT[0].CLASS_INSTR![0].EMPLID;
+  [seeded.ta, seeded.newcomer] = INSTR_TBL.map((i) => i.EMPLID).filter((e) => e !== lecturer);
+  await registrarEdits(seeded.lab, (c) => ({
+    ...c,
+    CLASS_MTG_PAT: c.CLASS_MTG_PAT.map((p, n) => ({
+      ...p,
+      STND_MTG_PAT: DAY_FLAGS.filter(([, flag]) => p[flag] === 'Y').map(([letter]) => letter).join(''),
+      CLASS_INSTR: [
+        { INSTR_ASSIGN_SEQ: 1, EMPLID: lecturer, INSTR_ROLE: 'PI', GRADE_RSTR_ACCESS: 'P' },
+        ...(n === 1 ? [{ INSTR_ASSIGN_SEQ: 2, EMPLID: seeded.ta, INSTR_ROLE: 'TA', GRADE_RSTR_ACCESS: 'G' }] : []),
+      ],
+    })),
+  }));
 }
 
 /** Edits a seeded class in the hub and waits until the edit is posted. */
@@ -124,6 +142,7 @@ describe('posting to PeopleSoft', () => {
       .where('sections.enrolled', '>', 0)
       .where('sections.status', '=', 'active')
       .where('sections.sis_key', 'is not', null)
+      .where('sections.sis_key', 'not in', [seeded.stopped, seeded.variableCredits, seeded.lab].map((nbr) => `${strm}:${nbr}`))
       .executeTakeFirstOrThrow();
     const res = await hub.admin.post(`/api/v1/sections/${enrolled.id}/cancel`, { version: enrolled.version });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -153,5 +172,50 @@ describe('posting to PeopleSoft', () => {
 
     await hubEdits(seeded.variableCredits, { patch: { credits: max } });
     expect(await classInSis(seeded.variableCredits)).toMatchObject({ UNITS_MINIMUM: max, UNITS_MAXIMUM: max });
+  });
+
+  it("keeps each instructor's meetings, role and grade roster access, and the standard meeting patterns, when the hub changes the capacity", async () => {
+    const before = await classInSis(seeded.lab);
+    await hubEdits(seeded.lab, { patch: { capacity: 46 } });
+    const after = await classInSis(seeded.lab);
+    expect(after.ENRL_CAP).toBe(46);
+    expect(after.CLASS_MTG_PAT).toEqual(before.CLASS_MTG_PAT);
+    expect(after.CLASS_MTG_PAT.map((p) => p.CLASS_INSTR!.map((i) => `${i.INSTR_ROLE}/${i.GRADE_RSTR_ACCESS}`))).toEqual([['PI/P'], ['PI/P', 'TA/G']]);
+  });
+
+  it('lays the hub\'s change of one meeting and of the instructors over what the SIS holds', async () => {
+    const before = await classInSis(seeded.lab);
+    const { id } = await hub.db.selectFrom('sections').select('id').where('sis_key', '=', `${strm}:${seeded.lab}`).executeTakeFirstOrThrow();
+    const view = (await hub.admin.get(`/api/v1/sections/${id}`)).body;
+    const hubId = async (emplid: string) => (await hub.db.selectFrom('instructors').select('id').where('sis_key', '=', emplid).executeTakeFirstOrThrow()).id;
+    const [lecturer, ta] = [await hubId(before.CLASS_MTG_PAT[0].CLASS_INSTR![0].EMPLID), await hubId(seeded.ta)];
+    const labDays = view.meetings[1].days === 'F' ? 'M' : 'F';
+    await hubEdits(seeded.lab, {
+      patch: {
+        // The lab moves to another day, a Saturday meeting is added, the TA becomes a primary
+        // instructor and a newcomer joins.
+        meetings: [view.meetings[0], { ...view.meetings[1], days: labDays }, { ...view.meetings[0], days: 'S', startTime: '08:00', endTime: '08:50', roomId: null }],
+        instructors: [
+          { instructorId: lecturer, role: 'primary' },
+          { instructorId: ta, role: 'primary' },
+          { instructorId: await hubId(seeded.newcomer), role: 'secondary' },
+        ],
+      },
+    });
+    const [lecture, lab, saturday] = (await classInSis(seeded.lab)).CLASS_MTG_PAT;
+    const rows = (p: typeof lecture) => p.CLASS_INSTR!.map((i) => `${i.EMPLID} ${i.INSTR_ROLE}/${i.GRADE_RSTR_ACCESS}`);
+    const lecturerRow = rows(before.CLASS_MTG_PAT[0])[0];
+    // The lecture is as it was, with the newcomer, who may enter grades but not approve them.
+    expect({ ...lecture, CLASS_INSTR: undefined }).toEqual({ ...before.CLASS_MTG_PAT[0], CLASS_INSTR: undefined });
+    expect(rows(lecture)).toEqual([lecturerRow, `${seeded.newcomer} SI/G`]);
+    // The lab's days changed, so its standard pattern no longer names them.
+    expect(DAY_FLAGS.filter(([, flag]) => lab[flag] === 'Y').map(([letter]) => letter).join('')).toBe(labDays);
+    expect(lab).toMatchObject({ STND_MTG_PAT: '', MEETING_TIME_START: before.CLASS_MTG_PAT[1].MEETING_TIME_START });
+    expect(rows(lab)).toEqual([lecturerRow, `${seeded.ta} PI/A`, `${seeded.newcomer} SI/G`]);
+    // The new meeting has those who teach every meeting, not the lab's TA.
+    expect(saturday).toMatchObject({ SAT: 'Y', MEETING_TIME_START: '08:00', STND_MTG_PAT: '', FACILITY_ID: '' });
+    expect(rows(saturday)).toEqual([lecturerRow, `${seeded.newcomer} SI/G`]);
+    // And the hub reads the class back as it sent it (the instructors in its order too).
+    await expectSisEqualsHub(hub.db, sis.connector, [id]);
   });
 });

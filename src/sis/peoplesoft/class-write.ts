@@ -2,8 +2,9 @@
 // update starts from the class as read before it (`current`) and changes only what the hub
 // changed: what the hub's model cannot say survives the write.
 import { sameValue } from '../../domain/same-value.ts';
-import type { SisSectionInput } from '../model.ts';
-import { DAY_FLAGS, MODES, REGULAR_SESSION, sectionFromClass, splitKey } from './mapping.ts';
+import type { SisMeeting, SisSectionInput } from '../model.ts';
+import { assignInstructors } from './instructor-rows.ts';
+import { DAY_FLAGS, instructorRows, meetingFromRow, MODES, REGULAR_SESSION, sectionFromClass, splitKey } from './mapping.ts';
 import type { DayFlag, PsClass, PsInstr, PsMeetingPattern } from './wire.ts';
 
 /** `current`: the class as read before this write; null for a create. */
@@ -12,13 +13,19 @@ export function classFromSection(input: SisSectionInput, current: PsClass | null
   /** The hub changed `field` from what the SIS holds (on a create, every field is new). */
   const changed = (field: keyof SisSectionInput) => !before || !sameValue(before[field], input[field]);
   const [crseId, offerNbr] = splitKey(input.courseKey);
-  const instr: PsInstr[] = input.instructors.map((i, n) => ({
-    INSTR_ASSIGN_SEQ: n + 1,
-    EMPLID: i.instructorKey,
-    INSTR_ROLE: i.role === 'primary' ? 'PI' : 'SI',
-    GRADE_RSTR_ACCESS: 'A',
-  }));
   const mode = Object.entries(MODES).find(([, name]) => name === input.instructionMode)?.[0] ?? input.instructionMode;
+
+  const rows = current?.CLASS_MTG_PAT ?? [];
+  const paired = pairRows(input.meetings, rows).map((i) => (i === null ? undefined : rows[i]));
+  let nextNbr = Math.max(0, ...rows.map((r) => r.CLASS_MTG_NBR));
+  const meetings = input.meetings.map((m, n) => meetingRow(m, paired[n], paired[n]?.CLASS_MTG_NBR ?? ++nextNbr));
+  // A new meeting is taught by whoever teaches every meeting the SIS has (not a lab's TA).
+  const everywhere = current ? teachersOfEvery(current) : [];
+  const instructors = assignInstructors(
+    input.instructors,
+    current,
+    input.meetings.length === 0 ? [current?.CLASS_INSTR ?? []] : paired.map((row) => (row ? (row.CLASS_INSTR ?? []) : everywhere)),
+  );
   return {
     ...(current ?? {}),
     STRM: input.termKey,
@@ -39,19 +46,47 @@ export function classFromSection(input: SisSectionInput, current: PsClass | null
     ...(current && !changed('credits')
       ? { UNITS_MINIMUM: current.UNITS_MINIMUM, UNITS_MAXIMUM: current.UNITS_MAXIMUM }
       : { UNITS_MINIMUM: input.credits, UNITS_MAXIMUM: input.credits }),
-    CLASS_MTG_PAT: input.meetings.map(
-      (m, n): PsMeetingPattern => ({
-        CLASS_MTG_NBR: n + 1,
-        FACILITY_ID: m.roomKey ?? '',
-        MEETING_TIME_START: m.startTime,
-        MEETING_TIME_END: m.endTime,
-        START_DT: m.startDate,
-        END_DT: m.endDate,
-        ...(Object.fromEntries(DAY_FLAGS.map(([letter, flag]) => [flag, m.days.includes(letter) ? 'Y' : 'N'])) as Record<DayFlag, 'Y' | 'N'>),
-        // PeopleSoft keeps instructors per meeting pattern; the model has them per section.
-        CLASS_INSTR: instr,
-      }),
-    ),
-    CLASS_INSTR: input.meetings.length === 0 ? instr : undefined,
+    // PeopleSoft keeps instructors per meeting pattern, and per class only when it has none.
+    CLASS_MTG_PAT: meetings.map((row, n) => ({ ...row, CLASS_INSTR: instructors[n] })),
+    CLASS_INSTR: input.meetings.length === 0 ? instructors[0] : undefined,
   };
+}
+
+/**
+ * The SIS row each hub meeting came from, by index: first a row it equals (an unchanged
+ * meeting), then, for a changed one, the next row left over in order; null for a new meeting.
+ */
+function pairRows(meetings: SisMeeting[], rows: PsMeetingPattern[]): (number | null)[] {
+  const left = new Set(rows.keys());
+  const same = meetings.map((m) => {
+    const i = [...left].find((r) => sameValue(meetingFromRow(rows[r]), m));
+    if (i !== undefined) left.delete(i);
+    return i ?? null;
+  });
+  const rest = [...left];
+  return same.map((i) => i ?? rest.shift() ?? null);
+}
+
+/** A meeting's row: the SIS's row with the hub's changes, so its other fields stay as they are. */
+function meetingRow(m: SisMeeting, row: PsMeetingPattern | undefined, nbr: number): PsMeetingPattern {
+  if (row && sameValue(meetingFromRow(row), m)) return row;
+  return {
+    ...row,
+    // A standard pattern names its days: once the days change it is no longer theirs.
+    ...(row?.STND_MTG_PAT && meetingFromRow(row).days !== m.days ? { STND_MTG_PAT: '' } : {}),
+    CLASS_MTG_NBR: nbr,
+    FACILITY_ID: m.roomKey ?? '',
+    MEETING_TIME_START: m.startTime,
+    MEETING_TIME_END: m.endTime,
+    START_DT: m.startDate,
+    END_DT: m.endDate,
+    ...(Object.fromEntries(DAY_FLAGS.map(([letter, flag]) => [flag, m.days.includes(letter) ? 'Y' : 'N'])) as Record<DayFlag, 'Y' | 'N'>),
+  };
+}
+
+/** The instructor rows of those on every meeting pattern of a class (all of them when it has none). */
+function teachersOfEvery(c: PsClass): PsInstr[] {
+  const rows = c.CLASS_MTG_PAT;
+  const all = instructorRows(c);
+  return all.filter((r, i) => all.findIndex((x) => x.EMPLID === r.EMPLID) === i && rows.every((p) => p.CLASS_INSTR?.some((x) => x.EMPLID === r.EMPLID)));
 }

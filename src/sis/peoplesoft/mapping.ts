@@ -1,7 +1,7 @@
 // PeopleSoft class records ↔ normalized sections. Keys: term = STRM, section = STRM:CLASS_NBR,
 // course = CRSE_ID:CRSE_OFFER_NBR, room = FACILITY_ID, instructor = EMPLID.
-import type { SisMeeting, SisSectionState } from '../model.ts';
-import type { DayFlag, PsClass, PsInstr } from './wire.ts';
+import type { SisMeeting, SisSectionInstructor, SisSectionState } from '../model.ts';
+import type { DayFlag, PsClass, PsInstr, PsMeetingPattern } from './wire.ts';
 
 export const DAY_FLAGS: [string, DayFlag][] = [
   ['M', 'MON'],
@@ -25,14 +25,31 @@ export function splitKey(key: string): [string, string] {
   return [key.slice(0, i), key.slice(i + 1)];
 }
 
+/** Every instructor row of a class: its own, then each meeting pattern's. */
+export const instructorRows = (c: PsClass): PsInstr[] => [...(c.CLASS_INSTR ?? []), ...c.CLASS_MTG_PAT.flatMap((p) => p.CLASS_INSTR ?? [])];
+
+/** The hub's role for an instructor row: PI is the primary instructor; SI, TA and the rest are secondary. */
+export const roleOf = (row: PsInstr): SisSectionInstructor['role'] => (row.INSTR_ROLE === 'PI' ? 'primary' : 'secondary');
+
+export const meetingFromRow = (p: PsMeetingPattern): SisMeeting => ({
+  days: DAY_FLAGS.filter(([, flag]) => p[flag] === 'Y').map(([letter]) => letter).join(''),
+  startTime: p.MEETING_TIME_START?.slice(0, 5) || null,
+  endTime: p.MEETING_TIME_END?.slice(0, 5) || null,
+  startDate: p.START_DT || null,
+  endDate: p.END_DT || null,
+  roomKey: p.FACILITY_ID || null,
+});
+
 export function sectionFromClass(c: PsClass): SisSectionState {
-  const instructors: SisSectionState['instructors'] = [];
-  const rows: PsInstr[] = [...(c.CLASS_INSTR ?? []), ...c.CLASS_MTG_PAT.flatMap((p) => p.CLASS_INSTR ?? [])];
-  for (const row of rows) {
-    if (!instructors.some((i) => i.instructorKey === row.EMPLID)) {
-      instructors.push({ instructorKey: row.EMPLID, role: row.INSTR_ROLE === 'PI' ? 'primary' : 'secondary' });
-    }
-  }
+  // Each instructor once, with their first row's role, in the order of their lowest assignment
+  // number: a write numbers them in the hub's order (instructor-rows.ts), so they read back in it.
+  const rows = instructorRows(c);
+  const lowestSeq = (emplid: string) => Math.min(...rows.filter((r) => r.EMPLID === emplid).map((r) => r.INSTR_ASSIGN_SEQ ?? Infinity));
+  const instructors = rows
+    .filter((row, i) => rows.findIndex((r) => r.EMPLID === row.EMPLID) === i)
+    .map((row) => ({ row, seq: lowestSeq(row.EMPLID) }))
+    .sort((a, b) => a.seq - b.seq || 0)
+    .map(({ row }) => ({ instructorKey: row.EMPLID, role: roleOf(row) }));
   return {
     termKey: c.STRM,
     courseKey: courseKey(c.CRSE_ID, c.CRSE_OFFER_NBR),
@@ -45,16 +62,7 @@ export function sectionFromClass(c: PsClass): SisSectionState {
     partOfTerm: c.SESSION_CODE,
     title: c.DESCR || null,
     credits: c.UNITS_MINIMUM ?? null,
-    meetings: c.CLASS_MTG_PAT.map(
-      (p): SisMeeting => ({
-        days: DAY_FLAGS.filter(([, flag]) => p[flag] === 'Y').map(([letter]) => letter).join(''),
-        startTime: p.MEETING_TIME_START?.slice(0, 5) || null,
-        endTime: p.MEETING_TIME_END?.slice(0, 5) || null,
-        startDate: p.START_DT || null,
-        endDate: p.END_DT || null,
-        roomKey: p.FACILITY_ID || null,
-      }),
-    ),
+    meetings: c.CLASS_MTG_PAT.map(meetingFromRow),
     instructors,
     enrolled: c.ENRL_TOT ?? null,
   };

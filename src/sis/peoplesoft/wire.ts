@@ -21,12 +21,15 @@ export type DayFlag = 'MON' | 'TUES' | 'WED' | 'THURS' | 'FRI' | 'SAT' | 'SUN';
 
 export type PsMeetingPattern = {
   CLASS_MTG_NBR: number;
+  /** The standard meeting pattern the days were chosen by (MWF, TR…). */
+  STND_MTG_PAT?: string;
   FACILITY_ID: string;
   MEETING_TIME_START: string | null;
   MEETING_TIME_END: string | null;
   START_DT: string | null;
   END_DT: string | null;
   CLASS_INSTR?: PsInstr[];
+  [other: string]: unknown;
 } & { [flag in DayFlag]: 'Y' | 'N' };
 
 export interface PsClass {
