@@ -254,6 +254,41 @@ describe.skipIf(!hasChromium)('web app in a real browser', () => {
     await page.context().close();
   });
 
+  it('says a token secret was copied only when the clipboard took it, and selects it when not', async () => {
+    const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
+    // A clipboard that refuses, as a browser does without the permission.
+    await page.addInitScript(() => {
+      Object.defineProperty(navigator, 'clipboard', { configurable: true, value: { writeText: () => Promise.reject(new DOMException('Write permission denied.', 'NotAllowedError')) } });
+    });
+    await page.goto('/admin/tokens');
+    await page.getByLabel('Name').fill('Clipboard check');
+    await page.getByLabel('Role').selectOption({ label: 'Viewer' });
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const box = page.getByTestId('token-secret');
+    const secret = await box.locator('code').innerText();
+    await box.getByRole('button', { name: 'Copy secret' }).click();
+    await box.getByText('Copy failed').waitFor();
+    expect(await box.getByText('Copied', { exact: true }).count()).toBe(0);
+    expect(await page.evaluate(() => getSelection()?.toString())).toBe(secret);
+
+    // No clipboard at all (a plain-HTTP origin): the same.
+    await page.evaluate(() => Object.defineProperty(navigator, 'clipboard', { configurable: true, value: undefined }));
+    await page.evaluate(() => getSelection()?.removeAllRanges());
+    await box.getByRole('button', { name: 'Copy secret' }).click();
+    await page.waitForFunction((text) => getSelection()?.toString() === text, secret);
+    expect(await box.getByText('Copied', { exact: true }).count()).toBe(0);
+
+    // A clipboard that takes it.
+    await page.evaluate(() =>
+      Object.defineProperty(navigator, 'clipboard', { configurable: true, value: { writeText: async (text: string) => void ((window as unknown as { copied: string }).copied = text) } }),
+    );
+    await box.getByRole('button', { name: 'Copy secret' }).click();
+    await box.getByText('Copied', { exact: true }).waitFor();
+    expect(await box.getByText('Copy failed').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { copied: string }).copied)).toBe(secret);
+    await page.context().close();
+  });
+
   it('roles: adds a role (a taken name refused next to the field), assigns it to a user, edits it, deletes an unused one', async () => {
     const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
     await page.goto('/admin/roles');

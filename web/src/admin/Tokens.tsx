@@ -1,6 +1,6 @@
 // API tokens: created by an admin, the secret shown once, revocable.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { fieldErrors, get, post } from '../api.ts';
 import { useRoles } from '../data.ts';
 import type { ApiToken } from '../types.ts';
@@ -15,12 +15,24 @@ export function Tokens() {
   const [roleId, setRoleId] = useState('');
   const [kind, setKind] = useState<'api' | 'record_system'>('api');
   const [secret, setSecret] = useState<{ name: string; secret: string } | null>(null);
-  const [copied, setCopied] = useState(false);
+  const [copied, setCopied] = useState<'copied' | 'failed' | null>(null);
+  const secretText = useRef<HTMLElement>(null);
+  /** Copied only when the clipboard took it; where there is none (a plain-HTTP origin) or it refuses, the secret is selected instead. */
+  async function copySecret(text: string) {
+    try {
+      if (!navigator.clipboard) throw new Error('No clipboard on this origin');
+      await navigator.clipboard.writeText(text);
+      setCopied('copied');
+    } catch {
+      setCopied('failed');
+      if (secretText.current) getSelection()?.selectAllChildren(secretText.current);
+    }
+  }
   const create = useMutation({
     mutationFn: () => post<{ token: ApiToken; secret: string }>('/api/v1/admin/api-tokens', { name, roleId, kind }),
     onSuccess: (res) => {
       setSecret({ name: res.token.name, secret: res.secret });
-      setCopied(false);
+      setCopied(null);
       setName('');
       void client.invalidateQueries({ queryKey: ['admin-tokens'] });
     },
@@ -43,21 +55,18 @@ export function Tokens() {
       {secret && (
         <div role="status" className="space-y-2 rounded border border-green-400 bg-green-50 p-3 text-sm" data-testid="token-secret">
           <p className="font-semibold">Token “{secret.name}” created. Copy its secret now: it is shown only this once.</p>
-          <code className="block break-all rounded bg-white p-2 font-mono">{secret.secret}</code>
-          <div className="flex gap-2">
-            <button
-              type="button"
-              className="btn"
-              onClick={async () => {
-                await navigator.clipboard?.writeText(secret.secret).catch(() => undefined);
-                setCopied(true);
-              }}
-            >
-              {copied ? 'Copied' : 'Copy secret'}
+          <code ref={secretText} className="block break-all rounded bg-white p-2 font-mono">
+            {secret.secret}
+          </code>
+          <div className="flex flex-wrap items-center gap-2">
+            <button type="button" className="btn" onClick={() => void copySecret(secret.secret)}>
+              Copy secret
             </button>
             <button type="button" className="btn" onClick={() => setSecret(null)}>
               I have stored it
             </button>
+            {copied === 'copied' && <span>Copied</span>}
+            {copied === 'failed' && <span className="text-red-700">Copy failed — the secret is selected: copy it with Ctrl+C (⌘C)</span>}
           </div>
         </div>
       )}
