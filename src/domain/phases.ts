@@ -203,7 +203,13 @@ export function templateLocal(termStart: string, day: number, time: string): str
 }
 
 export const phaseBadge = z
-  .object({ id: z.string(), name: z.string(), endsAt: z.string().describe('When the phase ends, as a UTC instant') })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    endsAt: z.string().describe('When the phase ends, as a UTC instant'),
+    // Everyone sees the badge, not only those who may read admin/institution: a client shows the end in this zone, as the phase calendar does.
+    timeZone: z.string().describe("The institution's time zone, the one the phase calendar's times are in"),
+  })
   .meta({ id: 'PhaseBadge' });
 export type PhaseBadge = z.output<typeof phaseBadge>;
 

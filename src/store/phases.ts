@@ -147,7 +147,7 @@ export async function currentPhases(db: Kysely<DB>, termIds: readonly string[], 
       now,
       timeZone,
     );
-    if (inForce) result.set(termId, { id: inForce.id, name: inForce.name, endsAt: zonedToInstant(inForce.endsAt, timeZone).toISOString() });
+    if (inForce) result.set(termId, { id: inForce.id, name: inForce.name, endsAt: zonedToInstant(inForce.endsAt, timeZone).toISOString(), timeZone });
   }
   return result;
 }

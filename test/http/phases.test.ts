@@ -176,7 +176,8 @@ describe('who may change what, when', () => {
   it('shows the phase badge and the edit rules for the caller', async () => {
     at(ROOM_LOCK);
     const term = ok(await scheduler.get(`/api/v1/terms/${s.term.id}`));
-    expect(term.currentPhase).toMatchObject({ name: 'Room Assignment', endsAt: '2026-03-16T05:00:00.000Z' });
+    // The instant, and the institution's zone a Scheduler (who may not read admin/institution) shows it in.
+    expect(term.currentPhase).toMatchObject({ name: 'Room Assignment', endsAt: '2026-03-16T05:00:00.000Z', timeZone: 'America/Chicago' });
     const listed = ok(await scheduler.get('/api/v1/terms')).items.find((t: any) => t.id === s.term.id);
     expect(listed.currentPhase.name).toBe('Room Assignment');
     const rules = ok(await scheduler.get(`/api/v1/terms/${s.term.id}/edit-rules`));

@@ -1,7 +1,7 @@
 // Browser tests drive Debian's chromium through playwright-core against a real hub on a random
 // port serving the built web app (web/dist, rebuilt here when older than its sources).
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { ensureWebBuild } from '../../web/build.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -17,9 +17,20 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** A fresh browser context (its own cookies) signed in through the login form. */
-export async function signedInPage(browser: Browser, baseUrl: string, email: string, password: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
-  const context = await browser.newContext({ baseURL: baseUrl, viewport });
+/**
+ * A fresh browser context (its own cookies) signed in through the login form; `context` adds
+ * options (a time zone…) and `fixedTime` is what Date says in the page, timers running as usual.
+ */
+export async function signedInPage(
+  browser: Browser,
+  baseUrl: string,
+  email: string,
+  password: string,
+  viewport = { width: 1280, height: 900 },
+  options: { context?: BrowserContextOptions; fixedTime?: Date } = {},
+): Promise<Page> {
+  const context = await browser.newContext({ ...options.context, baseURL: baseUrl, viewport });
+  if (options.fixedTime) await context.clock.setFixedTime(options.fixedTime);
   const page = await context.newPage();
   await page.goto('/');
   await page.getByLabel('Email').fill(email);

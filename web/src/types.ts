@@ -47,7 +47,9 @@ export interface ApiToken {
 export interface PhaseBadge {
   id: string;
   name: string;
+  /** An instant; shown in `timeZone`, the institution's. */
   endsAt: string;
+  timeZone?: string;
 }
 export interface Term {
   id: string;

@@ -1,5 +1,6 @@
 // Small shared pieces: labelled fields with their error beside them, alerts, dialogs.
 import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { instantToLocal, LOCAL_DATE_TIME } from '../../src/domain/zoned-time.ts';
 import { ApiError } from './api.ts';
 
 export function Field({
@@ -101,11 +102,31 @@ export function Dialog({ title, open, onClose, children, wide }: { title: string
   );
 }
 
-export function PhaseBadgeView({ phase }: { phase: { name: string; endsAt?: string } | null | undefined }) {
+/**
+ * A wall-clock time 'YYYY-MM-DDTHH:MM' in the institution's time zone as every screen shows it —
+ * phases and merges happen on the institution's clock, whatever zone the browser is in.
+ */
+export function institutionTime(local: string, timeZone?: string): string {
+  return `${local.replace('T', ' ')} (institution time${timeZone ? `, ${timeZone}` : ''})`;
+}
+
+/** An instant on the institution's clock; in the browser's, saying so, when the zone is not known. */
+export function instantInInstitution(instant: string, timeZone: string | undefined): string {
+  if (!timeZone) return `${new Date(instant).toLocaleString()} (your time)`;
+  return institutionTime(instantToLocal(new Date(instant), timeZone), timeZone);
+}
+
+/**
+ * The phase in force, its end in the tooltip on the institution's clock like the phase calendar.
+ * A term's badge carries the end as an instant and the zone; the edit rules' phase carries the
+ * institution's wall-clock time itself.
+ */
+export function PhaseBadgeView({ phase }: { phase: { name: string; endsAt?: string; timeZone?: string } | null | undefined }) {
   if (!phase) return null;
-  const ends = phase.endsAt ? new Date(phase.endsAt) : null;
+  const { endsAt, timeZone } = phase;
+  const until = !endsAt ? undefined : LOCAL_DATE_TIME.test(endsAt) ? institutionTime(endsAt, timeZone) : instantInInstitution(endsAt, timeZone);
   return (
-    <span className="badge bg-violet-100 text-violet-900" title={ends ? `Until ${ends.toLocaleString()}` : undefined} data-testid="phase-badge">
+    <span className="badge bg-violet-100 text-violet-900" title={until && `Until ${until}`} data-testid="phase-badge">
       Phase: {phase.name}
     </span>
   );

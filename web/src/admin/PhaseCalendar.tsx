@@ -6,7 +6,8 @@ import { del, fieldErrors, get, post } from '../api.ts';
 import { useRoles, useTerms } from '../data.ts';
 import { TermPicker, useSelectedTerm } from '../screens/TermPicker.tsx';
 import { SECTION_FIELDS, type Phase, type RoleRule, type SectionField } from '../types.ts';
-import { Alert, ErrorAlert, Field } from '../ui.tsx';
+import { Alert, ErrorAlert, Field, institutionTime } from '../ui.tsx';
+import { useInstitution } from './Institution.tsx';
 
 const COLORS = ['bg-violet-300', 'bg-sky-300', 'bg-emerald-300', 'bg-amber-300', 'bg-rose-300', 'bg-teal-300'];
 
@@ -14,6 +15,8 @@ export function PhaseCalendar() {
   const client = useQueryClient();
   const terms = useTerms();
   const roles = useRoles();
+  // Named beside each phase when this role may read it (the badge's tooltip names it too).
+  const timeZone = useInstitution().data?.timeZone;
   const [term, setTerm] = useSelectedTerm();
   const phases = useQuery({
     queryKey: ['phases', term?.id],
@@ -71,7 +74,7 @@ export function PhaseCalendar() {
                   {p.name} {current && <span className="badge bg-violet-100 text-violet-900">in force now</span>}
                 </h3>
                 <p className="text-sm text-slate-600">
-                  {p.startsAt.replace('T', ' ')} → {p.endsAt.replace('T', ' ')} (institution time)
+                  {p.startsAt.replace('T', ' ')} → {institutionTime(p.endsAt, timeZone)}
                 </p>
                 {p.description && <p className="text-sm">{p.description}</p>}
                 <ul className="mt-1 text-sm">

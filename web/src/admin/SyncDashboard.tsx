@@ -1,12 +1,15 @@
 // Sync health at a glance, from JSON APIs only: the merge settings (maintenance, what syncs and
 // when, in the institution's time zone), the last nightly run, records in error now (integration health), and errors per day over
 // the last 30 days counted from the merge history, and — from GET /api/v1/admin/integration-summary
-// when the hub serves it — jobs waiting per queue and sections per integration status.
+// when the hub serves it — jobs waiting per queue and sections per integration status. Times and
+// days are the institution's, like the nightly time: a run just after its midnight belongs to the
+// institution's new day, whatever the browser's zone.
 import { useQuery } from '@tanstack/react-query';
+import { addDays, instantToLocal } from '../../../src/domain/zoned-time.ts';
 import { get } from '../api.ts';
 import { INTEGRATION_LABELS, useCapabilities } from '../data.ts';
 import { Link } from '../router.tsx';
-import { Alert, ErrorAlert } from '../ui.tsx';
+import { Alert, ErrorAlert, instantInInstitution } from '../ui.tsx';
 import { useInstitution } from './Institution.tsx';
 import { useIntegrationHealth, type HealthItem } from './IntegrationHealth.tsx';
 import { MERGE_TYPES, useMergeSettings } from './MergeSettings.tsx';
@@ -41,7 +44,11 @@ export function runErrors(run: Run): number {
   for (const i of run.items) n += (i.counts.errors ?? 0) + (i.counts.conflicts ?? 0) + (i.status === 'failed' || i.status === 'refused' ? 1 : 0);
   return n;
 }
-const dayKey = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+/** The calendar day 'YYYY-MM-DD' of an instant in `timeZone` (the browser's when it is not known). */
+function dayOf(instant: Date, timeZone: string | undefined): string {
+  if (timeZone) return instantToLocal(instant, timeZone).slice(0, 10);
+  return `${instant.getFullYear()}-${String(instant.getMonth() + 1).padStart(2, '0')}-${String(instant.getDate()).padStart(2, '0')}`;
+}
 
 /** The merge history of the last 30 days (pages of 200 through `before`, at most 10 pages). */
 function useRecentRuns() {
@@ -68,7 +75,9 @@ export function SyncDashboard() {
   const hasHealth = capabilities.data?.has('get', '/api/v1/admin/integration-health') ?? false;
   const hasSummary = capabilities.data?.has('get', '/api/v1/admin/integration-summary') ?? false;
   const settings = useMergeSettings();
-  const timeZone = useInstitution().data?.timeZone;
+  const institution = useInstitution();
+  // A role that may not read admin/institution gets the browser's zone, labelled as such.
+  const timeZone = institution.data?.timeZone;
   const runs = useRecentRuns();
   const health = useIntegrationHealth(true);
   const nightly = useQuery({
@@ -97,7 +106,7 @@ export function SyncDashboard() {
           </h3>
           {nightly.error && <ErrorAlert error={nightly.error} />}
           {nightly.data === null && <p className="text-sm text-slate-600">No nightly run yet.</p>}
-          {nightly.data && <RunSummary run={nightly.data} />}
+          {nightly.data && <RunSummary run={nightly.data} timeZone={timeZone} />}
           {s && (
             <p className="text-xs text-slate-500">
               Nightly at {s.nightlyTime}
@@ -133,11 +142,11 @@ export function SyncDashboard() {
           Errors per day, last 30 days
         </h3>
         {runs.error && <ErrorAlert error={runs.error} />}
-        {runs.data && <ErrorChart runs={runs.data} pushErrors={hasHealth ? (health.data?.items ?? []) : []} />}
+        {runs.data && !institution.isPending && <ErrorChart runs={runs.data} pushErrors={hasHealth ? (health.data?.items ?? []) : []} timeZone={timeZone} />}
         <p className="text-xs text-slate-500">
           Merge errors (red) are counted from the merge history: per run, the objects its report lists as errors or conflicts, plus each type × term that failed or
           was refused. Post errors (orange) are the records in error now (dismissed ones included), on the day of their last attempt; posts that later succeeded
-          are no longer counted.
+          are no longer counted. Days are {timeZone ? `the institution's (${timeZone})` : "your browser's"}.
         </p>
       </section>
     </div>
@@ -223,14 +232,14 @@ function QueuesAndStatuses() {
   );
 }
 
-function RunSummary({ run }: { run: Run }) {
+function RunSummary({ run, timeZone }: { run: Run; timeZone: string | undefined }) {
   const sum = (k: string) => run.items.reduce((n, i) => n + (i.counts[k] ?? 0), 0);
   const errors = runErrors(run);
   const style = run.status === 'succeeded' ? 'bg-green-100 text-green-900' : run.status === 'partial' ? 'bg-amber-100 text-amber-900' : run.status === 'failed' ? 'bg-red-100 text-red-900' : 'bg-blue-100 text-blue-900';
   return (
     <div className="space-y-1 text-sm">
       <p>
-        <span className={`badge ${style}`}>{run.status}</span> {new Date(run.finishedAt ?? run.queuedAt).toLocaleString()}
+        <span className={`badge ${style}`}>{run.status}</span> {instantInInstitution(run.finishedAt ?? run.queuedAt, timeZone)}
       </p>
       <p>
         {sum('created')} created, {sum('updated')} updated, {sum('deleted')} deleted, {errors} error{errors === 1 ? '' : 's'}
@@ -268,20 +277,20 @@ function ErrorsNow() {
   );
 }
 
-function ErrorChart({ runs, pushErrors }: { runs: Run[]; pushErrors: HealthItem[] }) {
-  const today = new Date();
-  const days = Array.from({ length: 30 }, (_, i) => dayKey(new Date(today.getFullYear(), today.getMonth(), today.getDate() - 29 + i)));
+function ErrorChart({ runs, pushErrors, timeZone }: { runs: Run[]; pushErrors: HealthItem[]; timeZone: string | undefined }) {
+  const today = dayOf(new Date(), timeZone);
+  const days = Array.from({ length: 30 }, (_, i) => addDays(today, i - 29));
   const errors = new Map(days.map((d) => [d, 0]));
   const counts = new Map(days.map((d) => [d, 0]));
   for (const r of runs) {
-    const k = dayKey(new Date(r.queuedAt));
+    const k = dayOf(new Date(r.queuedAt), timeZone);
     if (!errors.has(k)) continue;
     errors.set(k, errors.get(k)! + runErrors(r));
     counts.set(k, counts.get(k)! + 1);
   }
   const posts = new Map(days.map((d) => [d, 0]));
   for (const i of pushErrors) {
-    const k = i.status.lastAttemptAt ? dayKey(new Date(i.status.lastAttemptAt)) : '';
+    const k = i.status.lastAttemptAt ? dayOf(new Date(i.status.lastAttemptAt), timeZone) : '';
     if (posts.has(k)) posts.set(k, posts.get(k)! + 1);
   }
   const max = Math.max(1, ...days.map((d) => errors.get(d)! + posts.get(d)!));
