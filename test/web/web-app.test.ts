@@ -581,6 +581,22 @@ describe.skipIf(!hasChromium)('web app in a real browser', () => {
     await page.context().close();
   });
 
+  it("offers a department-scoped user only their departments in the list's filter", async () => {
+    await hub.user({ email: 'filter-scheduler@example.edu', role: 'Scheduler', products: ['scheduling'], departmentIds: [seed.math.id] });
+    const page = await signedInPage(browser, hub.url, 'filter-scheduler@example.edu', PASSWORD);
+    const options = page.getByLabel('Department').locator('option');
+    await options.filter({ hasText: 'MATH — Mathematics' }).waitFor({ state: 'attached' });
+    expect(await options.allTextContents()).toEqual(['All your departments', 'MATH — Mathematics']);
+    await page.context().close();
+
+    // One not limited to departments is offered all of them.
+    const registrar = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
+    const all = registrar.getByLabel('Department').locator('option');
+    await all.filter({ hasText: 'HIST — History' }).waitFor({ state: 'attached' });
+    expect(await all.allTextContents()).toEqual(expect.arrayContaining(['All departments', 'MATH — Mathematics', 'HIST — History']));
+    await registrar.context().close();
+  });
+
   it('disables the fields a phase locks and names the phase', async () => {
     const roles = ok(await hub.admin.get('/api/v1/admin/roles')).items as { id: string; name: string }[];
     const scheduler = roles.find((r) => r.name === 'Scheduler')!;

@@ -17,7 +17,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { get, qs } from '../api.ts';
 import { INTEGRATION_LABELS, meetingSummary, sectionCode, useCapabilities, useDepartments, useInstructors, useRooms, useTerms } from '../data.ts';
 import { Link } from '../router.tsx';
-import { useCan } from '../session.tsx';
+import { useCan, useSession } from '../session.tsx';
 import type { Page, Room, Section } from '../types.ts';
 import { Alert, ErrorAlert } from '../ui.tsx';
 import { NewSectionButton } from './NewSectionDialog.tsx';
@@ -108,6 +108,9 @@ export function SectionsScreen() {
   const instructors = useInstructors();
   const capabilities = useCapabilities();
   const canRelate = useCan('relationships.edit');
+  // A role limited to departments sees their sections only: the filter offers those departments.
+  const scope = useSession().me?.departmentIds;
+  const offeredDepartments = (departments.data ?? []).filter((d) => !scope || scope.includes(d.id));
   const integrationFilter = capabilities.data?.queryParam('/api/v1/sections', 'integrationStatus');
 
   const [filters, setFiltersState] = useState<SectionFilters>(rememberedFilters);
@@ -297,8 +300,8 @@ export function SectionsScreen() {
             Department
           </label>
           <select id="f-dept" className="input w-48" value={filters.departmentId} onChange={(e) => setFilters({ ...filters, departmentId: e.target.value })}>
-            <option value="">All departments</option>
-            {(departments.data ?? []).map((d) => (
+            <option value="">{scope ? 'All your departments' : 'All departments'}</option>
+            {offeredDepartments.map((d) => (
               <option key={d.id} value={d.id}>
                 {d.code} — {d.name}
               </option>
