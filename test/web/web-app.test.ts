@@ -431,6 +431,27 @@ describe.skipIf(!hasChromium)('web app in a real browser', () => {
     await page.context().close();
   });
 
+  it("shows when a section was updated on the browser's clock, naming its time zone", async () => {
+    const section = sections.filter((s) => s.subject === 'MATH')[13];
+    const { updatedAt } = ok(await hub.admin.get(`/api/v1/sections/${section.id}`));
+    const context = await browser.newContext({ baseURL: hub.url, viewport: { width: 1280, height: 900 }, timezoneId: 'America/Chicago' });
+    const page = await context.newPage();
+    await page.goto('/');
+    await page.getByLabel('Email').fill('registrar@example.edu');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('summary', { hasText: 'Columns' }).click();
+    await page.getByLabel('Updated').check();
+    await page.getByLabel('Subject').fill('MATH');
+    const row = page.locator(`tr[data-section-id="${section.id}"]`);
+    const shown = await row.getByRole('cell').last().innerText();
+    const [, zone] = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} (CST|CDT)$/.exec(shown) ?? [];
+    expect(zone, shown).toBeDefined();
+    const chicago = new Date(Date.parse(updatedAt) - (zone === 'CST' ? 6 : 5) * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+    expect(shown).toBe(`${chicago} ${zone}`);
+    await context.close();
+  });
+
   it('crosslists selected sections from the list', async () => {
     const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
     await page.getByLabel('Subject').fill('MATH');

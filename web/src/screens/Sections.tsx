@@ -65,6 +65,15 @@ const PAGE_SIZE = 500;
 const ROW_HEIGHT = 36;
 const COLUMN_KEY = 'coursebridge.sectionColumns';
 
+// No endpoint tells a non-admin the institution's time zone: instants are shown on this browser's
+// clock, named by its zone so they are not read as another's.
+const stampFormat = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' });
+/** "2025-03-04 14:05 CST": the instant in the browser's time zone, labelled with it. */
+function localStamp(iso: string): string {
+  const p = Object.fromEntries(stampFormat.formatToParts(new Date(iso)).map((part) => [part.type, part.value]));
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute} ${p.timeZoneName}`;
+}
+
 function toRow(s: Section, rooms: Map<string, Room>, instructors: Map<string, string>): SectionRow {
   return {
     section: s,
@@ -82,7 +91,7 @@ function toRow(s: Section, rooms: Map<string, Room>, instructors: Map<string, st
     instructors: s.instructors.map((i) => instructors.get(i.instructorId) ?? '?').join('; '),
     sisKey: s.sisKey ?? '',
     integration: s.integrationStatus ? (INTEGRATION_LABELS[s.integrationStatus.status] ?? s.integrationStatus.status) : '',
-    updatedAt: s.updatedAt.slice(0, 16).replace('T', ' '),
+    updatedAt: localStamp(s.updatedAt),
   };
 }
 
