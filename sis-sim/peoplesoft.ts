@@ -164,15 +164,23 @@ export function registerPeopleSoft(app: FastifyInstance, options: { apiKey: stri
         SCTN_COMBINED_ID: r.code,
         DESCR: r.code,
         ENRL_CAP: r.sharedCapacity ?? 0,
-        WAIT_CAP: 0,
+        WAIT_CAP: r.maxWaitlist ?? 0,
         CLASSES: [...r.members].sort((a, b) => Number(b.primary) - Number(a.primary)).map((m) => ({ CLASS_NBR: Number(store.section(m.sectionId).crn) })),
       });
-      const readCombined = (term: SimTerm, body: { ENRL_CAP?: number; CLASSES?: { CLASS_NBR?: number }[] }) => ({
-        termId: term.id,
-        kind: 'combined' as const,
-        members: (body.CLASSES ?? []).map((c, i) => ({ sectionId: classOf(term, String(c.CLASS_NBR)).id, primary: i === 0 })),
-        sharedCapacity: body.ENRL_CAP && body.ENRL_CAP > 0 ? body.ENRL_CAP : null,
-      });
+      // A PUT replaces the whole combination: a WAIT_CAP left out is 0 (no waitlist).
+      const readCombined = (term: SimTerm, body: { ENRL_CAP?: number; WAIT_CAP?: unknown; CLASSES?: { CLASS_NBR?: number }[] }) => {
+        const waitCap = body.WAIT_CAP ?? 0;
+        if (!(typeof waitCap === 'number' && Number.isInteger(waitCap) && waitCap >= 0)) {
+          throw new PsShapeError('Wait List Capacity must be a whole number, 0 or more. (14640,70)', 'WAIT_CAP');
+        }
+        return {
+          termId: term.id,
+          kind: 'combined' as const,
+          members: (body.CLASSES ?? []).map((c, i) => ({ sectionId: classOf(term, String(c.CLASS_NBR)).id, primary: i === 0 })),
+          sharedCapacity: body.ENRL_CAP && body.ENRL_CAP > 0 ? body.ENRL_CAP : null,
+          maxWaitlist: waitCap,
+        };
+      };
       const combinedOf = (term: SimTerm, id: string) => {
         const r = store.relationshipsOfTerm(term.id).find((x) => x.kind === 'combined' && x.code === id);
         if (!r) throw new SimNotFoundError(`Combined section ${id} does not exist in term ${term.strm}. (14640,3)`);

@@ -128,7 +128,7 @@ export interface SimRelationship {
   sharedCapacity: number | null;
   /** Ethos section-crosslists: one waitlist for all members or one each (absent: separate). */
   waitlist?: 'separate' | 'combined';
-  /** Ethos section-crosslists: the most students the waitlist takes; null or absent: no maximum. */
+  /** The most students the waitlist takes (Ethos section-crosslists maxWaitlist, PeopleSoft combined WAIT_CAP); null or absent: no maximum, or PeopleSoft's 0. */
   maxWaitlist?: number | null;
 }
 

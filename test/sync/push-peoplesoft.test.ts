@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PS_BASE } from '../../sis-sim/peoplesoft.ts';
 import { DAY_FLAGS } from '../../src/sis/peoplesoft/mapping.ts';
-import type { PsClass, PsCourse } from '../../src/sis/peoplesoft/wire.ts';
+import type { PsClass, PsCombined, PsCourse } from '../../src/sis/peoplesoft/wire.ts';
 import { startHub, type Hub } from '../helpers/hub.ts';
 import { API_KEY, startPair, type Pair } from '../sis/harness.ts';
 import { drained, expectSisEqualsHub, importAndSync, settled } from './push-helpers.ts';
@@ -14,7 +14,7 @@ let hub: Hub;
 let term: string;
 let strm: string;
 /** Classes a registrar gave SIS-only values before the hub imported them, by CLASS_NBR. */
-const seeded = { stopped: 0, variableCredits: 0, lab: 0, ta: '', newcomer: '' };
+const seeded = { stopped: 0, variableCredits: 0, lab: 0, ta: '', newcomer: '', combined: '', joiner: 0 };
 
 /** PeopleSoft's own REST service, as the registrar's tools (or a test) use it. */
 async function ps<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -33,7 +33,7 @@ const registrarEdits = async (nbr: number, edit: (c: PsClass) => PsClass) => ps(
 /** Gives classes of the term the SIS-only values the tests below expect the hub's writes to keep. */
 async function seedSisOnlyValues() {
   const { CLASSES } = await ps<{ CLASSES: PsClass[] }>('GET', `/terms/${strm}/classes?PAGE_SIZE=500`);
-  const { SCTN_CMBND } = await ps<{ SCTN_CMBND: { CLASSES: { CLASS_NBR: number }[] }[] }>('GET', `/terms/${strm}/combined-sections`);
+  const { SCTN_CMBND } = await ps<{ SCTN_CMBND: PsCombined[] }>('GET', `/terms/${strm}/combined-sections`);
   const taken = new Set(SCTN_CMBND.flatMap((x) => x.CLASSES.map((c) => c.CLASS_NBR)));
   const take = (where: (c: PsClass) => boolean) => {
     const found = CLASSES.find((c) => !taken.has(c.CLASS_NBR!) && c.CLASS_STAT === 'A' && where(c));
@@ -67,6 +67,10 @@ async function seedSisOnlyValues() {
       ],
     })),
   }));
+  // A combined section's own waitlist cap, and a class to join it later.
+  seeded.combined = SCTN_CMBND[0].SCTN_COMBINED_ID;
+  await ps('PUT', `/terms/${strm}/combined-sections/${seeded.combined}`, { ...SCTN_CMBND[0], WAIT_CAP: 25 });
+  seeded.joiner = take(() => true);
 }
 
 /** Edits a seeded class in the hub and waits until the edit is posted. */
@@ -142,7 +146,7 @@ describe('posting to PeopleSoft', () => {
       .where('sections.enrolled', '>', 0)
       .where('sections.status', '=', 'active')
       .where('sections.sis_key', 'is not', null)
-      .where('sections.sis_key', 'not in', [seeded.stopped, seeded.variableCredits, seeded.lab].map((nbr) => `${strm}:${nbr}`))
+      .where('sections.sis_key', 'not in', [seeded.stopped, seeded.variableCredits, seeded.lab, seeded.joiner].map((nbr) => `${strm}:${nbr}`))
       .executeTakeFirstOrThrow();
     const res = await hub.admin.post(`/api/v1/sections/${enrolled.id}/cancel`, { version: enrolled.version });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -217,5 +221,37 @@ describe('posting to PeopleSoft', () => {
     expect(rows(saturday)).toEqual([lecturerRow, `${seeded.newcomer} SI/G`]);
     // And the hub reads the class back as it sent it (the instructors in its order too).
     await expectSisEqualsHub(hub.db, sis.connector, [id]);
+  });
+
+  it("keeps a combined section's waitlist cap when the hub changes its shared capacity or its members", async () => {
+    // Relationships were imported but not posted so far.
+    const current = (await hub.admin.get('/api/v1/admin/merge-settings')).body;
+    current.settings.types.relationships.enabled = true;
+    const on = await hub.admin.put('/api/v1/admin/merge-settings', { version: current.version, settings: current.settings, comment: null });
+    expect(on.status, JSON.stringify(on.body)).toBe(200);
+    const combinedInSis = async () => (await ps<{ SCTN_CMBND: PsCombined }>('GET', `/terms/${strm}/combined-sections/${seeded.combined}`)).SCTN_CMBND;
+    const { id } = await hub.db.selectFrom('relationships').select('id').where('sis_key', '=', `${strm}:${seeded.combined}`).executeTakeFirstOrThrow();
+    const hubEditsRelationship = async (patch: Record<string, unknown>) => {
+      const { version } = (await hub.admin.get(`/api/v1/relationships/${id}`)).body;
+      const res = await hub.admin.patch(`/api/v1/relationships/${id}`, { version, ...patch });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      for (let i = 0; i < 400; i++) {
+        const view = (await hub.admin.get(`/api/v1/relationships/${id}`)).body;
+        if (view.integrationStatus?.status !== 'pending' && view.integrationStatus?.status !== undefined) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect((await hub.admin.get(`/api/v1/relationships/${id}`)).body.integrationStatus).toMatchObject({ status: 'synced' });
+      return res.body;
+    };
+
+    const edited = await hubEditsRelationship({ sharedCapacity: 90 });
+    expect(await combinedInSis()).toMatchObject({ ENRL_CAP: 90, WAIT_CAP: 25 });
+
+    const joiner = await hub.db.selectFrom('sections').select('id').where('sis_key', '=', `${strm}:${seeded.joiner}`).executeTakeFirstOrThrow();
+    await hubEditsRelationship({ members: [...edited.members, { sectionId: joiner.id, primary: false }] });
+    const after = await combinedInSis();
+    expect(after).toMatchObject({ ENRL_CAP: 90, WAIT_CAP: 25 });
+    expect(after.CLASSES.map((c) => c.CLASS_NBR)).toContain(seeded.joiner);
+    expect(after.CLASSES).toHaveLength(3);
   });
 });

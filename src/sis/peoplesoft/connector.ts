@@ -199,12 +199,25 @@ export class PeopleSoftConnector implements SisConnector {
     };
   }
 
-  private combinedBody(input: SisRelationshipInput): Omit<PsCombined, 'SCTN_COMBINED_ID'> {
+  private assertCombined(input: SisRelationshipInput): void {
     if (input.kind !== 'combined') {
       throw new SisError({ code: 'not_supported', message: 'PeopleSoft crosslists are multiple-offering courses in the catalog; only combined sections can be written.' });
     }
+  }
+
+  /**
+   * The combination a write sends: PeopleSoft replaces it whole, so an update is the SIS's own
+   * (`current`, as read) with only its classes and capacity changed; its waitlist cap (WAIT_CAP),
+   * description and each staying class's row are kept. A new one leaves them to the SIS.
+   */
+  private combinedBody(input: SisRelationshipInput, current: PsCombined | null): Omit<PsCombined, 'SCTN_COMBINED_ID'> {
+    this.assertCombined(input);
     const ordered = [...input.members].sort((a, b) => Number(b.primary) - Number(a.primary));
-    return { STRM: input.termKey, ENRL_CAP: input.sharedCapacity ?? 0, WAIT_CAP: 0, CLASSES: ordered.map((m) => ({ CLASS_NBR: Number(splitKey(m.sectionKey)[1]) })) };
+    const classes = ordered.map((m) => {
+      const nbr = Number(splitKey(m.sectionKey)[1]);
+      return current?.CLASSES.find((c) => c.CLASS_NBR === nbr) ?? { CLASS_NBR: nbr };
+    });
+    return { ...current, STRM: input.termKey, ENRL_CAP: input.sharedCapacity ?? 0, CLASSES: classes };
   }
 
   async *relationships(termKey: string): AsyncIterable<SisRelationship[]> {
@@ -220,7 +233,7 @@ export class PeopleSoftConnector implements SisConnector {
   }
 
   private async createRelationship(input: SisRelationshipInput): Promise<SisWriteResult<SisRelationship>> {
-    const body = this.combinedBody(input);
+    const body = this.combinedBody(input, null);
     const wanted = new Set(input.members.map((m) => m.sectionKey));
     for await (const page of this.relationships(input.termKey)) {
       const same = page.find((r) => r.members.length === wanted.size && r.members.every((m) => wanted.has(m.sectionKey)));
@@ -233,8 +246,12 @@ export class PeopleSoftConnector implements SisConnector {
   }
 
   private async updateRelationship(sisKey: string, input: SisRelationshipInput): Promise<SisWriteResult<SisRelationship>> {
+    this.assertCombined(input);
     const [strm, id] = splitKey(sisKey);
-    const saved = await this.client.call<{ SCTN_CMBND: PsCombined }>('PUT', `/terms/${strm}/combined-sections/${encodeURIComponent(id)}`, this.combinedBody(input));
+    const path = `/terms/${strm}/combined-sections/${encodeURIComponent(id)}`;
+    const read = await this.client.get<{ SCTN_CMBND?: PsCombined }>(path);
+    if (!read.SCTN_CMBND) throw new SisError({ code: 'bad_response', message: `GET ${path}: the SIS answered no SCTN_CMBND`, raw: read });
+    const saved = await this.client.call<{ SCTN_CMBND: PsCombined }>('PUT', path, this.combinedBody(input, read.SCTN_CMBND));
     if (!saved?.SCTN_CMBND) throw new SisError({ code: 'bad_response', message: 'the SIS answered no SCTN_CMBND', raw: saved });
     return { sisKey, record: this.combinedToModel(saved.SCTN_CMBND) };
   }
