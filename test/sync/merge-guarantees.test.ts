@@ -76,8 +76,9 @@ describe('merge guarantees', () => {
     cleanups.push(() => sis.sim.close(), () => hub.close());
     const [first, second] = (await sis.admin<{ terms: { code: string; sections: number }[] }>('GET', '/stats')).terms;
     await merge(hub.admin, { types: ALL_TYPES.filter((t) => t !== 'sections' && t !== 'relationships'), terms: [first.code, second.code] });
-    // Every attempt at the first term's sections fails (the fetch tries four times); then the SIS recovers.
-    await sis.admin('PUT', '/faults', { rules: [{ kind: 'server_error', remaining: 4, pathPrefix: '/api/sections' }] });
+    // Every attempt at the first term's sections fails (the fetch tries four times, each asking
+    // three times for its first page: src/sis/read-retry.ts); then the SIS recovers.
+    await sis.admin('PUT', '/faults', { rules: [{ kind: 'server_error', remaining: 12, pathPrefix: '/api/sections' }] });
     const run = await merge(hub.admin, { types: ['sections'], terms: [first.code, second.code] });
     expect(run.status).toBe('partial');
     expect(run.items.find((i) => i.term === first.code)).toMatchObject({ status: 'failed', error: expect.stringMatching(/Internal server error/) });
@@ -95,10 +96,22 @@ describe('merge guarantees', () => {
     expect((await hub.db.selectFrom('terms').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n).toBe(0);
   });
 
-  it('starts a fetch over when the SIS fails after some pages have arrived, and counts each record once', async () => {
+  it('asks again for a page the SIS failed once, without starting the fetch over', async () => {
     const { sis, hub, term, inTerm } = await readyForSections({ pageSize: 5 });
     await sis.admin('DELETE', '/requests');
     await sis.admin('PUT', '/faults', { seed: 2, rules: [{ kind: 'server_error', rate: 0.1, remaining: 1, pathPrefix: '/api/section-instructors' }] });
+    const run = await merge(hub.admin, { types: ['sections'], terms: [term] });
+    expect(item(run, 'sections')).toMatchObject({ status: 'succeeded', counts: expect.objectContaining({ fetched: inTerm, created: inTerm, errors: 0 }) });
+    // One read of each section's instructors, and one more: the one that failed.
+    const links = (await sis.admin<{ path: string }[]>('GET', '/requests')).filter((r) => r.path.startsWith('/api/section-instructors')).length;
+    expect(links).toBe(inTerm + 1);
+  });
+
+  it('starts a fetch over when the SIS fails after some pages have arrived, and counts each record once', async () => {
+    const { sis, hub, term, inTerm } = await readyForSections({ pageSize: 5 });
+    await sis.admin('DELETE', '/requests');
+    // Asked to wait longer than a page's own retries do (src/sis/read-retry.ts), the fetch starts over.
+    await sis.admin('PUT', '/faults', { seed: 2, rules: [{ kind: 'rate_limit', rate: 0.1, remaining: 1, retryAfterSeconds: 6, pathPrefix: '/api/section-instructors' }] });
     const run = await merge(hub.admin, { types: ['sections'], terms: [term] });
     expect(item(run, 'sections')).toMatchObject({ status: 'succeeded', counts: expect.objectContaining({ fetched: inTerm, created: inTerm, errors: 0 }) });
     // Each section's instructors are read once per attempt: more than a page of them before the

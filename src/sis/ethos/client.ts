@@ -2,6 +2,7 @@
 // vendor media types per resource, offset/limit paging that follows x-max-page-size.
 import { SisError } from '../errors.ts';
 import { httpCall, readJson } from '../http.ts';
+import { readWithRetry } from '../read-retry.ts';
 import { ethosError } from './errors.ts';
 
 export interface EthosClientOptions {
@@ -100,10 +101,10 @@ export class EthosClient {
     for (;;) {
       const query: Record<string, string> = { offset: String(offset), limit: String(limit) };
       if (criteria !== undefined) query.criteria = JSON.stringify(criteria);
-      const response = await this.call('GET', resource, { query });
-      const max = Number(response.headers.get('x-max-page-size'));
-      const total = Number(response.headers.get('x-total-count'));
-      const items = (await readJson(response)) as T[];
+      const { max, total, items } = await readWithRetry(async () => {
+        const response = await this.call('GET', resource, { query });
+        return { max: Number(response.headers.get('x-max-page-size')), total: Number(response.headers.get('x-total-count')), items: (await readJson(response)) as T[] };
+      });
       if (!Array.isArray(items)) throw new SisError({ code: 'bad_response', message: `GET ${resource}: expected an array`, raw: items });
       if (items.length > 0) yield items;
       offset += items.length;

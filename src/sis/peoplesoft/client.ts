@@ -2,6 +2,7 @@
 // message-catalog errors (`{ MSGS: [{ MESSAGE_TEXT, FIELDNAME, MSGSET, MSGNBR }] }`).
 import { codeForStatus, parseRetryAfter, SisError } from '../errors.ts';
 import { httpCall, readJson } from '../http.ts';
+import { readWithRetry } from '../read-retry.ts';
 import type { PsPage } from './wire.ts';
 
 export interface PsClientOptions {
@@ -74,7 +75,7 @@ export class PsClient {
   async *pages<T>(path: string, rowsKey: string): AsyncGenerator<T[]> {
     const sep = path.includes('?') ? '&' : '?';
     for (let page = 1; ; page++) {
-      const body = await this.get<PsPage & Record<string, unknown>>(`${path}${sep}PAGE=${page}&PAGE_SIZE=${this.options.pageSize}`);
+      const body = await readWithRetry(() => this.get<PsPage & Record<string, unknown>>(`${path}${sep}PAGE=${page}&PAGE_SIZE=${this.options.pageSize}`));
       const rows = body[rowsKey];
       if (!Array.isArray(rows)) throw new SisError({ code: 'bad_response', message: `GET ${path}: no ${rowsKey} list`, raw: body });
       if (rows.length > 0) yield rows as T[];
