@@ -1,9 +1,10 @@
 // Integration status of a posted record (DESIGN §4.8): the one place every status transition is
 // decided and named. Pure: the push engine and the outbox feed it events and store what it returns.
 //
-//   not_synced  the SIS has never accepted this record (new, or posting is not allowed for it or,
-//               for a relationship, for one of its sections)
-//   pending     queued, posting, retrying, or waiting (maintenance, member sections, SIS key)
+//   not_synced  the SIS has not accepted this record: new, posting is not allowed for it (or, for
+//               a relationship, for one of its sections), or changed while its term's sync was off
+//   pending     queued, posting, retrying, or waiting (maintenance, member sections, SIS key, the
+//               nightly sync)
 //   synced      the SIS state equals the hub state as of the last successful post or comparison
 //   error       the last attempt failed permanently (or ran out of retries); the SIS's messages kept
 
@@ -19,6 +20,8 @@ export type StatusDetail =
   | 'awaiting_sis_key'
   | 'integration_disabled'
   | 'section_integration_disabled'
+  | 'changed_while_sync_off'
+  | 'awaiting_nightly'
   | 'retries_exhausted'
   | 'rejected'
   | 'conflict'
@@ -55,6 +58,8 @@ export type Transition =
   | 'awaiting_sis_key'
   | 'skipped_integration_disabled'
   | 'held_by_sections'
+  | 'changed_while_sync_off'
+  | 'awaiting_nightly'
   | 'succeeded'
   | 'superseded_during_post'
   | 'failed_transiently'
@@ -72,6 +77,13 @@ export type StatusEvent =
   | { kind: 'integration_disabled' }
   /** A relationship one of whose sections has Allow integration = No: it is not posted either. */
   | { kind: 'section_integration_disabled' }
+  /**
+   * A save changed a postable field while its term's sync (real-time and nightly) was off for the
+   * type: the SIS does not have it, whatever the record's status was.
+   */
+  | { kind: 'changed_while_sync_off'; version: number }
+  /** A save changed a postable field in a term posted by the nightly sync only: it goes tonight. */
+  | { kind: 'awaiting_nightly'; at: Date; version: number }
   /** The SIS acknowledged `version`; `current` is the hub's version now (newer when an edit arrived meanwhile). */
   | { kind: 'succeeded'; at: Date; version: number; current: number }
   | { kind: 'transient_failure'; at: Date; retryAt: Date; code: string; messages: SisMessage[]; raw: unknown; maxAttempts: number }
@@ -99,24 +111,25 @@ export const initialStatus = (hasSisKey: boolean): StatusRecord => ({
 
 const cleared = { errorCode: null, messages: [] as SisMessage[], raw: null, dismissedAt: null, nextRetryAt: null };
 
+/**
+ * A new edit to be posted (now, or by the nightly sync) is a new attempt: pending again. The last
+ * error's messages stay visible until the post's outcome replaces them.
+ */
+const newEdit = (current: StatusRecord, detail: 'queued' | 'awaiting_nightly', edit: { at: Date; version: number }): StatusRecord => ({
+  ...current,
+  status: 'pending',
+  detail,
+  attempts: 0,
+  nextRetryAt: null,
+  queuedAt: current.queuedAt ?? edit.at,
+  wantedVersion: Math.max(edit.version, current.wantedVersion ?? 0),
+});
+
 /** Applies one event; returns the next record and the transition's name. */
 export function transition(current: StatusRecord, event: StatusEvent): { next: StatusRecord; name: Transition } {
   switch (event.kind) {
     case 'enqueued':
-      return {
-        name: 'enqueued',
-        next: {
-          ...current,
-          // A new edit is a new attempt: pending again. The last error's messages stay visible
-          // until the post's outcome replaces them.
-          status: 'pending',
-          detail: 'queued',
-          attempts: 0,
-          nextRetryAt: null,
-          queuedAt: current.queuedAt ?? event.at,
-          wantedVersion: Math.max(event.version, current.wantedVersion ?? 0),
-        },
-      };
+      return { name: 'enqueued', next: newEdit(current, 'queued', event) };
     case 'maintenance':
       return { name: 'paused_for_maintenance', next: { ...current, status: current.status === 'error' ? 'error' : 'pending', detail: 'maintenance' } };
     case 'waiting_for_sections':
@@ -130,6 +143,13 @@ export function transition(current: StatusRecord, event: StatusEvent): { next: S
       return { name: 'skipped_integration_disabled', next: { ...current, ...cleared, status: 'not_synced', detail: 'integration_disabled', attempts: 0 } };
     case 'section_integration_disabled':
       return { name: 'held_by_sections', next: { ...current, ...cleared, status: 'not_synced', detail: 'section_integration_disabled', attempts: 0 } };
+    case 'changed_while_sync_off':
+      return {
+        name: 'changed_while_sync_off',
+        next: { ...current, ...cleared, status: 'not_synced', detail: 'changed_while_sync_off', attempts: 0, wantedVersion: Math.max(event.version, current.wantedVersion ?? 0) },
+      };
+    case 'awaiting_nightly':
+      return { name: 'awaiting_nightly', next: newEdit(current, 'awaiting_nightly', event) };
     case 'succeeded': {
       const superseded = event.current > event.version;
       return {

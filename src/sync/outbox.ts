@@ -2,10 +2,12 @@
 // relationship) in a term enabled for real-time posting marks the record pending and enqueues its
 // push job in the save's own transaction. pg-boss's `stately` policy keyed by record id keeps at
 // most one queued and one active job per record, so edits coalesce and one arriving while a post
-// is in flight gets its own run; the worker always posts the record's latest state.
+// is in flight gets its own run; the worker always posts the record's latest state. Elsewhere the
+// save records that the SIS does not have the change (pending for the nightly sync, or not synced
+// while sync is off), so no status says "synced" over an edit the SIS never received.
 import type { Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { postingOn } from '../domain/merge-settings.ts';
+import { postingOn, type MergeSettings } from '../domain/merge-settings.ts';
 import type { StatusRecord } from '../domain/integration-status.ts';
 import type { Section } from '../domain/schedule.ts';
 import type { JobQueue } from '../jobs/queue.ts';
@@ -61,6 +63,25 @@ export async function enqueuePush(
   return next;
 }
 
+/**
+ * A change saved where the save does not post it (no real-time posting for the type in its term):
+ * pending for the nightly sync where that is on, else not synced until sync is turned on and the
+ * nightly or Send Updates posts it. A delete marks nothing: a deleted record shows no status.
+ */
+async function changedUnposted(
+  trx: Transaction<DB>,
+  settings: MergeSettings,
+  termCode: string,
+  type: PostedType,
+  change: { id: string; termId: string; after: { sisKey: string | null; version: number } | null },
+  at: Date,
+): Promise<void> {
+  if (!change.after) return;
+  const nightly = postingOn(settings, type === 'section' ? 'sections' : 'relationships', termCode, 'nightly');
+  const { version, sisKey } = change.after;
+  await applyStatusEvent(trx, type, change.id, change.termId, sisKey !== null, nightly ? { kind: 'awaiting_nightly', at, version } : { kind: 'changed_while_sync_off', version });
+}
+
 export function createOutbox(deps: OutboxDeps): SaveHooks & { committed(): void } {
   /** The settings and the code of the record's term, in one statement. */
   const settingsFor = async (trx: Transaction<DB>, termId: string) => {
@@ -90,7 +111,7 @@ export function createOutbox(deps: OutboxDeps): SaveHooks & { committed(): void 
         for (const r of related) await enqueuePush(trx, deps.queue, 'relationship', { id: r.id, termId: change.termId, sisKey: r.sis_key, version: r.version }, deps.clock());
         if (related.length) touched.add('relationship');
       }
-      if (!postingOn(settings, 'sections', code, 'real_time')) return;
+      if (!postingOn(settings, 'sections', code, 'real_time')) return changedUnposted(trx, settings, code, 'section', change, deps.clock());
       const record = change.after ?? change.before!;
       // A delete bumps the version past what `before` shows.
       const version = change.after ? change.after.version : change.before!.version + 1;
@@ -100,7 +121,8 @@ export function createOutbox(deps: OutboxDeps): SaveHooks & { committed(): void 
     },
     async relationshipSaved(trx, change) {
       const { settings, code } = await settingsFor(trx, change.termId);
-      if (!code || !postingOn(settings, 'relationships', code, 'real_time')) return;
+      if (!code) return;
+      if (!postingOn(settings, 'relationships', code, 'real_time')) return changedUnposted(trx, settings, code, 'relationship', change, deps.clock());
       if (!change.after && !change.before?.sisKey) return;
       const record = change.after ?? change.before!;
       const version = change.after ? change.after.version : change.before!.version + 1;

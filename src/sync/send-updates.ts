@@ -43,7 +43,8 @@ export async function sendUpdates(
       if (!postingOn(settings, type, termCode, trigger)) continue;
       const posted: PostedType = type === 'sections' ? 'section' : 'relationship';
       const candidates = new Set<string>();
-      // 1. Everything pending, in error-free retry, or never posted.
+      // 1. Everything pending, in error-free retry, never posted, or changed while sync was off
+      //    (posted even if the SIS now equals it, so that its status settles).
       const pending = await db
         .selectFrom(`${type} as r` as 'sections as r')
         .leftJoin('integration_status as st', (j) => j.onRef('st.entity_id', '=', 'r.id').on('st.entity_type', '=', posted))
@@ -52,6 +53,7 @@ export async function sendUpdates(
         .where((eb) =>
           eb.or([
             eb('st.status', '=', 'pending'),
+            eb.and([eb('st.detail', '=', 'changed_while_sync_off'), eb('r.deleted_at', 'is', null)]),
             eb.and([eb('r.sis_key', 'is', null), eb('r.deleted_at', 'is', null), eb.or([eb('r.allow_integration', 'is', null), eb('r.allow_integration', '=', true)])]),
           ]),
         )

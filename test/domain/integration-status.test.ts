@@ -62,6 +62,20 @@ describe('integration status transitions', () => {
       nextRetryAt: later,
     });
   });
+
+  it('marks a synced record changed where the save does not post it: not synced while sync is off, pending for the nightly', () => {
+    const synced = transition(initialStatus(true), { kind: 'succeeded', at, version: 3, current: 3 }).next;
+    expect(transition(synced, { kind: 'changed_while_sync_off', version: 4 })).toMatchObject({
+      name: 'changed_while_sync_off',
+      next: { status: 'not_synced', detail: 'changed_while_sync_off', wantedVersion: 4, pushedVersion: 3 },
+    });
+    const failed = transition(synced, { kind: 'permanent_failure', at, code: 'validation', messages: [{ message: 'no', field: null, code: null }], raw: null }).next;
+    expect(transition(failed, { kind: 'changed_while_sync_off', version: 5 }).next).toMatchObject({ status: 'not_synced', messages: [], errorCode: null, attempts: 0 });
+    expect(transition(synced, { kind: 'awaiting_nightly', at: later, version: 4 })).toMatchObject({
+      name: 'awaiting_nightly',
+      next: { status: 'pending', detail: 'awaiting_nightly', queuedAt: later, wantedVersion: 4 },
+    });
+  });
 });
 
 describe('retry backoff', () => {

@@ -478,7 +478,8 @@ describe('Send Updates and the nightly run', () => {
     const list = (await sectionsOf(term, 40)).filter((s) => s.integrationStatus?.status === 'synced' && s.sisKey);
     const [a, b] = list.slice(-2);
     await patch(a.id, { capacity: 42 });
-    expect((await get(a.id)).integrationStatus?.status).toBe('synced'); // nothing enqueued
+    // Nothing enqueued, and not shown as synced either: it waits for the nightly.
+    expect((await get(a.id)).integrationStatus).toMatchObject({ status: 'pending', detail: 'awaiting_nightly' });
     // A change that bypassed the outbox (written straight into the store) is found by comparison.
     await hub.db.updateTable('sections').set({ capacity: 43 }).where('id', '=', b.id).execute();
 
