@@ -6,7 +6,7 @@ import type { DB } from '../db/schema.ts';
 import { postingOn, type MergeSettings } from '../domain/merge-settings.ts';
 import { can, type Actor } from '../domain/permissions.ts';
 import type { IntegrationStatusView } from '../domain/schedule.ts';
-import { viewsOf, type PostedType } from './integration-store.ts';
+import { sectionCountsByStatus, viewsOf, type PostedType } from './integration-store.ts';
 import { settingsWithTerms } from './settings-store.ts';
 
 /**
@@ -22,6 +22,14 @@ export async function visibleStatusTerms(db: Kysely<DB>, actor: Actor, type: Pos
 function syncedTerms(type: PostedType, { settings, termCodes }: { settings: MergeSettings; termCodes: Map<string, string> }): Set<string> {
   const mergeType = type === 'section' ? 'sections' : 'relationships';
   return new Set([...termCodes].filter(([, code]) => postingOn(settings, mergeType, code, 'nightly')).map(([id]) => id));
+}
+
+/**
+ * Sections per integration status in the terms where sync is on for sections, the only ones that
+ * have a status to show (the sync dashboard and the metrics gauge).
+ */
+export async function shownSectionCounts(db: Kysely<DB>) {
+  return sectionCountsByStatus(db, [...syncedTerms('section', await settingsWithTerms(db))]);
 }
 
 /** Adds `integrationStatus` to the records the actor may see it on. */

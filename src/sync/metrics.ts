@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DB } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/queue.ts';
-import { sectionCountsByStatus } from './integration-store.ts';
+import { shownSectionCounts } from './integration-view.ts';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -67,12 +67,12 @@ export class Metrics {
     });
     new Gauge({
       name: 'coursebridge_sections_by_integration_status',
-      help: 'Sections (not deleted) by integration status',
+      help: 'Sections (not deleted) by integration status, in terms where sync (real-time or nightly) is on for sections',
       labelNames: ['status'],
       registers,
       async collect() {
         this.reset();
-        for (const [status, n] of Object.entries(await sectionCountsByStatus(db))) this.set({ status }, n);
+        for (const [status, n] of Object.entries(await shownSectionCounts(db))) this.set({ status }, n);
       },
     });
   }

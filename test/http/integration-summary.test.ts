@@ -1,5 +1,6 @@
 // GET /api/v1/admin/integration-summary: queue depth per job queue and sections per integration
-// status, against a hub with its workers and a real Ethos simulator over HTTP.
+// status in the terms where sync is on, against a hub with its workers and a real Ethos simulator
+// over HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type Hub } from '../helpers/hub.ts';
 import { API_KEY, startPair, type Pair } from '../sis/harness.ts';
@@ -9,6 +10,7 @@ import { setSync, settled } from '../sync/push-helpers.ts';
 let sis: Pair;
 let hub: Hub;
 let term: string;
+let otherTerm: string;
 const PATH = '/api/v1/admin/integration-summary';
 
 interface Summary {
@@ -21,17 +23,27 @@ const summary = async (): Promise<Summary> => {
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return res.body;
 };
-const liveSections = async () =>
-  (await hub.db.selectFrom('sections').select((eb) => eb.fn.countAll<number>().as('n')).where('deleted_at', 'is', null).executeTakeFirstOrThrow()).n;
+const termId = async (code: string) => (await hub.db.selectFrom('terms').select('id').where('code', '=', code).executeTakeFirstOrThrow()).id;
+const liveSections = async (code?: string) => {
+  let query = hub.db.selectFrom('sections').select((eb) => eb.fn.countAll<number>().as('n')).where('deleted_at', 'is', null);
+  if (code) query = query.where('term_id', '=', await termId(code));
+  return Number((await query.executeTakeFirstOrThrow()).n);
+};
+/** The Prometheus gauge of sections by integration status, as the summary's shape. */
+const gauge = async () => {
+  const text = await fetch(`${hub.url}/metrics`).then((r) => r.text());
+  return Object.fromEntries([...text.matchAll(/^coursebridge_sections_by_integration_status\{status="(\w+)"\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])]));
+};
+const NONE = { not_synced: 0, pending: 0, synced: 0, error: 0 };
 
 beforeAll(async () => {
   sis = await startPair('ethos', { seed: 'synthetic:60' });
-  term = (await sis.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms[0].code;
+  [term, otherTerm] = (await sis.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms.map((t) => t.code);
   hub = await startHub({
     sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY, timeoutMs: 5_000 },
     runtime: { pushRetry: { baseMs: 20, maxMs: 200, maxAttempts: 30 }, pushSweepMs: 0 },
   });
-  const run = await merge(hub.admin, { types: ALL_TYPES, terms: [term] });
+  const run = await merge(hub.admin, { types: ALL_TYPES, terms: [term, otherTerm] });
   expect(run.status, JSON.stringify(run.items)).toBe('succeeded');
 }, 120_000);
 
@@ -41,7 +53,7 @@ afterAll(async () => {
 });
 
 describe('integration summary', () => {
-  it('lists every job queue with its depth, and counts the imported sections as synced', async () => {
+  it('lists every job queue with its depth, and counts no section while no term has sync on', async () => {
     const s = await summary();
     expect(s.queues.map((q) => q.name)).toEqual(expect.arrayContaining(['merge-run', 'push-relationship', 'push-section']));
     expect(s.queues.map((q) => q.name)).toEqual([...s.queues.map((q) => q.name)].sort());
@@ -51,20 +63,33 @@ describe('integration summary', () => {
     expect(Object.fromEntries(s.queues.map((q) => [q.name, q.depth]))).toEqual(Object.fromEntries(depth));
     expect(s.queues.some((q) => q.name.startsWith('__pgboss__'))).toBe(false);
 
-    const total = Number(await liveSections());
-    expect(total).toBeGreaterThan(0);
-    expect(s.sectionsByStatus).toEqual({ not_synced: 0, pending: 0, synced: total, error: 0 });
-    expect(s.sectionsTotal).toBe(total);
+    // Imported sections have no integration status anywhere yet: none is counted, as synced or otherwise.
+    expect(await liveSections()).toBeGreaterThan(0);
+    expect(s.sectionsByStatus).toEqual(NONE);
+    expect(s.sectionsTotal).toBe(0);
+    expect(await gauge()).toEqual(NONE);
   });
 
-  it('counts a hub-only section as not synced and a SIS refusal as error, like the sections list filter', async () => {
-    const before = await summary();
-    const t = await hub.db.selectFrom('terms').select('id').where('code', '=', term).executeTakeFirstOrThrow();
-    const [first, second] = (await hub.admin.get(`/api/v1/sections?termId=${t.id}&limit=2`)).body.items;
+  it('counts the sections of terms where sync is on only, as the metrics gauge does', async () => {
+    await setSync(hub.admin, term, { relationships: false });
+    const inTerm = await liveSections(term);
+    expect(inTerm).toBeGreaterThan(0);
+    expect(inTerm).toBeLessThan(await liveSections());
+    const s = await summary();
+    expect(s.sectionsByStatus).toEqual({ ...NONE, synced: inTerm });
+    expect(s.sectionsTotal).toBe(inTerm);
+    expect(await gauge()).toEqual(s.sectionsByStatus);
+  });
 
-    // Sync is off for the term: a new section stays in the hub.
+  it('counts a section created while sync was off as not synced, and a SIS refusal as error, like the sections list filter', async () => {
+    const before = await summary();
+    const t = await termId(term);
+    const [first, second] = (await hub.admin.get(`/api/v1/sections?termId=${t}&limit=2`)).body.items;
+
+    // Sync is off for the term: a new section stays in the hub, and is not synced once sync is on.
+    await setSync(hub.admin, term, { terms: [], relationships: false });
     const created = await hub.admin.post('/api/v1/sections', {
-      termId: t.id,
+      termId: t,
       courseId: first.courseId,
       sectionNumber: 'ZZ1',
       component: first.component,
@@ -73,23 +98,26 @@ describe('integration summary', () => {
       instructors: [],
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const afterCreate = await summary();
-    expect(afterCreate.sectionsByStatus).toEqual({ ...before.sectionsByStatus, not_synced: before.sectionsByStatus.not_synced + 1 });
-    expect(afterCreate.sectionsTotal).toBe(before.sectionsTotal + 1);
+    // So is an imported section edited meanwhile: the SIS does not have the edit.
+    const current = (await hub.admin.get(`/api/v1/sections/${second.id}`)).body;
+    expect((await hub.admin.patch(`/api/v1/sections/${second.id}`, { version: current.version, capacity: current.capacity + 1 })).status).toBe(200);
+    expect((await summary()).sectionsByStatus).toEqual(NONE);
 
     // Real time on: a title the SIS refuses (too long for Banner) ends in error.
     await setSync(hub.admin, term, { relationships: false });
-    const current = (await hub.admin.get(`/api/v1/sections/${second.id}`)).body;
-    const patched = await hub.admin.patch(`/api/v1/sections/${second.id}`, { version: current.version, title: 'A title far longer than thirty characters allowed' });
+    const afterEnable = await summary();
+    expect(afterEnable.sectionsByStatus).toEqual({ ...before.sectionsByStatus, not_synced: before.sectionsByStatus.not_synced + 2, synced: before.sectionsByStatus.synced - 1 });
+    expect(afterEnable.sectionsTotal).toBe(before.sectionsTotal + 1);
+    const edited = (await hub.admin.get(`/api/v1/sections/${second.id}`)).body;
+    const patched = await hub.admin.patch(`/api/v1/sections/${second.id}`, { version: edited.version, title: 'A title far longer than thirty characters allowed' });
     expect(patched.status, JSON.stringify(patched.body)).toBe(200);
     expect((await settled(hub.admin, second.id)).status).toBe('error');
 
     const s = await summary();
-    expect(s.sectionsByStatus.error).toBe(1);
-    expect(s.sectionsByStatus.synced).toBe(before.sectionsByStatus.synced - 1);
+    expect(s.sectionsByStatus).toEqual({ ...before.sectionsByStatus, not_synced: before.sectionsByStatus.not_synced + 1, synced: before.sectionsByStatus.synced - 1, error: 1 });
     expect(s.sectionsTotal).toBe(before.sectionsTotal + 1);
     for (const status of ['not_synced', 'pending', 'synced', 'error'] as const) {
-      const listed = await hub.admin.get(`/api/v1/sections?integrationStatus=${status}&limit=1&termId=${t.id}`);
+      const listed = await hub.admin.get(`/api/v1/sections?integrationStatus=${status}&limit=1&termId=${t}`);
       expect(listed.status).toBe(200);
       expect(listed.body.items.length > 0, status).toBe(s.sectionsByStatus[status] > 0);
     }
@@ -99,12 +127,14 @@ describe('integration summary', () => {
     const before = await summary();
     expect(before.sectionsByStatus.error).toBe(1);
     const [failed] = (await hub.admin.get(`/api/v1/admin/integration-health`)).body.items;
-    await setSync(hub.admin, term, { terms: [] });
+    await setSync(hub.admin, term, { terms: [], relationships: false });
     const retried = await hub.admin.post('/api/v1/admin/integration-health/retry', { type: 'section', id: failed.id });
     expect(retried.status).toBe(409);
     expect(retried.body).toMatchObject({ term, detail: expect.stringContaining(`Sync is off for sections of term ${term}`) });
     const all = await hub.admin.post('/api/v1/admin/integration-health/retry-all');
     expect(all.body).toEqual({ queued: 0 });
+    expect((await summary()).sectionsByStatus).toEqual(NONE);
+    await setSync(hub.admin, term, { relationships: false });
     expect((await summary()).sectionsByStatus).toEqual(before.sectionsByStatus);
   });
 

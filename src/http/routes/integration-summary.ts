@@ -1,10 +1,11 @@
 // The sync dashboard's numbers as JSON: jobs waiting per job queue, and sections per integration
-// status — what GET /metrics publishes for Prometheus, for the web app and scripts.
+// status in the terms where sync is on — what GET /metrics publishes for Prometheus, for the web
+// app and scripts.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { INTEGRATION_STATES } from '../../domain/integration-status.ts';
 import type { Runtime } from '../../runtime.ts';
-import { sectionCountsByStatus } from '../../sync/integration-store.ts';
+import { shownSectionCounts } from '../../sync/integration-view.ts';
 import { requireAdmin } from '../auth.ts';
 import { problems } from '../schemas.ts';
 
@@ -18,8 +19,10 @@ export const integrationSummary = z
       .describe("Every Coursebridge job queue (pg-boss's internal ones left out), by name. Depths are pg-boss's queue statistics, which it refreshes about once a minute."),
     sectionsByStatus: z
       .object(Object.fromEntries(INTEGRATION_STATES.map((s) => [s, count])) as Record<(typeof INTEGRATION_STATES)[number], typeof count>)
-      .describe('Sections (not deleted) per integration status; a section never posted counts as synced when the SIS knows it, else not_synced'),
-    sectionsTotal: count,
+      .describe(
+        'Sections (not deleted) per integration status, in terms where real-time or nightly sync is on for sections (elsewhere a section has no status). A section never posted or edited counts as synced when the SIS knows it, else not_synced; one edited while its term\'s sync was off is not_synced',
+      ),
+    sectionsTotal: count.describe('Sections (not deleted) in terms where sync is on for sections'),
   })
   .meta({ id: 'IntegrationSummary' });
 
@@ -36,7 +39,7 @@ export const integrationSummaryRoutes = (runtime: Runtime): FastifyPluginAsyncZo
     },
     async (request) => {
       requireAdmin(request, 'integrationStatus.view');
-      const [depth, sectionsByStatus] = await Promise.all([runtime.queue.depth(), sectionCountsByStatus(db)]);
+      const [depth, sectionsByStatus] = await Promise.all([runtime.queue.depth(), shownSectionCounts(db)]);
       return {
         queues: Object.entries(depth)
           .filter(([name]) => !name.startsWith(PGBOSS_INTERNAL))
