@@ -20,6 +20,9 @@ interface Course {
   departmentId: string | null;
 }
 
+/** Courses listed at once: a search finds the others. */
+const COURSE_LIMIT = 50;
+
 /** Fields the dialog shows; another field's error (or a refusal) is shown above them. */
 const SHOWN = ['courseId', 'sectionNumber', 'component', 'capacity', 'instructionMode', 'credits'];
 
@@ -50,10 +53,10 @@ function NewSectionDialog({ term, onClose }: { term: Term; onClose: () => void }
   }, [search]);
   const courses = useQuery({
     queryKey: ['courses', q],
-    queryFn: async () => (await get<Page<Course>>(`/api/v1/courses${qs({ q, limit: 50 })}`)).items,
+    queryFn: () => get<Page<Course>>(`/api/v1/courses${qs({ q, limit: COURSE_LIMIT })}`),
   });
   // A role limited to departments may create sections of their courses only.
-  const offered = (courses.data ?? []).filter((c) => !me?.departmentIds || (c.departmentId !== null && me.departmentIds.includes(c.departmentId)));
+  const offered = (courses.data?.items ?? []).filter((c) => !me?.departmentIds || (c.departmentId !== null && me.departmentIds.includes(c.departmentId)));
 
   const [courseId, setCourseId] = useState('');
   const [sectionNumber, setSectionNumber] = useState('');
@@ -81,6 +84,13 @@ function NewSectionDialog({ term, onClose }: { term: Term; onClose: () => void }
       navigate(`/sections/${created.id}`);
     },
   });
+  const courseHint = courses.isPending
+    ? 'Loading courses…'
+    : courses.data?.nextCursor
+    ? `More courses match than the first ${COURSE_LIMIT} read: type more of a code or title to find others`
+    : offered.length === 0
+    ? 'No course matches'
+    : undefined;
   const errors = fieldErrors(create.error);
   const fields = Object.keys(errors);
   const refusal = create.error && (fields.length === 0 || fields.some((f) => !SHOWN.includes(f)));
@@ -97,7 +107,7 @@ function NewSectionDialog({ term, onClose }: { term: Term; onClose: () => void }
           <Field label="Find course" hint="Code or title" className="sm:col-span-2">
             {(p) => <input {...p} type="search" className="input" value={search} onChange={(e) => setSearch(e.target.value)} />}
           </Field>
-          <Field label="Course" error={errors.courseId} className="sm:col-span-2" hint={courses.isPending ? 'Loading courses…' : offered.length === 0 ? 'No course matches' : undefined}>
+          <Field label="Course" error={errors.courseId} className="sm:col-span-2" hint={courseHint}>
             {(p) => (
               <select {...p} className={`input ${errors.courseId ? 'input-error' : ''}`} value={chosen?.id ?? ''} onChange={(e) => setCourseId(e.target.value)}>
                 {offered.length === 0 && <option value="">—</option>}
