@@ -13,7 +13,7 @@ let sis: Pair;
 let hub: Hub;
 let term: string;
 let strm: string;
-/** Classes a registrar gave SIS-only values before the hub imported them, by CLASS_NBR. */
+/** What a registrar gave SIS-only values before the hub imported it: classes by CLASS_NBR, instructors by EMPLID, a combined section by id. */
 const seeded = { stopped: 0, variableCredits: 0, lab: 0, ta: '', newcomer: '', combined: '', joiner: 0 };
 
 /** PeopleSoft's own REST service, as the registrar's tools (or a test) use it. */
