@@ -9,7 +9,7 @@ import type { ConnectorSettingsInput } from './sis/settings.ts';
 import { SisConnections } from './sync/connection.ts';
 import { executeRun } from './sync/merge-runner.ts';
 import { nightlyTick } from './sync/nightly.ts';
-import { failInterruptedRuns, getRun, MERGE_QUEUE } from './sync/runs.ts';
+import { failInterruptedRuns, getRun, keepRunAlive, MERGE_QUEUE, STALE_RUN_MS } from './sync/runs.ts';
 import type { Logger } from 'pino';
 import type { RetryPolicy } from './domain/integration-status.ts';
 import { Metrics } from './sync/metrics.ts';
@@ -45,6 +45,8 @@ export interface RuntimeOptions {
   vacuumCheckMs?: number;
   /** How often new posting errors are sent to subscribers as a digest (default 60 s; 0 = only by hand). */
   errorDigestMs?: number;
+  /** How often runs whose process died are looked for (default 60 s; 0 = only at start and by hand). */
+  interruptedRunCheckMs?: number;
 }
 
 export interface Runtime {
@@ -63,11 +65,13 @@ export interface Runtime {
   sendUpdates(terms: string[], runId: string): Promise<{ posted: number; failed: number }>;
   /** Checks the nightly schedule now (what the timer does). */
   tickNightly(now?: Date): ReturnType<typeof nightlyTick>;
+  /**
+   * Marks runs whose process died as failed, so they can run again (what the timer does); answers
+   * their ids. `now` stands in for the database's clock, which heartbeats are written by.
+   */
+  failInterruptedRuns(now?: Date): Promise<string[]>;
   stop(): Promise<void>;
 }
-
-/** How long a run may go without a heartbeat before another process calls it interrupted. */
-const STALE_RUN_MS = 10 * 60_000;
 
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { database } = options;
@@ -105,10 +109,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const saveHooks = createOutbox({ queue, clock });
   const notifier = new Notifier(db, options.smtp ?? null, clock, logger);
 
-  // Embedded mode is one process: anything still running belonged to a process that died.
-  const staleBefore = database.kind === 'pglite' ? new Date('9999-12-31T00:00:00Z') : new Date(clock().getTime() - STALE_RUN_MS);
-  const interrupted = await failInterruptedRuns(db, staleBefore);
-  if (interrupted.length) options.logger?.warn({ runs: interrupted }, 'marked interrupted merge runs as failed');
+  // Embedded mode is one process: a merge job still active belonged to a process that died (its
+  // run is failed below), and anything still running belonged to it too.
+  if (database.kind === 'pglite') await queue.failOrphaned(MERGE_QUEUE);
+  const failInterrupted = async (staleBefore: Date | null) => {
+    const interrupted = await failInterruptedRuns(db, staleBefore);
+    if (interrupted.length) options.logger?.warn({ runs: interrupted }, 'marked interrupted merge runs as failed');
+    return interrupted;
+  };
+  await failInterrupted(database.kind === 'pglite' ? new Date('9999-12-31T00:00:00Z') : null);
 
   const workers = options.workers ?? true;
   if (database.kind === 'pglite' && workers) {
@@ -118,7 +127,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   }
   const sendUpdatesOfRun = async (terms: string[], runId: string) => {
     const run = await getRun(db, runId);
-    return sendUpdates({ db, connections }, push, terms, runId, run.trigger === 'nightly' ? 'nightly' : 'manual');
+    // A push batch (`coursebridge push`) is a run of its own: its heartbeat says it is alive too.
+    const release = keepRunAlive(db, runId);
+    try {
+      return await sendUpdates({ db, connections }, push, terms, runId, run.trigger === 'nightly' ? 'nightly' : 'manual');
+    } finally {
+      release();
+    }
   };
   if (workers) {
     await queue.work<{ runId: string }>(MERGE_QUEUE, { pollingIntervalSeconds: 0.5 }, async (job) => {
@@ -165,6 +180,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   };
   const vacuumTimer = workers && vacuumMs > 0 ? setInterval(sweepVacuum, vacuumMs) : null;
 
+  // Every worker process looks: on PostgreSQL the one whose run died may never come back.
+  const interruptedMs = options.interruptedRunCheckMs ?? 60_000;
+  const interruptedTimer =
+    workers && interruptedMs > 0
+      ? setInterval(() => failInterrupted(null).catch((err: unknown) => options.logger?.error({ err }, 'interrupted run check failed')), interruptedMs)
+      : null;
+
   const tickNightly = (now = clock()) => nightlyTick(db, queue, now);
   const interval = options.nightlyCheckMs ?? 30_000;
   const timer =
@@ -187,8 +209,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     },
     sendUpdates: sendUpdatesOfRun,
     tickNightly,
+    failInterruptedRuns: (now?: Date) => failInterrupted(now ? new Date(now.getTime() - STALE_RUN_MS) : null),
     async stop() {
       if (timer) clearInterval(timer);
+      if (interruptedTimer) clearInterval(interruptedTimer);
       if (sweeper) clearInterval(sweeper);
       if (digest) clearInterval(digest);
       if (vacuumTimer) clearInterval(vacuumTimer);

@@ -9,7 +9,7 @@ import { SisError } from '../sis/errors.ts';
 import { collectGarbage } from './collect-garbage.ts';
 import type { SisConnections } from './connection.ts';
 import { applyItem, fetchItem, resolveTerm, type Fetched, type ItemContext, type ItemResult } from './merge-item.ts';
-import { failRuns, getRun, markItem, markRun, type MergeRequest } from './runs.ts';
+import { failRuns, getRun, keepRunAlive, markItem, markRun, type MergeRequest } from './runs.ts';
 import { getMergeSettings } from './settings-store.ts';
 
 export interface RunnerDeps {
@@ -32,6 +32,7 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<void>
     .returning('id')
     .executeTakeFirst();
   if (!claimed) return; // already taken, done, or failed as interrupted
+  const release = keepRunAlive(deps.db, runId);
   const items = new ItemWrites(deps.db, runId);
   try {
     const { status, error } = await mergeRun(deps, runId, items);
@@ -44,6 +45,8 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<void>
     items.close();
     await items.settled();
     await failRuns(deps.db, [runId], `The merge stopped: ${describe(error)}`);
+  } finally {
+    release();
   }
 }
 

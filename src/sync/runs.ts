@@ -170,18 +170,77 @@ export async function markItem(
   await db.updateTable('merge_runs').set({ heartbeat_at: sql`now()` } as never).where('id', '=', runId).execute();
 }
 
+/**
+ * How often a run in progress writes its heartbeat, on its own timer: nothing else writes it while
+ * one long transaction applies a term. Twenty beats fit in STALE_RUN_MS, so only a run whose
+ * process is gone goes that long without one.
+ */
+export const RUN_HEARTBEAT_MS = 30_000;
+/** How long a run may go without a heartbeat before a process's check calls it interrupted. */
+export const STALE_RUN_MS = 10 * 60_000;
+
+// Runs this process is executing, with their heartbeat timers. They are alive whatever their
+// heartbeat says: on PGlite a heartbeat waits behind a long apply like every other statement.
+const aliveHere = new Map<string, { holders: number; timer: NodeJS.Timeout }>();
+
+/** Writes the run's heartbeat every RUN_HEARTBEAT_MS until the function it answers is called. */
+export function keepRunAlive(db: Kysely<DB>, runId: string): () => void {
+  const held = aliveHere.get(runId);
+  if (held) held.holders++;
+  else {
+    let beating = false;
+    const beat = () => {
+      if (beating) return; // the last one still waits for the database
+      beating = true;
+      void db
+        .updateTable('merge_runs')
+        .set({ heartbeat_at: sql`now()` } as never)
+        .where('id', '=', runId)
+        .where('status', '=', 'running')
+        .execute()
+        .catch(() => {}) // a missed beat is made up by the next; twenty may be missed
+        .finally(() => (beating = false));
+    };
+    const timer = setInterval(beat, RUN_HEARTBEAT_MS);
+    timer.unref();
+    aliveHere.set(runId, { holders: 1, timer });
+  }
+  let released = false;
+  return () => {
+    const entry = aliveHere.get(runId);
+    if (released || !entry) return;
+    released = true;
+    if (--entry.holders > 0) return;
+    clearInterval(entry.timer);
+    aliveHere.delete(runId);
+  };
+}
+
 const INTERRUPTED = 'Interrupted: the process running it stopped. Items not finished wrote nothing; run the merge again.';
 
 /**
- * Runs a process stopped in the middle of: nothing of an interrupted item was written (each item
- * applies in one transaction), so they are marked failed and can simply be run again.
+ * Runs a process stopped in the middle of: running with no heartbeat since `staleBefore` (when
+ * null, the database's clock — the one heartbeats are written by — minus STALE_RUN_MS), or queued
+ * that long ago with no job left to take them up (it failed before claiming its run). A queued run
+ * whose job still waits is not stopped: it waits its turn behind a long merge. Runs this process
+ * is executing are alive, whatever their heartbeat says.
  */
-export async function failInterruptedRuns(db: Kysely<DB>, staleBefore: Date): Promise<string[]> {
+export async function failInterruptedRuns(db: Kysely<DB>, staleBefore: Date | null): Promise<string[]> {
+  const cutoff = staleBefore ?? sql`now() - make_interval(secs => ${STALE_RUN_MS / 1000})`;
   const stale = await db
-    .selectFrom('merge_runs')
-    .select('id')
-    .where('status', 'in', ['queued', 'running'])
-    .where(sql<boolean>`coalesce(heartbeat_at, queued_at) < ${staleBefore}`)
+    .selectFrom('merge_runs as r')
+    .select('r.id')
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('r.status', '=', 'running'), sql<boolean>`coalesce(r.heartbeat_at, r.started_at, r.queued_at) < ${cutoff}`]),
+        eb.and([
+          eb('r.status', '=', 'queued'),
+          sql<boolean>`r.queued_at < ${cutoff}`,
+          sql<boolean>`not exists (select 1 from pgboss.job j where j.name = ${MERGE_QUEUE} and j.data->>'runId' = r.id::text and j.state in ('created', 'retry', 'active'))`,
+        ]),
+      ]),
+    )
+    .$if(aliveHere.size > 0, (q) => q.where('r.id', 'not in', [...aliveHere.keys()]))
     .execute();
   return failRuns(db, stale.map((r) => r.id), INTERRUPTED);
 }

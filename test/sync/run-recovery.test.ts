@@ -1,7 +1,9 @@
-// A merge run always ends: one stopped by a fault that escapes the runner is marked failed, and
-// its types × terms are free again for the next merge instead of answering 409 for good.
+// A merge run always ends: one stopped by a fault that escapes the runner, or whose process died,
+// is marked failed, and its types × terms are free again for the next merge instead of answering
+// 409 for good. The periodic check is driven by hand with an injected clock: nothing here waits for it.
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { executeRun } from '../../src/sync/merge-runner.ts';
 import { startHub } from '../helpers/hub.ts';
 import { API_KEY, startPair } from '../sis/harness.ts';
 import { ALL_TYPES, item, merge, waitForRun } from './helpers.ts';
@@ -50,5 +52,60 @@ describe('a merge run stopped by a fault', () => {
     const again = await merge(hub.admin, { types: ['sections'], terms: [term] });
     expect(item(again, 'sections')).toMatchObject({ status: 'succeeded', counts: expect.objectContaining({ created: inTerm }) });
     expect(await sectionCount(hub.db)).toBe(inTerm);
+  });
+});
+
+const databaseNow = async (db: Awaited<ReturnType<typeof startHub>>['db']) => (await sql<{ now: Date }>`select now() as now`.execute(db)).rows[0].now.getTime();
+const minutes = (n: number) => n * 60_000;
+
+describe('a merge run whose process died', () => {
+  it('is marked failed by the periodic check once its heartbeat is stale, and the same merge runs again', async () => {
+    const { hub, term, inTerm } = await readyForSections();
+    const first = await merge(hub.admin, { types: ['sections'], terms: [term] });
+    // What a process killed while applying the sections leaves behind: the run and its item
+    // running, the last heartbeat written just before it died.
+    await hub.db.updateTable('merge_runs').set({ status: 'running', finished_at: null, heartbeat_at: sql`now()` } as never).where('id', '=', first.id).execute();
+    await hub.db.updateTable('merge_run_items').set({ status: 'running', finished_at: null } as never).where('run_id', '=', first.id).execute();
+    const blocked = await hub.admin.post('/api/v1/admin/merges', { types: ['sections'], terms: [term] });
+    expect(blocked).toMatchObject({ status: 409, body: { runningRunId: first.id } });
+
+    const now = await databaseNow(hub.db);
+    expect(await hub.runtime!.failInterruptedRuns(new Date(now + minutes(9)))).toEqual([]); // a live run may beat this seldom
+    expect(await hub.runtime!.failInterruptedRuns(new Date(now + minutes(11)))).toEqual([first.id]);
+    const dead = await waitForRun(hub.admin, first.id);
+    expect(dead).toMatchObject({ status: 'failed', error: expect.stringMatching(/^Interrupted/) });
+    expect(item(dead, 'sections')).toMatchObject({ status: 'failed', error: dead.error });
+
+    // A job handed the run late (a retry) takes nothing up: the run stays failed.
+    await executeRun({ db: hub.db, connections: hub.runtime!.connections }, first.id);
+    expect((await hub.admin.get(`/api/v1/admin/merges/${first.id}`)).body).toMatchObject({ status: 'failed', items: [{ status: 'failed' }] });
+
+    const again = await merge(hub.admin, { types: ['sections'], terms: [term] });
+    expect(item(again, 'sections')).toMatchObject({ status: 'succeeded', counts: expect.objectContaining({ unchanged: inTerm }) });
+  });
+
+  it('is not taken for dead while it runs in this process, nor while it waits in the queue behind another', async () => {
+    const { sis, hub, term, inTerm } = await readyForSections();
+    await sis.admin('PUT', '/faults', { latencyMs: 100 }); // slow enough to be seen running
+    const running = await hub.admin.post('/api/v1/admin/merges', { types: ['sections'], terms: [term] });
+    const waiting = await hub.admin.post('/api/v1/admin/merges', { types: ['departments'], terms: [] });
+    for (let i = 0; i < 2000; i++) {
+      if ((await hub.admin.get(`/api/v1/admin/merges/${running.body.id}`)).body.status === 'running') break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // An hour on: both are old by any clock, yet this process is executing the one, and the
+    // other's job waits for this process's worker.
+    const inHour = new Date((await databaseNow(hub.db)) + minutes(60));
+    expect(await hub.runtime!.failInterruptedRuns(inHour)).toEqual([]);
+    expect((await hub.admin.get(`/api/v1/admin/merges/${running.body.id}`)).body.status).toBe('running');
+    expect((await hub.admin.get(`/api/v1/admin/merges/${waiting.body.id}`)).body.status).toBe('queued');
+    await sis.admin('DELETE', '/faults');
+    expect(item(await waitForRun(hub.admin, running.body.id), 'sections')).toMatchObject({ status: 'succeeded', counts: expect.objectContaining({ created: inTerm }) });
+    expect(await waitForRun(hub.admin, waiting.body.id)).toMatchObject({ status: 'succeeded' });
+
+    // A run left queued after its job ended without taking it up (the database failed at its claim).
+    await hub.db.updateTable('merge_runs').set({ status: 'queued', finished_at: null } as never).where('id', '=', waiting.body.id).execute();
+    await hub.db.updateTable('merge_run_items').set({ status: 'waiting', finished_at: null } as never).where('run_id', '=', waiting.body.id).execute();
+    expect(await hub.runtime!.failInterruptedRuns(new Date((await databaseNow(hub.db)) + minutes(60)))).toEqual([waiting.body.id]);
   });
 });
