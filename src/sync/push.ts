@@ -709,7 +709,8 @@ export class PushEngine {
     const due = await db
       .selectFrom('integration_status')
       .select(['entity_type', 'entity_id'])
-      .where('status', '=', 'pending')
+      // Pending, or changed while its term's sync was off: real-time posting on now, it goes out.
+      .where((eb) => eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'not_synced'), eb('detail', '=', 'changed_while_sync_off')])]))
       .where('term_id', 'in', realTimeTerms.map((t) => t.id))
       .where((eb) => eb.or([eb('detail', 'is', null), eb('detail', '!=', 'waiting_for_sections')]))
       .where((eb) => eb.or([eb('next_retry_at', 'is', null), eb('next_retry_at', '<=', now)]))

@@ -65,7 +65,7 @@ afterAll(async () => {
 });
 
 describe('a change saved while sync was off', () => {
-  it('shows not synced once real-time posting is on, and synced only after it was posted; untouched sections stay synced', async () => {
+  it('shows not synced once sync is on, and synced only after it was posted; untouched sections stay synced', async () => {
     const [edited, untouched, reverted] = await sectionsOfTerm();
     const old = await sisSection(edited);
     await patch(edited.id, { title: 'Edited while sync was off', capacity: edited.capacity + 5 });
@@ -73,7 +73,8 @@ describe('a change saved while sync was off', () => {
     await patch(reverted.id, { capacity: reverted.capacity + 1 });
     await patch(reverted.id, { capacity: reverted.capacity });
 
-    await setSync(hub.admin, term);
+    // Nightly sync on: the status shows, and nothing posts before the nightly (or Send Updates).
+    await setSync(hub.admin, term, { realTime: false, nightly: true });
     const status = await statusOf(edited.id);
     expect(status).toMatchObject({ status: 'not_synced', detail: 'changed_while_sync_off', attempts: 0, lastSuccessAt: null });
     const listed = new Map((await sectionsOfTerm()).map((s) => [s.id, s.integrationStatus]));
@@ -83,7 +84,7 @@ describe('a change saved while sync was off', () => {
     const filtered = (await hub.admin.get(`/api/v1/sections?termId=${termId}&integrationStatus=not_synced&limit=60`)).body.items.map((s: SectionView) => s.id);
     expect(filtered).toEqual(expect.arrayContaining([edited.id, reverted.id]));
     expect(filtered).not.toContain(untouched.id);
-    // The SIS still has the old values: enabling posting sent nothing by itself.
+    // The SIS still has the old values: turning nightly sync on sent nothing by itself.
     expect(await sisSection(edited)).toMatchObject({ title: old.title, capacity: old.capacity });
 
     await sendUpdates();
@@ -104,7 +105,7 @@ describe('a change saved while sync was off', () => {
     const edited = await hub.admin.patch(`/api/v1/relationships/${rel.id}`, { version: rel.version, sharedCapacity: rel.sharedCapacity + 7 });
     expect(edited.status, JSON.stringify(edited.body)).toBe(200);
 
-    await setSync(hub.admin, term, { realTime: true });
+    await setSync(hub.admin, term, { realTime: false, nightly: true });
     const shown = (await hub.admin.get(`/api/v1/relationships/${rel.id}`)).body;
     expect(shown.integrationStatus).toMatchObject({ status: 'not_synced', detail: 'changed_while_sync_off' });
 
@@ -114,6 +115,21 @@ describe('a change saved while sync was off', () => {
     const inSis = [];
     for await (const page of sis.connector.relationships(termKey)) inSis.push(...readable(page).filter((r) => r.key === rel.sisKey));
     expect(inSis).toEqual([expect.objectContaining({ sharedCapacity: rel.sharedCapacity + 7 })]);
+  });
+});
+
+describe('turning real-time posting on', () => {
+  it('posts what was changed while sync was off as soon as it is turned on, with no edit or Send Updates', async () => {
+    await setSync(hub.admin, term, { terms: [] });
+    const s = (await sectionsOfTerm()).find((x) => x.sisKey)!;
+    await patch(s.id, { capacity: s.capacity + 11 });
+    // Saving the settings puts it in the queue (the push sweep takes up what changed while sync was off).
+    await setSync(hub.admin, term, { realTime: true });
+    for (let i = 0; (await statusOf(s.id)).status !== 'synced'; i++) {
+      if (i > 600) throw new Error(`never posted: ${JSON.stringify(await statusOf(s.id))}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect((await sisSection(s)).capacity).toBe(s.capacity + 11);
   });
 });
 

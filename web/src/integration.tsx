@@ -25,6 +25,8 @@ export const DETAIL_TEXT: Record<string, string> = {
   rejected: 'the SIS refused it',
   conflict: 'changed on both sides',
   retries_exhausted: 'gave up after repeated failures',
+  changed_while_sync_off: 'changed while sync was off for its term; posted once sync is on',
+  awaiting_nightly: 'waiting for the nightly sync',
 };
 
 /** The status's name: "Section not synced" / "Not synced", "Pending", "Waiting for its sections' SIS keys"… */
