@@ -1,32 +1,34 @@
 // Users, roles and API tokens as the API speaks them.
 import { z } from 'zod';
+import { email as emailAddress, listOf, oneOf, ref, requiredText, text, typeError, version, yesNo } from './field-schemas.ts';
 import { PERMISSIONS, PRODUCTS } from './permissions.ts';
 
-const password = z.string().min(12, 'Use at least 12 characters').max(200);
-const products = z.array(z.enum(PRODUCTS)).min(1, 'A user needs at least one product');
-const email = z.email().trim().toLowerCase();
+const password = text('Password', 200, { trim: false }).min(12, 'Use at least 12 characters');
+const products = z.array(oneOf('Product', PRODUCTS), { error: typeError('Products', 'Products must be a list') }).min(1, 'A user needs at least one product');
+const email = emailAddress('Email').trim().toLowerCase();
+const departmentIds = listOf(ref('Department'), 'Departments', 500, 'A user');
 
 export const userCreate = z
   .strictObject({
     email,
-    name: z.string().trim().min(1).max(200),
+    name: requiredText('Name', 200),
     password: password.optional().describe('Omit to create a user who cannot sign in yet'),
-    roleId: z.uuid(),
+    roleId: ref('Role'),
     products: products.default(['scheduling']),
-    departmentIds: z.array(z.uuid()).max(500).default([]),
+    departmentIds: departmentIds.default([]),
   })
   .meta({ id: 'UserCreate' });
 export type UserCreate = z.output<typeof userCreate>;
 
 export const userPatch = z
   .strictObject({
-    version: z.int().positive(),
-    name: z.string().trim().min(1).max(200).optional(),
+    version,
+    name: requiredText('Name', 200).optional(),
     password: password.optional(),
-    roleId: z.uuid().optional(),
+    roleId: ref('Role').optional(),
     products: products.optional(),
-    departmentIds: z.array(z.uuid()).max(500).optional(),
-    disabled: z.boolean().optional(),
+    departmentIds: departmentIds.optional(),
+    disabled: yesNo('Disabled').optional(),
   })
   .meta({ id: 'UserPatch' });
 export type UserPatch = z.output<typeof userPatch>;
@@ -50,10 +52,10 @@ export type User = z.output<typeof user>;
 
 export const roleInput = z
   .strictObject({
-    name: z.string().trim().min(1).max(100),
-    description: z.string().max(1000).default(''),
-    permissions: z.array(z.enum(PERMISSIONS)).max(PERMISSIONS.length),
-    departmentScoped: z.boolean().default(false),
+    name: requiredText('Name', 100),
+    description: text('Description', 1000, { trim: false }).default(''),
+    permissions: listOf(oneOf('Permission', PERMISSIONS), 'Permissions', PERMISSIONS.length, 'A role'),
+    departmentScoped: yesNo('Department scoped').default(false),
   })
   .meta({ id: 'RoleDefinition' });
 export type RoleInput = z.output<typeof roleInput>;
@@ -72,9 +74,9 @@ export type Role = z.output<typeof role>;
 
 export const tokenCreate = z
   .strictObject({
-    name: z.string().trim().min(1).max(100),
-    roleId: z.uuid(),
-    kind: z.enum(['api', 'record_system']).default('api'),
+    name: requiredText('Name', 100),
+    roleId: ref('Role'),
+    kind: oneOf('Kind', ['api', 'record_system']).default('api'),
   })
   .meta({ id: 'TokenCreate' });
 export type TokenCreate = z.output<typeof tokenCreate>;

@@ -14,6 +14,7 @@
 // - `phases.bypass` lifts the phase / default rules (not the role's permissions); the caller
 //   audits such a write as a bypass.
 import { z } from 'zod';
+import { ref, requiredText, text, version } from './field-schemas.ts';
 import type { Permission } from './permissions.ts';
 import { SECTION_FIELDS, term, type SectionField } from './schedule.ts';
 import { addDays, isTimeZone, LOCAL_DATE_TIME, zonedToInstant } from './zoned-time.ts';
@@ -39,7 +40,7 @@ export type EditableFields = z.output<typeof editableFields>;
 
 export const roleRule = z
   .strictObject({
-    roleId: z.uuid(),
+    roleId: ref('Role'),
     editableFields: editableFields.default([]),
     mayCreate: z.boolean().default(false),
     mayCancel: z.boolean().default(false),
@@ -76,8 +77,8 @@ export const phaseMergeSettings = z
   .meta({ id: 'PhaseMergeSettings' });
 export type PhaseMergeSettings = z.output<typeof phaseMergeSettings>;
 
-const name = z.string().trim().min(1, 'Name is required').max(100);
-const description = z.string().trim().max(2000);
+const name = requiredText('Name', 100);
+const description = text('Description', 2000);
 const later = (p: { startsAt?: string; endsAt?: string }) => !p.startsAt || !p.endsAt || p.endsAt > p.startsAt;
 
 export const phaseCreate = z
@@ -95,7 +96,7 @@ export type PhaseCreate = z.output<typeof phaseCreate>;
 
 export const phasePatch = z
   .strictObject({
-    version: z.int().positive(),
+    version,
     name: name.optional(),
     description: description.optional(),
     startsAt: localDateTime.optional(),

@@ -1,21 +1,20 @@
 // The schedule's records as the API speaks them: one zod schema per shape, the single source for
-// validation, TypeScript types and the OpenAPI document. Inputs are strict (unknown fields refused).
+// validation, TypeScript types and the OpenAPI document. Inputs are strict (unknown fields refused),
+// and every input field's messages are written for the person who sees them beside the field.
 import { z } from 'zod';
+import { email, isoDate, listOf, numberBetween, oneOf, ref, requiredText, text, typeError, version, wholeNumber, yesNo } from './field-schemas.ts';
 import { INTEGRATION_STATES } from './integration-status.ts';
 
-const isoDate = z.iso.date().describe('Calendar date, YYYY-MM-DD');
 const clockTime = z
-  .string()
+  .string({ error: 'Use 24-hour HH:MM' })
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use 24-hour HH:MM')
   .describe('Local time, HH:MM');
-const code = (label: string, max = 40) => z.string().trim().min(1, `${label} is required`).max(max);
-const id = z.uuid();
-const version = z.int().positive().describe('The version you read; a stale one gets 409');
 
 export const DAYS = 'MTWRFSU';
+const DAYS_FORMAT = 'Days are letters of MTWRFSU in that order, e.g. "MWF" or "TR"';
 export const daysSchema = z
-  .string()
-  .regex(/^M?T?W?R?F?S?U?$/, 'Days are letters of MTWRFSU in that order, e.g. "MWF" or "TR"')
+  .string({ error: (issue) => (issue.input === undefined ? 'Give the meeting days, e.g. "MWF" ("" for an arranged meeting)' : DAYS_FORMAT) })
+  .regex(/^M?T?W?R?F?S?U?$/, DAYS_FORMAT)
   .describe('Meeting days, letters of MTWRFSU (R = Thursday, U = Sunday)');
 
 export const meetingInput = z
@@ -23,9 +22,9 @@ export const meetingInput = z
     days: daysSchema,
     startTime: clockTime.nullable().default(null),
     endTime: clockTime.nullable().default(null),
-    startDate: isoDate.nullable().default(null),
-    endDate: isoDate.nullable().default(null),
-    roomId: id.nullable().default(null).describe('None for arranged or online meetings'),
+    startDate: isoDate('Start date').nullable().default(null),
+    endDate: isoDate('End date').nullable().default(null),
+    roomId: ref('Room').nullable().default(null).describe('None for arranged or online meetings'),
   })
   .superRefine((m, ctx) => {
     if ((m.startTime === null) !== (m.endTime === null))
@@ -53,7 +52,7 @@ export const meeting = z
 export type Meeting = z.output<typeof meeting>;
 
 export const instructorAssignment = z
-  .strictObject({ instructorId: id, role: z.enum(['primary', 'secondary']).default('primary') })
+  .strictObject({ instructorId: ref('Instructor'), role: oneOf('Role', ['primary', 'secondary']).default('primary') })
   .meta({ id: 'InstructorAssignment' });
 export type InstructorAssignment = z.output<typeof instructorAssignment>;
 
@@ -61,27 +60,26 @@ export const SECTION_STATUSES = ['active', 'cancelled'] as const;
 export const INSTRUCTION_MODES = ['in_person', 'online', 'hybrid', 'arranged'] as const;
 
 const sectionFields = {
-  sectionNumber: code('Section number', 10),
-  component: code('Component', 10).describe('LEC, LAB, DIS, SEM, …'),
-  capacity: z.int().min(0).max(100_000),
-  instructionMode: z.enum(INSTRUCTION_MODES),
-  campus: z.string().trim().max(40).nullable(),
-  partOfTerm: z.string().trim().max(10).nullable(),
-  title: z.string().trim().max(100).nullable().describe('Overrides the course title for this section'),
-  credits: z.number().min(0).max(99).nullable().describe('Overrides the course credits for this section'),
-  allowIntegration: z.boolean().nullable().describe('Blank or true: posted to the SIS; false: never posted'),
-  sourceOfTruth: z
-    .enum(['sis', 'hub', 'none'])
+  sectionNumber: requiredText('Section number', 10),
+  component: requiredText('Component', 10).describe('LEC, LAB, DIS, SEM, …'),
+  capacity: wholeNumber('Capacity', 100_000),
+  instructionMode: oneOf('Instruction mode', INSTRUCTION_MODES),
+  campus: text('Campus', 40).nullable(),
+  partOfTerm: text('Part of term', 10).nullable(),
+  title: text('Title', 100).nullable().describe('Overrides the course title for this section'),
+  credits: numberBetween('Credits', 0, 99).nullable().describe('Overrides the course credits for this section'),
+  allowIntegration: yesNo('Allow integration').nullable().describe('Blank or true: posted to the SIS; false: never posted'),
+  sourceOfTruth: oneOf('Source of truth', ['sis', 'hub', 'none'])
     .nullable()
     .describe('Overrides the merge settings\' source of truth for this section (blank: the settings decide); needs mergeSettings.edit'),
-  meetings: z.array(meetingInput).max(20),
-  instructors: z.array(instructorAssignment).max(20),
+  meetings: listOf(meetingInput, 'Meetings', 20, 'A section'),
+  instructors: listOf(instructorAssignment, 'Instructors', 20, 'A section'),
 };
 
 export const sectionCreate = z
   .strictObject({
-    termId: id,
-    courseId: id,
+    termId: ref('Term'),
+    courseId: ref('Course'),
     sectionNumber: sectionFields.sectionNumber,
     component: sectionFields.component,
     capacity: sectionFields.capacity.default(0),
@@ -177,18 +175,16 @@ export const versionOnly = z.strictObject({ version }).meta({ id: 'VersionRef' }
 
 // Terms
 const termPart = z
-  .strictObject({ code: code('Part code', 10), name: code('Part name', 100), startsOn: isoDate, endsOn: isoDate })
+  .strictObject({ code: requiredText('Part code', 10), name: requiredText('Part name', 100), startsOn: isoDate('Part start'), endsOn: isoDate('Part end') })
   .refine((p) => p.endsOn >= p.startsOn, { path: ['endsOn'], message: 'A part of term must not end before it starts' })
   .meta({ id: 'TermPart' });
 
 const termFields = {
-  code: code('Term code', 20).describe('e.g. 2026-fa'),
-  name: code('Term name', 100),
-  startsOn: isoDate,
-  endsOn: isoDate,
-  parts: z
-    .array(termPart)
-    .max(30)
+  code: requiredText('Term code', 20).describe('e.g. 2026-fa'),
+  name: requiredText('Term name', 100),
+  startsOn: isoDate('Start date'),
+  endsOn: isoDate('End date'),
+  parts: listOf(termPart, 'Parts', 30, 'A term')
     .superRefine((parts, ctx) => {
       parts.forEach((p, i) => {
         if (parts.findIndex((q) => q.code === p.code) < i) ctx.addIssue({ code: 'custom', path: [i, 'code'], message: `Part code ${p.code} is used twice` });
@@ -206,8 +202,8 @@ export const termPatch = z
     version,
     code: termFields.code.optional(),
     name: termFields.name.optional(),
-    startsOn: isoDate.optional(),
-    endsOn: isoDate.optional(),
+    startsOn: termFields.startsOn.optional(),
+    endsOn: termFields.endsOn.optional(),
     parts: termFields.parts.optional(),
   })
   .meta({ id: 'TermPatch' });
@@ -230,18 +226,18 @@ export type Term = z.output<typeof term>;
 
 // Courses
 const subject = z
-  .string()
+  .string({ error: typeError('Subject', 'Subject must be text, e.g. MATH') })
   .trim()
   .toUpperCase()
   .regex(/^[A-Z][A-Z0-9&]{0,9}$/, 'Subject is 1-10 letters or digits, e.g. MATH');
-const courseNumber = z.string().trim().toUpperCase().regex(/^[0-9A-Z]{1,10}$/, 'Course number is 1-10 letters or digits');
+const courseNumber = z.string({ error: typeError('Course number', 'Course number must be text, e.g. 101') }).trim().toUpperCase().regex(/^[0-9A-Z]{1,10}$/, 'Course number is 1-10 letters or digits');
 const courseFields = {
   subject,
   number: courseNumber,
-  title: code('Title', 200),
-  credits: z.number().min(0).max(99),
-  departmentId: id.nullable(),
-  description: z.string().max(10_000).nullable(),
+  title: requiredText('Title', 200),
+  credits: numberBetween('Credits', 0, 99),
+  departmentId: ref('Department').nullable(),
+  description: text('Description', 10_000, { trim: false }).nullable(),
 };
 export const courseCreate = z
   .strictObject({
@@ -284,10 +280,8 @@ export type Course = z.output<typeof course>;
 
 // Relationships
 export const RELATIONSHIP_KINDS = ['crosslist', 'combined'] as const;
-const members = z
-  .array(z.strictObject({ sectionId: id, primary: z.boolean().default(false) }))
+const members = listOf(z.strictObject({ sectionId: ref('Section'), primary: yesNo('Primary').default(false) }), 'Members', 50, 'A relationship')
   .min(2, 'A relationship groups at least two sections')
-  .max(50)
   .superRefine((list, ctx) => {
     if (list.filter((m) => m.primary).length !== 1)
       ctx.addIssue({ code: 'custom', message: 'Exactly one member must be the primary section' });
@@ -296,10 +290,10 @@ const members = z
   });
 export const relationshipCreate = z
   .strictObject({
-    termId: id,
-    kind: z.enum(RELATIONSHIP_KINDS),
-    sharedCapacity: z.int().min(0).nullable().default(null),
-    allowIntegration: z.boolean().nullable().default(null),
+    termId: ref('Term'),
+    kind: oneOf('Kind', RELATIONSHIP_KINDS),
+    sharedCapacity: wholeNumber('Shared capacity').nullable().default(null),
+    allowIntegration: yesNo('Allow integration').nullable().default(null),
     members,
   })
   .meta({ id: 'RelationshipCreate' });
@@ -307,9 +301,9 @@ export type RelationshipCreate = z.output<typeof relationshipCreate>;
 export const relationshipPatch = z
   .strictObject({
     version,
-    kind: z.enum(RELATIONSHIP_KINDS).optional(),
-    sharedCapacity: z.int().min(0).nullable().optional(),
-    allowIntegration: z.boolean().nullable().optional(),
+    kind: oneOf('Kind', RELATIONSHIP_KINDS).optional(),
+    sharedCapacity: wholeNumber('Shared capacity').nullable().optional(),
+    allowIntegration: yesNo('Allow integration').nullable().optional(),
     members: members.optional(),
   })
   .meta({ id: 'RelationshipPatch' });
@@ -333,23 +327,23 @@ export type Relationship = z.output<typeof relationship>;
 
 // Reference data: imported from the SIS, never posted; editable by hand for institutions without a feed.
 export const departmentCreate = z
-  .strictObject({ code: code('Department code', 20), name: code('Department name', 200) })
+  .strictObject({ code: requiredText('Department code', 20), name: requiredText('Department name', 200) })
   .meta({ id: 'DepartmentCreate' });
 export const department = z
   .object({ id: z.string(), code: z.string(), name: z.string(), sisKey: z.string().nullable() })
   .meta({ id: 'Department' });
 export const buildingCreate = z
-  .strictObject({ code: code('Building code', 20), name: code('Building name', 200), campus: z.string().max(40).nullable().default(null) })
+  .strictObject({ code: requiredText('Building code', 20), name: requiredText('Building name', 200), campus: text('Campus', 40, { trim: false }).nullable().default(null) })
   .meta({ id: 'BuildingCreate' });
 export const building = z
   .object({ id: z.string(), code: z.string(), name: z.string(), campus: z.string().nullable(), sisKey: z.string().nullable() })
   .meta({ id: 'Building' });
 export const roomCreate = z
   .strictObject({
-    buildingId: id,
-    number: code('Room number', 20),
-    capacity: z.int().min(0).max(100_000).default(0),
-    active: z.boolean().default(true),
+    buildingId: ref('Building'),
+    number: requiredText('Room number', 20),
+    capacity: wholeNumber('Capacity', 100_000).default(0),
+    active: yesNo('Active').default(true),
   })
   .meta({ id: 'RoomCreate' });
 export const room = z
@@ -365,9 +359,9 @@ export const room = z
   .meta({ id: 'Room' });
 export const instructorCreate = z
   .strictObject({
-    name: code('Name', 200),
-    email: z.email().nullable().default(null),
-    departmentId: id.nullable().default(null),
+    name: requiredText('Name', 200),
+    email: email('Email').nullable().default(null),
+    departmentId: ref('Department').nullable().default(null),
   })
   .meta({ id: 'InstructorCreate' });
 export const instructor = z

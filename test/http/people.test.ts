@@ -54,6 +54,26 @@ describe('users and products', () => {
     expect((await client.get('/api/v1/me')).status).toBe(401);
     expect((await new Client(hub.url).signIn('leaver@example.edu', PASSWORD)).status).toBe(401);
   });
+
+  it('words the errors of a user, role or token form for the person filling it in', async () => {
+    const user = await hub.admin.post('/api/v1/admin/users', { email: 'not an address', name: ' ', roleId: 'viewer', products: ['everything'] });
+    expect(user.status).toBe(400);
+    expect(user.body.errors).toEqual(
+      expect.arrayContaining([
+        { field: 'email', message: 'Email must be an email address, e.g. ada@example.edu' },
+        { field: 'name', message: 'Name is required' },
+        { field: 'roleId', message: 'Role must be an id (a UUID)' },
+        { field: 'products.0', message: 'Product must be scheduling or admin' },
+      ]),
+    );
+    const role = await hub.admin.post('/api/v1/admin/roles', { name: '', permissions: ['sections.fly'] });
+    expect(role.body.errors).toEqual([
+      { field: 'name', message: 'Name is required' },
+      { field: 'permissions.0', message: expect.stringMatching(/^Permission must be sections\.view, /) },
+    ]);
+    const token = await hub.admin.post('/api/v1/admin/api-tokens', { name: 'x'.repeat(101), roleId: roles.Viewer });
+    expect(token.body.errors).toEqual([{ field: 'name', message: 'Name is at most 100 characters' }]);
+  });
 });
 
 describe('sign-in and sessions', () => {

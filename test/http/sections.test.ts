@@ -142,6 +142,45 @@ describe('sections over HTTP', () => {
     expect(missing.status).toBe(404);
     expect(missing.body.title).toBe('Not found');
   });
+
+  it('words each field error for the person who reads it beside the field, not in zod terms', async () => {
+    const created = await hub.admin.post('/api/v1/sections', {
+      ...lecture(),
+      sectionNumber: 'M1',
+      capacity: -5,
+      credits: 120,
+      instructionMode: 'telepathy',
+      meetings: [{ days: 'MW', startTime: '9am', endTime: '10:00', startDate: '2026-02-30', roomId: 'room 314' }],
+    });
+    expect(created.status).toBe(400);
+    expect(created.body.errors).toEqual(
+      expect.arrayContaining([
+        { field: 'capacity', message: 'Capacity cannot be negative' },
+        { field: 'credits', message: 'Credits must be between 0 and 99' },
+        { field: 'instructionMode', message: 'Instruction mode must be in_person, online, hybrid or arranged' },
+        { field: 'meetings.0.startTime', message: 'Use 24-hour HH:MM' },
+        { field: 'meetings.0.startDate', message: 'Use a date YYYY-MM-DD' },
+        { field: 'meetings.0.roomId', message: 'Room must be an id (a UUID)' },
+      ]),
+    );
+    const { termId, courseId, ...rest } = lecture();
+    const incomplete = await hub.admin.post('/api/v1/sections', { ...rest, termId, sectionNumber: 'M2', capacity: 2.5, title: 'x'.repeat(101) });
+    expect(incomplete.body.errors).toEqual(
+      expect.arrayContaining([
+        { field: 'courseId', message: 'Course is required' },
+        { field: 'capacity', message: 'Capacity must be a whole number' },
+        { field: 'title', message: 'Title is at most 100 characters' },
+      ]),
+    );
+    const section = (await hub.admin.post('/api/v1/sections', { ...lecture(), sectionNumber: 'M3' })).body;
+    const edit = await hub.admin.patch(`/api/v1/sections/${section.id}`, { capacity: 100_001 });
+    expect(edit.body.errors).toEqual([
+      { field: 'capacity', message: 'Capacity cannot be more than 100,000' },
+      { field: 'version', message: 'Send the version you read' },
+    ]);
+    // No message anywhere still speaks zod's language.
+    for (const e of [...created.body.errors, ...incomplete.body.errors, ...edit.body.errors]) expect(e.message).not.toMatch(/Too (small|big)|Invalid input|expected/);
+  });
 });
 
 describe('cursors', () => {

@@ -1,5 +1,5 @@
-// Times on the institution's clock and validation messages a person can read, in a real browser
-// against a real hub. The browser runs in Tokyo and the institution is in Chicago (the hub's
+// Times on the institution's clock and validation messages a person can read (not zod's "Too
+// small: expected number to be >=0"), in a real browser against a real hub. The browser runs in Tokyo and the institution is in Chicago (the hub's
 // default zone), 15 hours apart, so a time shown on the browser's clock shows the wrong day.
 // Both clocks are fixed: the hub's through its injected clock, the page's through playwright's.
 import type { Browser } from 'playwright-core';
@@ -82,6 +82,22 @@ describe.skipIf(!hasChromium)("the institution's clock and readable messages in 
     expect(await days.last().getAttribute('data-merge-errors')).toBe('1');
     expect(await days.first().getAttribute('data-day')).toBe('2026-11-05');
     await page.getByText("Days are the institution's (America/Chicago).").waitFor();
+    await page.context().close();
+  });
+
+  it('a negative capacity is refused in words beside the field', async () => {
+    const section = ok(await hub.admin.post('/api/v1/sections', { termId: seed.term.id, courseId: seed.rome.id, sectionNumber: '002', component: 'LEC', capacity: 30 }));
+    const page = await inTokyo('registrar@example.edu');
+    await page.goto(`/sections/${section.id}`);
+    await page.getByRole('heading', { name: /HIST 101-002/ }).waitFor();
+    const capacity = page.getByLabel('Capacity', { exact: true });
+    await capacity.fill('-5');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Capacity cannot be negative').waitFor();
+    expect(await capacity.getAttribute('aria-invalid')).toBe('true');
+    const describedBy = (await capacity.getAttribute('aria-describedby'))!.split(' ');
+    expect(await Promise.all(describedBy.map((id) => page.locator(`[id="${id}"]`).innerText()))).toContain('Capacity cannot be negative');
+    expect(ok(await hub.admin.get(`/api/v1/sections/${section.id}`)).capacity).toBe(30);
     await page.context().close();
   });
 });
