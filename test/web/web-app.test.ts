@@ -1,7 +1,8 @@
 // The web app in a real browser (Debian's chromium through playwright-core) against a real hub:
 // sign-in, products deciding what opens, editing a section's room, a stale edit explained field by
-// field, a validation error next to its field, a section's life (new, cancel, reinstate, delete),
-// the list's selection, and a phase lock disabling fields.
+// field, a validation error next to its field, a section's life (new, cancel, reinstate, delete,
+// a stale cancel asked again), the list's selection, sorting, time zone and department filter,
+// copying a token's secret, and a phase lock disabling fields.
 // Set COURSEBRIDGE_SCREENSHOTS=1 to also write the PNGs in docs/screenshots/.
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
