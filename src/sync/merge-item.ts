@@ -154,6 +154,8 @@ async function loadHub(
  *   Compared on the database's clock, a minute early, so a hub clock slightly ahead of it cannot
  *   let one through.
  */
+const SAVED_UNPOSTED = new Set(['changed_while_sync_off', 'awaiting_nightly']);
+
 async function postingState(db: Kysely<DB>, type: MergeType, termId: string | null, readFrom: Date) {
   const state = { sent: new Map<string, Fields>(), changedSince: new Set<string>() };
   if ((type !== 'sections' && type !== 'relationships') || !termId) return state;
@@ -161,14 +163,15 @@ async function postingState(db: Kysely<DB>, type: MergeType, termId: string | nu
   const since = new Date(readFrom.getTime() - 60_000);
   const rows = await db
     .selectFrom('integration_status')
-    .select(['entity_id', 'sent', 'updated_at'])
+    .select(['entity_id', 'sent', 'updated_at', 'detail'])
     .where('entity_type', '=', (type === 'sections' ? 'section' : 'relationship') satisfies PostedType)
     .where('entity_id', 'in', inTerm)
     .where((eb) => eb.or([eb('sent', 'is not', null), eb('updated_at', '>=', since)]))
     .execute();
   for (const r of rows) {
     if (r.sent) state.sent.set(r.entity_id, r.sent as Fields);
-    if (new Date(r.updated_at) >= since) state.changedSince.add(r.entity_id);
+    // A change saved where it is not posted at once (sync off, or nightly only) touched no SIS record.
+    if (new Date(r.updated_at) >= since && !SAVED_UNPOSTED.has(r.detail ?? '')) state.changedSince.add(r.entity_id);
   }
   return state;
 }
