@@ -21,11 +21,19 @@ export class NoSisError extends DomainError {
   }
 }
 
+const SAVED_TTL_MS = 5_000;
+
 export class SisConnections {
   readonly #db: Kysely<DB>;
   /** The environment's SIS (fixed), or the demo SIS (only while no connection is saved). */
   readonly #fixed: { settings: ConnectorSettings; source: 'environment' | 'demo' } | null;
   #cached: { json: string; connector: SisConnector; fetcher: SisFetcher } | null = null;
+  /**
+   * The saved connection as last read, for a few seconds: every post asks for the connector, and
+   * the row changes about never. A save here forgets it at once; another process's save is seen
+   * within SAVED_TTL_MS.
+   */
+  #saved: { row: { settings: unknown } | undefined; until: number } | null = null;
 
   constructor(db: Kysely<DB>, fixed: { settings: ConnectorSettingsInput; source: 'environment' | 'demo' } | null = null) {
     this.#db = db;
@@ -34,7 +42,9 @@ export class SisConnections {
 
   async current(): Promise<{ settings: ConnectorSettings | null; source: ConnectionSource }> {
     if (this.#fixed?.source === 'environment') return this.#fixed;
-    const row = await this.#db.selectFrom('sis_connection').select('settings').where('id', '=', 1).executeTakeFirst();
+    if (!this.#saved || this.#saved.until < performance.now())
+      this.#saved = { row: await this.#db.selectFrom('sis_connection').select('settings').where('id', '=', 1).executeTakeFirst(), until: performance.now() + SAVED_TTL_MS };
+    const { row } = this.#saved;
     if (row) return { settings: connectorSettings.parse(row.settings), source: 'database' };
     return this.#fixed ?? { settings: null, source: 'none' };
   }
@@ -91,5 +101,6 @@ export class SisConnections {
         changes: fieldChanges(before ? redactSettings(connectorSettings.parse(before.settings)) : null, redactSettings(settings)),
       });
     });
+    this.#saved = null;
   }
 }
