@@ -702,21 +702,33 @@ export class PushEngine {
     const { settings } = await getMergeSettings(db);
     if (settings.maintenance.on) return 0;
     const now = this.#deps.clock();
-    const realTimeTerms = (
-      await db.selectFrom('terms').select(['id', 'code']).execute()
-    ).filter((t) => postingOn(settings, 'sections', t.code, 'real_time') || postingOn(settings, 'relationships', t.code, 'real_time'));
-    if (!realTimeTerms.length) return 0;
-    const due = await db
-      .selectFrom('integration_status')
-      .select(['entity_type', 'entity_id'])
-      // Pending, or changed while its term's sync was off: real-time posting on now, it goes out.
-      .where((eb) => eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'not_synced'), eb('detail', '=', 'changed_while_sync_off')])]))
-      .where('term_id', 'in', realTimeTerms.map((t) => t.id))
-      .where((eb) => eb.or([eb('detail', 'is', null), eb('detail', '!=', 'waiting_for_sections')]))
-      .where((eb) => eb.or([eb('next_retry_at', 'is', null), eb('next_retry_at', '<=', now)]))
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', sql<Date>`now()`)]))
-      .limit(limit)
-      .execute();
+    const terms = await db.selectFrom('terms').select(['id', 'code']).execute();
+    const due: { entity_type: PostedType; entity_id: string }[] = [];
+    // Per type: a term may post its relationships in real time and its sections only nightly.
+    for (const [type, mergeType, table] of [
+      ['section', 'sections', 'sections'],
+      ['relationship', 'relationships', 'relationships'],
+    ] as const) {
+      const realTime = terms.filter((t) => postingOn(settings, mergeType, t.code, 'real_time')).map((t) => t.id);
+      if (!realTime.length) continue;
+      const rows = await db
+        .selectFrom('integration_status as st')
+        .innerJoin(`${table} as r` as 'sections as r', 'r.id', 'st.entity_id')
+        .select(['st.entity_type', 'st.entity_id'])
+        .where('st.entity_type', '=', type)
+        .where('st.term_id', 'in', realTime)
+        // Pending, or changed while its term's sync was off and still in the hub (a record deleted
+        // meanwhile is left as it is in the SIS, as Send Updates leaves it): real time on, it goes out.
+        .where((eb) =>
+          eb.or([eb('st.status', '=', 'pending'), eb.and([eb('st.status', '=', 'not_synced'), eb('st.detail', '=', 'changed_while_sync_off'), eb('r.deleted_at', 'is', null)])]),
+        )
+        .where((eb) => eb.or([eb('st.detail', 'is', null), eb('st.detail', '!=', 'waiting_for_sections')]))
+        .where((eb) => eb.or([eb('st.next_retry_at', 'is', null), eb('st.next_retry_at', '<=', now)]))
+        .where((eb) => eb.or([eb('st.lease_until', 'is', null), eb('st.lease_until', '<', sql<Date>`now()`)]))
+        .limit(limit)
+        .execute();
+      due.push(...(rows as typeof due));
+    }
     if (!due.length) return 0;
     await db.transaction().execute(async (trx) => {
       for (const d of due) await queue.enqueue(trx, PUSH_QUEUES[d.entity_type], { id: d.entity_id }, { singletonKey: d.entity_id });

@@ -1,6 +1,7 @@
 // Edits made where a save does not post them (sync off for the term, or nightly only) are shown as
 // not yet in the SIS — never "synced" — until a post or the nightly's compare-and-push sends them.
 // A hub with its workers (no sweep) and a real Ethos simulator over HTTP.
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type Hub } from '../helpers/hub.ts';
 import { API_KEY, readable, startPair, type Pair } from '../sis/harness.ts';
@@ -130,6 +131,39 @@ describe('turning real-time posting on', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect((await sisSection(s)).capacity).toBe(s.capacity + 11);
+  });
+});
+
+describe('the push sweep', () => {
+  it('leaves a section deleted in the hub while sync was off as it is in the SIS when real-time posting is turned on', async () => {
+    await setSync(hub.admin, term, { terms: [] });
+    const s = (await sectionsOfTerm()).find((x) => x.sisKey)!;
+    await patch(s.id, { capacity: s.capacity + 3 });
+    const current = await get(s.id);
+    expect((await hub.admin.del(`/api/v1/sections/${s.id}?version=${current.version}`)).status).toBe(204);
+    await setSync(hub.admin, term, { realTime: true });
+    expect(await hub.runtime!.push.sweep()).toBe(0);
+    // Nothing in flight: no post job left, and no post holding the section.
+    for (let i = 0; ; i++) {
+      const jobs = await sql<{ n: number }>`select count(*)::int as n from pgboss.job where name = 'push-section' and state in ('created', 'retry', 'active')`.execute(hub.db);
+      const held = await hub.db.selectFrom('integration_status').select('lease_owner').where('entity_id', '=', s.id).executeTakeFirst();
+      if (jobs.rows[0].n === 0 && !held?.lease_owner) break;
+      if (i > 600) throw new Error('posts never settled');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect((await sisSection(s)).status).toBe('active');
+  });
+
+  it('queues nothing a term posts only nightly, though the term posts its relationships in real time', async () => {
+    await setSync(hub.admin, term, { realTime: false, nightly: true });
+    const s = (await sectionsOfTerm()).find((x) => x.integrationStatus?.status === 'synced')!;
+    expect((await patch(s.id, { capacity: s.capacity + 2 })).integrationStatus).toMatchObject({ status: 'pending', detail: 'awaiting_nightly' });
+    const current = (await hub.admin.get('/api/v1/admin/merge-settings')).body;
+    const settings = structuredClone(current.settings);
+    settings.types.relationships.realTime = true;
+    expect((await hub.admin.put('/api/v1/admin/merge-settings', { version: current.version, settings, comment: null })).status).toBe(200);
+    expect(await hub.runtime!.push.sweep()).toBe(0);
+    expect(await statusOf(s.id)).toMatchObject({ status: 'pending', detail: 'awaiting_nightly' });
   });
 });
 
