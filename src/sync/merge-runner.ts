@@ -10,6 +10,7 @@ import { collectGarbage } from './collect-garbage.ts';
 import type { SisConnections } from './connection.ts';
 import { applyItem, fetchItem, resolveTerm, type Fetched, type ItemContext, type ItemResult } from './merge-item.ts';
 import { failRuns, getRun, keepRunAlive, markItem, markRun, type MergeRequest } from './runs.ts';
+import { escapeNul } from '../domain/nul.ts';
 import { getMergeSettings } from './settings-store.ts';
 
 export interface RunnerDeps {
@@ -19,8 +20,9 @@ export interface RunnerDeps {
   sendUpdates?: (termCodes: string[], runId: string) => Promise<void>;
 }
 
+// NULs written out: the message is stored, and PostgreSQL cannot store one (a SIS echoing a key that holds one).
 const describe = (error: unknown) =>
-  error instanceof SisError ? `The SIS answered ${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
+  escapeNul(error instanceof SisError ? `The SIS answered ${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error));
 
 export async function executeRun(deps: RunnerDeps, runId: string): Promise<void> {
   // Claim the run atomically: a CLI and a worker process may both be handed it.

@@ -133,17 +133,27 @@ export async function finishPushRun(db: Kysely<DB>, runId: string, outcome: { po
 
 export async function markRun(db: Kysely<DB>, runId: string, status: RunStatus, error: string | null = null) {
   const finished = status !== 'running' && status !== 'queued';
-  await db
-    .updateTable('merge_runs')
-    .set({
-      status,
-      error,
-      heartbeat_at: sql`now()`,
-      ...(status === 'running' && { started_at: sql`now()` }),
-      ...(finished && { finished_at: sql`now()` }),
-    } as never)
-    .where('id', '=', runId)
-    .execute();
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('merge_runs')
+      .set({
+        status,
+        error,
+        heartbeat_at: sql`now()`,
+        ...(status === 'running' && { started_at: sql`now()` }),
+        ...(finished && { finished_at: sql`now()` }),
+      } as never)
+      .where('id', '=', runId)
+      .execute();
+    // A run that ends ends all of it: an item whose last write was lost does not stay running.
+    if (finished)
+      await trx
+        .updateTable('merge_run_items')
+        .set({ status: 'failed', error: 'The run ended before this item did.', finished_at: sql`now()` } as never)
+        .where('run_id', '=', runId)
+        .where('status', 'in', ['waiting', 'running'])
+        .execute();
+  });
 }
 
 export async function markItem(

@@ -39,8 +39,10 @@ function convertPage(type: MergeType, page: unknown[]): ConvertedPage {
   const convert = fromSis[type] as (r: never) => SisRecord;
   const out: ConvertedPage = { records: [], invalid: [] };
   // Kept as the SIS sent it, but for NULs, written out: the report is stored in PostgreSQL too.
-  const invalid = (key: string | null, message: string, raw: unknown) =>
-    out.invalid.push({ kind: 'error', entity_id: null, sis_key: key, label: `${type.slice(0, -1)} ${key ?? '(no key)'}`, fields: [], message, raw: escapeNul(raw) });
+  const invalid = (key: string | null, message: string, raw: unknown) => {
+    const sisKey = key === null ? null : escapeNul(key);
+    out.invalid.push({ kind: 'error', entity_id: null, sis_key: sisKey, label: `${type.slice(0, -1)} ${sisKey ?? '(no key)'}`, fields: [], message: escapeNul(message), raw: escapeNul(raw) });
+  };
   for (const item of page) {
     if (item instanceof UnreadableRecord) {
       invalid(item.key, `The SIS sent a record the hub cannot read: ${item.message}`, item.raw);

@@ -180,6 +180,15 @@ describe('merge guarantees', () => {
     expect(JSON.stringify(error.raw)).toContain('Calculus\\\\u0000I');
   });
 
+  it('ends the item failed, the SIS message written out, when the SIS refuses a key holding the NUL character', async () => {
+    const { sis, hub, term } = await readyForSections({ pageSize: 5 });
+    // The SIS then answers the lookup of that section's instructors "section key\0x not found".
+    await sis.admin('PUT', '/faults', { rules: [{ kind: 'malformed_record', remaining: 1, pathPrefix: '/api/sections', field: 'id', value: 'key\u0000x' }] });
+    const run = await merge(hub.admin, { types: ['sections'], terms: [term] });
+    expect(run.status).toBe('failed');
+    expect(item(run, 'sections')).toMatchObject({ status: 'failed', error: expect.stringContaining('key\\u0000x') });
+  });
+
   it('reports a SIS meeting that ends before it starts as an invalid record, and imports the rest', async () => {
     const error = await importWithOneInvalid({ pathPrefix: '/api/instructional-events', field: 'recurrence.timePeriod.endOn', value: '2025-01-01T06:00:00-06:00' });
     expect(error.message).toMatch(/^The SIS sent a record that fails validation: meetings\.0\.endTime: must be after the start time/);
