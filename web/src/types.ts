@@ -170,6 +170,8 @@ export const SOURCE_LABELS: Record<SourceOfTruth, string> = { sis: 'SIS wins', h
 export type SectionField = (typeof SECTION_FIELDS)[number];
 export interface EditRules {
   termId: string;
+  /** The institution's zone, in which the phase's local times are read. */
+  timeZone: string;
   phase: { id: string; name: string; startsAt: string; endsAt: string } | null;
   source: 'phase' | 'termDefaults' | 'role';
   editableFields: SectionField[];

@@ -232,7 +232,7 @@ function SectionEditor({ initial }: { initial: Section }) {
         </h1>
         <span className={`badge ${base.status === 'active' ? 'bg-green-100 text-green-900' : 'bg-slate-200 text-slate-700'}`}>{base.status}</span>
         {term && <span className="badge bg-slate-100 text-slate-700">{term.name}</span>}
-        {rules.data?.phase ? <PhaseBadgeView phase={rules.data.phase} /> : term?.currentPhase ? <PhaseBadgeView phase={term.currentPhase} /> : null}
+        {rules.data?.phase ? <PhaseBadgeView phase={{ ...rules.data.phase, timeZone: rules.data.timeZone }} /> : term?.currentPhase ? <PhaseBadgeView phase={term.currentPhase} /> : null}
         <span className="text-xs text-slate-500">version {base.version}</span>
       </div>
 
