@@ -51,9 +51,11 @@ function NewSectionDialog({ term, onClose }: { term: Term; onClose: () => void }
     const t = setTimeout(() => setQ(search.trim()), 250);
     return () => clearTimeout(t);
   }, [search]);
+  // One department: the API reads only its courses, so the first page is all theirs.
+  const only = me?.departmentIds?.length === 1 ? me.departmentIds[0] : undefined;
   const courses = useQuery({
-    queryKey: ['courses', q],
-    queryFn: () => get<Page<Course>>(`/api/v1/courses${qs({ q, limit: COURSE_LIMIT })}`),
+    queryKey: ['courses', q, only],
+    queryFn: () => get<Page<Course>>(`/api/v1/courses${qs({ q, departmentId: only, limit: COURSE_LIMIT })}`),
   });
   // A role limited to departments may create sections of their courses only.
   const offered = (courses.data?.items ?? []).filter((c) => !me?.departmentIds || (c.departmentId !== null && me.departmentIds.includes(c.departmentId)));
