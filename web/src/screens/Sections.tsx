@@ -65,8 +65,8 @@ const PAGE_SIZE = 500;
 const ROW_HEIGHT = 36;
 const COLUMN_KEY = 'coursebridge.sectionColumns';
 
-// No endpoint tells a non-admin the institution's time zone: instants are shown on this browser's
-// clock, named by its zone so they are not read as another's.
+// A non-admin learns the institution's time zone only from a term's phase in force (its badge), so
+// instants are shown on this browser's clock, named by its zone so they are not read as another's.
 const stampFormat = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' });
 /** "2025-03-04 14:05 CST": the instant in the browser's time zone, labelled with it. */
 function localStamp(iso: string): string {
