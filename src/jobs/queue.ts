@@ -3,7 +3,7 @@
 // enqueue outside it would deadlock against the transaction's lock, and on PostgreSQL it would
 // silently escape the rollback — so `enqueue` takes the transaction as a required argument.
 import { fromKysely, fromPglite, PgBoss, type Job, type Queue, type SendOptions, type WorkOptions } from 'pg-boss';
-import { sql, type Transaction } from 'kysely';
+import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from '../db/database.ts';
 import type { DB } from '../db/schema.ts';
@@ -29,6 +29,14 @@ export interface JobQueue {
    */
   failOrphaned(name: string): Promise<number>;
   stop(): Promise<void>;
+}
+
+/**
+ * SQL for a query's `where`: a job of queue `name` whose data field `key` equals `value` is still
+ * waiting or running. Read from pg-boss's own table, so a caller can ask it of many rows at once.
+ */
+export function liveJobWith(name: string, key: string, value: RawBuilder<unknown>): RawBuilder<boolean> {
+  return sql<boolean>`exists (select 1 from pgboss.job j where j.name = ${name} and j.data->>${key} = ${value} and j.state in ('created', 'retry', 'active'))`;
 }
 
 export async function startJobQueue(database: Database, logger?: FastifyBaseLogger): Promise<JobQueue> {

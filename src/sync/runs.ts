@@ -7,7 +7,7 @@ import { ConflictError, InvalidError, NotFoundError } from '../domain/errors.ts'
 import { isTermSpecific, MERGE_TYPES, type MergeType, type TermSpecificType } from '../domain/merge-settings.ts';
 import { fieldChanges } from '../domain/changes.ts';
 import type { Actor } from '../domain/permissions.ts';
-import type { JobQueue } from '../jobs/queue.ts';
+import { liveJobWith, type JobQueue } from '../jobs/queue.ts';
 import { recordAudit } from '../store/audit.ts';
 
 export const MERGE_QUEUE = 'merge-run';
@@ -246,7 +246,7 @@ export async function failInterruptedRuns(db: Kysely<DB>, staleBefore: Date | nu
         eb.and([
           eb('r.status', '=', 'queued'),
           sql<boolean>`r.queued_at < ${cutoff}`,
-          sql<boolean>`not exists (select 1 from pgboss.job j where j.name = ${MERGE_QUEUE} and j.data->>'runId' = r.id::text and j.state in ('created', 'retry', 'active'))`,
+          sql<boolean>`not ${liveJobWith(MERGE_QUEUE, 'runId', sql`r.id::text`)}`,
         ]),
       ]),
     )
