@@ -1,6 +1,7 @@
 // Merges over HTTP against a real SIS simulator: start a run, follow it to the end.
 import { expect } from 'vitest';
-import type { Client } from '../helpers/hub.ts';
+import { startHub, type Client } from '../helpers/hub.ts';
+import { API_KEY, startPair } from '../sis/harness.ts';
 
 export interface RunView {
   id: string;
@@ -32,3 +33,17 @@ export const item = (run: RunView, type: string) => {
 };
 
 export const ALL_TYPES = ['terms', 'departments', 'buildings', 'rooms', 'instructors', 'courses', 'sections', 'relationships'];
+
+/**
+ * A hub beside an Ethos simulator (synthetic:20) with everything of the first term imported but its
+ * sections and relationships; `cleanups` closes both. `inTerm`: the SIS's sections of that term.
+ */
+export async function readyForSections(cleanups: (() => Promise<unknown>)[], settings: { pageSize?: number } = {}) {
+  const sis = await startPair('ethos', { seed: 'synthetic:20' });
+  const hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY, ...settings } });
+  cleanups.push(() => sis.sim.close(), () => hub.close());
+  const term = (await sis.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms[0].code;
+  await merge(hub.admin, { types: ALL_TYPES.filter((t) => t !== 'sections' && t !== 'relationships'), terms: [term] });
+  const inTerm = (await sis.admin<unknown[]>('GET', `/sections?term=${term}`)).length;
+  return { sis, hub, term, inTerm };
+}

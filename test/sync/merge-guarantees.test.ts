@@ -8,7 +8,7 @@ import { PS_BASE } from '../../sis-sim/peoplesoft.ts';
 import { jsonbDigest } from '../../src/db/jsonb-digest.ts';
 import { startHub } from '../helpers/hub.ts';
 import { API_KEY, hasSharedData, SKIP_SHARED, startPair, startProxy, uiucFile } from '../sis/harness.ts';
-import { ALL_TYPES, item, merge, waitForRun } from './helpers.ts';
+import { ALL_TYPES, item, merge, readyForSections, waitForRun } from './helpers.ts';
 import { setSync, settled } from './push-helpers.ts';
 
 const onPostgres = Boolean(inject('postgresTemplate'));
@@ -24,16 +24,6 @@ const count = async (db: Awaited<ReturnType<typeof startHub>>['db'], table: 'sec
   (await db.selectFrom(table).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n;
 
 /** A SIS of 20 sections per term, and a hub with everything of its first term merged but sections and relationships. */
-async function readyForSections(settings: { pageSize?: number } = {}) {
-  const sis = await startPair('ethos', { seed: 'synthetic:20' });
-  const hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY, ...settings } });
-  cleanups.push(() => sis.sim.close(), () => hub.close());
-  const term = (await sis.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms[0].code;
-  await merge(hub.admin, { types: ALL_TYPES.filter((t) => t !== 'sections' && t !== 'relationships'), terms: [term] });
-  const inTerm = (await sis.admin<unknown[]>('GET', `/sections?term=${term}`)).length;
-  return { sis, hub, term, inTerm };
-}
-
 describe('merge guarantees', () => {
   it('rolls back a type × term whose apply fails half-way, and applies it whole when run again', async () => {
     const sis = await startPair('ethos', { seed: 'synthetic:60' });
@@ -61,7 +51,7 @@ describe('merge guarantees', () => {
   });
 
   it('rides out transient SIS failures during a fetch: nothing is written until all of it has arrived', async () => {
-    const { sis, hub, term, inTerm } = await readyForSections();
+    const { sis, hub, term, inTerm } = await readyForSections(cleanups);
     await sis.admin('PUT', '/faults', { rules: [{ kind: 'server_error', remaining: 2, pathPrefix: '/api/sections' }] });
     const run = await merge(hub.admin, { types: ['sections'], terms: [term] });
     expect(item(run, 'sections')).toMatchObject({ status: 'succeeded', counts: expect.objectContaining({ errors: 0 }) });
@@ -97,7 +87,7 @@ describe('merge guarantees', () => {
   });
 
   it('asks again for a page the SIS failed once, without starting the fetch over', async () => {
-    const { sis, hub, term, inTerm } = await readyForSections({ pageSize: 5 });
+    const { sis, hub, term, inTerm } = await readyForSections(cleanups, { pageSize: 5 });
     await sis.admin('DELETE', '/requests');
     await sis.admin('PUT', '/faults', { seed: 2, rules: [{ kind: 'server_error', rate: 0.1, remaining: 1, pathPrefix: '/api/section-instructors' }] });
     const run = await merge(hub.admin, { types: ['sections'], terms: [term] });
@@ -108,7 +98,7 @@ describe('merge guarantees', () => {
   });
 
   it('starts a fetch over when the SIS fails after some pages have arrived, and counts each record once', async () => {
-    const { sis, hub, term, inTerm } = await readyForSections({ pageSize: 5 });
+    const { sis, hub, term, inTerm } = await readyForSections(cleanups, { pageSize: 5 });
     await sis.admin('DELETE', '/requests');
     // Asked to wait longer than a page's own retries do (src/sis/read-retry.ts), the fetch starts over.
     await sis.admin('PUT', '/faults', { seed: 2, rules: [{ kind: 'rate_limit', rate: 0.1, remaining: 1, retryAfterSeconds: 6, pathPrefix: '/api/section-instructors' }] });
@@ -122,7 +112,7 @@ describe('merge guarantees', () => {
   });
 
   it('reports a SIS record it cannot read or that fails validation, imports the rest, and never marks such a record deleted', async () => {
-    const { sis, hub, term, inTerm } = await readyForSections({ pageSize: 5 });
+    const { sis, hub, term, inTerm } = await readyForSections(cleanups, { pageSize: 5 });
     // The first section of the first page names an instructional method the SIS does not list; the
     // first of the second page has a negative capacity.
     const malformed = () =>
@@ -166,7 +156,7 @@ describe('merge guarantees', () => {
 
   /** Imports a term whose SIS sends one record `malformed` makes invalid: that one is reported, the rest imported. */
   async function importWithOneInvalid(malformed: { pathPrefix: string; field: string; value: unknown }) {
-    const { sis, hub, term, inTerm } = await readyForSections({ pageSize: 5 });
+    const { sis, hub, term, inTerm } = await readyForSections(cleanups, { pageSize: 5 });
     await sis.admin('PUT', '/faults', { rules: [{ kind: 'malformed_record', remaining: 1, ...malformed }] });
     const run = await merge(hub.admin, { types: ['sections'], terms: [term] });
     expect(item(run, 'sections')).toMatchObject({ status: 'partial', counts: expect.objectContaining({ created: inTerm - 1, errors: 1 }) });
@@ -181,7 +171,7 @@ describe('merge guarantees', () => {
   });
 
   it('ends the item failed, the SIS message written out, when the SIS refuses a key holding the NUL character', async () => {
-    const { sis, hub, term } = await readyForSections({ pageSize: 5 });
+    const { sis, hub, term } = await readyForSections(cleanups, { pageSize: 5 });
     // The SIS then answers the lookup of that section's instructors "section key\0x not found".
     await sis.admin('PUT', '/faults', { rules: [{ kind: 'malformed_record', remaining: 1, pathPrefix: '/api/sections', field: 'id', value: 'key\u0000x' }] });
     const run = await merge(hub.admin, { types: ['sections'], terms: [term] });

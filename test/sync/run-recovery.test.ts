@@ -4,9 +4,8 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { executeRun } from '../../src/sync/merge-runner.ts';
-import { startHub } from '../helpers/hub.ts';
-import { API_KEY, startPair } from '../sis/harness.ts';
-import { ALL_TYPES, item, merge, waitForRun } from './helpers.ts';
+import type { startHub } from '../helpers/hub.ts';
+import { item, merge, readyForSections, waitForRun } from './helpers.ts';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -14,22 +13,12 @@ afterEach(async () => {
 });
 
 /** A SIS of 20 sections per term, and a hub with everything of its first term merged but sections and relationships. */
-async function readyForSections() {
-  const sis = await startPair('ethos', { seed: 'synthetic:20' });
-  const hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY } });
-  cleanups.push(() => sis.sim.close(), () => hub.close());
-  const term = (await sis.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms[0].code;
-  await merge(hub.admin, { types: ALL_TYPES.filter((t) => t !== 'sections' && t !== 'relationships'), terms: [term] });
-  const inTerm = (await sis.admin<unknown[]>('GET', `/sections?term=${term}`)).length;
-  return { sis, hub, term, inTerm };
-}
-
 const sectionCount = async (db: Awaited<ReturnType<typeof startHub>>['db']) =>
   (await db.selectFrom('sections').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n;
 
 describe('a merge run stopped by a fault', () => {
   it('ends failed with its items, leaves the previous state whole, and the same merge can start again', async () => {
-    const { hub, term, inTerm } = await readyForSections();
+    const { hub, term, inTerm } = await readyForSections(cleanups);
     // The sections' apply fails in the database, and so does recording that failure (the
     // connection drops for both): the error escapes the item and stops the run.
     await sql`create function meeting_boom() returns trigger language plpgsql as $$
@@ -60,7 +49,7 @@ const minutes = (n: number) => n * 60_000;
 
 describe('a merge run whose process died', () => {
   it('is marked failed by the periodic check once its heartbeat is stale, and the same merge runs again', async () => {
-    const { hub, term, inTerm } = await readyForSections();
+    const { hub, term, inTerm } = await readyForSections(cleanups);
     const first = await merge(hub.admin, { types: ['sections'], terms: [term] });
     // What a process killed while applying the sections leaves behind: the run and its item
     // running, the last heartbeat written just before it died.
@@ -85,7 +74,7 @@ describe('a merge run whose process died', () => {
   });
 
   it('is not taken for dead while it runs in this process, nor while it waits in the queue behind another', async () => {
-    const { sis, hub, term, inTerm } = await readyForSections();
+    const { sis, hub, term, inTerm } = await readyForSections(cleanups);
     await sis.admin('PUT', '/faults', { latencyMs: 100 }); // slow enough to be seen running
     const running = await hub.admin.post('/api/v1/admin/merges', { types: ['sections'], terms: [term] });
     const waiting = await hub.admin.post('/api/v1/admin/merges', { types: ['departments'], terms: [] });
