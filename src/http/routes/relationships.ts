@@ -27,6 +27,9 @@ export const relationshipRoutes = (
     hooks?.committed?.();
     return result;
   };
+  // A relationship and its integration status read in one snapshot: read apart, a post committing
+  // between the two showed it synced with no SIS key yet (PostgreSQL; PGlite has one session).
+  const snapshot = <T>(read: (trx: Kysely<DB>) => Promise<T>) => db.transaction().setIsolationLevel('repeatable read').execute(read);
   app.get(
     '/api/v1/relationships',
     {
@@ -39,7 +42,7 @@ export const relationshipRoutes = (
     },
     async (request) => {
       const actor = requirePermission(request, 'sections.view');
-      return { items: await withIntegrationStatus(db, actor, 'relationship', await listRelationships(db, actor, request.query)) };
+      return snapshot((trx) => listRelationships(trx, actor, request.query).then(async (items) => ({ items: await withIntegrationStatus(trx, actor, 'relationship', items) })));
     },
   );
   app.get(
@@ -47,7 +50,7 @@ export const relationshipRoutes = (
     { schema: { tags, summary: 'One relationship', params: idParams, response: { 200: relationship, ...problems } } },
     async (request) => {
       const actor = requirePermission(request, 'sections.view');
-      return (await withIntegrationStatus(db, actor, 'relationship', [await getRelationship(db, actor, request.params.id)]))[0];
+      return snapshot(async (trx) => (await withIntegrationStatus(trx, actor, 'relationship', [await getRelationship(trx, actor, request.params.id)]))[0]);
     },
   );
   app.post(
