@@ -130,7 +130,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // A push batch (`coursebridge push`) is a run of its own: its heartbeat says it is alive too.
     const release = keepRunAlive(db, runId);
     try {
-      return await sendUpdates({ db, connections }, push, terms, runId, run.trigger === 'nightly' ? 'nightly' : 'manual');
+      return await sendUpdates({ db, connections, clock }, push, terms, runId, run.trigger === 'nightly' ? 'nightly' : 'manual');
     } finally {
       release();
     }

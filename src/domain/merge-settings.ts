@@ -3,7 +3,10 @@
 // One validated document, versioned as a whole so every change has a history entry. The time zone
 // the nightly time is read in is the institution's (institution_settings, src/store/phases.ts),
 // not a setting of its own: one institution, one zone for phases, the Course API and the nightly.
+// A term's phase in force may override real-time, nightly, the nightly's Send Updates and which
+// term-specific types sync for that term (`PhaseMergeSettings`, src/domain/phases.ts).
 import { z } from 'zod';
+import type { PhaseMergeSettings } from './phases.ts';
 
 export const MERGE_TYPES = ['terms', 'buildings', 'rooms', 'departments', 'instructors', 'courses', 'sections', 'relationships'] as const;
 export type MergeType = (typeof MERGE_TYPES)[number];
@@ -82,19 +85,42 @@ export function defaultMergeSettings(): MergeSettings {
   };
 }
 
-export function isTermEnabled(settings: MergeSettings, type: MergeType, termCode: string): boolean {
+/**
+ * Whether a type runs for a term: the type is on and, if term-specific, the term is enabled for it
+ * and not left out by the term's phase in force (`phase`, when the caller applies one).
+ */
+export function isTermEnabled(settings: MergeSettings, type: MergeType, termCode: string, phase?: PhaseMergeSettings | null): boolean {
   const t = settings.types[type];
-  return t.enabled && (!isTermSpecific(type) || t.enabledTerms.includes(termCode));
+  if (!t.enabled) return false;
+  if (!isTermSpecific(type)) return true;
+  return t.enabledTerms.includes(termCode) && (!phase?.mergeTypes || phase.mergeTypes.includes(type));
 }
 
 /**
  * Whether sections or relationships of a term are posted under this trigger: real-time posts only
- * where real time is on; nightly and Send Updates wherever either is on.
+ * where real time is on; the nightly and Send Updates wherever either is on. `phase`: the overrides
+ * of the term's phase in force, which real-time posting and the nightly obey (the nightly also
+ * its `sendUpdates`). An admin's own Send Updates or retry ('manual') is explicit: a phase does not
+ * hold it back.
  */
-export function postingOn(settings: MergeSettings, type: 'sections' | 'relationships', termCode: string, trigger: 'real_time' | 'nightly' | 'manual'): boolean {
-  if (!isTermEnabled(settings, type, termCode)) return false;
+export function postingOn(
+  settings: MergeSettings,
+  type: 'sections' | 'relationships',
+  termCode: string,
+  trigger: 'real_time' | 'nightly' | 'manual',
+  phase?: PhaseMergeSettings | null,
+): boolean {
+  const inForce = trigger === 'manual' ? null : phase;
+  if (!isTermEnabled(settings, type, termCode, inForce)) return false;
   const t = settings.types[type];
-  return trigger === 'real_time' ? t.realTime : t.realTime || t.nightly;
+  const realTime = inForce?.realTime ?? t.realTime;
+  if (trigger === 'real_time') return realTime;
+  return (realTime || (inForce?.nightly ?? t.nightly)) && inForce?.sendUpdates !== false;
+}
+
+/** Whether the nightly merges this term-specific type for this term, under the term's phase in force. */
+export function nightlyMerges(settings: MergeSettings, type: TermSpecificType, termCode: string, phase?: PhaseMergeSettings | null): boolean {
+  return isTermEnabled(settings, type, termCode, phase) && (phase?.nightly ?? settings.types[type].nightly);
 }
 
 /** Fields the SIS alone maintains: the hub never edits them, so the SIS always wins. */

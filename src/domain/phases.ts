@@ -15,6 +15,7 @@
 //   audits such a write as a bypass.
 import { z } from 'zod';
 import { ref, requiredText, text, version } from './field-schemas.ts';
+import { TERM_SPECIFIC_TYPES } from './merge-settings.ts';
 import type { Permission } from './permissions.ts';
 import { SECTION_FIELDS, term, type SectionField } from './schedule.ts';
 import { addDays, isTimeZone, LOCAL_DATE_TIME, zonedToInstant } from './zoned-time.ts';
@@ -61,19 +62,23 @@ const roleRules = z
     });
   });
 
-/** Merge-settings overrides while a phase is in force: stored and returned, not yet applied by the merge engine. */
+/**
+ * Merge-settings overrides while a phase is in force, for its term only (an unset field leaves the
+ * merge settings' own value). Real-time posting and the nightly obey them; a manual Execute Merge
+ * or Send Updates is the admin's explicit choice and does not.
+ */
 export const phaseMergeSettings = z
   .strictObject({
-    realTime: z.boolean().optional(),
-    nightly: z.boolean().optional(),
-    sendUpdates: z.boolean().optional(),
+    realTime: z.boolean().optional().describe("Post the term's sections and relationships in real time on save"),
+    nightly: z.boolean().optional().describe('Merge (and post) the term in the nightly sync'),
+    sendUpdates: z.boolean().optional().describe("Whether the nightly posts the term's pending changes after pulling"),
     mergeTypes: z
-      .array(z.enum(['courses', 'sections', 'relationships']))
+      .array(z.enum(TERM_SPECIFIC_TYPES))
       .max(3)
       .optional()
-      .describe('Term-specific merge types that run while the phase is in force'),
+      .describe("The term-specific types that sync (merge and post) for the term while the phase is in force; the others wait for the phase's end"),
   })
-  .describe('Merge-settings overrides while the phase is in force. Stored and returned; the merge engine does not apply them yet.')
+  .describe("Merge-settings overrides for the phase's term while it is in force; null = the merge settings as they are.")
   .meta({ id: 'PhaseMergeSettings' });
 export type PhaseMergeSettings = z.output<typeof phaseMergeSettings>;
 
@@ -266,12 +271,46 @@ export function findOverlap<T extends PhaseWindow>(phases: readonly T[], candida
   return phases.find((p) => p.id !== exceptId && overlaps(p, candidate));
 }
 
-/** The phase in force at `now` (its start ≤ now < its end in the zone), or null. */
-export function phaseAt<T extends PhaseWindow>(phases: readonly T[], now: Date, timeZone: string): T | null {
+/** Whether a phase is in force at `now`: its start ≤ now < its end, in the zone. */
+function inForce(p: { startsAt: string; endsAt: string }, now: Date, timeZone: string): boolean {
   const t = now.getTime();
-  for (const p of phases)
-    if (zonedToInstant(p.startsAt, timeZone).getTime() <= t && t < zonedToInstant(p.endsAt, timeZone).getTime()) return p;
-  return null;
+  return zonedToInstant(p.startsAt, timeZone).getTime() <= t && t < zonedToInstant(p.endsAt, timeZone).getTime();
+}
+
+/** The phase in force at `now`, or null. */
+export function phaseAt<T extends PhaseWindow>(phases: readonly T[], now: Date, timeZone: string): T | null {
+  return phases.find((p) => inForce(p, now, timeZone)) ?? null;
+}
+
+/** A phase that carries merge-settings overrides, with its term's code. */
+export interface PhaseOverrides {
+  termCode: string;
+  name: string;
+  startsAt: string;
+  endsAt: string;
+  mergeSettings: PhaseMergeSettings;
+}
+
+/** Those of `phases` in force at `now`: at most one per term, since a term's phases never overlap. */
+export function phasesInForce(phases: readonly PhaseOverrides[], now: Date, timeZone: string): PhaseOverrides[] {
+  return phases.filter((p) => inForce(p, now, timeZone));
+}
+
+/** Per term code, the merge-settings overrides in force at `now`. */
+export function overridesAt(phases: readonly PhaseOverrides[], now: Date, timeZone: string): Map<string, PhaseMergeSettings> {
+  return new Map(phasesInForce(phases, now, timeZone).map((p) => [p.termCode, p.mergeSettings]));
+}
+
+/** The overrides in words, for a warning: "real-time posting off, only sections sync". */
+export function describeOverrides(o: PhaseMergeSettings): string {
+  const onOff = (v: boolean) => (v ? 'on' : 'off');
+  const parts = [
+    o.realTime !== undefined && `real-time posting ${onOff(o.realTime)}`,
+    o.nightly !== undefined && `nightly sync ${onOff(o.nightly)}`,
+    o.sendUpdates !== undefined && (o.sendUpdates ? 'the nightly sends updates' : 'the nightly sends no updates'),
+    o.mergeTypes && (o.mergeTypes.length ? `only ${o.mergeTypes.join(' and ')} sync` : 'no term type syncs'),
+  ];
+  return parts.filter(Boolean).join(', ') || 'no change';
 }
 
 export type WriteAction = 'create' | 'edit' | 'cancel' | 'delete' | 'editRelationships';

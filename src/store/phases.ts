@@ -1,6 +1,6 @@
 // Phases of terms, phase templates, per-term default rules and the institution's settings (its
 // time zone). Every write checks its permissions, runs in one transaction and is audited.
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DB } from '../db/schema.ts';
 import { fieldChanges } from '../domain/changes.ts';
@@ -9,7 +9,9 @@ import { can, type Actor } from '../domain/permissions.ts';
 import {
   effectiveRules,
   findOverlap,
+  overridesAt,
   phaseAt,
+  phasesInForce,
   templateLocal,
   type EditRulesView,
   type Phase,
@@ -17,6 +19,7 @@ import {
   type PhaseCreate,
   type PhaseDef,
   type PhaseMergeSettings,
+  type PhaseOverrides,
   type PhasePatch,
   type PhaseTemplate,
   type PhaseTemplateWrite,
@@ -131,6 +134,42 @@ export async function loadTermRules(db: Kysely<DB>, termId: string): Promise<Ter
     defaults: (row.defaults as RoleRule[] | null) ?? null,
     timeZone: row.time_zone,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Merge-settings overrides of the phases in force
+
+/**
+ * As a column of a larger statement: the institution's time zone and the phases that carry
+ * merge-settings overrides, with their terms' codes (`where`: more conditions on `p` and `t`).
+ * Read by `overridesOf`; hot paths (a save, a post) take it with the row they read anyway.
+ */
+export const phaseOverridesColumn = (where: RawBuilder<unknown> = sql``) => sql<PhaseOverridesColumn>`(
+  select json_build_object(
+    'timeZone', (select time_zone from institution_settings),
+    'phases', coalesce(json_agg(json_build_object('termCode', t.code, 'name', p.name, 'startsAt', p.starts_at, 'endsAt', p.ends_at, 'mergeSettings', p.merge_settings)), '[]'))
+  from term_phases p join terms t on t.id = p.term_id
+  where p.merge_settings is not null ${where})`;
+
+export type PhaseOverridesColumn = { timeZone: string; phases: PhaseOverrides[] };
+
+/** Per term code, the overrides of its phase in force at `now`. */
+export const overridesOf = (column: PhaseOverridesColumn, now: Date): Map<string, PhaseMergeSettings> => overridesAt(column.phases, now, column.timeZone);
+
+async function readPhaseOverrides(db: Kysely<DB>): Promise<PhaseOverridesColumn> {
+  const { rows } = await sql<{ overrides: PhaseOverridesColumn }>`select ${phaseOverridesColumn()} as overrides`.execute(db);
+  return rows[0].overrides;
+}
+
+/** The overrides of every term's phase in force at `now`, by term code. */
+export async function phaseOverridesAt(db: Kysely<DB>, now: Date): Promise<Map<string, PhaseMergeSettings>> {
+  return overridesOf(await readPhaseOverrides(db), now);
+}
+
+/** The phases in force at `now` that override merge settings, for the merge settings' warnings. */
+export async function overridingPhasesAt(db: Kysely<DB>, now: Date): Promise<PhaseOverrides[]> {
+  const { phases, timeZone } = await readPhaseOverrides(db);
+  return phasesInForce(phases, now, timeZone);
 }
 
 /** The badge: the phase in force at `now` for each term (terms without one are absent). */

@@ -6,10 +6,10 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { ConflictError } from '../domain/errors.ts';
 import { dueNightly } from '../domain/nightly.ts';
-import { isTermSpecific, MERGE_TYPES, type MergeSettings, type TermSpecificType } from '../domain/merge-settings.ts';
+import { isTermSpecific, MERGE_TYPES, nightlyMerges, type MergeSettings, type TermSpecificType } from '../domain/merge-settings.ts';
 import { SYSTEM_ACTOR } from '../domain/permissions.ts';
 import type { JobQueue } from '../jobs/queue.ts';
-import { institutionTimeZone } from '../store/phases.ts';
+import { institutionTimeZone, phaseOverridesAt } from '../store/phases.ts';
 import { startRun } from './runs.ts';
 import { endedEnabledTerms, getMergeSettings, saveMergeSettings } from './settings-store.ts';
 import { instantToLocal } from '../domain/zoned-time.ts';
@@ -41,10 +41,12 @@ export async function nightlyTick(db: Kysely<DB>, queue: JobQueue, now: Date): P
   let current = settings;
   if (settings.removeEndedTerms) current = await dropEndedTerms(db, settings, version, instantToLocal(now, timeZone).slice(0, 10));
   // Each type merges only for its own enabled terms: a term enabled for sections is not thereby
-  // enabled for relationships. A term-specific type with no enabled term sits the night out.
-  const types = MERGE_TYPES.filter((t) => current.types[t].enabled && current.types[t].nightly && (!isTermSpecific(t) || current.types[t].enabledTerms.length));
+  // enabled for relationships; a term's phase in force may hold its types back (or run them where
+  // nightly is off). A term-specific type with no term to merge sits the night out.
+  const phases = await phaseOverridesAt(db, now);
+  const termsOf = (type: TermSpecificType) => current.types[type].enabledTerms.filter((code) => nightlyMerges(current, type, code, phases.get(code)));
+  const types = MERGE_TYPES.filter((t) => (isTermSpecific(t) ? termsOf(t).length > 0 : current.types[t].enabled && current.types[t].nightly));
   if (!types.length) return { localDate, runId: null, skipped: 'no merge type runs nightly' };
-  const termsOf = (type: TermSpecificType) => current.types[type].enabledTerms;
   let runId: string;
   try {
     const request = { types, terms: [...new Set(types.filter(isTermSpecific).flatMap(termsOf))], sendUpdates: true, dryRun: false, allowEmpty: false, force: false };

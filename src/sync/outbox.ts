@@ -1,5 +1,6 @@
 // The outbox (DESIGN §4.6, §7): a save that changes a postable field of a section (or a
-// relationship) in a term enabled for real-time posting marks the record pending and enqueues its
+// relationship) in a term enabled for real-time posting (by the merge settings, as the term's phase
+// in force may override them) marks the record pending and enqueues its
 // push job in the save's own transaction. pg-boss's `stately` policy keyed by record id keeps at
 // most one queued and one active job per record, so edits coalesce and one arriving while a post
 // is in flight gets its own run; the worker always posts the record's latest state. Elsewhere the
@@ -8,6 +9,7 @@
 import type { Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { postingOn, type MergeSettings } from '../domain/merge-settings.ts';
+import type { PhaseMergeSettings } from '../domain/phases.ts';
 import type { StatusRecord } from '../domain/integration-status.ts';
 import type { Section } from '../domain/schedule.ts';
 import type { JobQueue } from '../jobs/queue.ts';
@@ -70,23 +72,30 @@ export async function enqueuePush(
  */
 async function changedUnposted(
   trx: Transaction<DB>,
-  settings: MergeSettings,
-  termCode: string,
+  { settings, code: termCode, phase }: TermSettings,
   type: PostedType,
   change: { id: string; termId: string; after: { sisKey: string | null; version: number } | null },
   at: Date,
 ): Promise<void> {
   if (!change.after) return;
-  const nightly = postingOn(settings, type === 'section' ? 'sections' : 'relationships', termCode, 'nightly');
+  const nightly = postingOn(settings, type === 'section' ? 'sections' : 'relationships', termCode, 'nightly', phase);
   const { version, sisKey } = change.after;
   await applyStatusEvent(trx, type, change.id, change.termId, sisKey !== null, nightly ? { kind: 'awaiting_nightly', at, version } : { kind: 'changed_while_sync_off', version });
 }
 
+/** What decides a save's post: the merge settings, the record's term code and that term's phase overrides in force. */
+interface TermSettings {
+  settings: MergeSettings;
+  code: string;
+  phase: PhaseMergeSettings | null;
+}
+
 export function createOutbox(deps: OutboxDeps): SaveHooks & { committed(): void } {
-  /** The settings and the code of the record's term, in one statement. */
-  const settingsFor = async (trx: Transaction<DB>, termId: string) => {
-    const { settings, termCodes } = await settingsWithTerms(trx, [termId]);
-    return { settings, code: termCodes.get(termId) ?? null };
+  /** The settings, the code of the record's term and its phase overrides now, in one statement; null for a record without a term. */
+  const settingsFor = async (trx: Transaction<DB>, termId: string): Promise<TermSettings | null> => {
+    const { settings, termCodes, phases } = await settingsWithTerms(trx, [termId], undefined, deps.clock());
+    const code = termCodes.get(termId);
+    return code ? { settings, code, phase: phases.get(code) ?? null } : null;
   };
   let touched = new Set<PostedType>();
   return {
@@ -97,9 +106,10 @@ export function createOutbox(deps: OutboxDeps): SaveHooks & { committed(): void 
         const st = await trx.selectFrom('integration_status').select('attempts').where('entity_type', '=', 'section').where('entity_id', '=', change.id).executeTakeFirst();
         if (!st) return;
       }
-      const { settings, code } = await settingsFor(trx, change.termId);
-      if (!code) return;
-      if (change.before && change.after && change.before.allowIntegration !== change.after.allowIntegration && postingOn(settings, 'relationships', code, 'real_time')) {
+      const term = await settingsFor(trx, change.termId);
+      if (!term) return;
+      const { settings, code, phase } = term;
+      if (change.before && change.after && change.before.allowIntegration !== change.after.allowIntegration && postingOn(settings, 'relationships', code, 'real_time', phase)) {
         // Its relationships are held while a section may not be posted: re-decide them.
         const related = await trx
           .selectFrom('relationship_members as m')
@@ -111,7 +121,7 @@ export function createOutbox(deps: OutboxDeps): SaveHooks & { committed(): void 
         for (const r of related) await enqueuePush(trx, deps.queue, 'relationship', { id: r.id, termId: change.termId, sisKey: r.sis_key, version: r.version }, deps.clock());
         if (related.length) touched.add('relationship');
       }
-      if (!postingOn(settings, 'sections', code, 'real_time')) return changedUnposted(trx, settings, code, 'section', change, deps.clock());
+      if (!postingOn(settings, 'sections', code, 'real_time', phase)) return changedUnposted(trx, term, 'section', change, deps.clock());
       const record = change.after ?? change.before!;
       // A delete bumps the version past what `before` shows.
       const version = change.after ? change.after.version : change.before!.version + 1;
@@ -120,9 +130,9 @@ export function createOutbox(deps: OutboxDeps): SaveHooks & { committed(): void 
       return status;
     },
     async relationshipSaved(trx, change) {
-      const { settings, code } = await settingsFor(trx, change.termId);
-      if (!code) return;
-      if (!postingOn(settings, 'relationships', code, 'real_time')) return changedUnposted(trx, settings, code, 'relationship', change, deps.clock());
+      const term = await settingsFor(trx, change.termId);
+      if (!term) return;
+      if (!postingOn(term.settings, 'relationships', term.code, 'real_time', term.phase)) return changedUnposted(trx, term, 'relationship', change, deps.clock());
       if (!change.after && !change.before?.sisKey) return;
       const record = change.after ?? change.before!;
       const version = change.after ? change.after.version : change.before!.version + 1;

@@ -38,6 +38,8 @@ import { getMergeSettings, type VersionedSettings } from './settings-store.ts';
 import { sameValue } from '../domain/same-value.ts';
 import { SYSTEM_ACTOR, type Actor } from '../domain/permissions.ts';
 import { recordAudit } from '../store/audit.ts';
+import { overridesOf, phaseOverridesAt, phaseOverridesColumn, type PhaseOverridesColumn } from '../store/phases.ts';
+import type { PhaseMergeSettings } from '../domain/phases.ts';
 
 export type PushOutcome =
   | 'posted'
@@ -246,12 +248,17 @@ export class PushEngine {
     return this.#settings.settings;
   }
 
+  /** The overrides of a record's term's phase in force now, read with the record. */
+  #phaseOf(row: { term_code: string; phases: PhaseOverridesColumn }): PhaseMergeSettings | null {
+    return overridesOf(row.phases, this.#deps.clock()).get(row.term_code) ?? null;
+  }
+
   async pushSection(id: string, options: PushOptions): Promise<PushOutcome> {
     const row = await sectionRow(this.#deps.db, id);
     if (!row) return 'gone';
     const settings = await this.#settingsAt(row.settings_version);
     const hasKey = row.sis_key !== null;
-    if (!postingOn(settings, 'sections', row.term_code, options.trigger)) return 'not_enabled';
+    if (!postingOn(settings, 'sections', row.term_code, options.trigger, this.#phaseOf(row))) return 'not_enabled';
     if (settings.maintenance.on) {
       await this.#status('section', id, row.term_id, hasKey, { kind: 'maintenance' });
       return 'paused';
@@ -534,7 +541,7 @@ export class PushEngine {
     const row = await this.#relationshipRow(id);
     if (!row) return 'gone';
     const hasKey = row.sis_key !== null;
-    if (!postingOn(settings, 'relationships', row.term_code, options.trigger)) return 'not_enabled';
+    if (!postingOn(settings, 'relationships', row.term_code, options.trigger, this.#phaseOf(row))) return 'not_enabled';
     if (settings.maintenance.on) {
       await this.#status('relationship', id, row.term_id, hasKey, { kind: 'maintenance' });
       return 'paused';
@@ -565,6 +572,7 @@ export class PushEngine {
       .selectFrom('relationships as r')
       .innerJoin('terms as t', 't.id', 'r.term_id')
       .select(['r.id', 'r.term_id', 'r.sis_key', 'r.sis_base', 'r.version', 'r.deleted_at', 'r.allow_integration', 'r.source_of_truth', 'r.kind', 'r.shared_capacity', 't.code as term_code', 't.sis_key as term_key'])
+      .select(phaseOverridesColumn(sql`and p.term_id = r.term_id`).as('phases'))
       .where('r.id', '=', id)
       .executeTakeFirst();
   }
@@ -693,23 +701,24 @@ export class PushEngine {
   // Sweeps and health actions (Send Updates is in send-updates.ts) ---------------------------
 
   /**
-   * Re-enqueues every pending record whose retry time has come and that no worker holds: what
-   * the maintenance switch releases when it is lifted, and a backstop for jobs lost with a
-   * crashed process. Stately keys make it harmless to repeat.
+   * Re-enqueues every pending record whose retry time has come and that no worker holds, where
+   * its type posts in real time now: what the maintenance switch releases when it is lifted, what
+   * a phase that held real-time posting back releases when it ends, and a backstop for jobs lost
+   * with a crashed process. Stately keys make it harmless to repeat.
    */
   async sweep(limit = 2000): Promise<number> {
     const { db, queue } = this.#deps;
     const { settings } = await getMergeSettings(db);
     if (settings.maintenance.on) return 0;
     const now = this.#deps.clock();
-    const terms = await db.selectFrom('terms').select(['id', 'code']).execute();
+    const [terms, phases] = await Promise.all([db.selectFrom('terms').select(['id', 'code']).execute(), phaseOverridesAt(db, now)]);
     const due: { entity_type: PostedType; entity_id: string }[] = [];
     // Per type: a term may post its relationships in real time and its sections only nightly.
     for (const [type, mergeType, table] of [
       ['section', 'sections', 'sections'],
       ['relationship', 'relationships', 'relationships'],
     ] as const) {
-      const realTime = terms.filter((t) => postingOn(settings, mergeType, t.code, 'real_time')).map((t) => t.id);
+      const realTime = terms.filter((t) => postingOn(settings, mergeType, t.code, 'real_time', phases.get(t.code))).map((t) => t.id);
       if (!realTime.length) continue;
       const rows = await db
         .selectFrom('integration_status as st')
@@ -795,19 +804,23 @@ export class PushEngine {
       .where('r.id', '=', id)
       .executeTakeFirst();
     if (!row) return null;
-    const { settings } = await getMergeSettings(db);
-    const posting = { manual: postingOn(settings, table, row.term_code, 'manual'), realTime: postingOn(settings, table, row.term_code, 'real_time') };
+    const [{ settings }, phases] = await Promise.all([getMergeSettings(db), phaseOverridesAt(db, this.#deps.clock())]);
+    const posting = {
+      manual: postingOn(settings, table, row.term_code, 'manual'),
+      realTime: postingOn(settings, table, row.term_code, 'real_time', phases.get(row.term_code)),
+    };
     return { ...row, posting };
   }
 }
 
-/** A section with its term's code and SIS key, deleted or not, and the merge settings' version. */
+/** A section with its term's code and SIS key, deleted or not, the merge settings' version and its term's phase overrides. */
 function sectionRow(db: Kysely<DB>, id: string) {
   return db
     .selectFrom('sections as s')
     .innerJoin('terms as t', 't.id', 's.term_id')
     .select(['s.id', 's.term_id', 's.sis_key', 's.version', 's.deleted_at', 's.allow_integration', 's.section_number', 's.course_id', 't.code as term_code', 't.sis_key as term_key'])
     .select(sql<number>`coalesce((select version from merge_settings where id = 1), 0)`.as('settings_version'))
+    .select(phaseOverridesColumn(sql`and p.term_id = s.term_id`).as('phases'))
     .where('s.id', '=', id)
     .executeTakeFirst();
 }

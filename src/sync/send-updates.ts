@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { SisMessage } from '../domain/integration-status.ts';
 import { postingOn } from '../domain/merge-settings.ts';
+import { phaseOverridesAt } from '../store/phases.ts';
 import type { Fields } from '../domain/three-way.ts';
 import { sameValue } from '../domain/same-value.ts';
 import { mapLimit } from '../sis/concurrency.ts';
@@ -24,14 +25,15 @@ import { getMergeSettings } from './settings-store.ts';
  * and post what still differs. Records in the report of `runId`.
  */
 export async function sendUpdates(
-  deps: { db: Kysely<DB>; connections: SisConnections },
+  deps: { db: Kysely<DB>; connections: SisConnections; clock: () => Date },
   engine: Pick<PushEngine, 'push'>,
   termCodes: string[],
   runId: string,
   trigger: 'nightly' | 'manual' = 'manual',
 ): Promise<{ posted: number; failed: number }> {
   const { db } = deps;
-  const { settings } = await getMergeSettings(db);
+  // The nightly obeys each term's phase in force; an admin's Send Updates does not (postingOn).
+  const [{ settings }, phases] = await Promise.all([getMergeSettings(db), phaseOverridesAt(db, deps.clock())]);
   const totals = { posted: 0, failed: 0 };
   // The maintenance switch holds every post; they go when it is lifted.
   if (settings.maintenance.on) return totals;
@@ -40,7 +42,7 @@ export async function sendUpdates(
     const term = await db.selectFrom('terms').select(['id', 'sis_key']).where('code', '=', termCode).executeTakeFirst();
     if (!term?.sis_key) continue;
     for (const type of ['sections', 'relationships'] as const) {
-      if (!postingOn(settings, type, termCode, trigger)) continue;
+      if (!postingOn(settings, type, termCode, trigger, phases.get(termCode))) continue;
       const posted: PostedType = type === 'sections' ? 'section' : 'relationship';
       const candidates = new Set<string>();
       // 1. Everything pending, in error-free retry, never posted, or changed while sync was off

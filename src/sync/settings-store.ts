@@ -13,7 +13,9 @@ import {
   type MergeSettings,
 } from '../domain/merge-settings.ts';
 import type { Actor } from '../domain/permissions.ts';
+import type { PhaseMergeSettings } from '../domain/phases.ts';
 import { recordAudit } from '../store/audit.ts';
+import { overridesOf, phaseOverridesColumn, type PhaseOverridesColumn } from '../store/phases.ts';
 import { idList } from '../db/id-list.ts';
 import type { PostedType, StatusRow } from './integration-store.ts';
 
@@ -60,24 +62,33 @@ function versioned(version: number | null, text: string | null): VersionedSettin
 /**
  * The merge settings with the codes of the given terms (all terms when none are given), in one
  * statement: every save and every read of a record's integration status needs both. `statusesOf`:
- * also the integration status rows of these records, for a read that shows them.
+ * also the integration status rows of these records, for a read that shows them. `phasesAt`: also
+ * the overrides of these terms' phases in force then, by term code, for a save deciding its post.
  */
 export async function settingsWithTerms(
   db: Kysely<DB>,
   termIds?: readonly string[],
   statusesOf?: { type: PostedType; ids: readonly string[] },
-): Promise<VersionedSettings & { termCodes: Map<string, string>; statuses: StatusRow[] }> {
+  phasesAt?: Date,
+): Promise<VersionedSettings & { termCodes: Map<string, string>; statuses: StatusRow[]; phases: Map<string, PhaseMergeSettings> }> {
   const which = termIds ? sql`where t.id in (${sql.join(idList(termIds))})` : sql``;
   const statuses = statusesOf
     ? sql`(select coalesce(json_agg(st), '[]') from integration_status st where st.entity_type = ${statusesOf.type} and st.entity_id in (${sql.join(idList(statusesOf.ids))}))`
     : sql`'[]'::json`;
-  const { rows } = await sql<{ version: number | null; text: string | null; terms: [string, string][]; statuses: StatusRow[] }>`
+  const phases = phasesAt ? phaseOverridesColumn(termIds ? sql`and p.term_id in (${sql.join(idList(termIds))})` : sql``) : sql`null`;
+  const { rows } = await sql<{ version: number | null; text: string | null; terms: [string, string][]; statuses: StatusRow[]; phases: PhaseOverridesColumn | null }>`
     select ms.version, ms.document::text as text,
       (select coalesce(json_agg(json_build_array(t.id, t.code)), '[]') from terms t ${which}) as terms,
-      ${statuses} as statuses
+      ${statuses} as statuses,
+      ${phases} as phases
     from (values (1)) as one (id) left join merge_settings ms on ms.id = one.id`.execute(db);
   const [row] = rows;
-  return { ...versioned(row.version, row.text), termCodes: new Map(row.terms), statuses: row.statuses };
+  return {
+    ...versioned(row.version, row.text),
+    termCodes: new Map(row.terms),
+    statuses: row.statuses,
+    phases: row.phases && phasesAt ? overridesOf(row.phases, phasesAt) : new Map(),
+  };
 }
 
 /** Term codes enabled for any term-specific type. */

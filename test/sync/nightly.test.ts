@@ -85,4 +85,19 @@ describe('the nightly sync', () => {
     expect(fired).toMatchObject({ localDate: '2026-03-17', runId: expect.any(String) });
     await waitForRun(hub.admin, fired!.runId!);
   });
+
+  it("leaves out of a term the types its phase in force holds back, and merges them again once it ends", async () => {
+    const [term] = (await sis.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms.map((t) => t.code);
+    const termId = (await hub.db.selectFrom('terms').select('id').where('code', '=', term).executeTakeFirstOrThrow()).id;
+    const phase = await hub.admin.post(`/api/v1/terms/${termId}/phases`, {
+      name: 'Final review',
+      startsAt: '2026-03-19T00:00',
+      endsAt: '2026-03-20T00:00',
+      mergeSettings: { mergeTypes: ['courses'] },
+    });
+    expect(phase.status, JSON.stringify(phase.body)).toBe(201);
+    const termItems = async (iso: string) => (await waitForRun(hub.admin, (await tick(iso))!.runId!)).items.filter((i) => i.term !== null).map((i) => `${i.type} ${i.term}`);
+    expect(await termItems('2026-03-19T06:00:00Z')).toEqual([`courses ${term}`]); // 02:00 in New York, inside the phase
+    expect(await termItems('2026-03-20T06:00:00Z')).toEqual([`courses ${term}`, `sections ${term}`]);
+  });
 });

@@ -7,7 +7,8 @@ import { csvDocument } from '../../domain/csv.ts';
 import { MERGE_TYPES, mergeSettings } from '../../domain/merge-settings.ts';
 import { instantToLocal } from '../../domain/zoned-time.ts';
 import type { Runtime } from '../../runtime.ts';
-import { institutionTimeZone } from '../../store/phases.ts';
+import { describeOverrides } from '../../domain/phases.ts';
+import { institutionTimeZone, overridingPhasesAt } from '../../store/phases.ts';
 import { getRun, listRuns, runChanges, startRun } from '../../sync/runs.ts';
 import { endedEnabledTerms, getMergeSettings, saveMergeSettings, settingsHistory } from '../../sync/settings-store.ts';
 import { requireAdmin } from '../auth.ts';
@@ -84,16 +85,21 @@ export const mergeRoutes = (runtime: Runtime): FastifyPluginAsyncZod => async (a
     const [current, timeZone] = await Promise.all([getMergeSettings(db), institutionTimeZone(db)]);
     // Ended by the institution's calendar: the day a term ends is over at its midnight, not UTC's.
     const today = instantToLocal(runtime.clock(), timeZone).slice(0, 10);
-    const ended = await endedEnabledTerms(db, current.settings, today);
+    const [ended, overriding] = await Promise.all([endedEnabledTerms(db, current.settings, today), overridingPhasesAt(db, runtime.clock())]);
     return {
       ...current,
-      warnings: ended.map((code) => `Term ${code} has ended but is still enabled for merges.`),
+      warnings: [
+        ...ended.map((code) => `Term ${code} has ended but is still enabled for merges.`),
+        ...overriding.map(
+          (p) => `Term ${p.termCode} is in phase ${p.name} until ${p.endsAt.replace('T', ' ')}, which overrides these settings for it: ${describeOverrides(p.mergeSettings)}.`,
+        ),
+      ],
     };
   }
 
   app.get(
     '/api/v1/admin/merge-settings',
-    { schema: { tags, summary: 'Merge settings, with warnings about ended terms still enabled', response: { 200: settingsView, ...problems } } },
+    { schema: { tags, summary: 'Merge settings, with warnings about ended terms still enabled and phases in force that override them', response: { 200: settingsView, ...problems } } },
     async (request) => {
       requireAdmin(request, 'mergeSettings.edit');
       return view();
