@@ -2,7 +2,7 @@
 // sign-in, products deciding what opens, editing a section's room, a stale edit explained field by
 // field, a validation error next to its field, a section's life (new, cancel, reinstate, delete,
 // a stale cancel asked again), the list's selection, sorting, time zone and department filter,
-// copying a token's secret, and a phase lock disabling fields.
+// copying a token's secret, a phase lock disabling fields, and the phase calendar's sync overrides.
 // Set COURSEBRIDGE_SCREENSHOTS=1 to also write the PNGs in docs/screenshots/.
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -669,6 +669,67 @@ describe.skipIf(!hasChromium)('web app in a real browser', () => {
     await dialog.getByLabel('Find course').fill('PHIL 149');
     await dialog.getByLabel('Course', { exact: true }).locator('option', { hasText: 'PHIL 149 — Philosophy 49' }).waitFor({ state: 'attached' });
     expect(await dialog.getByText('More courses match').count()).toBe(0);
+    await page.context().close();
+  });
+
+  it("phase calendar: what syncs during a phase, set when adding it, shown in the list, edited (a stale edit asked again) back to the merge settings", async () => {
+    // A term of its own: the phase lock above holds the seeded term with a phase of 2000–2099.
+    const spring = ok(
+      await hub.admin.post('/api/v1/terms', {
+        code: '2027-sp',
+        name: 'Spring 2027',
+        startsOn: '2027-01-11',
+        endsOn: '2027-05-07',
+        parts: [{ code: '1', name: 'Full term', startsOn: '2027-01-11', endsOn: '2027-05-07' }],
+      }),
+    );
+    const phasesOf = async () => ok(await hub.admin.get(`/api/v1/terms/${spring.id}/phases`)).items as any[];
+    const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
+    await page.goto('/admin/phases');
+    await page.getByLabel('Term', { exact: true }).selectOption(spring.id);
+    await page.getByText('This term has no phases').waitFor();
+
+    const form = page.getByRole('form', { name: 'Add a phase' });
+    await form.getByLabel('Name').fill('Registration');
+    await form.getByLabel('Starts (institution time)').fill('2027-01-04T08:00');
+    await form.getByLabel('Ends (institution time)').fill('2027-01-18T17:00');
+    await form.getByRole('group', { name: 'Sync during this phase' }).waitFor();
+    await form.getByLabel('Real-time posting').selectOption('Off');
+    await form.getByRole('button', { name: 'Add phase' }).click();
+    const item = page.getByRole('listitem', { name: 'Phase Registration' });
+    const sync = item.getByTestId('phase-sync');
+    await sync.filter({ hasText: 'Real-time off' }).waitFor();
+    expect(await sync.innerText()).toBe('Sync: Real-time off');
+    // Only what was chosen is overridden: every term type ticked is no restriction.
+    expect((await phasesOf())[0].mergeSettings).toEqual({ realTime: false });
+
+    // Edit it: the dialog starts from the phase's overrides.
+    await item.getByRole('button', { name: 'Edit sync for Registration' }).click();
+    let dialog = page.getByRole('dialog', { name: 'Sync during “Registration”' });
+    expect(await dialog.getByLabel('Real-time posting').inputValue()).toBe('off');
+    expect(await dialog.getByLabel('Nightly sync').inputValue()).toBe('');
+    await dialog.getByLabel('Nightly sends updates').selectOption('Off');
+    await dialog.getByLabel('courses', { exact: true }).uncheck();
+    await dialog.getByRole('button', { name: 'Save sync' }).click();
+    await sync.filter({ hasText: 'Send Updates off' }).waitFor();
+    expect(await sync.innerText()).toBe('Sync: Real-time off · Send Updates off · Only sections and relationships sync');
+    expect((await phasesOf())[0].mergeSettings).toEqual({ realTime: false, sendUpdates: false, mergeTypes: ['sections', 'relationships'] });
+
+    // Back to the merge settings; someone saves the phase meanwhile: the dialog says what they saved and asks again.
+    await item.getByRole('button', { name: 'Edit sync for Registration' }).click();
+    dialog = page.getByRole('dialog', { name: 'Sync during “Registration”' });
+    for (const label of ['Real-time posting', 'Nightly sends updates']) await dialog.getByLabel(label).selectOption('As merge settings');
+    await dialog.getByLabel('courses', { exact: true }).check();
+    const [read] = await phasesOf();
+    ok(await hub.admin.patch(`/api/v1/terms/${spring.id}/phases/${read.id}`, { version: read.version, mergeSettings: { nightly: true } }));
+    await dialog.getByRole('button', { name: 'Save sync' }).click();
+    const stale = dialog.getByRole('status').filter({ hasText: 'Edited meanwhile' });
+    await stale.getByText(`Someone else saved this phase since you opened it (now version ${read.version + 1}). Its sync is now: Nightly on.`).waitFor();
+    await sync.filter({ hasText: 'Sync: Nightly on' }).waitFor();
+    expect(await dialog.getByLabel('Real-time posting').inputValue()).toBe('');
+    await dialog.getByRole('button', { name: 'Save sync' }).click();
+    await sync.filter({ hasText: 'Sync: As merge settings' }).waitFor();
+    expect((await phasesOf())[0].mergeSettings).toBeNull();
     await page.context().close();
   });
 });

@@ -1,13 +1,15 @@
 // The phase calendar: a term's phases on a timeline with the phase in force, and adding or
-// removing a phase with per-role edit rules (GET/POST/DELETE /api/v1/terms/{id}/phases).
+// removing a phase with per-role edit rules and what syncs while it is in force (its merge-settings
+// overrides, which an existing phase can have edited too; GET/POST/PATCH/DELETE /api/v1/terms/{id}/phases).
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { del, fieldErrors, get, post } from '../api.ts';
 import { useRoles, useTerms } from '../data.ts';
 import { TermPicker, useSelectedTerm } from '../screens/TermPicker.tsx';
-import { SECTION_FIELDS, type Phase, type RoleRule, type SectionField } from '../types.ts';
+import { SECTION_FIELDS, type RoleRule, type SectionField } from '../types.ts';
 import { Alert, ErrorAlert, Field, institutionTime } from '../ui.tsx';
 import { useInstitution } from './Institution.tsx';
+import { describeSync, EditPhaseSync, overridesOf, PhaseSyncFields, type PhaseMergeSettings, type PhaseWithSync } from './PhaseSync.tsx';
 
 const COLORS = ['bg-violet-300', 'bg-sky-300', 'bg-emerald-300', 'bg-amber-300', 'bg-rose-300', 'bg-teal-300'];
 
@@ -18,13 +20,15 @@ export function PhaseCalendar() {
   // Named beside each phase when this role may read it (the badge's tooltip names it too).
   const timeZone = useInstitution().data?.timeZone;
   const [term, setTerm] = useSelectedTerm();
+  const [editing, setEditing] = useState<PhaseWithSync | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const phases = useQuery({
     queryKey: ['phases', term?.id],
     enabled: !!term,
-    queryFn: async () => (await get<{ items: Phase[] }>(`/api/v1/terms/${term!.id}/phases`)).items,
+    queryFn: async () => (await get<{ items: PhaseWithSync[] }>(`/api/v1/terms/${term!.id}/phases`)).items,
   });
   const remove = useMutation({
-    mutationFn: (p: Phase) => del(`/api/v1/terms/${p.termId}/phases/${p.id}?version=${p.version}`),
+    mutationFn: (p: PhaseWithSync) => del(`/api/v1/terms/${p.termId}/phases/${p.id}?version=${p.version}`),
     onSuccess: () => phasesChanged(client),
   });
   const list = phases.data ?? [];
@@ -44,6 +48,11 @@ export function PhaseCalendar() {
       </div>
       {phases.error && <ErrorAlert error={phases.error} />}
       {remove.error && <ErrorAlert error={remove.error} />}
+      {notice && (
+        <Alert kind="success">
+          <p>{notice}</p>
+        </Alert>
+      )}
       {list.length === 0 && !phases.isPending && <Alert kind="info">This term has no phases: each role's own permissions apply.</Alert>}
       {list.length > 0 && (
         <div className="card">
@@ -67,7 +76,7 @@ export function PhaseCalendar() {
         {list.map((p, i) => {
           const current = Date.parse(p.startsAtInstant) <= now && now < Date.parse(p.endsAtInstant);
           return (
-            <li key={p.id} className="card flex flex-wrap items-start gap-3">
+            <li key={p.id} className="card flex flex-wrap items-start gap-3" aria-label={`Phase ${p.name}`}>
               <span className={`mt-1 h-3 w-3 rounded-full ${COLORS[i % COLORS.length]}`} aria-hidden="true" />
               <div className="min-w-64 flex-1">
                 <h3 className="font-semibold">
@@ -90,15 +99,40 @@ export function PhaseCalendar() {
                     </li>
                   ))}
                 </ul>
+                <p className="mt-1 text-sm" data-testid="phase-sync">
+                  <span className="font-medium">Sync:</span> {describeSync(p.mergeSettings)}
+                </p>
               </div>
-              <button type="button" className="btn btn-danger" onClick={() => confirm(`Remove the phase “${p.name}”?`) && remove.mutate(p)}>
-                Remove <span className="sr-only">{p.name}</span>
-              </button>
+              <div className="flex shrink-0 gap-1">
+                <button
+                  type="button"
+                  className="btn"
+                  onClick={() => {
+                    setNotice(null);
+                    setEditing(p);
+                  }}
+                >
+                  Edit sync <span className="sr-only">for {p.name}</span>
+                </button>
+                <button type="button" className="btn btn-danger" onClick={() => confirm(`Remove the phase “${p.name}”?`) && remove.mutate(p)}>
+                  Remove <span className="sr-only">{p.name}</span>
+                </button>
+              </div>
             </li>
           );
         })}
       </ol>
       {term && <AddPhase termId={term.id} />}
+      {editing && (
+        <EditPhaseSync
+          phase={editing}
+          changed={() => phasesChanged(client)}
+          onClose={(saved) => {
+            setEditing(null);
+            if (saved) setNotice(`Saved what syncs during “${saved.name}”: ${describeSync(saved.mergeSettings)}.`);
+          }}
+        />
+      )}
     </section>
   );
 }
@@ -111,12 +145,15 @@ function AddPhase({ termId }: { termId: string }) {
   const [startsAt, setStartsAt] = useState('');
   const [endsAt, setEndsAt] = useState('');
   const [rules, setRules] = useState<Record<string, RoleRule>>({});
+  const [sync, setSync] = useState<PhaseMergeSettings | null>(null);
   const create = useMutation({
-    mutationFn: () => post<Phase>(`/api/v1/terms/${termId}/phases`, { name, description, startsAt, endsAt, rules: Object.values(rules) }),
+    mutationFn: () =>
+      post<PhaseWithSync>(`/api/v1/terms/${termId}/phases`, { name, description, startsAt, endsAt, rules: Object.values(rules), mergeSettings: overridesOf(sync) }),
     onSuccess: () => {
       setName('');
       setDescription('');
       setRules({});
+      setSync(null);
       phasesChanged(client);
     },
   });
@@ -204,6 +241,7 @@ function AddPhase({ termId }: { termId: string }) {
             </p>
           ))}
       </fieldset>
+      <PhaseSyncFields value={sync} onChange={setSync} errors={errors} />
       <button type="submit" className="btn btn-primary" disabled={create.isPending}>
         Add phase
       </button>
@@ -211,7 +249,7 @@ function AddPhase({ termId }: { termId: string }) {
   );
 }
 
-/** A phase added or removed changes the term's badge and the fields each role may edit now. */
+/** A phase added, edited or removed changes the term's badge and the fields each role may edit now. */
 function phasesChanged(client: QueryClient) {
   for (const key of ['phases', 'terms', 'editRules']) void client.invalidateQueries({ queryKey: [key] });
 }
