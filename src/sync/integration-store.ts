@@ -18,6 +18,13 @@ export type StatusRow = Omit<Row, TimestampColumn> & { [K in TimestampColumn]: D
 
 const date = (d: Date | string | null) => (d === null ? null : new Date(d));
 
+/**
+ * A record changed while its term's sync was off, still in the hub: once sync is on it goes out,
+ * by real-time posting or Send Updates (a record deleted meanwhile is left as it is in the SIS).
+ * A condition on a query that names the status row `st` and the record `r`.
+ */
+export const changedWhileSyncOff = sql<boolean>`(st.status = 'not_synced' and st.detail = 'changed_while_sync_off' and r.deleted_at is null)`;
+
 export function recordOf(row: StatusRow): StatusRecord {
   return {
     status: row.status,

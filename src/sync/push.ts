@@ -30,7 +30,7 @@ import { relationshipFields, sectionFields } from './fields.ts';
 import { hubSections, sectionKeys } from './hub-records.ts';
 import { prepareWrite, replaceChildren, type PreparedWrite } from './hub-writers.ts';
 import { sectionKeyMap, UnknownReferenceError } from './keys.ts';
-import { applyStatusEvent, type PostedType } from './integration-store.ts';
+import { applyStatusEvent, changedWhileSyncOff, type PostedType } from './integration-store.ts';
 import type { Metrics } from './metrics.ts';
 import { auditHealthAction, type HealthAction } from './health-audit.ts';
 import { enqueuePush, PUSH_QUEUES } from './outbox.ts';
@@ -726,11 +726,7 @@ export class PushEngine {
         .select(['st.entity_type', 'st.entity_id'])
         .where('st.entity_type', '=', type)
         .where('st.term_id', 'in', realTime)
-        // Pending, or changed while its term's sync was off and still in the hub (a record deleted
-        // meanwhile is left as it is in the SIS, as Send Updates leaves it): real time on, it goes out.
-        .where((eb) =>
-          eb.or([eb('st.status', '=', 'pending'), eb.and([eb('st.status', '=', 'not_synced'), eb('st.detail', '=', 'changed_while_sync_off'), eb('r.deleted_at', 'is', null)])]),
-        )
+        .where((eb) => eb.or([eb('st.status', '=', 'pending'), changedWhileSyncOff]))
         .where((eb) => eb.or([eb('st.detail', 'is', null), eb('st.detail', '!=', 'waiting_for_sections')]))
         .where((eb) => eb.or([eb('st.next_retry_at', 'is', null), eb('st.next_retry_at', '<=', now)]))
         .where((eb) => eb.or([eb('st.lease_until', 'is', null), eb('st.lease_until', '<', sql<Date>`now()`)]))

@@ -13,7 +13,7 @@ import { UnreadableRecord, type SisConnector } from '../sis/contract.ts';
 import type { SisConnections } from './connection.ts';
 import { relationshipFields, sectionFields } from './fields.ts';
 import { hubRelationships, hubSections, sectionKeys } from './hub-records.ts';
-import type { PostedType } from './integration-store.ts';
+import { changedWhileSyncOff, type PostedType } from './integration-store.ts';
 import { postedLabels } from './posted-labels.ts';
 import { writeReport, type ReportRow } from './run-report.ts';
 import type { PushEngine } from './push.ts';
@@ -55,7 +55,7 @@ export async function sendUpdates(
         .where((eb) =>
           eb.or([
             eb('st.status', '=', 'pending'),
-            eb.and([eb('st.detail', '=', 'changed_while_sync_off'), eb('r.deleted_at', 'is', null)]),
+            changedWhileSyncOff,
             eb.and([eb('r.sis_key', 'is', null), eb('r.deleted_at', 'is', null), eb.or([eb('r.allow_integration', 'is', null), eb('r.allow_integration', '=', true)])]),
           ]),
         )
