@@ -124,7 +124,7 @@ export type SectionField = (typeof SECTION_FIELDS)[number];
 export const integrationStatusView = z
   .object({
     status: z.enum(INTEGRATION_STATES),
-    detail: z.string().nullable().describe('Why, when the status alone does not say: queued, retrying, maintenance, waiting_for_sections, awaiting_sis_key, integration_disabled, section_integration_disabled (a relationship one of whose sections has Allow integration = No), changed_while_sync_off (not_synced: edited while sync was off for its term; the nightly sync or Send Updates posts it once sync is on), awaiting_nightly (pending: edited in a term posted by the nightly sync only), rejected, conflict, retries_exhausted'),
+    detail: z.string().nullable().describe('Why, when the status alone does not say: queued, retrying, maintenance, waiting_for_sections, awaiting_sis_key, integration_disabled, section_integration_disabled (a relationship one of whose sections has Allow integration = No), changed_while_sync_off (not_synced: edited while sync was off for its term, by the merge settings or its phase in force; posted once sync is on, in real time, by the nightly sync or by Send Updates), awaiting_nightly (pending: edited in a term posted by the nightly sync only, for now or for good), rejected, conflict, retries_exhausted'),
     attempts: z.int(),
     lastAttemptAt: z.string().nullable(),
     nextRetryAt: z.string().nullable(),
