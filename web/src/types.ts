@@ -1,6 +1,9 @@
 // The API's shapes the web app reads (see /api/openapi.json). Fields a later API adds
 // (integration status, a term's current phase) are optional here and shown only when present.
 
+import type { PhaseMergeSettings } from '../../src/domain/phases.ts';
+export type { PhaseMergeSettings };
+
 export type Product = 'scheduling' | 'admin';
 export interface Me {
   type: 'user' | 'token' | 'system';
@@ -200,6 +203,8 @@ export interface Phase {
   startsAtInstant: string;
   endsAtInstant: string;
   rules: RoleRule[];
+  /** What syncs for the term while the phase is in force; null = as the merge settings say. */
+  mergeSettings: PhaseMergeSettings | null;
   version: number;
 }
 export interface AuditEntry {

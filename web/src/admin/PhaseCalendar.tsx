@@ -6,10 +6,10 @@ import { useState, type FormEvent } from 'react';
 import { del, fieldErrors, get, post } from '../api.ts';
 import { useRoles, useTerms } from '../data.ts';
 import { TermPicker, useSelectedTerm } from '../screens/TermPicker.tsx';
-import { SECTION_FIELDS, type RoleRule, type SectionField } from '../types.ts';
+import { SECTION_FIELDS, type Phase, type PhaseMergeSettings, type RoleRule, type SectionField } from '../types.ts';
 import { Alert, ErrorAlert, Field, institutionTime } from '../ui.tsx';
 import { useInstitution } from './Institution.tsx';
-import { describeSync, EditPhaseSync, overridesOf, PhaseSyncFields, type PhaseMergeSettings, type PhaseWithSync } from './PhaseSync.tsx';
+import { describeSync, EditPhaseSync, overridesOf, PhaseSyncFields } from './PhaseSync.tsx';
 
 const COLORS = ['bg-violet-300', 'bg-sky-300', 'bg-emerald-300', 'bg-amber-300', 'bg-rose-300', 'bg-teal-300'];
 
@@ -20,15 +20,15 @@ export function PhaseCalendar() {
   // Named beside each phase when this role may read it (the badge's tooltip names it too).
   const timeZone = useInstitution().data?.timeZone;
   const [term, setTerm] = useSelectedTerm();
-  const [editing, setEditing] = useState<PhaseWithSync | null>(null);
+  const [editing, setEditing] = useState<Phase | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const phases = useQuery({
     queryKey: ['phases', term?.id],
     enabled: !!term,
-    queryFn: async () => (await get<{ items: PhaseWithSync[] }>(`/api/v1/terms/${term!.id}/phases`)).items,
+    queryFn: async () => (await get<{ items: Phase[] }>(`/api/v1/terms/${term!.id}/phases`)).items,
   });
   const remove = useMutation({
-    mutationFn: (p: PhaseWithSync) => del(`/api/v1/terms/${p.termId}/phases/${p.id}?version=${p.version}`),
+    mutationFn: (p: Phase) => del(`/api/v1/terms/${p.termId}/phases/${p.id}?version=${p.version}`),
     onSuccess: () => phasesChanged(client),
   });
   const list = phases.data ?? [];
@@ -148,7 +148,7 @@ function AddPhase({ termId }: { termId: string }) {
   const [sync, setSync] = useState<PhaseMergeSettings | null>(null);
   const create = useMutation({
     mutationFn: () =>
-      post<PhaseWithSync>(`/api/v1/terms/${termId}/phases`, { name, description, startsAt, endsAt, rules: Object.values(rules), mergeSettings: overridesOf(sync) }),
+      post<Phase>(`/api/v1/terms/${termId}/phases`, { name, description, startsAt, endsAt, rules: Object.values(rules), mergeSettings: overridesOf(sync) }),
     onSuccess: () => {
       setName('');
       setDescription('');

@@ -4,14 +4,10 @@
 // A setting left "As merge settings" is not sent; no override at all is sent as null.
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import type { PhaseMergeSettings } from '../../../src/domain/phases.ts';
 import { ApiError, fieldErrors, patch } from '../api.ts';
-import type { Phase } from '../types.ts';
+import type { Phase, PhaseMergeSettings } from '../types.ts';
 import { Alert, Dialog, ErrorAlert, Field } from '../ui.tsx';
 
-export type { PhaseMergeSettings };
-/** A phase as the API returns it, with its overrides. */
-export type PhaseWithSync = Phase & { mergeSettings: PhaseMergeSettings | null };
 
 const SWITCHES = [
   { key: 'realTime', label: 'Real-time posting', short: 'Real-time' },
@@ -96,19 +92,19 @@ export function PhaseSyncFields({ value, onChange, errors }: { value: PhaseMerge
  * the hub — saved here, or by someone else meanwhile (409): then the dialog says what they saved,
  * keeps the admin's choices and sends the current version on the next save.
  */
-export function EditPhaseSync({ phase, changed, onClose }: { phase: PhaseWithSync; changed: () => void; onClose: (saved?: PhaseWithSync) => void }) {
+export function EditPhaseSync({ phase, changed, onClose }: { phase: Phase; changed: () => void; onClose: (saved?: Phase) => void }) {
   const [draft, setDraft] = useState<PhaseMergeSettings | null>(phase.mergeSettings);
   const [version, setVersion] = useState(phase.version);
-  const [stale, setStale] = useState<PhaseWithSync | null>(null);
+  const [stale, setStale] = useState<Phase | null>(null);
   const save = useMutation({
-    mutationFn: () => patch<PhaseWithSync>(`/api/v1/terms/${phase.termId}/phases/${phase.id}`, { version, mergeSettings: overridesOf(draft) }),
+    mutationFn: () => patch<Phase>(`/api/v1/terms/${phase.termId}/phases/${phase.id}`, { version, mergeSettings: overridesOf(draft) }),
     onMutate: () => setStale(null),
     onSuccess: (saved) => {
       changed();
       onClose(saved);
     },
     onError: (error) => {
-      const current = error instanceof ApiError && error.status === 409 ? (error.problem.current as PhaseWithSync | undefined) : undefined;
+      const current = error instanceof ApiError && error.status === 409 ? (error.problem.current as Phase | undefined) : undefined;
       if (!current) return;
       setVersion(current.version);
       setStale(current);
