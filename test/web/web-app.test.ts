@@ -731,5 +731,16 @@ describe.skipIf(!hasChromium)('web app in a real browser', () => {
     await sync.filter({ hasText: 'Sync: As merge settings' }).waitFor();
     expect((await phasesOf())[0].mergeSettings).toBeNull();
     await page.context().close();
+
+    // An admin without phases.edit reads the calendar and is offered no change the API would refuse.
+    ok(await hub.admin.post('/api/v1/admin/roles', { name: 'Calendar reader', permissions: ['sections.view', 'audit.view'], departmentScoped: false }));
+    await hub.user({ email: 'calendar-reader@example.edu', role: 'Calendar reader', products: ['scheduling', 'admin'] });
+    const reader = await signedInPage(browser, hub.url, 'calendar-reader@example.edu', PASSWORD);
+    await reader.goto('/admin/phases');
+    await reader.getByLabel('Term', { exact: true }).selectOption(spring.id);
+    await reader.getByRole('listitem', { name: 'Phase Registration' }).getByText('Sync: As merge settings').waitFor();
+    expect(await reader.getByRole('button', { name: /Edit sync|Remove/ }).count()).toBe(0);
+    expect(await reader.getByRole('form', { name: 'Add a phase' }).count()).toBe(0);
+    await reader.context().close();
   });
 });

@@ -8,6 +8,7 @@ import { useRoles, useTerms } from '../data.ts';
 import { TermPicker, useSelectedTerm } from '../screens/TermPicker.tsx';
 import { SECTION_FIELDS, type Phase, type PhaseMergeSettings, type RoleRule, type SectionField } from '../types.ts';
 import { Alert, ErrorAlert, Field, institutionTime } from '../ui.tsx';
+import { useCan } from '../session.tsx';
 import { useInstitution } from './Institution.tsx';
 import { describeSync, EditPhaseSync, overridesOf, PhaseSyncFields } from './PhaseSync.tsx';
 
@@ -21,6 +22,8 @@ export function PhaseCalendar() {
   const timeZone = useInstitution().data?.timeZone;
   const [term, setTerm] = useSelectedTerm();
   const [editing, setEditing] = useState<Phase | null>(null);
+  // Without phases.edit the calendar is read-only: the API would refuse every change.
+  const canEdit = useCan('phases.edit');
   const [notice, setNotice] = useState<string | null>(null);
   const phases = useQuery({
     queryKey: ['phases', term?.id],
@@ -103,26 +106,28 @@ export function PhaseCalendar() {
                   <span className="font-medium">Sync:</span> {describeSync(p.mergeSettings)}
                 </p>
               </div>
-              <div className="flex shrink-0 gap-1">
-                <button
-                  type="button"
-                  className="btn"
-                  onClick={() => {
-                    setNotice(null);
-                    setEditing(p);
-                  }}
-                >
-                  Edit sync <span className="sr-only">for {p.name}</span>
-                </button>
-                <button type="button" className="btn btn-danger" onClick={() => confirm(`Remove the phase “${p.name}”?`) && remove.mutate(p)}>
-                  Remove <span className="sr-only">{p.name}</span>
-                </button>
-              </div>
+              {canEdit && (
+                <div className="flex shrink-0 gap-1">
+                  <button
+                    type="button"
+                    className="btn"
+                    onClick={() => {
+                      setNotice(null);
+                      setEditing(p);
+                    }}
+                  >
+                    Edit sync <span className="sr-only">for {p.name}</span>
+                  </button>
+                  <button type="button" className="btn btn-danger" onClick={() => confirm(`Remove the phase “${p.name}”?`) && remove.mutate(p)}>
+                    Remove <span className="sr-only">{p.name}</span>
+                  </button>
+                </div>
+              )}
             </li>
           );
         })}
       </ol>
-      {term && <AddPhase termId={term.id} />}
+      {term && canEdit && <AddPhase termId={term.id} />}
       {editing && (
         <EditPhaseSync
           phase={editing}
