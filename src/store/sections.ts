@@ -145,19 +145,59 @@ export async function getSection(db: Kysely<DB>, actor: Actor | null, id: string
   return sectionOf(row);
 }
 
+/**
+ * A section as an answer shows it, with what decides its integration status: its term's code and
+ * the merge settings' version (whether the status shows), and its status row (as JSON; null before
+ * its first event). All from the section's own statement: read in a second one, a post committing
+ * in between (PostgreSQL) showed the section synced with no SIS key yet, or an old version with a
+ * new status.
+ */
+export interface SectionRead {
+  section: Section;
+  termCode: string;
+  settingsVersion: number;
+  statusRow: unknown;
+}
 
-export async function listSections(db: Kysely<DB>, actor: Actor, filter: SectionFilter): Promise<Page<Section>> {
+function readQuery(db: Kysely<DB>, actor: Actor | null) {
+  const query = baseQuery(db)
+    .innerJoin('terms as t', 't.id', 's.term_id')
+    .select([
+      't.code as term_code',
+      sql<number>`coalesce((select ms.version from merge_settings ms where ms.id = 1), 0)`.as('settings_version'),
+      sql<unknown>`(select row_to_json(st) from integration_status st where st.entity_type = 'section' and st.entity_id = s.id)`.as('status_row'),
+    ]);
+  return actor?.departmentIds ? query.where('c.department_id', 'in', idList(actor.departmentIds)) : query;
+}
+
+type ReadRow = Awaited<ReturnType<ReturnType<typeof readQuery>['executeTakeFirstOrThrow']>>;
+
+const readOf = (r: ReadRow): SectionRead => ({ section: sectionOf(r), termCode: r.term_code, settingsVersion: r.settings_version, statusRow: r.status_row });
+
+/** The sections of these ids the actor may see (null: all), in the order of `ids`; a deleted one is left out. */
+export async function readSections(db: Kysely<DB>, actor: Actor | null, ids: readonly string[]): Promise<SectionRead[]> {
+  const rows = await readQuery(db, actor).where('s.id', 'in', idList(ids)).execute();
+  const byId = new Map(rows.map((r) => [r.id, readOf(r)]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+export async function readSection(db: Kysely<DB>, actor: Actor, id: string): Promise<SectionRead> {
+  const [read] = await readSections(db, actor, [id]);
+  if (!read) throw new NotFoundError('section', id);
+  return read;
+}
+
+export async function listSections(db: Kysely<DB>, actor: Actor, filter: SectionFilter): Promise<Page<SectionRead>> {
   const limit = filter.limit ?? 50;
   const sort = filter.sort ?? 'code';
   const desc = sort.startsWith('-');
   const columns = sortColumns[desc ? sort.slice(1) : sort];
-  let query = baseQuery(db);
+  let query = readQuery(db, actor);
   if (filter.termId) query = query.where('s.term_id', '=', filter.termId);
   if (filter.courseId) query = query.where('s.course_id', '=', filter.courseId);
   if (filter.subject) query = query.where('c.subject', '=', filter.subject.toUpperCase());
   if (filter.departmentId) query = query.where('c.department_id', '=', filter.departmentId);
   if (filter.status) query = query.where('s.status', '=', filter.status);
-  if (actor.departmentIds) query = query.where('c.department_id', 'in', idList(actor.departmentIds));
   if (filter.integrationStatus) {
     // No status row: synced when the SIS knows the section, else never synced.
     const status = sql<string>`coalesce((select st.status from integration_status st where st.entity_type = 'section' and st.entity_id = s.id), case when s.sis_key is null then 'not_synced' else 'synced' end)`;
@@ -187,7 +227,7 @@ export async function listSections(db: Kysely<DB>, actor: Actor, filter: Section
   const rows = await query.limit(limit + 1).execute();
   const page = pageOf(rows, limit);
   await checkAnchor(page, filter.cursor, async (id) => !!(await db.selectFrom('sections').select('id').where('id', '=', id).executeTakeFirst()));
-  return { items: page.items.map(sectionOf), nextCursor: page.nextCursor };
+  return { items: page.items.map(readOf), nextCursor: page.nextCursor };
 }
 
 async function checkReferences(

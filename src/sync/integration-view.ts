@@ -5,9 +5,10 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { postingOn, type MergeSettings } from '../domain/merge-settings.ts';
 import { can, type Actor } from '../domain/permissions.ts';
-import type { IntegrationStatusView } from '../domain/schedule.ts';
-import { sectionCountsByStatus, viewsOf, type PostedType } from './integration-store.ts';
-import { settingsWithTerms } from './settings-store.ts';
+import type { IntegrationStatusView, Section } from '../domain/schedule.ts';
+import type { SectionRead } from '../store/sections.ts';
+import { sectionCountsByStatus, viewsOf, type PostedType, type StatusRow } from './integration-store.ts';
+import { getMergeSettings, settingsWithTerms, type VersionedSettings } from './settings-store.ts';
 
 /**
  * Term ids whose records of this type show a status to this actor; null = none at all.
@@ -42,9 +43,45 @@ export async function withIntegrationStatus<T extends { id: string; termId: stri
   if (!records.length || !can(actor, 'integrationStatus.view')) return records;
   // The settings, the terms and the status rows in one statement: every read and save of a record answers with it.
   const read = await settingsWithTerms(db, [...new Set(records.map((r) => r.termId))], { type, ids: records.map((r) => r.id) });
-  const terms = syncedTerms(type, read);
+  return withViews(records, syncedTerms(type, read), read.statuses);
+}
+
+/** The records, those of `terms` with the status view made of their status row. */
+function withViews<T extends { id: string; termId: string; sisKey: string | null }>(
+  records: T[],
+  terms: Set<string>,
+  statusRows: StatusRow[],
+): (T & { integrationStatus?: IntegrationStatusView })[] {
   const shown = records.filter((r) => terms.has(r.termId));
   if (!shown.length) return records;
-  const views = viewsOf(shown, read.statuses);
+  const views = viewsOf(shown, statusRows);
   return records.map((r) => (views.has(r.id) ? { ...r, integrationStatus: views.get(r.id) } : r));
+}
+
+/**
+ * The merge settings at the version a read took with its records, for one database: read again only
+ * after they changed (they change rarely), so that a read showing statuses is one statement.
+ */
+export function settingsAtVersion(db: Kysely<DB>): (version: number) => Promise<MergeSettings> {
+  let last: VersionedSettings | undefined;
+  return async (version) => {
+    if (last?.version !== version) last = await getMergeSettings(db);
+    return last.settings;
+  };
+}
+
+/**
+ * The sections of reads made by one statement, with `integrationStatus` where the actor may see it,
+ * made of what each read took in the section's own statement (store/sections.ts `SectionRead`).
+ */
+export async function sectionsWithStatus(
+  settingsAt: (version: number) => Promise<MergeSettings>,
+  actor: Actor,
+  reads: SectionRead[],
+): Promise<(Section & { integrationStatus?: IntegrationStatusView })[]> {
+  const sections = reads.map((r) => r.section);
+  if (!reads.length || !can(actor, 'integrationStatus.view')) return sections;
+  const settings = await settingsAt(reads[0].settingsVersion);
+  const terms = syncedTerms('section', { settings, termCodes: new Map(reads.map((r) => [r.section.termId, r.termCode])) });
+  return withViews(sections, terms, reads.flatMap((r) => (r.statusRow ? [r.statusRow as StatusRow] : [])));
 }

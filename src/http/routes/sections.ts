@@ -7,19 +7,21 @@ import { can, type Actor } from '../../domain/permissions.ts';
 import { ForbiddenError, NotFoundError } from '../../domain/errors.ts';
 import { integrationStatusView, section, sectionCreate, sectionPatch, versionOnly, type Section } from '../../domain/schedule.ts';
 import type { SaveHooks } from '../../store/save-hooks.ts';
-import { statusViews, viewOf } from '../../sync/integration-store.ts';
-import { visibleStatusTerms, withIntegrationStatus } from '../../sync/integration-view.ts';
+import { viewOf } from '../../sync/integration-store.ts';
+import { sectionsWithStatus, settingsAtVersion, visibleStatusTerms } from '../../sync/integration-view.ts';
 import {
   bulkEditSections,
   cancelSection,
   createSection,
   deleteSection,
-  getSection,
   listSections,
   MAX_BULK_EDITS,
+  readSection,
+  readSections,
   reinstateSection,
   SECTION_SORTS,
   updateSection,
+  type SectionRead,
 } from '../../store/sections.ts';
 import { requirePermission } from '../auth.ts';
 import { idParams, limit, pageOf, problems, versionQuery } from '../schemas.ts';
@@ -46,7 +48,21 @@ export const sectionRoutes = (
     hooks?.committed?.();
     return result;
   };
-  const one = async (actor: Actor, s: Section) => (await withIntegrationStatus(db, actor, 'section', [s]))[0];
+  // Every answer takes a section and what its integration status is made of from one statement
+  // (store/sections.ts `SectionRead`); the settings only when they changed since this app last read them.
+  const settingsAt = settingsAtVersion(db);
+  const shown = (actor: Actor, reads: SectionRead[]) => sectionsWithStatus(settingsAt, actor, reads);
+  /**
+   * Saved sections as the answer shows them: for an actor who sees statuses, read again with their
+   * status in one statement (one deleted meanwhile, as saved). The section as the save returned it
+   * and a status read after the commit could disagree: a post may commit in between. Still one
+   * statement, as reading the status alone was.
+   */
+  const answer = async (actor: Actor, sections: Section[]) => {
+    if (!can(actor, 'integrationStatus.view')) return sections;
+    const again = new Map((await shown(actor, await readSections(db, null, sections.map((s) => s.id)))).map((s) => [s.id, s]));
+    return sections.map((s) => again.get(s.id) ?? s);
+  };
   /**
    * One section's save, answered with the section and its integration status. A save that queued
    * the section's post (its term posts in real time, so the status shows) answers with the status
@@ -64,7 +80,7 @@ export const sectionRoutes = (
     };
     const s = await saved(save(watching));
     if (queued && can(actor, 'integrationStatus.view')) return { ...s, integrationStatus: viewOf(queued) };
-    return one(actor, s);
+    return (await answer(actor, [s]))[0];
   };
 
   app.get(
@@ -100,7 +116,7 @@ export const sectionRoutes = (
         integrationTermIds = [...terms];
       }
       const page = await listSections(db, actor, { ...request.query, integrationTermIds });
-      return { ...page, items: await withIntegrationStatus(db, actor, 'section', page.items) };
+      return { ...page, items: await shown(actor, page.items) };
     },
   );
 
@@ -117,10 +133,9 @@ export const sectionRoutes = (
     },
     async (request) => {
       const actor = requirePermission(request, 'integrationStatus.view');
-      const found = await getSection(db, actor, request.params.id);
-      const terms = await visibleStatusTerms(db, actor, 'section', [found.termId]);
-      if (!terms?.has(found.termId)) throw new NotFoundError('integration status of section', request.params.id);
-      return (await statusViews(db, 'section', [found])).get(found.id)!;
+      const [found] = await shown(actor, [await readSection(db, actor, request.params.id)]);
+      if (!found.integrationStatus) throw new NotFoundError('integration status of section', request.params.id);
+      return found.integrationStatus;
     },
   );
 
@@ -129,7 +144,7 @@ export const sectionRoutes = (
     { schema: { tags, summary: 'One section', params: idParams, response: { 200: section, ...problems } } },
     async (request) => {
       const actor = requirePermission(request, 'sections.view');
-      return one(actor, await getSection(db, actor, request.params.id));
+      return (await shown(actor, [await readSection(db, actor, request.params.id)]))[0];
     },
   );
 
@@ -175,7 +190,7 @@ export const sectionRoutes = (
     async (request) => {
       const actor = requirePermission(request, 'sections.view');
       const items = await saved(bulkEditSections(db, actor, request.body.edits, clock(), hooks));
-      return { items: await withIntegrationStatus(db, actor, 'section', items) };
+      return { items: await answer(actor, items) };
     },
   );
 
