@@ -141,12 +141,7 @@ export function viewOf(record: StatusRecord): IntegrationStatusView {
   };
 }
 
-/** Status views of the listed records; a record without a row is synced when the SIS knows it, else not synced. */
-export async function statusViews(db: Kysely<DB>, type: PostedType, records: { id: string; sisKey: string | null }[]): Promise<Map<string, IntegrationStatusView>> {
-  return viewsOf(records, await selectRows(db, type, records.map((r) => r.id)));
-}
-
-/** The status views of `records`, from their status rows (read by the caller). */
+/** The status views of `records`, from their status rows (read by the caller); a record without a row is synced when the SIS knows it, else not synced. */
 export function viewsOf(records: { id: string; sisKey: string | null }[], statusRows: StatusRow[]): Map<string, IntegrationStatusView> {
   const rows = new Map(statusRows.map((r) => [r.entity_id, recordOf(r)]));
   return new Map(records.map((r) => [r.id, viewOf(rows.get(r.id) ?? initialStatus(r.sisKey !== null))]));
