@@ -1,6 +1,6 @@
 // Integration status rows: read, and changed only through the domain's transition() (one named
 // transition per call), under a row lock so a save and a worker never overwrite each other.
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { INTEGRATION_STATES, initialStatus, transition, type IntegrationState, type SisMessage, type StatusEvent, type StatusRecord, type Transition } from '../domain/integration-status.ts';
 import type { IntegrationStatusView } from '../domain/schedule.ts';
@@ -8,9 +8,8 @@ import { idList } from '../db/id-list.ts';
 
 export type PostedType = 'section' | 'relationship';
 
-type Row = Awaited<ReturnType<typeof selectRows>>[number];
-const selectRows = (db: Kysely<DB>, type: PostedType, ids: string[]) =>
-  db.selectFrom('integration_status').selectAll().where('entity_type', '=', type).where('entity_id', 'in', idList(ids)).execute();
+/** A status row as selected. */
+type Row = Selectable<DB['integration_status']>;
 
 type TimestampColumn = 'last_attempt_at' | 'next_retry_at' | 'last_success_at' | 'queued_at' | 'dismissed_at';
 /** A status row as selected, or as read back as JSON (timestamps as text). */
