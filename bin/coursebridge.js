@@ -1,8 +1,5 @@
 #!/usr/bin/env node
-// Plain JavaScript on purpose: it must run on any Node to tell an old one which version is needed.
-const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 22 || (major === 22 && minor < 18)) {
-  console.error(`Coursebridge needs Node.js 22.18 or newer (24 LTS recommended); this is Node.js ${process.versions.node}.`);
-  process.exit(1);
-}
+// Checks the Node version first (a static import runs before this module's own code).
+import './check-node.js';
+
 await import('../src/cli/main.ts');

@@ -1,5 +1,6 @@
-// Builds the web app into web/dist when it is missing or older than its sources. `npm start`
-// (prestart) and the browser tests call this; `npm run build` always builds.
+// Builds the web app into web/dist when it is missing or older than its sources (after an update,
+// `npm start` must not serve the old app against the new API). `npm start` (prestart) and the
+// browser tests call this; `npm run build` always builds.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,8 +28,9 @@ export function webBuildIsStale(): boolean {
   return Math.max(newestSource(webDir), newestSource(join(root, 'src', 'domain')), existsSync(lock) ? statSync(lock).mtimeMs : 0) > built;
 }
 
+const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+
 export function buildWeb(): void {
-  const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
   if (!existsSync(vite)) throw new Error('Vite is not installed: run `npm install` (the web app is built with its dev dependencies).');
   const result = spawnSync(process.execPath, [vite, 'build', '--config', join(webDir, 'vite.config.ts'), '--logLevel', 'warn'], {
     cwd: root,
@@ -46,9 +48,8 @@ const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(
  * build empties web/dist while another worker's hub may be serving it. A process that finds the
  * lock taken waits for it, then checks again (the other process has usually built it).
  */
-export function ensureWebBuild(options: { onlyIfMissing?: boolean } = {}): boolean {
-  const isNeeded = () => (options.onlyIfMissing ? !existsSync(distIndex) : webBuildIsStale());
-  if (!isNeeded()) return false;
+export function ensureWebBuild(): boolean {
+  if (!webBuildIsStale()) return false;
   const deadline = Date.now() + 300_000;
   for (;;) {
     try {
@@ -63,7 +64,7 @@ export function ensureWebBuild(options: { onlyIfMissing?: boolean } = {}): boole
     }
   }
   try {
-    if (!isNeeded()) return false;
+    if (!webBuildIsStale()) return false;
     buildWeb();
     return true;
   } finally {
@@ -72,9 +73,11 @@ export function ensureWebBuild(options: { onlyIfMissing?: boolean } = {}): boole
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const onlyIfMissing = process.argv.includes('--if-missing');
   try {
-    if (ensureWebBuild({ onlyIfMissing })) console.log('web: built web/dist');
+    // An install without dev dependencies cannot build: it serves the build it was given.
+    if (existsSync(distIndex) && !existsSync(vite)) {
+      if (webBuildIsStale()) console.warn('web: web/dist is older than its sources, and Vite (a dev dependency) is not installed to rebuild it: serving it as it is.');
+    } else if (ensureWebBuild()) console.log('web: built web/dist');
   } catch (error) {
     console.error(`web: ${(error as Error).message}`);
     process.exit(1);
