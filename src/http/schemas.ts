@@ -19,5 +19,22 @@ export const problem = z
   .loose()
   .meta({ id: 'Problem' });
 
+/**
+ * An error answer as the server sends it: `application/problem+json` (sendProblem). Declared per
+ * content type, so the OpenAPI document says so instead of @fastify/swagger's default
+ * `application/json`, and Fastify checks a reply of that type against `problem`.
+ */
+export const problemResponse = {
+  description: 'Problem details (RFC 9457)',
+  content: { 'application/problem+json': { schema: problem } },
+};
+
 /** The error answers every route can give, documented once. */
-export const problems = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 422: problem } as const;
+export const problems = {
+  400: problemResponse,
+  401: problemResponse,
+  403: problemResponse,
+  404: problemResponse,
+  409: problemResponse,
+  422: problemResponse,
+} as const;

@@ -182,8 +182,14 @@ const envelope = z
   .object({ status: z.string(), 'status-code': z.int(), 'status-message': z.string(), 'request-id': z.int() })
   .meta({ id: 'ReferenceCourseApiResponse' });
 
-/** Errors found before the call reaches the handler (a bad token, a malformed request) stay problem+json. */
-const either = z.union([envelope, problem]);
+/**
+ * An error the reference call answers itself comes in its envelope, as application/json; one found
+ * before the call reaches the handler (a bad token, a malformed request) stays problem+json.
+ */
+const referenceError = {
+  description: 'The reference envelope (application/json), or problem details (RFC 9457) for a bad token or a malformed request',
+  content: { 'application/json': { schema: envelope }, 'application/problem+json': { schema: problem } },
+};
 
 const CSV_FLAG = Symbol('courseApiCsv');
 
@@ -426,7 +432,7 @@ export const courseApiRoutes = (db: Kysely<DB>, clock: Clock): FastifyPluginAsyn
         tags,
         summary: `The reference Course API's ${call} (query-string parameters, its response envelope). Send the token as Bearer, Basic password or Ocp-Apim-Subscription-Key`,
         querystring: referenceQuery,
-        response: { 200: envelope, 400: either, 401: either, 403: either, 404: either, 409: either, 422: either },
+        response: { 200: envelope, 400: referenceError, 401: referenceError, 403: referenceError, 404: referenceError, 409: referenceError, 422: referenceError },
       },
       handler: (request, reply) => reference(request, reply, call),
     });

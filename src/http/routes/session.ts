@@ -9,7 +9,7 @@ import { user } from '../../domain/people.ts';
 import { PERMISSIONS, PRODUCTS } from '../../domain/permissions.ts';
 import { actorOf, SESSION_COOKIE } from '../auth.ts';
 import { sendProblem } from '../problem.ts';
-import { problem } from '../schemas.ts';
+import { problemResponse } from '../schemas.ts';
 
 export const sessionRoutes = (db: Kysely<DB>, options: { secureCookies: boolean; loginRateLimit: number }): FastifyPluginAsyncZod =>
   async (app) => {
@@ -22,7 +22,7 @@ export const sessionRoutes = (db: Kysely<DB>, options: { secureCookies: boolean;
           summary: 'Sign in with email and password; sets the session cookie',
           security: [],
           body: z.strictObject({ email: z.email(), password: z.string().min(1).max(200) }),
-          response: { 200: z.object({ user, csrfToken: z.string() }), 400: problem, 401: problem, 429: problem },
+          response: { 200: z.object({ user, csrfToken: z.string() }), 400: problemResponse, 401: problemResponse, 429: problemResponse },
         },
       },
       async (request, reply) => {
@@ -68,7 +68,7 @@ export const sessionRoutes = (db: Kysely<DB>, options: { secureCookies: boolean;
               user: user.optional(),
               csrfToken: z.string().optional().describe('For a session cookie: the token its writes echo in x-csrf-token (a new tab of a signed-in browser has the cookie, not the token)'),
             }),
-            401: problem,
+            401: problemResponse,
           },
         },
       },
