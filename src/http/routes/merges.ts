@@ -13,7 +13,7 @@ import { getRun, listRuns, runChanges, startRun } from '../../sync/runs.ts';
 import { endedEnabledTerms, getMergeSettings, saveMergeSettings, settingsHistory } from '../../sync/settings-store.ts';
 import { requireAdmin } from '../auth.ts';
 import { sendProblem } from '../problem.ts';
-import { idParams, problems } from '../schemas.ts';
+import { idParams, pageLimit, problems, queryWholeNumber } from '../schemas.ts';
 
 const settingsView = z.object({ version: z.int(), settings: mergeSettings, warnings: z.array(z.string()) });
 
@@ -252,7 +252,7 @@ export const mergeRoutes = (runtime: Runtime): FastifyPluginAsyncZod => async (a
           status: z.enum(['queued', 'running', 'succeeded', 'partial', 'failed']).optional(),
           trigger: z.enum(['manual', 'nightly', 'real_time']).optional(),
           before: z.iso.datetime({ offset: true }).optional(),
-          limit: z.coerce.number().int().min(1).max(200).default(50),
+          limit: pageLimit(200, 50),
         }),
         response: { 200: z.object({ items: z.array(run) }), ...problems },
       },
@@ -282,8 +282,8 @@ export const mergeRoutes = (runtime: Runtime): FastifyPluginAsyncZod => async (a
         querystring: z.strictObject({
           kind: z.enum(['created', 'updated', 'deleted', 'conflict', 'error']).optional(),
           type: z.enum(MERGE_TYPES).optional(),
-          after: z.coerce.number().int().min(0).optional(),
-          limit: z.coerce.number().int().min(1).max(5000).default(500),
+          after: queryWholeNumber('after').optional(),
+          limit: pageLimit(5000, 500),
         }),
         response: { 200: z.object({ items: z.array(change) }), ...problems },
       },

@@ -15,7 +15,7 @@ import {
 } from '../../domain/schedule.ts';
 import * as reference from '../../store/reference.ts';
 import { requirePermission } from '../auth.ts';
-import { problems } from '../schemas.ts';
+import { problems, queryWholeNumber } from '../schemas.ts';
 
 const tags = ['reference data'];
 const list = <T extends z.ZodType>(item: T) => ({ 200: z.object({ items: z.array(item) }), ...problems });
@@ -45,7 +45,7 @@ export const referenceRoutes = (db: Kysely<DB>): FastifyPluginAsyncZod => async 
       schema: {
         tags,
         summary: 'Rooms, optionally of one building or with at least some capacity',
-        querystring: z.strictObject({ buildingId: z.uuid().optional(), minCapacity: z.coerce.number().int().min(0).optional() }),
+        querystring: z.strictObject({ buildingId: z.uuid().optional(), minCapacity: queryWholeNumber('minCapacity').optional() }),
         response: list(room),
       },
     },
