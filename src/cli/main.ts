@@ -1,5 +1,5 @@
-// The `coursebridge` command. Failures print one plain sentence (no stack trace) and exit 1;
-// usage mistakes exit 1 with commander's message.
+// The `coursebridge` command. A caller's mistake prints one plain sentence (no stack trace) and
+// exits 1; usage mistakes exit 1 with commander's message; only a bug prints its stack.
 import { Command } from 'commander';
 import { ZodError } from 'zod';
 import { ConfigError } from '../config.ts';
@@ -12,6 +12,7 @@ import { serveCommand } from './commands/serve.ts';
 import { sisSimCommand } from './commands/sis-sim.ts';
 import { tokenCommand } from './commands/token.ts';
 import { userCommand } from './commands/user.ts';
+import { CliError } from './open.ts';
 
 const program = new Command('coursebridge')
   .description('Coursebridge: the class-scheduling hub between registrars and the SIS')
@@ -30,7 +31,7 @@ function explain(error: unknown): string {
     const fields = (error.extensions.errors as { field: string; message: string }[] | undefined) ?? [];
     return [error.message, ...fields.map((f) => `  ${f.field}: ${f.message}`)].join('\n');
   }
-  if (error instanceof ConfigError || error instanceof DataDirLockedError) return error.message;
+  if (error instanceof CliError || error instanceof ConfigError || error instanceof DataDirLockedError) return error.message;
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
 

@@ -49,6 +49,9 @@ export async function withRuntime<T>(work: (runtime: Runtime) => Promise<T>): Pr
   }
 }
 
+/** A mistake in how the command was called or what it was asked for: printed as its one line, no stack. */
+export class CliError extends Error {}
+
 /** Who a command's writes are audited as: the CLI, with the shell's user. */
 export const cliActor = (): Actor => ({ ...SYSTEM_ACTOR, name: `cli (${process.env.USER ?? 'unknown user'})` });
 

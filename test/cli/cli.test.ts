@@ -5,13 +5,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lockDataDir } from '../../src/db/data-dir.ts';
+import { expectExplained } from './helpers.ts';
 
 const bin = resolve(import.meta.dirname, '../../bin/coursebridge.js');
 const dataDir = mkdtempSync(join(tmpdir(), 'cb-cli-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-function run(args: string[], input = '', node = process.execPath) {
-  const env: NodeJS.ProcessEnv = { ...process.env, COURSEBRIDGE_DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+function run(args: string[], { input = '', env: extra = {}, node = process.execPath }: { input?: string; env?: NodeJS.ProcessEnv; node?: string } = {}) {
+  const env: NodeJS.ProcessEnv = { ...process.env, COURSEBRIDGE_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...extra };
   delete env.DATABASE_URL; // the embedded database is the one with the single-process rule
   const result = spawnSync(node, [bin, ...args], { input, env, encoding: 'utf8', timeout: 60_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -24,22 +25,27 @@ describe('coursebridge CLI', () => {
   });
 
   it('adds a user with the password from standard input and refuses a duplicate plainly', () => {
-    const added = run(['user', 'add', '--email', 'dean@example.edu', '--role', 'Registrar', '--products', 'scheduling,admin'], 'a long enough password\n');
+    const added = run(['user', 'add', '--email', 'dean@example.edu', '--role', 'Registrar', '--products', 'scheduling,admin'], { input: 'a long enough password\n' });
     expect(added).toMatchObject({ code: 0 });
     expect(added.stdout).toMatch(/Added dean@example.edu \(Registrar; scheduling, admin\)/);
-    const again = run(['user', 'add', '--email', 'dean@example.edu', '--role', 'Viewer'], 'a long enough password\n');
+    const again = run(['user', 'add', '--email', 'dean@example.edu', '--role', 'Viewer'], { input: 'a long enough password\n' });
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/A user with the email dean@example.edu exists/);
     expect(again.stderr).not.toMatch(/at .*\.ts:\d+/); // no stack trace
   });
 
   it('refuses Admin as the only product and a short password', () => {
-    const adminOnly = run(['user', 'add', '--email', 'a@example.edu', '--role', 'Registrar', '--products', 'admin'], 'a long enough password');
+    const adminOnly = run(['user', 'add', '--email', 'a@example.edu', '--role', 'Registrar', '--products', 'admin'], { input: 'a long enough password' });
     expect(adminOnly.code).toBe(1);
     expect(adminOnly.stderr).toMatch(/only product/);
-    const short = run(['user', 'add', '--email', 'b@example.edu', '--role', 'Viewer'], 'short');
+    const short = run(['user', 'add', '--email', 'b@example.edu', '--role', 'Viewer'], { input: 'short' });
     expect(short.code).toBe(1);
     expect(short.stderr).toMatch(/password: Use at least 12 characters/);
+  });
+
+  it('explains in one line an unknown email or a short password for reset-password', () => {
+    expectExplained(run(['user', 'reset-password', '--email', 'nobody@example.edu'], { input: 'a long enough password' }), 'No user with the email nobody@example.edu.');
+    expectExplained(run(['user', 'reset-password', '--email', 'dean@example.edu'], { input: 'short' }), 'The password needs at least 12 characters.');
   });
 
   it('creates an API token and prints it once', () => {
@@ -66,7 +72,7 @@ describe('coursebridge CLI', () => {
     return major < 22 || (major === 22 && minor < 18);
   });
   it.skipIf(!oldNode)('tells a user on an older Node which version is needed, in one sentence', () => {
-    const result = run(['--help'], '', oldNode);
+    const result = run(['--help'], { node: oldNode });
     expect(result.code).toBe(1);
     expect(result.stderr.trim()).toMatch(/^Coursebridge needs Node\.js 22\.18 or newer \(24 LTS recommended\); this is Node\.js [\d.]+\.$/);
   });

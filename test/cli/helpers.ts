@@ -2,6 +2,7 @@
 // through a real HTTP server (the CLI and the server never hold the data directory together).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { expect } from 'vitest';
 import { roleByName } from '../../src/auth/roles.ts';
 import { createUser } from '../../src/auth/users.ts';
 import { openDatabase } from '../../src/db/database.ts';
@@ -18,6 +19,13 @@ export interface CliResult {
   code: number | null;
   stdout: string;
   stderr: string;
+}
+
+/** A mistake explained as the README promises: exit 1 and one line that says what is wrong, no stack trace. */
+export function expectExplained(result: CliResult, explanation: string) {
+  expect(result.code, result.stdout + result.stderr).toBe(1);
+  expect(result.stderr.trimEnd().split('\n').at(-1)).toBe(`coursebridge: ${explanation}`);
+  expect(result.stderr).not.toMatch(/^\s+at /m);
 }
 
 /** The environment of a CLI run on the embedded database in `dataDir`, talking to `sis` when given. */

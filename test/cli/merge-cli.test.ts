@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPair, type Pair } from '../sis/harness.ts';
-import { cliEnv, runCli } from './helpers.ts';
+import { cliEnv, expectExplained, runCli } from './helpers.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'cb-merge-cli-'));
 let sis: Pair;
@@ -35,8 +35,12 @@ describe('coursebridge merge', () => {
     const unknownTerm = await run(['--type', 'sections', '--term', '1999-xx']);
     expect(unknownTerm.code).toBe(1);
     expect(unknownTerm.stderr).toMatch(/Unknown term 1999-xx: merge terms first/);
-    const unknownType = await run(['--type', 'widgets']);
-    expect(unknownType.code).toBe(1);
-    expect(unknownType.stderr).toMatch(/Unknown merge type widgets/);
+    expectExplained(await run(['--type', 'widgets']), 'Unknown merge type widgets; use terms, buildings, rooms, departments, instructors, courses, sections, relationships.');
+  });
+
+  it('says once that no SIS is configured', async () => {
+    const result = await runCli(['merge', '--type', 'terms'], cliEnv(dataDir));
+    expect(result.code).toBe(1);
+    expect((result.stdout + result.stderr).match(/No SIS connection is configured/g)).toHaveLength(1);
   });
 });

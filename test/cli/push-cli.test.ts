@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPair, type Pair } from '../sis/harness.ts';
 import { setSync } from '../sync/push-helpers.ts';
-import { cliEnv, importFirstTerm, raiseCapacity, runCli, withHub, type EditedSection, type ServedHub } from './helpers.ts';
+import { cliEnv, expectExplained, importFirstTerm, raiseCapacity, runCli, withHub, type EditedSection, type ServedHub } from './helpers.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'cb-push-cli-'));
 let sis: Pair;
@@ -26,14 +26,17 @@ afterAll(async () => {
 });
 
 describe('coursebridge push', () => {
-  it('says plainly when no term, or not the named one, is enabled for posting', async () => {
-    const none = await push();
-    expect(none.code).toBe(1);
-    expect(none.stderr).toMatch(/No term is enabled for posting: enable one in the merge settings/);
+  it('says in one line when no term, or not the named one, is enabled for posting, or the term does not exist', async () => {
+    expectExplained(await push(), 'No term is enabled for posting: enable one in the merge settings.');
+    expectExplained(await push('--term', term), `Term ${term} is not enabled for posting: enable it in the merge settings.`);
     await onHub((hub) => setSync(hub.admin, term, { realTime: false }));
-    const other = await push('--term', '1999-xx');
-    expect(other.code).toBe(1);
-    expect(other.stderr).toMatch(/Term 1999-xx is not enabled for posting/);
+    expectExplained(await push('--term', '1999-xx'), 'The hub has no term 1999-xx: terms come from the SIS with `coursebridge merge --type terms`.');
+  });
+
+  it('says in one line what is wrong with --section', async () => {
+    expectExplained(await push('--section', 'abc'), "--section takes a section's id (a UUID), not abc.");
+    expectExplained(await push('--section', '00000000-0000-4000-8000-000000000000', '--term', term), 'Use --term or --section, not both.');
+    expectExplained(await push('--section', '00000000-0000-4000-8000-000000000000'), 'No section 00000000-0000-4000-8000-000000000000.');
   });
 
   it('posts one section with --section, and only that one', async () => {

@@ -3,7 +3,7 @@ import { MERGE_TYPES, type MergeType } from '../../domain/merge-settings.ts';
 import type { Runtime } from '../../runtime.ts';
 import { executeRun } from '../../sync/merge-runner.ts';
 import { getRun, startRun, type RunView } from '../../sync/runs.ts';
-import { cliActor, list, withRuntime } from '../open.ts';
+import { CliError, cliActor, list, withRuntime } from '../open.ts';
 
 export function mergeCommand(): Command {
   return new Command('merge')
@@ -17,7 +17,7 @@ export function mergeCommand(): Command {
     .addOption(new Option('--quiet', 'no progress bar'))
     .action(async (options: { type: string[]; term: string[]; sendUpdates?: boolean; dryRun?: boolean; allowEmpty?: boolean; force?: boolean; quiet?: boolean }) => {
       const unknown = options.type.filter((t) => !(MERGE_TYPES as readonly string[]).includes(t));
-      if (unknown.length) throw new Error(`Unknown merge type ${unknown.join(', ')}; use ${MERGE_TYPES.join(', ')}.`);
+      if (unknown.length) throw new CliError(`Unknown merge type ${unknown.join(', ')}; use ${MERGE_TYPES.join(', ')}.`);
       await withRuntime(async (runtime) => {
         const { database } = runtime;
         const runId = await startRun(database.db, runtime.queue, cliActor(), 'manual', {
@@ -68,5 +68,7 @@ function summary(run: RunView, sent: Posted | undefined): string {
   });
   // Not known when another process (PostgreSQL) ran it: its report holds what was posted.
   const posts = sent ? `  Send Updates: posted ${sent.posted}, failed ${sent.failed}\n` : '';
-  return `Merge ${run.id}: ${run.status}${run.options.dryRun ? ' (dry run: nothing written)' : ''}\n${rows.join('\n')}\n${posts}${run.error ? `${run.error}\n` : ''}`;
+  // A run that failed as a whole (no SIS connection) said why on each item already.
+  const error = run.error && !run.items.some((i) => i.error === run.error) ? `${run.error}\n` : '';
+  return `Merge ${run.id}: ${run.status}${run.options.dryRun ? ' (dry run: nothing written)' : ''}\n${rows.join('\n')}\n${posts}${error}`;
 }

@@ -2,13 +2,14 @@
 // pending or different from the SIS, in the terms enabled for posting — or post one section.
 import { Command } from 'commander';
 import { z } from 'zod';
+import { NotFoundError } from '../../domain/errors.ts';
 import { postingOn } from '../../domain/merge-settings.ts';
 import type { Runtime } from '../../runtime.ts';
 import type { PushOutcome } from '../../sync/push.ts';
 import { postedLabels } from '../../sync/posted-labels.ts';
 import { finishPushRun, getRun, runChanges, startPushRun } from '../../sync/runs.ts';
 import { getMergeSettings } from '../../sync/settings-store.ts';
-import { cliActor, list, withRuntime } from '../open.ts';
+import { CliError, cliActor, list, withRuntime } from '../open.ts';
 
 export function pushCommand(): Command {
   return new Command('push')
@@ -17,8 +18,8 @@ export function pushCommand(): Command {
     .option('--section <id>', 'only this section (its id)')
     .action(async (options: { term: string[]; section?: string }) => {
       const { section } = options;
-      if (section !== undefined && options.term.length) throw new Error('Use --term or --section, not both.');
-      if (section !== undefined && !z.uuid().safeParse(section).success) throw new Error(`--section takes a section's id (a UUID), not ${section}.`);
+      if (section !== undefined && options.term.length) throw new CliError('Use --term or --section, not both.');
+      if (section !== undefined && !z.uuid().safeParse(section).success) throw new CliError(`--section takes a section's id (a UUID), not ${section}.`);
       await withRuntime(async (runtime) => {
         process.exitCode = section ? await pushSection(runtime, section) : await pushTerms(runtime, options.term);
       });
@@ -29,13 +30,16 @@ export function pushCommand(): Command {
 async function pushTerms(runtime: Runtime, only: string[]): Promise<number> {
   const { db } = runtime.database;
   const { settings } = await getMergeSettings(db);
-  if (settings.maintenance.on) throw new Error('The maintenance switch is on: posts wait until it is lifted.');
+  if (settings.maintenance.on) throw new CliError('The maintenance switch is on: posts wait until it is lifted.');
   const posting = (code: string) => postingOn(settings, 'sections', code, 'manual') || postingOn(settings, 'relationships', code, 'manual');
   const enabled = [...new Set([...settings.types.sections.enabledTerms, ...settings.types.relationships.enabledTerms])].filter(posting);
+  const known = only.length ? new Set((await db.selectFrom('terms').select('code').where('code', 'in', only).execute()).map((t) => t.code)) : new Set();
+  const unknown = only.filter((code) => !known.has(code));
+  if (unknown.length) throw new CliError(`The hub has no term ${unknown.join(', ')}: terms come from the SIS with \`coursebridge merge --type terms\`.`);
   const refused = only.filter((code) => !posting(code));
-  if (refused.length) throw new Error(`Term ${refused.join(', ')} is not enabled for posting: enable it in the merge settings.`);
+  if (refused.length) throw new CliError(`Term ${refused.join(', ')} is not enabled for posting: enable it in the merge settings.`);
   const terms = only.length ? only : enabled;
-  if (!terms.length) throw new Error('No term is enabled for posting: enable one in the merge settings.');
+  if (!terms.length) throw new CliError('No term is enabled for posting: enable one in the merge settings.');
 
   const runId = await startPushRun(db, cliActor(), terms);
   const outcome = await runtime.sendUpdates(terms, runId).catch((error: unknown) => ({ error }));
@@ -65,7 +69,7 @@ const SAID: Record<PushOutcome, { ok: boolean; text: string }> = {
 async function pushSection(runtime: Runtime, id: string): Promise<number> {
   const { db } = runtime.database;
   const outcome = await runtime.push.push('section', id, { trigger: 'manual' });
-  if (outcome === 'gone') throw new Error(`No section ${id}.`);
+  if (outcome === 'gone') throw new NotFoundError('section', id);
   const label = (await postedLabels(db, [{ type: 'section', id }])).get(id) ?? id;
   const status = await db.selectFrom('integration_status').select('messages').where('entity_type', '=', 'section').where('entity_id', '=', id).executeTakeFirst();
   const messages = SAID[outcome].ok ? [] : ((status?.messages ?? []) as { message: string }[]).map((m) => `  ${m.message}\n`);

@@ -2,9 +2,10 @@ import { Command, Option } from 'commander';
 import { roleByName } from '../../auth/roles.ts';
 import { findUserByEmail, createUser, getUser, updateUser } from '../../auth/users.ts';
 import { loadConfig } from '../../config.ts';
+import { NotFoundError } from '../../domain/errors.ts';
 import { PRODUCTS, SYSTEM_ACTOR, type Product } from '../../domain/permissions.ts';
 import { userCreate } from '../../domain/people.ts';
-import { openConfigured, prepare, readStdin } from '../open.ts';
+import { CliError, openConfigured, prepare, readStdin } from '../open.ts';
 
 export function userCommand(): Command {
   const user = new Command('user').description('Manage users (passwords are read from standard input)');
@@ -41,13 +42,13 @@ export function userCommand(): Command {
     .requiredOption('--email <email>', 'sign-in email')
     .action(async (options: { email: string }) => {
       const password = await readStdin();
-      if (password.length < 12) throw new Error('The password needs at least 12 characters.');
+      if (password.length < 12) throw new CliError('The password needs at least 12 characters.');
       const config = loadConfig();
       const database = await openConfigured(config);
       try {
         await prepare(database, config);
         const found = await findUserByEmail(database.db, options.email);
-        if (!found) throw new Error(`No user with the email ${options.email}.`);
+        if (!found) throw new NotFoundError('user with the email', options.email);
         const current = await getUser(database.db, found.id);
         await updateUser(database.db, SYSTEM_ACTOR, found.id, { version: current.version, password });
         console.log(`New password set for ${current.email}.`);
