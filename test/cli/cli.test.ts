@@ -19,9 +19,11 @@ function run(args: string[], { input = '', env: extra = {}, node = process.execP
 }
 
 describe('coursebridge CLI', () => {
-  it('migrates, then reports the database up to date', () => {
-    expect(run(['migrate'])).toMatchObject({ code: 0 });
-    expect(run(['migrate']).stdout).toMatch(/up to date/);
+  it('says it created a new database with its migrations applied, then that it is up to date', () => {
+    const created = run(['migrate']);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toMatch(new RegExp(`^Created the database in ${dataDir} with its \\d+ migrations applied\\.\\n$`));
+    expect(run(['migrate']).stdout).toBe('The database is up to date.\n');
   });
 
   it('adds a user with the password from standard input and refuses a duplicate plainly', () => {
