@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/database.ts';
 import { lockDataDir } from '../../src/db/data-dir.ts';
 import { expectExplained } from './helpers.ts';
 
@@ -11,8 +12,11 @@ const bin = resolve(import.meta.dirname, '../../bin/coursebridge.js');
 const dataDir = mkdtempSync(join(tmpdir(), 'cb-cli-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
+/** The shell's user, whom the CLI's writes are audited as. */
+const SHELL_USER = 'registrar-ops';
+
 function run(args: string[], { input = '', env: extra = {}, node = process.execPath }: { input?: string; env?: NodeJS.ProcessEnv; node?: string } = {}) {
-  const env: NodeJS.ProcessEnv = { ...process.env, COURSEBRIDGE_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, COURSEBRIDGE_DATA_DIR: dataDir, LOG_LEVEL: 'silent', USER: SHELL_USER, ...extra };
   delete env.DATABASE_URL; // the embedded database is the one with the single-process rule
   const result = spawnSync(node, [bin, ...args], { input, env, encoding: 'utf8', timeout: 60_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -54,6 +58,23 @@ describe('coursebridge CLI', () => {
     const created = run(['token', 'create', '--name', 'SIS nightly', '--role', 'Viewer']);
     expect(created.code).toBe(0);
     expect(created.stdout.trim()).toMatch(/^cbt_[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('audits users and tokens it writes as the CLI with the shell\'s user, as merge and push are', async () => {
+    expect(run(['user', 'add', '--email', 'clerk@example.edu', '--role', 'Viewer'], { input: 'a long enough password' }).code).toBe(0);
+    expect(run(['user', 'reset-password', '--email', 'clerk@example.edu'], { input: 'another long password' }).code).toBe(0);
+    expect(run(['token', 'create', '--name', 'Audited', '--role', 'Viewer']).code).toBe(0);
+    const database = await openDatabase({ dataDir });
+    try {
+      const entries = await database.db.selectFrom('audit_log').select(['action', 'entity_type', 'actor_name']).where('entity_type', 'in', ['user', 'api_token']).orderBy('id').execute();
+      expect(entries.slice(-3)).toEqual([
+        { action: 'create', entity_type: 'user', actor_name: `cli (${SHELL_USER})` },
+        { action: 'update', entity_type: 'user', actor_name: `cli (${SHELL_USER})` },
+        { action: 'create', entity_type: 'api_token', actor_name: `cli (${SHELL_USER})` },
+      ]);
+    } finally {
+      await database.close();
+    }
   });
 
   it('says plainly that the data directory is in use while another process holds it', () => {

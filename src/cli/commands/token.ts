@@ -2,8 +2,7 @@ import { Command, Option } from 'commander';
 import { roleByName } from '../../auth/roles.ts';
 import { createToken } from '../../auth/tokens.ts';
 import { loadConfig } from '../../config.ts';
-import { SYSTEM_ACTOR } from '../../domain/permissions.ts';
-import { openConfigured, prepare } from '../open.ts';
+import { cliActor, openConfigured, prepare } from '../open.ts';
 
 export function tokenCommand(): Command {
   const token = new Command('token').description('Manage API tokens');
@@ -19,7 +18,7 @@ export function tokenCommand(): Command {
       try {
         await prepare(database, config);
         const role = await roleByName(database.db, options.role);
-        const { secret } = await createToken(database.db, SYSTEM_ACTOR, { name: options.name, roleId: role.id, kind: options.kind });
+        const { secret } = await createToken(database.db, cliActor(), { name: options.name, roleId: role.id, kind: options.kind });
         process.stdout.write(`${secret}\n`);
         process.stderr.write('This token is shown once; store it now.\n');
       } finally {

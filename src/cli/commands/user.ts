@@ -3,9 +3,9 @@ import { roleByName } from '../../auth/roles.ts';
 import { findUserByEmail, createUser, getUser, updateUser } from '../../auth/users.ts';
 import { loadConfig } from '../../config.ts';
 import { NotFoundError } from '../../domain/errors.ts';
-import { PRODUCTS, SYSTEM_ACTOR, type Product } from '../../domain/permissions.ts';
+import { PRODUCTS, type Product } from '../../domain/permissions.ts';
 import { userCreate } from '../../domain/people.ts';
-import { CliError, openConfigured, prepare, readStdin } from '../open.ts';
+import { CliError, cliActor, openConfigured, prepare, readStdin } from '../open.ts';
 
 export function userCommand(): Command {
   const user = new Command('user').description('Manage users (passwords are read from standard input)');
@@ -30,7 +30,7 @@ export function userCommand(): Command {
           roleId: role.id,
           products: options.products.split(',').map((p) => p.trim()) as Product[],
         });
-        const created = await createUser(database.db, SYSTEM_ACTOR, input);
+        const created = await createUser(database.db, cliActor(), input);
         console.log(`Added ${created.email} (${created.roleName}; ${created.products.join(', ')}).`);
       } finally {
         await database.close();
@@ -50,7 +50,7 @@ export function userCommand(): Command {
         const found = await findUserByEmail(database.db, options.email);
         if (!found) throw new NotFoundError('user with the email', options.email);
         const current = await getUser(database.db, found.id);
-        await updateUser(database.db, SYSTEM_ACTOR, found.id, { version: current.version, password });
+        await updateUser(database.db, cliActor(), found.id, { version: current.version, password });
         console.log(`New password set for ${current.email}.`);
       } finally {
         await database.close();
