@@ -1,6 +1,7 @@
 // The `coursebridge` command as a script would run it: exit codes and plain messages.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -75,6 +76,19 @@ describe('coursebridge CLI', () => {
     } finally {
       await database.close();
     }
+  });
+
+  it('says in one line that the port is in use when another process listens on it', async () => {
+    const other = createServer();
+    await new Promise<void>((listening) => other.listen(0, '127.0.0.1', listening));
+    const { port } = other.address() as { port: number };
+    try {
+      const served = run(['serve'], { env: { PORT: String(port), HOST: '127.0.0.1', COURSEBRIDGE_DEMO_SIS: 'false' } });
+      expectExplained(served, `Port ${port} on 127.0.0.1 is in use: stop that process or set PORT.`);
+    } finally {
+      other.close();
+    }
+    expect(run(['migrate']).code).toBe(0); // it let go of the data directory
   });
 
   it('says plainly that the data directory is in use while another process holds it', () => {

@@ -9,7 +9,7 @@ import type { Database } from '../../db/database.ts';
 import { buildApp } from '../../http/app.ts';
 import { startRuntime } from '../../runtime.ts';
 import { connectorSettings, type ConnectorSettingsInput } from '../../sis/settings.ts';
-import { openConfigured, prepare } from '../open.ts';
+import { CliError, openConfigured, prepare } from '../open.ts';
 
 /** Sections per term of the demo SIS's synthetic institution (three terms). */
 const DEMO_SECTIONS = 400;
@@ -35,15 +35,18 @@ export function serveCommand(): Command {
         pushSweepMs: config.push.sweepMs,
       });
       const app = options.workersOnly ? null : await buildApp({ database, runtime, logger, secureCookies: config.secureCookies, metricsToken: config.metricsToken });
+      const close = async () => {
+        await app?.close();
+        await runtime.stop();
+        await demo?.close();
+        await database.close();
+      };
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;
         stopping = true;
         logger.info({ signal }, 'shutting down');
-        await app?.close();
-        await runtime.stop();
-        await demo?.close();
-        await database.close();
+        await close();
         process.exit(0);
       };
       process.on('SIGINT', () => void stop('SIGINT'));
@@ -52,7 +55,11 @@ export function serveCommand(): Command {
         logger.info({ database: database.kind }, 'Coursebridge workers are running');
         return;
       }
-      const address = await app.listen({ port: config.port, host: config.host });
+      const address = await app.listen({ port: config.port, host: config.host }).catch(async (error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+        await close();
+        throw new CliError(`Port ${config.port} on ${config.host} is in use: stop that process or set PORT.`);
+      });
       logger.info({ address, database: database.kind }, `Coursebridge is listening on ${address} (API docs at ${address}/api/docs)`);
     });
 }
