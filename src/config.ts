@@ -61,19 +61,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   };
 }
 
+/** The variable that sets each connector setting: a setting the connector refuses is named by its variable. */
+export const SIS_VARIABLES = {
+  kind: 'COURSEBRIDGE_SIS_KIND',
+  baseUrl: 'COURSEBRIDGE_SIS_URL',
+  apiKey: 'COURSEBRIDGE_SIS_API_KEY',
+  username: 'COURSEBRIDGE_SIS_USERNAME',
+  password: 'COURSEBRIDGE_SIS_PASSWORD',
+  path: 'COURSEBRIDGE_SIS_PATH',
+  timeZone: 'COURSEBRIDGE_SIS_TIME_ZONE',
+} as const;
+
 /** The SIS named by the environment, if any; the connector's own schema validates it further. */
 function sisSettings(c: z.output<typeof schema>): Record<string, unknown> | null {
   if (!c.COURSEBRIDGE_SIS_KIND) return null;
-  const optional = (key: string, value: string | undefined) => (value === undefined ? {} : { [key]: value });
-  return {
-    kind: c.COURSEBRIDGE_SIS_KIND,
-    ...optional('baseUrl', c.COURSEBRIDGE_SIS_URL),
-    ...optional('apiKey', c.COURSEBRIDGE_SIS_API_KEY),
-    ...optional('username', c.COURSEBRIDGE_SIS_USERNAME),
-    ...optional('password', c.COURSEBRIDGE_SIS_PASSWORD),
-    ...optional('path', c.COURSEBRIDGE_SIS_PATH),
-    ...optional('timeZone', c.COURSEBRIDGE_SIS_TIME_ZONE),
-  };
+  return Object.fromEntries(Object.entries(SIS_VARIABLES).flatMap(([setting, variable]) => (c[variable] === undefined ? [] : [[setting, c[variable]]])));
 }
 
 export class ConfigError extends Error {}

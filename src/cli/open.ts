@@ -1,12 +1,12 @@
 // What CLI commands share: the configured database, migrated and with the seeded roles; a
 // runtime without workers for the commands that talk to the SIS; who a command acts as.
 import { bootstrap } from '../auth/bootstrap.ts';
-import { loadConfig, type Config } from '../config.ts';
+import { ConfigError, loadConfig, SIS_VARIABLES, type Config } from '../config.ts';
 import { openDatabase, type Database } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { SYSTEM_ACTOR, type Actor } from '../domain/permissions.ts';
 import { startRuntime, type Runtime } from '../runtime.ts';
-import { connectorSettings } from '../sis/settings.ts';
+import { connectorSettings, type ConnectorSettings } from '../sis/settings.ts';
 
 export async function openConfigured(config: Config): Promise<Database> {
   return openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
@@ -28,6 +28,20 @@ export async function prepare(database: Database, config: Config): Promise<void>
   );
 }
 
+/** The SIS the COURSEBRIDGE_SIS_* variables name, checked by its connector; what it refuses is named by variable. */
+export function environmentSis(config: Config): ConnectorSettings | null {
+  if (!config.sis) return null;
+  const parsed = connectorSettings.safeParse(config.sis);
+  if (parsed.success) return parsed.data;
+  const { kind } = config.sis;
+  const lines = parsed.error.issues.map((issue) => {
+    const setting = String(issue.path[0]);
+    const variable = SIS_VARIABLES[setting as keyof typeof SIS_VARIABLES] ?? setting;
+    return `  ${variable}: ${config.sis![setting] === undefined ? `needed with COURSEBRIDGE_SIS_KIND=${String(kind)}` : issue.message}`;
+  });
+  throw new ConfigError(`Invalid COURSEBRIDGE_SIS_* settings:\n${lines.join('\n')}`);
+}
+
 /**
  * Runs `work` with the configured database prepared and a runtime beside it that runs no
  * workers: the command makes its own SIS calls, and a server's workers stay theirs.
@@ -37,7 +51,8 @@ export async function withRuntime<T>(work: (runtime: Runtime) => Promise<T>): Pr
   const database = await openConfigured(config);
   try {
     await prepare(database, config);
-    const sis = config.sis ? { settings: connectorSettings.parse(config.sis), source: 'environment' as const } : null;
+    const settings = environmentSis(config);
+    const sis = settings ? { settings, source: 'environment' as const } : null;
     const runtime = await startRuntime({ database, sis, workers: false });
     try {
       return await work(runtime);

@@ -78,6 +78,17 @@ describe('coursebridge CLI', () => {
     }
   });
 
+  it('names the COURSEBRIDGE_SIS_* variable that is missing, not the connector\'s setting', () => {
+    const ethos = run(['merge', '--type', 'terms'], { env: { COURSEBRIDGE_SIS_KIND: 'ethos', COURSEBRIDGE_SIS_API_KEY: 'k' } });
+    expect(ethos.code).toBe(1);
+    expect(ethos.stderr).toBe('coursebridge: Invalid COURSEBRIDGE_SIS_* settings:\n  COURSEBRIDGE_SIS_URL: needed with COURSEBRIDGE_SIS_KIND=ethos\n');
+    const peoplesoft = run(['serve'], { env: { COURSEBRIDGE_SIS_KIND: 'peoplesoft', COURSEBRIDGE_SIS_URL: 'http://127.0.0.1:9/ps' } });
+    expect(peoplesoft.code).toBe(1);
+    expect(peoplesoft.stderr).toBe(
+      'coursebridge: Invalid COURSEBRIDGE_SIS_* settings:\n  COURSEBRIDGE_SIS_USERNAME: needed with COURSEBRIDGE_SIS_KIND=peoplesoft\n  COURSEBRIDGE_SIS_PASSWORD: needed with COURSEBRIDGE_SIS_KIND=peoplesoft\n',
+    );
+  });
+
   it('says in one line that the port is in use when another process listens on it', async () => {
     const other = createServer();
     await new Promise<void>((listening) => other.listen(0, '127.0.0.1', listening));

@@ -2,14 +2,12 @@ import { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { ZodError } from 'zod';
 import { startSisSim } from '../../../sis-sim/server.ts';
-import { ConfigError, loadConfig, type Config } from '../../config.ts';
+import { loadConfig, type Config } from '../../config.ts';
 import type { Database } from '../../db/database.ts';
 import { buildApp } from '../../http/app.ts';
 import { startRuntime } from '../../runtime.ts';
-import { connectorSettings, type ConnectorSettingsInput } from '../../sis/settings.ts';
-import { CliError, openConfigured, prepare } from '../open.ts';
+import { CliError, environmentSis, openConfigured, prepare } from '../open.ts';
 
 /** Sections per term of the demo SIS's synthetic institution (three terms). */
 const DEMO_SECTIONS = 400;
@@ -66,15 +64,8 @@ export function serveCommand(): Command {
 
 /** The SIS named by the environment, or a demo SIS (a synthetic institution) started alongside. */
 async function sisFor(config: Config, logger: pino.Logger, database: Database) {
-  if (config.sis) {
-    try {
-      return { sis: { settings: connectorSettings.parse(config.sis) as ConnectorSettingsInput, source: 'environment' as const }, demo: null };
-    } catch (error) {
-      if (error instanceof ZodError)
-        throw new ConfigError(`Invalid COURSEBRIDGE_SIS_* settings:\n${error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
-      throw error;
-    }
-  }
+  const settings = environmentSis(config);
+  if (settings) return { sis: { settings, source: 'environment' as const }, demo: null };
   // The demo runs in-process, so only where one process serves (embedded), and never over a saved connection.
   const saved = await database.db.selectFrom('sis_connection').select('id').executeTakeFirst();
   if (!config.demoSis || config.databaseUrl || saved) return { sis: null, demo: null };
