@@ -3,14 +3,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MERGE_TYPES } from '../../src/domain/merge-settings.ts';
 import { startPair, type Pair } from '../sis/harness.ts';
 import { cliEnv, expectExplained, runCli } from './helpers.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'cb-merge-cli-'));
 let sis: Pair;
+let term: string;
 
 beforeAll(async () => {
   sis = await startPair('ethos', { seed: 'synthetic:30' });
+  term = (await sis.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms[0].code;
 });
 afterAll(async () => {
   await sis?.sim.close();
@@ -20,15 +23,17 @@ afterAll(async () => {
 const run = (args: string[]) => runCli(['merge', ...args], cliEnv(dataDir, sis));
 
 describe('coursebridge merge', () => {
-  it('imports, prints a summary per type × term, and exits 0', async () => {
-    const term = (await sis.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms[0].code;
-    const result = await run(['--type', 'terms,departments,buildings,rooms,instructors', '--type', 'courses,sections', '--term', term]);
-    expect(result.code, result.stderr).toBe(0);
+  it('merges every type without --type, prints a summary per type × term, and exits 0', async () => {
+    const result = await run(['--term', term]);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/: succeeded/);
-    expect(result.stdout).toMatch(new RegExp(`sections\\s+${term}\\s+succeeded\\s+created \\d+`));
+    for (const type of MERGE_TYPES) expect(result.stdout).toMatch(new RegExp(`^  ${type} +(${term} +)?succeeded +created \\d+`, 'm'));
+    expect(result.stdout).toMatch(new RegExp(`sections\\s+${term}\\s+succeeded\\s+created [1-9]\\d*`));
+    // --type narrows it.
     const again = await run(['--type', 'sections', '--term', term, '--dry-run']);
     expect(again.stdout).toMatch(/dry run: nothing written/);
     expect(again.stdout).toMatch(/created 0, updated 0/);
+    expect(again.stdout).not.toMatch(/^ {2}(terms|courses) /m);
   });
 
   it('exits 1 with a plain message for an unknown term or type', async () => {

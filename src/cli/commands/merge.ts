@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { MERGE_TYPES, type MergeType } from '../../domain/merge-settings.ts';
+import { isTermSpecific, MERGE_TYPES, type MergeType } from '../../domain/merge-settings.ts';
 import type { Runtime } from '../../runtime.ts';
 import { executeRun } from '../../sync/merge-runner.ts';
 import { getRun, startRun, type RunView } from '../../sync/runs.ts';
@@ -8,20 +8,23 @@ import { CliError, cliActor, list, withRuntime } from '../open.ts';
 export function mergeCommand(): Command {
   return new Command('merge')
     .description('Pull from the SIS now (Execute Merge), with a progress bar and a summary; exits 1 unless every part succeeded (and every post, with --send-updates)')
-    .requiredOption('--type <types>', `merge types, comma-separated or repeated: ${MERGE_TYPES.join(', ')}`, list)
+    .option('--type <types>', `only these merge types, comma-separated or repeated: ${MERGE_TYPES.join(', ')} (default: all of them; courses, sections and relationships only with --term)`, list)
     .option('--term <codes>', 'term codes for courses, sections and relationships', list, [])
     .option('--send-updates', 'after pulling, post the hub\'s pending changes for these terms (those enabled for posting)')
     .option('--dry-run', 'compute and report the diff, write nothing')
     .option('--allow-empty', 'accept an empty SIS dataset for a term that has data')
     .option('--force', 'apply even when deletions exceed the threshold')
     .addOption(new Option('--quiet', 'no progress bar'))
-    .action(async (options: { type: string[]; term: string[]; sendUpdates?: boolean; dryRun?: boolean; allowEmpty?: boolean; force?: boolean; quiet?: boolean }) => {
-      const unknown = options.type.filter((t) => !(MERGE_TYPES as readonly string[]).includes(t));
+    .action(async (options: { type?: string[]; term: string[]; sendUpdates?: boolean; dryRun?: boolean; allowEmpty?: boolean; force?: boolean; quiet?: boolean }) => {
+      // Everything, as Execute Merge of every type: the runner orders the types (reference data
+      // first, then per term in the connector's order); the per-term types need terms to run for.
+      const types = options.type ?? MERGE_TYPES.filter((t) => options.term.length > 0 || !isTermSpecific(t));
+      const unknown = types.filter((t) => !(MERGE_TYPES as readonly string[]).includes(t));
       if (unknown.length) throw new CliError(`Unknown merge type ${unknown.join(', ')}; use ${MERGE_TYPES.join(', ')}.`);
       await withRuntime(async (runtime) => {
         const { database } = runtime;
         const runId = await startRun(database.db, runtime.queue, cliActor(), 'manual', {
-          types: options.type as MergeType[],
+          types: types as MergeType[],
           terms: options.term,
           sendUpdates: Boolean(options.sendUpdates),
           dryRun: Boolean(options.dryRun),
