@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MERGE_TYPES } from '../../src/domain/merge-settings.ts';
 import { startPair, type Pair } from '../sis/harness.ts';
-import { cliEnv, expectExplained, runCli } from './helpers.ts';
+import { cliEnv, expectExplained, runCli, withHub } from './helpers.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'cb-merge-cli-'));
 let sis: Pair;
@@ -41,6 +41,24 @@ describe('coursebridge merge', () => {
     expect(unknownTerm.code).toBe(1);
     expect(unknownTerm.stderr).toMatch(/Unknown term 1999-xx: merge terms first/);
     expectExplained(await run(['--type', 'widgets']), 'Unknown merge type widgets; use terms, buildings, rooms, departments, instructors, courses, sections, relationships.');
+  });
+
+  it('says the SIS has no such term when it has just merged the SIS\'s terms', async () => {
+    const result = await run(['--term', '1999-xx']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^ {2}terms +succeeded/m);
+    expect(result.stdout).toMatch(/^ {2}sections +1999-xx +failed .*\n {4}The SIS has no term 1999-xx: it is not among the terms just merged from the SIS\.$/m);
+    expect(result.stdout).not.toMatch(/merge terms first/);
+  });
+
+  it('still says to merge terms first for a term the hub made that no merge of terms has linked', async () => {
+    await withHub(dataDir, sis, async (hub) => {
+      const created = await hub.admin.post('/api/v1/terms', { code: '2030-fa', name: 'Fall 2030', startsOn: '2030-08-26', endsOn: '2030-12-13' });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+    });
+    const result = await run(['--type', 'sections', '--term', '2030-fa']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^ {4}Term 2030-fa has not been imported from the SIS yet: merge terms first\.$/m);
   });
 
   it('says once that no SIS is configured', async () => {
