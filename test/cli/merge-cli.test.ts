@@ -8,6 +8,8 @@ import { startPair, type Pair } from '../sis/harness.ts';
 import { cliEnv, expectExplained, runCli, withHub } from './helpers.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'cb-merge-cli-'));
+/** A hub that has imported nothing yet. */
+const emptyDir = mkdtempSync(join(tmpdir(), 'cb-merge-cli-empty-'));
 let sis: Pair;
 let term: string;
 
@@ -18,6 +20,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sis?.sim.close();
   rmSync(dataDir, { recursive: true, force: true });
+  rmSync(emptyDir, { recursive: true, force: true });
 });
 
 const run = (args: string[]) => runCli(['merge', ...args], cliEnv(dataDir, sis));
@@ -59,6 +62,24 @@ describe('coursebridge merge', () => {
     const result = await run(['--type', 'sections', '--term', '2030-fa']);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^ {4}Term 2030-fa has not been imported from the SIS yet: merge terms first\.$/m);
+  });
+
+  it('shows the first errors of an item and where its full report is', async () => {
+    const result = await runCli(['merge', '--type', 'terms,courses', '--term', term], cliEnv(emptyDir, sis));
+    expect(result.code).toBe(1);
+    const errors = Number(new RegExp(`^ {2}courses +${term} +partial .*errors (\\d+)$`, 'm').exec(result.stdout)?.[1]);
+    expect(errors, result.stdout).toBeGreaterThan(3);
+    const shown = result.stdout.split('\n').filter((line) => line.startsWith('    '));
+    expect(shown).toHaveLength(4);
+    for (const line of shown.slice(0, 3)) expect(line).toMatch(/^ {4}[A-Z]+ \d+: departmentKey refers to \S+, which the hub does not have \(merge departments first\)\.$/);
+    expect(shown[3]).toBe(`    … and ${errors - 3} more`);
+    const report = /GET (\/api\/v1\/admin\/merges\/\S+\/changes\?kind=error)/.exec(result.stdout)?.[1];
+    expect(report, result.stdout).toBeDefined();
+    await withHub(emptyDir, sis, async (hub) => {
+      const listed = (await hub.admin.get(report!)).body.items as { kind: string; type: string }[];
+      expect(listed).toHaveLength(errors);
+      expect(listed.every((c) => c.kind === 'error' && c.type === 'courses')).toBe(true);
+    });
   });
 
   it('says once that no SIS is configured', async () => {

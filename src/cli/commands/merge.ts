@@ -1,4 +1,6 @@
 import { Command, Option } from 'commander';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
 import { isTermSpecific, MERGE_TYPES, type MergeType } from '../../domain/merge-settings.ts';
 import type { Runtime } from '../../runtime.ts';
 import { executeRun } from '../../sync/merge-runner.ts';
@@ -46,7 +48,7 @@ export function mergeCommand(): Command {
         }
         if (progress) clearInterval(progress);
         if (progress) process.stderr.write('\r\x1b[K');
-        process.stdout.write(summary(run, sent[0]));
+        process.stdout.write(summary(run, sent[0], await firstErrors(database.db, run)));
         process.exitCode = run.status === 'succeeded' && !sent[0]?.failed ? 0 : 1;
       });
     });
@@ -63,15 +65,41 @@ function draw(run: RunView) {
 
 type Posted = Awaited<ReturnType<Runtime['sendUpdates']>>;
 
-function summary(run: RunView, sent: Posted | undefined): string {
-  const rows = run.items.map((i) => {
+/** How many of an item's error messages the summary shows; the run's report holds them all. */
+const SHOWN_ERRORS = 3;
+
+/** The first few error messages of each item that reported errors, by the item's position. */
+async function firstErrors(db: Kysely<DB>, run: RunView): Promise<Map<number, string[]>> {
+  const shown = new Map<number, string[]>();
+  for (const [position, item] of run.items.entries()) {
+    if (!item.counts.errors) continue;
+    const rows = await db
+      .selectFrom('merge_run_changes')
+      .select(['label', 'message'])
+      .where('run_id', '=', run.id)
+      .where('kind', '=', 'error')
+      .where('merge_type', '=', item.type)
+      .where('term_code', item.term === null ? 'is' : '=', item.term)
+      .orderBy('id')
+      .limit(SHOWN_ERRORS)
+      .execute();
+    const more = item.counts.errors - rows.length;
+    shown.set(position, [...rows.map((r) => `${r.label}: ${r.message ?? 'error'}`), ...(more > 0 ? [`… and ${more} more`] : [])]);
+  }
+  return shown;
+}
+
+function summary(run: RunView, sent: Posted | undefined, errors: Map<number, string[]>): string {
+  const rows = run.items.map((i, position) => {
     const c = i.counts;
     const counts = ['created', 'updated', 'unchanged', 'deleted', 'conflicts', 'errors'].map((k) => `${k} ${c[k] ?? 0}`).join(', ');
-    return `  ${i.type.padEnd(13)} ${(i.term ?? '').padEnd(10)} ${i.status.padEnd(9)} ${counts}${i.error ? `\n    ${i.error}` : ''}`;
+    const reasons = [...(i.error ? [i.error] : []), ...(errors.get(position) ?? [])].map((line) => `\n    ${line}`);
+    return `  ${i.type.padEnd(13)} ${(i.term ?? '').padEnd(10)} ${i.status.padEnd(9)} ${counts}${reasons.join('')}`;
   });
   // Not known when another process (PostgreSQL) ran it: its report holds what was posted.
   const posts = sent ? `  Send Updates: posted ${sent.posted}, failed ${sent.failed}\n` : '';
+  const report = errors.size ? `Every error is in the run's report: GET /api/v1/admin/merges/${run.id}/changes?kind=error (Admin › Merges).\n` : '';
   // A run that failed as a whole (no SIS connection) said why on each item already.
   const error = run.error && !run.items.some((i) => i.error === run.error) ? `${run.error}\n` : '';
-  return `Merge ${run.id}: ${run.status}${run.options.dryRun ? ' (dry run: nothing written)' : ''}\n${rows.join('\n')}\n${posts}${error}`;
+  return `Merge ${run.id}: ${run.status}${run.options.dryRun ? ' (dry run: nothing written)' : ''}\n${rows.join('\n')}\n${posts}${report}${error}`;
 }
