@@ -194,22 +194,15 @@ async function writeKeys(db: Kysely<DB>, type: MergeType, termId: string | null)
 
 const emptyCounts = (): ItemCounts => ({ fetched: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, conflicts: 0, errors: 0, skipped: 0 });
 
-/** The term a term-specific item works on, as imported from the SIS. */
-export async function resolveTerm(db: Kysely<DB>, termCode: string): Promise<{ id: string; sisKey: string } | string> {
+/**
+ * The term a term-specific item works on, as imported from the SIS. `termsMerged`: this run has
+ * just merged the SIS's terms, so a code still unknown is one the SIS lacks ("merge terms first"
+ * would send the caller round in a circle).
+ */
+export async function resolveTerm(db: Kysely<DB>, termCode: string, termsMerged: boolean): Promise<{ id: string; sisKey: string } | string> {
   const term = await db.selectFrom('terms').select(['id', 'sis_key']).where('code', '=', termCode).executeTakeFirst();
   if (term?.sis_key) return { id: term.id, sisKey: term.sis_key };
-  // A run still going (this one, or one beside it) has just merged the SIS's terms and found none
-  // with this code: "merge terms first" would send the caller round in a circle.
-  const mergedNow = await db
-    .selectFrom('merge_run_items as i')
-    .innerJoin('merge_runs as r', 'r.id', 'i.run_id')
-    .select('i.run_id')
-    .where('i.merge_type', '=', 'terms')
-    .where('i.status', '=', 'succeeded')
-    .where('r.status', '=', 'running')
-    .where(sql<string>`r.options->>'dryRun'`, '=', 'false')
-    .executeTakeFirst();
-  if (mergedNow) return `The SIS has no term ${termCode}: it is not among the terms just merged from the SIS.`;
+  if (termsMerged) return `The SIS has no term ${termCode}: it is not among the terms just merged from the SIS.`;
   return `Term ${termCode} has not been imported from the SIS yet: merge terms first.`;
 }
 

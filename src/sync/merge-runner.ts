@@ -180,9 +180,10 @@ async function mergeRun(deps: RunnerDeps, runId: string, writes: ItemWrites): Pr
   // Terms are resolved once their own merge has run. The first term's SIS read then begins while
   // the other reference types merge: it needs the term's SIS key, not the rooms or instructors.
   let next: ReturnType<typeof fetchTerm> | null = null;
+  let termsMerged = false;
   const beginTerms = () => {
     if (next || !terms.length) return;
-    next = Promise.all(terms.map(async (code) => [code, await resolveTerm(deps.db, code)] as const)).then((pairs) => {
+    next = Promise.all(terms.map(async (code) => [code, await resolveTerm(deps.db, code, termsMerged)] as const)).then((pairs) => {
       resolved = new Map(pairs);
       return fetchTerm(terms[0]);
     });
@@ -192,7 +193,9 @@ async function mergeRun(deps: RunnerDeps, runId: string, writes: ItemWrites): Pr
     writes.start(item.position);
     try {
       const fetched = await fetchItem(context(item.position), item.type, null, null);
-      await finish(item.position, await applyItem(context(item.position), fetched, null));
+      const result = await applyItem(context(item.position), fetched, null);
+      await finish(item.position, result);
+      if (item.type === 'terms') termsMerged = result.status === 'succeeded' && !request.dryRun;
     } catch (error) {
       await fail(item.position, error);
     }
