@@ -91,22 +91,30 @@ function eventDateTime(date: string, time: string, timeZone: string, form: Event
   return `${date}T${time}:00${utcOffset(date, time, timeZone)}`;
 }
 
-/** An arranged meeting (no times) has no recurrence: it has a section, not a schedule. */
+/**
+ * A meeting's recurrence: its days in a weekly `repeatRule`, and its times and dates in a
+ * `timePeriod` when it has times. A meeting with days and no times (Banner's 'MTWRF' ARRANGED)
+ * keeps its days in a rule without a time period; one with neither (arranged, online) has no
+ * recurrence: it has a section, not a schedule. Colleague's own v11 leaves the recurrence out
+ * whenever the times are missing (ConvertSectionMeetingToInstructionalEvent4Async), so there the
+ * days cannot be read, and a PUT without a recurrence clears them.
+ */
 export function renderEvent(s: SimSection, m: SimMeeting, timeZone: string, form: EventTimes): Record<string, unknown> {
+  const timed = m.startTime !== null && m.endTime !== null && m.startDate !== null && m.endDate !== null;
+  const daysOfWeek = WEEKDAYS.filter(([letter]) => m.days.includes(letter)).map(([, day]) => day);
   const recurrence =
-    m.startTime === null || m.endTime === null || m.startDate === null || m.endDate === null
+    !timed && daysOfWeek.length === 0
       ? undefined
       : {
-          timePeriod: {
-            startOn: eventDateTime(m.startDate, m.startTime, timeZone, form),
-            endOn: eventDateTime(m.endDate, m.endTime, timeZone, form),
-          },
-          repeatRule: {
-            type: 'weekly',
-            interval: 1,
-            ends: { date: m.endDate },
-            daysOfWeek: WEEKDAYS.filter(([letter]) => m.days.includes(letter)).map(([, day]) => day),
-          },
+          ...(timed
+            ? {
+                timePeriod: {
+                  startOn: eventDateTime(m.startDate!, m.startTime!, timeZone, form),
+                  endOn: eventDateTime(m.endDate!, m.endTime!, timeZone, form),
+                },
+              }
+            : {}),
+          repeatRule: { type: 'weekly', interval: 1, ...(m.endDate === null ? {} : { ends: { date: m.endDate } }), daysOfWeek },
         };
   return {
     id: m.id,
@@ -123,7 +131,7 @@ interface EventBody {
   section?: { id?: string };
   recurrence?: {
     timePeriod?: { startOn?: string; endOn?: string };
-    repeatRule?: { type?: string; daysOfWeek?: string[] };
+    repeatRule?: { type?: string; daysOfWeek?: string[]; ends?: { date?: string } };
   };
   locations?: { location?: { type?: string; room?: { id?: string } } }[];
 }
@@ -152,7 +160,7 @@ export function readEvent(body: EventBody, section: SimSection, state: SimState,
     startTime: start ? start.slice(11, 16) : null,
     endTime: end ? end.slice(11, 16) : null,
     startDate: start ? start.slice(0, 10) : dates.startOn,
-    endDate: end ? end.slice(0, 10) : dates.endOn,
+    endDate: end ? end.slice(0, 10) : (rule?.ends?.date ?? dates.endOn),
     roomId: room,
   };
 }

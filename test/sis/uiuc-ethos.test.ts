@@ -6,6 +6,13 @@ import { decodeHtmlEntities, parseCsvRecords } from '../../src/sis/csv/csv-parse
 import type { SisBuilding, SisCourse, SisInstructor, SisRelationship, SisRoom, SisSection } from '../../src/sis/model.ts';
 import { collect, hasSharedData, SKIP_SHARED, startPair, uiucFile, type Pair } from './harness.ts';
 
+/** Each CRN's meeting days, as the file lists them. */
+const daysByCrn = (rows: Record<string, string>[]) => {
+  const days = new Map<string, string[]>();
+  for (const r of rows) days.set(r.CRN, [...(days.get(r.CRN) ?? []), r['Days of Week'].trim()].sort());
+  return days;
+};
+
 const to24 = (t: string) => {
   const m = /^(\d\d):(\d\d) ([AP])M$/.exec(t);
   if (!m) return null;
@@ -96,6 +103,12 @@ describe.skipIf(!hasSharedData)(hasSharedData ? 'UIUC 2025-su through the Ethos 
     }
   });
 
+  it('reads the days of every meeting, those without times too (CRN 41660: MTWRF, ARRANGED)', () => {
+    expect(rows.find((r) => r.CRN === '41660')).toMatchObject({ 'Days of Week': 'MTWRF', 'Start Time': 'ARRANGED' });
+    const read = new Map(sections.map((s) => [crnOf(s.key), s.meetings.map((m) => m.days).sort()]));
+    expect(read).toEqual(daysByCrn(rows));
+  });
+
   it('reads the "Same as" crosslists with their primary section', () => {
     expect(relationships.length).toBeGreaterThan(50);
     const aas = relationships.find((r) => r.members.some((m) => crnOf(m.sectionKey) === '40507'))!;
@@ -120,6 +133,8 @@ describe.skipIf(!hasSharedData)(hasSharedData ? 'UIUC 2025-su through the People
       const { items } = await collect(pair.connector.sections(term.key));
       expect(items).toHaveLength(new Set(rows.map((r) => r.CRN)).size);
       expect(items.reduce((n, s) => n + s.meetings.length, 0)).toBe(rows.length);
+      // Days with no times (CRN 41660: MTWRF, ARRANGED) are read like any others.
+      expect(new Map(items.map((s) => [s.key.split(':')[1], s.meetings.map((m) => m.days).sort()]))).toEqual(daysByCrn(rows));
       const courses = (await collect(pair.connector.courses(term.key))).items;
       expect(courses).toHaveLength(new Set(rows.map((r) => `${r.Subject} ${r.Number}`)).size);
       const online = items.find((s) => s.key === `${term.key}:40507`)!;

@@ -21,6 +21,8 @@ let crosslist: SimRelationship;
 /** A section in no relationship, for the hub to add to the crosslist. */
 let unlinked: SimSection;
 let variable: SimSection;
+/** A section whose one meeting has days and a room but no times ('MTWRF', ARRANGED in Banner). */
+let untimed: SimSection;
 
 /** A GET of the SIS's own representation, as any Ethos client would see it. */
 async function ethos<T>(path: string): Promise<T> {
@@ -92,6 +94,11 @@ beforeAll(async () => {
     .find((s) => s.status === 'active' && store.state.courses[s.courseId].creditsMax !== null && ![a, b, c, ...Object.values(picked)].includes(s))!;
   const course = store.state.courses[ranged.courseId];
   variable = store.patchSection(ranged.id, { credits: course.credits, creditsMax: course.creditsMax, creditsIncrement: 1 });
+  const arranged = store
+    .sectionsOfTerm(term.id)
+    .find((s) => s.status === 'active' && s.meetings.some((m) => m.roomId !== null) && ![a, b, c, ranged, ...Object.values(picked)].includes(s))!;
+  const withRoom = arranged.meetings.find((m) => m.roomId !== null)!;
+  untimed = store.patchSection(arranged.id, { meetings: [{ ...withRoom, days: 'F', startTime: null, endTime: null }] });
   hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY, timeoutMs: 10_000, timeZone: 'America/Chicago' }, runtime: { pushSweepMs: 0 } });
   imported = await merge(hub.admin, { types: ALL_TYPES, terms: [TERM] });
   await setSync(hub.admin, TERM);
@@ -144,6 +151,31 @@ describe('Ethos meeting times sent in UTC', () => {
     expect(after.map((e) => e.recurrence?.timePeriod)).toEqual(before.map((e) => e.recurrence?.timePeriod));
     expect(sis.sim.store.section(s.id).meetings).toEqual([expect.objectContaining({ days: 'TR', startTime: '14:00', endTime: '14:50' })]);
     expect((await hubSection(s.id)).meetings).toEqual([expect.objectContaining({ days: 'TR', startTime: '14:00', endTime: '14:50' })]);
+  });
+});
+
+describe('Ethos meetings with days and no times', () => {
+  const inSis = () => sis.sim.store.section(untimed.id).meetings;
+
+  it('imports a meeting that has days but no times with its days', async () => {
+    const [wire] = await eventsOf(untimed.id);
+    expect(wire.recurrence).toEqual({ repeatRule: expect.objectContaining({ type: 'weekly', daysOfWeek: ['friday'] }) });
+    const { meetings } = await hubSection(untimed.id);
+    expect(meetings).toEqual([expect.objectContaining({ days: 'F', startTime: null, endTime: null })]);
+  });
+
+  it('round trip: a room edit posted from the hub leaves its days in the SIS', async () => {
+    const { meetings } = await hubSection(untimed.id);
+    const other = await hub.db.selectFrom('rooms').select(['id', 'sis_key']).where('id', '!=', meetings[0].roomId!).where('active', '=', true).executeTakeFirstOrThrow();
+    await patch(untimed.id, { meetings: [{ ...meetings[0], roomId: other.id }] });
+    expect(inSis()).toEqual([expect.objectContaining({ days: 'F', startTime: null, endTime: null, roomId: other.sis_key })]);
+    expect((await hubSection(untimed.id)).meetings).toEqual([expect.objectContaining({ days: 'F', startTime: null, roomId: other.id })]);
+  });
+
+  it('round trip: days changed in the hub on a meeting without times reach the SIS', async () => {
+    const { meetings } = await hubSection(untimed.id);
+    await patch(untimed.id, { meetings: [{ ...meetings[0], days: 'TR' }] });
+    expect(inSis()).toEqual([expect.objectContaining({ days: 'TR', startTime: null, endTime: null })]);
   });
 });
 

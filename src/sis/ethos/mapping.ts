@@ -26,23 +26,19 @@ export interface CodeTables {
   titleTypeId: string;
 }
 
+/** A meeting's days come from its rule alone: a meeting with days and no times has no time period. */
 export function meetingFromEvent(event: InstructionalEvent, section: Section, timeZone: string): SisMeeting {
   const room = event.locations?.find((l) => l.location.type === 'room')?.location.room?.id ?? null;
-  const r = event.recurrence;
-  if (!r) {
-    return { days: '', startTime: null, endTime: null, startDate: section.startOn, endDate: section.endOn ?? null, roomKey: room };
+  const rule = event.recurrence?.repeatRule;
+  const period = event.recurrence?.timePeriod;
+  const daySet = new Set(rule?.daysOfWeek ?? []);
+  const days = WEEKDAYS.filter(([, d]) => daySet.has(d)).map(([l]) => l).join('');
+  if (!period?.startOn || !period.endOn) {
+    return { days, startTime: null, endTime: null, startDate: section.startOn, endDate: rule?.ends?.date ?? section.endOn ?? null, roomKey: room };
   }
-  const start = localDateTime(r.timePeriod.startOn, timeZone);
-  const end = localDateTime(r.timePeriod.endOn, timeZone);
-  const days = new Set(r.repeatRule.daysOfWeek ?? []);
-  return {
-    days: WEEKDAYS.filter(([, d]) => days.has(d)).map(([l]) => l).join(''),
-    startTime: start.time,
-    endTime: end.time,
-    startDate: start.date,
-    endDate: r.repeatRule.ends?.date ?? end.date,
-    roomKey: room,
-  };
+  const start = localDateTime(period.startOn, timeZone);
+  const end = localDateTime(period.endOn, timeZone);
+  return { days, startTime: start.time, endTime: end.time, startDate: start.date, endDate: rule?.ends?.date ?? end.date, roomKey: room };
 }
 
 export function sectionFromEthos(
@@ -117,27 +113,31 @@ export function eventToEthos(
   timeZone: string,
   id: string,
 ): InstructionalEvent {
-  const timed = meeting.startTime !== null && meeting.endTime !== null && meeting.startDate !== null && meeting.endDate !== null;
+  const recurrence = recurrenceOf(meeting, timeZone);
   return {
     id,
     section: { id: sectionKey },
     instructionalMethod: { id: tables.id('instructional-methods', component) },
+    ...(recurrence ? { recurrence } : {}),
+    locations: meeting.roomKey === null ? [] : [{ location: { type: 'room', room: { id: meeting.roomKey } } }],
+  };
+}
+
+/** A weekly rule of the meeting's days, with a time period when it has times: days without times keep their days. */
+function recurrenceOf(meeting: SisMeeting, timeZone: string): InstructionalEvent['recurrence'] {
+  const daysOfWeek = WEEKDAYS.filter(([l]) => meeting.days.includes(l)).map(([, d]) => d);
+  const { startTime, endTime, startDate, endDate } = meeting;
+  const timed = startTime !== null && endTime !== null && startDate !== null && endDate !== null;
+  if (!timed && daysOfWeek.length === 0) return undefined;
+  return {
     ...(timed
       ? {
-          recurrence: {
-            timePeriod: {
-              startOn: `${meeting.startDate}T${meeting.startTime}:00${utcOffset(meeting.startDate!, meeting.startTime!, timeZone)}`,
-              endOn: `${meeting.endDate}T${meeting.endTime}:00${utcOffset(meeting.endDate!, meeting.endTime!, timeZone)}`,
-            },
-            repeatRule: {
-              type: 'weekly',
-              interval: 1,
-              ends: { date: meeting.endDate! },
-              daysOfWeek: WEEKDAYS.filter(([l]) => meeting.days.includes(l)).map(([, d]) => d),
-            },
+          timePeriod: {
+            startOn: `${startDate}T${startTime}:00${utcOffset(startDate, startTime, timeZone)}`,
+            endOn: `${endDate}T${endTime}:00${utcOffset(endDate, endTime, timeZone)}`,
           },
         }
       : {}),
-    locations: meeting.roomKey === null ? [] : [{ location: { type: 'room', room: { id: meeting.roomKey } } }],
+    repeatRule: { type: 'weekly', interval: 1, ...(endDate === null ? {} : { ends: { date: endDate } }), daysOfWeek },
   };
 }

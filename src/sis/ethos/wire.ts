@@ -45,7 +45,8 @@ export interface InstructionalEvent {
   section: Ref;
   instructionalMethod?: Ref;
   recurrence?: {
-    timePeriod: { startOn: string; endOn: string };
+    /** Absent for a meeting with days and no times: the rule alone carries its days. */
+    timePeriod?: { startOn?: string; endOn?: string };
     repeatRule: { type: string; interval?: number; daysOfWeek?: string[]; ends?: { date?: string } };
   };
   locations?: { location: { type: string; room?: Ref } }[];
