@@ -102,6 +102,12 @@ describe('coursebridge CLI', () => {
     expect(run(['migrate']).code).toBe(0); // it let go of the data directory
   });
 
+  it('says in one line that HOST is not an address of this machine', () => {
+    // 192.0.2.1 is TEST-NET-1 (RFC 5737): no machine has it.
+    const served = run(['serve'], { env: { PORT: '0', HOST: '192.0.2.1', COURSEBRIDGE_DEMO_SIS: 'false' } });
+    expectExplained(served, 'HOST 192.0.2.1 is not an address of this machine: set HOST to one of its addresses (0.0.0.0 for all).');
+  });
+
   it('says plainly that the data directory is in use while another process holds it', () => {
     const release = lockDataDir(dataDir);
     try {

@@ -54,13 +54,21 @@ export function serveCommand(): Command {
         return;
       }
       const address = await app.listen({ port: config.port, host: config.host }).catch(async (error: unknown) => {
-        if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+        const why = LISTEN_ERRORS[(error as NodeJS.ErrnoException).code ?? ''];
+        if (!why) throw error;
         await close();
-        throw new CliError(`Port ${config.port} on ${config.host} is in use: stop that process or set PORT.`);
+        throw new CliError(why(config.host, config.port));
       });
       logger.info({ address, database: database.kind }, `Coursebridge is listening on ${address} (API docs at ${address}/api/docs)`);
     });
 }
+
+/** What a failed listen means for whoever set HOST and PORT, by its error code. */
+const LISTEN_ERRORS: Record<string, (host: string, port: number) => string> = {
+  EADDRINUSE: (host, port) => `Port ${port} on ${host} is in use: stop that process or set PORT.`,
+  EACCES: (host, port) => `Port ${port} on ${host} needs privileges this process lacks: set PORT to 1024 or above, or put a proxy in front.`,
+  EADDRNOTAVAIL: (host) => `HOST ${host} is not an address of this machine: set HOST to one of its addresses (0.0.0.0 for all).`,
+};
 
 /** The SIS named by the environment, or a demo SIS (a synthetic institution) started alongside. */
 async function sisFor(config: Config, logger: pino.Logger, database: Database) {
