@@ -66,6 +66,8 @@ export interface CoursesTable extends Synced {
   number: string;
   title: string;
   credits: Generated<number>;
+  /** The most credits of a variable-credit course (`credits` is the least); null: fixed credits. */
+  credits_max: number | null;
   department_id: string | null;
   description: string | null;
   version: Generated<number>;

@@ -235,17 +235,32 @@ const courseFields = {
   subject,
   number: courseNumber,
   title: requiredText('Title', 200),
-  credits: numberBetween('Credits', 0, 99),
+  credits: numberBetween('Credits', 0, 99).describe('Fixed credits, or the least of a variable-credit course'),
+  creditsMax: numberBetween('Maximum credits', 0, 99)
+    .nullable()
+    .describe('The most credits of a variable-credit course ("1 to 5": credits 1, creditsMax 5); null for fixed credits'),
   departmentId: ref('Department').nullable(),
   description: text('Description', 10_000, { trim: false }).nullable(),
 };
+
+/** A variable-credit range must not end below its start; `creditsMax` is the field to correct. */
+export function creditRangeError(credits: number, creditsMax: number | null): string | null {
+  return creditsMax !== null && creditsMax < credits ? `Maximum credits (${creditsMax}) must not be less than credits (${credits})` : null;
+}
+const creditRange = (c: { credits?: number; creditsMax?: number | null }, ctx: z.RefinementCtx) => {
+  const message = c.credits === undefined || c.creditsMax === undefined ? null : creditRangeError(c.credits, c.creditsMax);
+  if (message) ctx.addIssue({ code: 'custom', path: ['creditsMax'], message });
+};
+
 export const courseCreate = z
   .strictObject({
     ...courseFields,
     credits: courseFields.credits.default(0),
+    creditsMax: courseFields.creditsMax.default(null),
     departmentId: courseFields.departmentId.default(null),
     description: courseFields.description.default(null),
   })
+  .superRefine(creditRange)
   .meta({ id: 'CourseCreate' });
 export type CourseCreate = z.output<typeof courseCreate>;
 export const coursePatch = z
@@ -255,9 +270,11 @@ export const coursePatch = z
     number: courseNumber.optional(),
     title: courseFields.title.optional(),
     credits: courseFields.credits.optional(),
+    creditsMax: courseFields.creditsMax.optional(),
     departmentId: courseFields.departmentId.optional(),
     description: courseFields.description.optional(),
   })
+  .superRefine(creditRange)
   .meta({ id: 'CoursePatch' });
 export type CoursePatch = z.output<typeof coursePatch>;
 export const course = z
@@ -267,7 +284,8 @@ export const course = z
     number: z.string(),
     code: z.string().describe('Subject and number, e.g. "MATH 101"'),
     title: z.string(),
-    credits: z.number(),
+    credits: z.number().describe('Fixed credits, or the least of a variable-credit course'),
+    creditsMax: z.number().nullable().describe('The most credits of a variable-credit course; null for fixed credits'),
     departmentId: z.string().nullable(),
     description: z.string().nullable(),
     sisKey: z.string().nullable(),

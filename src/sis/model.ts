@@ -21,17 +21,22 @@ export const sisTerm = z.object({
   parts: z.array(sisTermPart),
 });
 
-export const sisCourse = z.object({
-  key: z.string().min(1),
-  subject: z.string().min(1),
-  number: z.string().min(1),
-  title: z.string(),
-  /** Fixed credits, or the minimum of a variable-credit course. */
-  credits: z.number().nonnegative(),
-  creditsMax: z.number().nonnegative().nullable(),
-  departmentKey: z.string().nullable(),
-  description: z.string().nullable(),
-});
+export const sisCourse = z
+  .object({
+    key: z.string().min(1),
+    subject: z.string().min(1),
+    number: z.string().min(1),
+    title: z.string(),
+    /** Fixed credits, or the minimum of a variable-credit course. */
+    credits: z.number().nonnegative(),
+    /** The maximum of a variable-credit course; null for fixed credits. */
+    creditsMax: z.number().nonnegative().nullable(),
+    departmentKey: z.string().nullable(),
+    description: z.string().nullable(),
+  })
+  // What the courses table holds (src/db/migrations/0011_sis_values.ts): an inverted range is
+  // reported as an invalid record, not left to fail its whole apply.
+  .refine((c) => c.creditsMax === null || c.creditsMax >= c.credits, { path: ['creditsMax'], message: 'must not be less than credits' });
 
 export const sisMeeting = z
   .object({

@@ -1,10 +1,10 @@
-// The course catalog: subject + number, title, credits, department.
+// The course catalog: subject + number, title, credits (a range for variable credits), department.
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { fieldChanges } from '../domain/changes.ts';
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError, StaleVersionError } from '../domain/errors.ts';
 import { can, type Actor } from '../domain/permissions.ts';
-import type { Course, CourseCreate, CoursePatch } from '../domain/schedule.ts';
+import { creditRangeError, type Course, type CourseCreate, type CoursePatch } from '../domain/schedule.ts';
 import { recordAudit } from './audit.ts';
 import { checkAnchor, decodeCursor, pageOf, type Page } from './paging.ts';
 
@@ -19,6 +19,7 @@ function toCourse(row: NonNullable<CourseRow>): Course {
     code: `${row.subject} ${row.number}`,
     title: row.title,
     credits: row.credits,
+    creditsMax: row.credits_max,
     departmentId: row.department_id,
     description: row.description,
     sisKey: row.sis_key,
@@ -94,6 +95,7 @@ export async function createCourse(db: Kysely<DB>, actor: Actor, input: CourseCr
         number: input.number,
         title: input.title,
         credits: input.credits,
+        credits_max: input.creditsMax,
         department_id: input.departmentId,
         description: input.description,
       })
@@ -116,6 +118,9 @@ export async function updateCourse(db: Kysely<DB>, actor: Actor, id: string, pat
     const subject = patch.subject ?? current.subject;
     const number = patch.number ?? current.number;
     if (subject !== current.subject || number !== current.number) await assertCodeFree(trx, subject, number, id);
+    // A patch may change one end of a variable-credit range: the range it leaves must hold.
+    const range = creditRangeError(patch.credits ?? current.credits, patch.creditsMax === undefined ? current.creditsMax : patch.creditsMax);
+    if (range) throw new InvalidError(`${range}.`, [{ field: patch.creditsMax === undefined ? 'credits' : 'creditsMax', message: range }]);
     const row = await trx
       .updateTable('courses')
       .set({
@@ -123,6 +128,7 @@ export async function updateCourse(db: Kysely<DB>, actor: Actor, id: string, pat
         number,
         ...(patch.title !== undefined && { title: patch.title }),
         ...(patch.credits !== undefined && { credits: patch.credits }),
+        ...(patch.creditsMax !== undefined && { credits_max: patch.creditsMax }),
         ...(patch.departmentId !== undefined && { department_id: patch.departmentId }),
         ...(patch.description !== undefined && { description: patch.description }),
         version: sql`version + 1`,

@@ -34,6 +34,7 @@ export const courseFields = (c: SisCourse): Fields => ({
   number: c.number,
   title: c.title,
   credits: c.credits,
+  creditsMax: c.creditsMax,
   departmentKey: c.departmentKey,
   description: c.description,
 });

@@ -93,6 +93,7 @@ export async function hubCourses(db: Kysely<DB>, departments: KeyMap): Promise<H
         number: c.number,
         title: c.title,
         credits: c.credits,
+        creditsMax: c.credits_max,
         departmentKey: departments.key(c.department_id),
         description: c.description,
       },

@@ -99,7 +99,7 @@ export const writers: Record<MergeType, TypeWriter> = {
     entityType: 'course',
     versioned: true,
     columns: (f, k) => ({
-      ...pick(f, { subject: 'subject', number: 'number', title: 'title', credits: 'credits', description: 'description' }),
+      ...pick(f, { subject: 'subject', number: 'number', title: 'title', credits: 'credits', creditsMax: 'credits_max', description: 'description' }),
       ...(has(f, 'departmentKey') && { department_id: requireId(k.departments!, 'departmentKey', key(f.departmentKey), 'merge departments first') }),
     }),
     children: [],

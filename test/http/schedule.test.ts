@@ -59,6 +59,31 @@ describe('courses', () => {
     expect((await hub.admin.del(`/api/v1/courses/${created.body.id}?version=2`)).status).toBe(204);
   });
 
+  it('keeps a variable-credit range, and refuses one that ends below its start, naming the field to correct', async () => {
+    const created = await hub.admin.post('/api/v1/courses', { subject: 'ABE', number: '199', title: 'Undergraduate Open Seminar', credits: 1, creditsMax: 5 });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ credits: 1, creditsMax: 5 });
+    expect((await hub.admin.get(`/api/v1/courses/${created.body.id}`)).body).toMatchObject({ credits: 1, creditsMax: 5 });
+    const fixed = await hub.admin.post('/api/v1/courses', { subject: 'ABE', number: '100', title: 'Introduction', credits: 3 });
+    expect(fixed.body.creditsMax).toBeNull();
+
+    const inverted = await hub.admin.post('/api/v1/courses', { subject: 'ABE', number: '198', title: 'Inverted', credits: 4, creditsMax: 2 });
+    expect(inverted.status).toBe(400);
+    expect(inverted.headers.get('content-type')).toContain('application/problem+json');
+    expect(inverted.body.errors).toEqual([{ field: 'creditsMax', message: 'Maximum credits (2) must not be less than credits (4)' }]);
+    // One end changed alone: the range it would leave is checked against the other, as stored.
+    const below = await hub.admin.patch(`/api/v1/courses/${created.body.id}`, { version: 1, creditsMax: 0.5 });
+    expect(below.status).toBe(422);
+    expect(below.body.errors).toEqual([{ field: 'creditsMax', message: 'Maximum credits (0.5) must not be less than credits (1)' }]);
+    const above = await hub.admin.patch(`/api/v1/courses/${created.body.id}`, { version: 1, credits: 6 });
+    expect(above.status).toBe(422);
+    expect(above.body.errors[0].field).toBe('credits');
+    const narrowed = await hub.admin.patch(`/api/v1/courses/${created.body.id}`, { version: 1, credits: 2, creditsMax: 4 });
+    expect(narrowed.body).toMatchObject({ credits: 2, creditsMax: 4, version: 2 });
+    const madeFixed = await hub.admin.patch(`/api/v1/courses/${created.body.id}`, { version: 2, creditsMax: null });
+    expect(madeFixed.body).toMatchObject({ credits: 2, creditsMax: null });
+  });
+
   it('refuses a garbled cursor with a problem naming it', async () => {
     const res = await hub.admin.get('/api/v1/courses?cursor=not-a-cursor');
     expect(res.status).toBe(400);

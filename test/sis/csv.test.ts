@@ -63,6 +63,11 @@ describe('UIUC layout', () => {
     expect(d.courses.find((c) => c.subject === 'SLAV')).toMatchObject({ credits: 1, creditsMax: 4 });
   });
 
+  it('reads credit alternatives ("2 OR 4 hours.") as the range they span, and fixed credits as no range', () => {
+    const alternatives = parseUiucCsv([UIUC_HEADER, uiucRow({ Subject: 'MUS', Number: '199', CRN: '9', 'Credit Hours': '2 OR 4 hours.' }), uiucRow({ Subject: 'MUS', Number: '100', CRN: '8', 'Credit Hours': '3 hours.' })].join('\n'));
+    expect(alternatives.courses.map((c) => [c.number, c.credits, c.creditsMax])).toEqual([['199', 2, 4], ['100', 3, null]]);
+  });
+
   it('reads ARRANGED as no times and online or ARR rooms as no room, keeps empty section numbers', () => {
     const online = d.sections[0];
     expect(online.meetings[0]).toMatchObject({ days: '', startTime: null, endTime: null, buildingCode: null, roomNumber: null });

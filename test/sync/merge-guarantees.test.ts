@@ -336,6 +336,8 @@ describe('merge guarantees', () => {
     expect(run.status, JSON.stringify(run.items)).toBe('succeeded');
     expect(await count(hub.db, 'sections')).toBe(term.sections);
     expect(item(run, 'relationships').counts.created).toBe(term.relationships);
+    // "1 TO 5 hours.": the range, not its minimum.
+    expect((await hub.admin.get('/api/v1/courses?q=ABE%20199')).body.items).toMatchObject([{ code: 'ABE 199', credits: 1, creditsMax: 5 }]);
     // A re-merge settles a section by digest (src/db/jsonb-digest.ts), reading it in full only when
     // its digest differs: every real section's stored digest is the one computed of its fields.
     const stored = await hub.db.selectFrom('sections').select(['sis_key', 'sis_base', 'sis_digest']).execute();

@@ -660,8 +660,9 @@ describe.skipIf(!hasChromium)('web app in a real browser', () => {
     await page.context().close();
   });
 
-  it('says when the New section dialog lists only some of the courses, until a search narrows them', async () => {
-    for (let i = 0; i < 50; i++) ok(await hub.admin.post('/api/v1/courses', { subject: 'PHIL', number: String(100 + i), title: `Philosophy ${i}`, credits: 3, departmentId: seed.hist.id }));
+  it("says when the New section dialog lists only some of the courses, until a search narrows them; a variable-credit course's range is its credits", async () => {
+    for (let i = 0; i < 50; i++)
+      ok(await hub.admin.post('/api/v1/courses', { subject: 'PHIL', number: String(100 + i), title: `Philosophy ${i}`, credits: i === 49 ? 1 : 3, creditsMax: i === 49 ? 5 : null, departmentId: seed.hist.id }));
     const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
     await page.getByRole('button', { name: 'New section' }).click();
     const dialog = page.getByRole('dialog');
@@ -669,6 +670,7 @@ describe.skipIf(!hasChromium)('web app in a real browser', () => {
     await dialog.getByLabel('Find course').fill('PHIL 149');
     await dialog.getByLabel('Course', { exact: true }).locator('option', { hasText: 'PHIL 149 — Philosophy 49' }).waitFor({ state: 'attached' });
     expect(await dialog.getByText('More courses match').count()).toBe(0);
+    await dialog.getByText("Blank: the course's 1–5").waitFor();
     await page.context().close();
   });
 

@@ -57,6 +57,11 @@ export function roomLabel(room: Room | undefined): string {
   return room ? `${room.buildingCode} ${room.number}` : '';
 }
 
+/** A course's credits as the catalog prints them: "3", or "1–5" for a variable-credit course. */
+export function creditsLabel(c: { credits: number; creditsMax?: number | null }): string {
+  return c.creditsMax == null ? String(c.credits) : `${c.credits}–${c.creditsMax}`;
+}
+
 export function sectionCode(s: { subject: string; courseNumber: string; sectionNumber: string }): string {
   return `${s.subject} ${s.courseNumber}-${s.sectionNumber}`;
 }

@@ -98,6 +98,9 @@ export function parseUiucCsv(text: string): Dataset {
     const code = courseCode(subject, row.Number.trim());
     departments.set(subject, { code: subject, name: subject });
     if (!courses.has(code)) {
+      // "3 hours.", "1 TO 5 hours." (any whole number from 1 to 5) or "3 OR 4 hours." (3 or 4,
+      // not 3.5): an OR is read as the range it spans, since the hub keeps a minimum and a
+      // maximum only — neither the increment nor which values between are allowed.
       const credits = hours(row['Credit Hours']);
       courses.set(code, {
         subject,

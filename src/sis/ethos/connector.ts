@@ -112,7 +112,8 @@ export class EthosConnector implements SisConnector {
         number: c.number,
         title: c.titles[0]?.value ?? '',
         credits: c.credits?.[0]?.minimum ?? 0,
-        creditsMax: c.credits?.[0]?.maximum ?? null,
+        // A maximum equal to the minimum is fixed credits, as PeopleSoft's equal units are.
+        creditsMax: c.credits?.[0]?.maximum === undefined || c.credits[0].maximum === c.credits[0].minimum ? null : c.credits[0].maximum,
         departmentKey: c.owningInstitutionUnits?.[0]?.institutionUnit.id ?? null,
         description: c.description ?? null,
       }));

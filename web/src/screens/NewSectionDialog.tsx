@@ -4,7 +4,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { fieldErrors, get, post, qs } from '../api.ts';
-import { useEditRules } from '../data.ts';
+import { creditsLabel, useEditRules } from '../data.ts';
 import { navigate } from '../router.tsx';
 import { useCan, useSession } from '../session.tsx';
 import type { Page, Section, Term } from '../types.ts';
@@ -17,6 +17,8 @@ interface Course {
   code: string;
   title: string;
   credits: number;
+  /** The most credits of a variable-credit course; null or absent: fixed. */
+  creditsMax?: number | null;
   departmentId: string | null;
 }
 
@@ -137,7 +139,7 @@ function NewSectionDialog({ term, onClose }: { term: Term; onClose: () => void }
               </select>
             )}
           </Field>
-          <Field label="Credits" error={errors.credits} hint={chosen ? `Blank: the course's ${chosen.credits}` : "Blank: the course's"}>
+          <Field label="Credits" error={errors.credits} hint={chosen ? `Blank: the course's ${creditsLabel(chosen)}` : "Blank: the course's"}>
             {(p) => <input {...p} type="number" step="0.5" min={0} className={`input ${errors.credits ? 'input-error' : ''}`} value={credits} onChange={(e) => setCredits(e.target.value)} />}
           </Field>
         </div>
