@@ -1,10 +1,10 @@
 // Flat files: the CSV reader, the UIUC layout's quirks, the generic layout, and the read-only
 // CSV connector.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeHtmlEntities, parseCsv } from '../../src/sis/csv/csv-parse.ts';
+import { decodeHtmlEntities, parseCsv, parseCsvRecords } from '../../src/sis/csv/csv-parse.ts';
 import { parseGenericCsv } from '../../src/sis/csv/generic.ts';
 import { parseSameAs, parseUiucCsv } from '../../src/sis/csv/uiuc.ts';
 import { SisError } from '../../src/sis/errors.ts';
@@ -87,6 +87,30 @@ describe('UIUC layout', () => {
 
   it('builds crosslists from "Same as" with the "See" course as primary', () => {
     expect(d.relationships).toEqual([{ termCode: '2025-fa', kind: 'crosslist', crns: ['1', '2'], primaryCrn: '2', sharedCapacity: null }]);
+  });
+
+  it.skipIf(!hasSharedData)('crosslists the real 2025-su sections whose partners are numbered otherwise by part of term and instructor', () => {
+    const text = readFileSync(uiucFile('2025-su'), 'utf8');
+    const real = parseUiucCsv(text);
+    const name = new Map(real.sections.map((s) => [s.crn, `${s.subject} ${s.courseNumber} ${s.sectionNumber}`.trim()]));
+    const crosslistOf = (crn: string) => {
+      const found = real.relationships.filter((r) => r.crns.includes(crn));
+      expect(found.length, crn).toBeLessThanOrEqual(1);
+      return found[0] ? found[0].crns.map((c) => name.get(c)).sort() : null;
+    };
+    expect(crosslistOf('42250')).toEqual(['CS 513 AO', 'CS 513 CHI', 'IS 537 AO']);
+    expect(crosslistOf('41700')).toEqual(['CS 519 DSO', 'CS 519 SVG', 'CSE 527 SG']);
+    expect(real.relationships.find((r) => r.crns.includes('41700'))!.primaryCrn).toBe('41654');
+    // CSE 451 without a section number could be with AE 420 and ME 471 ON1 or ONC: CSE 451 ONC
+    // is with their ONC already.
+    expect(crosslistOf('42402')).toEqual(['AE 420 ON1', 'CSE 451', 'ME 471 ON1']);
+    expect(crosslistOf('39995')).toEqual(['AE 420 ONC', 'CSE 451 ONC', 'ME 471 ONC']);
+    // Left out: PSYC 598 PSI has another instructor than NEUR 598 IN2; ERAM 550's partners are not offered.
+    expect(crosslistOf('41920')).toBeNull();
+    expect(crosslistOf('42345')).toBeNull();
+    const noted = new Set(parseCsvRecords(text).filter((r) => parseSameAs(decodeHtmlEntities(r['Section Info']))?.codes.length).map((r) => r.CRN));
+    const linked = new Set(real.relationships.flatMap((r) => r.crns));
+    expect([...noted].filter((crn) => linked.has(crn))).toHaveLength(noted.size - 3);
   });
 });
 

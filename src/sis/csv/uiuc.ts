@@ -174,36 +174,63 @@ export function parseUiucCsv(text: string): Dataset {
 }
 
 /**
- * A "Same as" note names courses, not sections: members are the sections of those courses in
- * the same term that share the section number (how UIUC numbers crosslisted sections).
+ * A "Same as" note names courses, not sections: a section is taught with the section of each
+ * named course in the same term that shares its section number (how UIUC numbers crosslisted
+ * sections). A section with no such partner at all is taught with each named course's only
+ * section of the same part of term and instructors (CS 513 CHI with IS 537 AO; CS 519 DSO and
+ * SVG with CSE 527 SG), or, of several, the only one not yet taught with a section of its own
+ * course (CSE 451 without a number joins AE 420 and ME 471 ON1, as CSE 451 ONC is with their
+ * ONC). Sections linked either way, from either side, make one crosslist.
  */
 function crosslists(
   sections: DatasetSection[],
   sameAs: Map<string, { codes: string[]; see: string | null }>,
 ): Dataset['relationships'] {
-  const byCourseSection = new Map<string, DatasetSection>();
+  const codeOf = (s: DatasetSection) => courseCode(s.subject, s.courseNumber);
+  const byCourse = Map.groupBy(sections, (s) => `${s.termCode}/${codeOf(s)}`);
+  const offered = (s: DatasetSection, code: string) => (code === codeOf(s) ? [] : (byCourse.get(`${s.termCode}/${code}`) ?? []));
+  const codesOf = (s: DatasetSection) => sameAs.get(`${s.termCode}/${s.crn}`)?.codes ?? [];
+  const numbered = (s: DatasetSection, code: string) => (s.sectionNumber === '' ? undefined : offered(s, code).find((o) => o.sectionNumber === s.sectionNumber));
+
+  // Each section points at the earliest section of its crosslist in file order (union-find).
+  const order = new Map(sections.map((s, i) => [s, i]));
+  const up = new Map<DatasetSection, DatasetSection>();
+  const root = (s: DatasetSection): DatasetSection => {
+    const parent = up.get(s);
+    if (!parent) return s;
+    const top = root(parent);
+    up.set(s, top);
+    return top;
+  };
+  const link = (s: DatasetSection, other: DatasetSection) => {
+    const [a, b] = [root(s), root(other)].sort((x, y) => order.get(x)! - order.get(y)!);
+    if (a !== b) up.set(b, a);
+  };
+
+  const unnumbered: DatasetSection[] = [];
   for (const s of sections) {
-    if (s.sectionNumber !== '') byCourseSection.set(`${s.termCode}/${courseCode(s.subject, s.courseNumber)}/${s.sectionNumber}`, s);
+    const partners = codesOf(s).flatMap((code) => numbered(s, code) ?? []);
+    for (const p of partners) link(s, p);
+    if (partners.length === 0 && codesOf(s).length > 0) unnumbered.push(s);
   }
-  const groups = new Map<string, Dataset['relationships'][number]>();
-  for (const s of sections) {
-    const same = sameAs.get(`${s.termCode}/${s.crn}`);
-    if (!same || s.sectionNumber === '') continue;
-    const codes = [...new Set([courseCode(s.subject, s.courseNumber), ...same.codes])].sort();
-    const groupKey = `${s.termCode}/${codes.join('+')}/${s.sectionNumber}`;
-    if (groups.has(groupKey)) continue;
-    const members = codes
-      .map((c) => byCourseSection.get(`${s.termCode}/${c}/${s.sectionNumber}`))
-      .filter((m): m is DatasetSection => m !== undefined);
-    if (members.length < 2) continue;
-    const primary = members.find((m) => courseCode(m.subject, m.courseNumber) === same.see) ?? members[0];
-    groups.set(groupKey, {
-      termCode: s.termCode,
-      kind: 'crosslist',
-      crns: members.map((m) => m.crn),
-      primaryCrn: primary.crn,
-      sharedCapacity: null,
+  const teachers = (s: DatasetSection) => [...s.instructors].sort().join(';');
+  const withOwnCourse = (s: DatasetSection, other: DatasetSection) =>
+    byCourse.get(`${s.termCode}/${codeOf(s)}`)!.some((x) => x !== s && root(x) === root(other));
+  for (const s of unnumbered) {
+    for (const code of codesOf(s)) {
+      const alike = offered(s, code).filter((o) => o.partOfTerm === s.partOfTerm && teachers(o) !== '' && teachers(o) === teachers(s));
+      const free = alike.length > 1 ? alike.filter((o) => !withOwnCourse(s, o)) : alike;
+      if (free.length === 1) link(s, free[0]);
+    }
+  }
+
+  return [...Map.groupBy(sections, root).values()]
+    .filter((group) => group.length > 1)
+    .map((group) => {
+      const members = group.toSorted((x, y) => codeOf(x).localeCompare(codeOf(y)));
+      // The primary is the section of the first "See" course a member's note names.
+      const see = group.map((m) => sameAs.get(`${m.termCode}/${m.crn}`)?.see).find((code) => code);
+      const primary = members.find((m) => codeOf(m) === see) ?? members[0];
+      return { termCode: group[0].termCode, kind: 'crosslist' as const, crns: members.map((m) => m.crn), primaryCrn: primary.crn, sharedCapacity: null };
     });
-  }
-  return [...groups.values()];
 }
