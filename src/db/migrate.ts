@@ -47,7 +47,12 @@ export interface MigrationState {
 }
 
 export async function migrationState(db: Kysely<any>): Promise<MigrationState> {
-  const ledger = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db).catch(() => ({ rows: [] }));
+  const ledger = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db).catch((error: unknown) => {
+    // No ledger yet (SQLSTATE 42P01, undefined table): a new database, nothing applied. Any other
+    // failure (the database out of reach) says nothing about what is applied: it is not "all pending".
+    if ((error as { code?: string }).code === '42P01') return { rows: [] };
+    throw error;
+  });
   const applied = new Set(ledger.rows.map((r) => r.name));
   const known = Object.keys(migrations).sort();
   return { applied: known.filter((name) => applied.has(name)), pending: known.filter((name) => !applied.has(name)) };

@@ -2,9 +2,11 @@
 // and `errors: [{ field, message }]` naming each offending field. A client's mistake is never a 500.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { databaseUnreachable } from '../db/unreachable.ts';
 import { DomainError, type FieldError } from '../domain/errors.ts';
 
 export const PROBLEM_TYPE_BASE = 'https://coursebridge.dev/problems/';
+const DATABASE_RETRY_AFTER_SECONDS = 5;
 const slug = (title: string) => title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 
 export function sendProblem(
@@ -46,6 +48,13 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   if (error.statusCode === 429) return sendProblem(reply, 429, 'Too many requests', error.message);
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
     return sendProblem(reply, error.statusCode, 'Bad request', error.message);
+  // The database out of reach (restarting, failing over): the request may succeed once it is back,
+  // which the pool finds by itself; a client that retries after a while is right to.
+  if (databaseUnreachable(error)) {
+    request.log.warn({ err: error }, 'the database cannot be reached');
+    reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+    return sendProblem(reply, 503, 'Service unavailable', 'The database cannot be reached just now; retry in a few seconds.');
+  }
   request.log.error({ err: error }, 'unhandled error');
   return sendProblem(reply, 500, 'Internal error', 'Something went wrong on our side; it has been logged.');
 }
