@@ -62,6 +62,11 @@ export interface SimCourse {
   creditsMax: number | null;
   departmentId: string | null;
   description: string | null;
+  /**
+   * The start of the newest term this catalog data came from. A catalog is effective-dated and a
+   * section shows its course's newest version, so seeding an older term does not overwrite it.
+   */
+  effectiveOn: string;
 }
 
 export interface SimMeeting {

@@ -6,6 +6,7 @@ import { courseCode } from '../src/sis/csv/dataset.ts';
 import { guidFor, hashSeed } from './ids.ts';
 import type {
   SectionDraft,
+  SimCourse,
   SimMeeting,
   SimRelationship,
   SimRoom,
@@ -153,12 +154,25 @@ export class SimStore {
       };
     }
     const crseIds = taken(Object.values(st.courses).map((c) => c.crseId));
+    // A course's data is as of the newest term the dataset offers it in (its newest term if none).
+    const termStart = new Map(dataset.terms.map((t) => [t.code, t.startsOn]));
+    const newestTerm = dataset.terms.map((t) => t.startsOn).sort().at(-1) ?? '';
+    const offeredFrom = new Map<string, string>();
+    for (const s of dataset.sections) {
+      const code = courseCode(s.subject, s.courseNumber);
+      const start = termStart.get(s.termCode) ?? '';
+      if (start > (offeredFrom.get(code) ?? '')) offeredFrom.set(code, start);
+    }
     for (const c of dataset.courses) {
       const code = courseCode(c.subject, c.number);
       const id = guidFor(`course:${code}`);
+      const prior: SimCourse | undefined = st.courses[id];
+      const effectiveOn = offeredFrom.get(code) ?? newestTerm;
+      // A snapshot from before effective dates has none: any seed is newer.
+      if (prior && (prior.effectiveOn ?? '') > effectiveOn) continue;
       st.courses[id] = {
         id,
-        crseId: st.courses[id]?.crseId ?? uniqueCode(`course:${code}`, 6, crseIds),
+        crseId: prior?.crseId ?? uniqueCode(`course:${code}`, 6, crseIds),
         subject: c.subject,
         number: c.number,
         title: c.title,
@@ -166,6 +180,7 @@ export class SimStore {
         creditsMax: c.creditsMax,
         departmentId: c.departmentCode ? guidFor(`department:${c.departmentCode}`) : null,
         description: c.description,
+        effectiveOn,
       };
     }
     for (const t of dataset.terms) {
@@ -194,7 +209,8 @@ export class SimStore {
         component: s.component,
         status: s.status,
         capacity: s.capacity,
-        enrolled: s.enrolled,
+        // The sim is the SIS: a section its seed gives no count has nobody enrolled yet.
+        enrolled: s.enrolled ?? 0,
         instructionMode: s.instructionMode,
         campus: s.campus,
         partOfTerm: s.partOfTerm,
