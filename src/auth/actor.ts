@@ -2,6 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DB } from '../db/schema.ts';
+import type { ApiToken } from '../domain/people.ts';
 import type { Actor, Permission, Product } from '../domain/permissions.ts';
 import { sha256 } from './secrets.ts';
 
@@ -35,27 +36,47 @@ export async function sessionActor(db: Kysely<DB>, sessionId: string): Promise<{
   return { csrfToken: row.csrf_token, actor };
 }
 
-export async function tokenActor(db: Kysely<DB>, tokenHash: string): Promise<Actor | undefined> {
+/** The kind an API token was created with; a record-system token reaches the Course API only. */
+export type TokenKind = ApiToken['kind'];
+export interface TokenActor extends Actor {
+  type: 'token';
+  kind: TokenKind;
+}
+
+const isTokenActor = (actor: Actor): actor is TokenActor => actor.type === 'token' && 'kind' in actor;
+
+/** Whether this actor is a record-system token, whose reach is the Course API's client calls. */
+export const isRecordSystemToken = (actor: Actor): boolean => isTokenActor(actor) && actor.kind === 'record_system';
+
+/**
+ * The token behind a bearer secret as an Actor, or why it is refused.
+ */
+export async function tokenActor(db: Kysely<DB>, tokenHash: string): Promise<{ actor: TokenActor } | { refused: string }> {
   const row = await db
     .selectFrom('api_tokens as t')
     .innerJoin('roles as r', 'r.id', 't.role_id')
     .select(['t.id', 't.name', 't.kind', 't.revoked_at', 't.last_used_at', 'r.id as role_id', 'r.permissions', 'r.department_scoped'])
     .where('t.token_hash', '=', tokenHash)
     .executeTakeFirst();
-  if (!row || row.revoked_at) return undefined;
+  if (!row) return { refused: 'This API token is unknown.' };
+  if (row.revoked_at) return { refused: 'This API token is revoked.' };
   // "Last used" is shown to the minute: a busy integration does not write the row on every request.
   const now = new Date();
   if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() >= 60_000)
     await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
   return {
-    type: 'token',
-    id: row.id,
-    name: `token:${row.name}`,
-    permissions: new Set(row.permissions as Permission[]),
-    // Machine clients use the API, not the apps; products gate only what a person may open.
-    products: ['scheduling'],
-    // A department-scoped role on a token has no departments to reach: it sees nothing scoped.
-    departmentIds: row.department_scoped ? [] : null,
-    roleId: row.role_id,
+    actor: {
+      type: 'token',
+      kind: row.kind,
+      id: row.id,
+      name: `token:${row.name}`,
+      permissions: new Set(row.permissions as Permission[]),
+      // Products are what a person may open in the apps (DESIGN glossary); a token opens none, and
+      // its role's permissions alone decide what it reaches (admin routes included).
+      products: [],
+      // A department-scoped role on a token has no departments to reach: it sees nothing scoped.
+      departmentIds: row.department_scoped ? [] : null,
+      roleId: row.role_id,
+    },
   };
 }

@@ -28,7 +28,12 @@ function requireManage(actor: Actor) {
   if (!can(actor, 'tokens.manage')) throw new ForbiddenError('Your role does not allow managing API tokens (tokens.manage).');
 }
 
-/** Creates a token; the returned secret is the only time anyone sees it. */
+/**
+ * Creates a token; the returned secret is the only time anyone sees it. A record_system token may
+ * carry any role: its kind, checked on every request (src/http/auth.ts), confines it to the Course
+ * API. Refusing broad roles here instead would not hold, since a role gains permissions whenever
+ * someone edits it, long after its tokens were made.
+ */
 export async function createToken(db: Kysely<DB>, actor: Actor, input: TokenCreate): Promise<{ token: ApiToken; secret: string }> {
   requireManage(actor);
   const secret = randomSecret(TOKEN_PREFIX);

@@ -3,7 +3,7 @@
 import type {} from '@fastify/cookie';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
-import { sessionActor, tokenActor } from '../auth/actor.ts';
+import { isRecordSystemToken, sessionActor, tokenActor } from '../auth/actor.ts';
 import { hashToken } from '../auth/tokens.ts';
 import type { DB } from '../db/schema.ts';
 import { DomainError, ForbiddenError } from '../domain/errors.ts';
@@ -49,6 +49,19 @@ export function bearerOrBasicSecret(header: string | undefined): string | undefi
   return colon >= 0 && colon < decoded.length - 1 ? decoded.slice(colon + 1) : undefined;
 }
 
+/**
+ * A record-system token (kind record_system) is a Course API client whatever its role holds: it
+ * reaches the Course API (src/http/routes/course-api.ts) and `GET /me`, nothing else. A URL that
+ * matches no API route (no route, or the web app's catch-all) goes on to its 404, which tells the
+ * caller nothing.
+ */
+function recordSystemReaches(request: FastifyRequest): boolean {
+  const route = request.routeOptions.url;
+  return route === undefined || !isApiUrl(route) || route.startsWith('/api/v1/course-api/') || route === '/api/v1/me';
+}
+const recordSystemOnly = (what = 'the Course API (/api/v1/course-api/…)') =>
+  new ForbiddenError(`Record-system tokens reach ${what} only; use a token of kind api for the rest of the API.`, { tokenKind: 'record_system' });
+
 export function registerAuth(app: FastifyInstance, db: Kysely<DB>) {
   app.decorateRequest('actor', null);
   app.decorateRequest('sessionId', null);
@@ -64,9 +77,10 @@ export function registerAuth(app: FastifyInstance, db: Kysely<DB>) {
       // password) or the token as its Ocp-Apim-Subscription-Key header.
       const secret = bearerOrBasicSecret(header) ?? (typeof subscriptionKey === 'string' ? subscriptionKey.trim() : undefined);
       if (!secret) throw new UnauthenticatedError('The Authorization header must be "Bearer <token>".');
-      const actor = await tokenActor(db, hashToken(secret));
-      if (!actor) throw new UnauthenticatedError('This API token is unknown or revoked.');
-      request.actor = actor;
+      const token = await tokenActor(db, hashToken(secret));
+      if ('refused' in token) throw new UnauthenticatedError(token.refused);
+      if (token.actor.kind === 'record_system' && !recordSystemReaches(request)) throw recordSystemOnly();
+      request.actor = token.actor;
       return;
     }
     const sessionId = request.cookies[SESSION_COOKIE];
@@ -92,9 +106,15 @@ export function requirePermission(request: FastifyRequest, permission: Permissio
   return actor;
 }
 
-/** Admin endpoints need the Admin product on top of their permission. */
+/**
+ * Admin endpoints need the Admin product on top of their permission. Products are what a person
+ * may open (DESIGN glossary), so an API token of kind api reaches them by its role's permission
+ * alone; a record-system token never does, not even the Course API's administration.
+ */
 export function requireAdmin(request: FastifyRequest, permission: Permission): Actor {
-  const actor = requirePermission(request, permission);
+  const actor = actorOf(request);
+  if (isRecordSystemToken(actor)) throw recordSystemOnly('the Course API\'s client calls');
+  requirePermission(request, permission);
   if (actor.type === 'user' && !actor.products.includes('admin' satisfies Product))
     throw new ForbiddenError('This needs the Admin product.', { product: 'admin' });
   return actor;
