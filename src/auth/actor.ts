@@ -41,6 +41,8 @@ export type TokenKind = ApiToken['kind'];
 export interface TokenActor extends Actor {
   type: 'token';
   kind: TokenKind;
+  /** The user who created the token (null: made with the CLI); the token works while they are enabled. */
+  creatorId: string | null;
 }
 
 const isTokenActor = (actor: Actor): actor is TokenActor => actor.type === 'token' && 'kind' in actor;
@@ -49,17 +51,28 @@ const isTokenActor = (actor: Actor): actor is TokenActor => actor.type === 'toke
 export const isRecordSystemToken = (actor: Actor): boolean => isTokenActor(actor) && actor.kind === 'record_system';
 
 /**
- * The token behind a bearer secret as an Actor, or why it is refused.
+ * The user a token made by this actor answers to: the user, or for a token the user behind it, so
+ * that disabling an admin also stops the tokens their tokens made.
+ */
+export const creatorOf = (actor: Actor): string | null => (actor.type === 'user' ? actor.id : isTokenActor(actor) ? actor.creatorId : null);
+
+/**
+ * The token behind a bearer secret as an Actor, or why it is refused. A token stops working when
+ * it is revoked, and while the person who created it is disabled: disabling an admin must cut off
+ * what they handed out as well as their sessions. Read in the same statement as the token, so a
+ * request pays nothing extra for it.
  */
 export async function tokenActor(db: Kysely<DB>, tokenHash: string): Promise<{ actor: TokenActor } | { refused: string }> {
   const row = await db
     .selectFrom('api_tokens as t')
     .innerJoin('roles as r', 'r.id', 't.role_id')
-    .select(['t.id', 't.name', 't.kind', 't.revoked_at', 't.last_used_at', 'r.id as role_id', 'r.permissions', 'r.department_scoped'])
+    .leftJoin('users as c', 'c.id', 't.created_by')
+    .select(['t.id', 't.name', 't.kind', 't.created_by', 't.revoked_at', 't.last_used_at', 'c.disabled as creator_disabled', 'r.id as role_id', 'r.permissions', 'r.department_scoped'])
     .where('t.token_hash', '=', tokenHash)
     .executeTakeFirst();
   if (!row) return { refused: 'This API token is unknown.' };
   if (row.revoked_at) return { refused: 'This API token is revoked.' };
+  if (row.creator_disabled) return { refused: 'The user who created this API token is disabled, so the token no longer works: ask an admin for a new one.' };
   // "Last used" is shown to the minute: a busy integration does not write the row on every request.
   const now = new Date();
   if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() >= 60_000)
@@ -68,6 +81,7 @@ export async function tokenActor(db: Kysely<DB>, tokenHash: string): Promise<{ a
     actor: {
       type: 'token',
       kind: row.kind,
+      creatorId: row.created_by,
       id: row.id,
       name: `token:${row.name}`,
       permissions: new Set(row.permissions as Permission[]),

@@ -7,6 +7,7 @@ import { ForbiddenError, InvalidError, NotFoundError } from '../domain/errors.ts
 import type { ApiToken, TokenCreate } from '../domain/people.ts';
 import { can, type Actor } from '../domain/permissions.ts';
 import { recordAudit } from '../store/audit.ts';
+import { creatorOf } from './actor.ts';
 import { randomSecret, sha256 } from './secrets.ts';
 
 export const TOKEN_PREFIX = 'cbt_';
@@ -48,7 +49,7 @@ export async function createToken(db: Kysely<DB>, actor: Actor, input: TokenCrea
         prefix: secret.slice(0, TOKEN_PREFIX.length + 6),
         role_id: input.roleId,
         kind: input.kind,
-        created_by: actor.type === 'user' ? actor.id : null,
+        created_by: creatorOf(actor),
       })
       .returningAll()
       .executeTakeFirstOrThrow();

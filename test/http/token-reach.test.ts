@@ -1,5 +1,6 @@
 // What an API token reaches: a record-system token is a Course API client whatever its role holds,
-// and an api token reaches what its role allows (admin routes included: products are for people).
+// an api token reaches what its role allows (admin routes included: products are for people), and
+// no token outlives its creator's being disabled.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, startHub, type Hub } from '../helpers/hub.ts';
 
@@ -74,5 +75,42 @@ describe('an api token', () => {
     expect((await integration.get('/api/v1/me')).body).toMatchObject({ type: 'token', products: [] });
     const viewer = await createToken(hub.admin, 'report', 'Viewer', 'api');
     expect((await viewer.get('/api/v1/admin/users')).status).toBe(403);
+  });
+});
+
+async function setDisabled(userId: string, disabled: boolean) {
+  const { version } = (await hub.admin.get(`/api/v1/admin/users/${userId}`)).body;
+  expect((await hub.admin.patch(`/api/v1/admin/users/${userId}`, { version, disabled })).status).toBe(200);
+}
+
+describe('a token whose creator is disabled', () => {
+  it('stops working with the creator\'s sessions, while other admins\' tokens go on; it works again if the creator is enabled again', async () => {
+    const dean = await hub.user({ email: 'dean@example.edu', role: 'Registrar', products: ['scheduling', 'admin'] });
+    const deansToken = await createToken(dean.client, 'dean nightly', 'Viewer', 'api');
+    const deansClient = await createToken(dean.client, 'dean srs', 'Record system', 'record_system');
+    const othersToken = await createToken(hub.admin, 'registrar nightly', 'Viewer', 'api');
+    expect((await deansToken.get('/api/v1/me')).status).toBe(200);
+
+    await setDisabled(dean.id, true);
+    expect((await dean.client.get('/api/v1/me')).status).toBe(401);
+    const refused = await deansToken.get('/api/v1/me');
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    expect(refused.body.detail).toMatch(/created this API token is disabled/);
+    expect((await deansClient.post('/api/v1/course-api/courses', { courseCode: 'DIS101', courseName: 'Disabled' })).status).toBe(401);
+    expect((await othersToken.get('/api/v1/me')).status).toBe(200);
+
+    await setDisabled(dean.id, false);
+    expect((await deansToken.get('/api/v1/me')).status).toBe(200);
+  });
+
+  it('also stops the tokens that the creator\'s tokens made', async () => {
+    const provost = await hub.user({ email: 'provost@example.edu', role: 'Registrar', products: ['scheduling', 'admin'] });
+    const integration = await createToken(provost.client, 'provost integration', 'Registrar', 'api');
+    const minted = await createToken(integration, 'minted by a token', 'Viewer', 'api');
+    expect((await minted.get('/api/v1/me')).status).toBe(200);
+    await setDisabled(provost.id, true);
+    expect((await integration.get('/api/v1/me')).status).toBe(401);
+    expect((await minted.get('/api/v1/me')).status).toBe(401);
   });
 });
