@@ -142,7 +142,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       const sendAndCount = async (terms: string[], runId: string) => {
         totals = await sendUpdatesOfRun(terms, runId);
       };
-      await executeRun({ db, connections, sendUpdates: sendAndCount }, job.data.runId);
+      await executeRun({ db, connections, sendUpdates: sendAndCount, logger }, job.data.runId);
       const run = await getRun(db, job.data.runId);
       metrics.merges.inc({ trigger: run.trigger, status: run.status });
       metrics.mergeDuration.observe({ trigger: run.trigger, status: run.status }, (performance.now() - started) / 1000);

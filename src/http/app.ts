@@ -107,6 +107,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   registerAuth(app, db);
+  // Each request's "request completed" line names who made it: Fastify writes it with reply.log
+  // once the onResponse hooks have run.
+  if (options.logger)
+    app.addHook('onResponse', async (request, reply) => {
+      if (request.actor) reply.log = reply.log.child({ actor: { type: request.actor.type, id: request.actor.id, name: request.actor.name } });
+    });
   await app.register(healthRoutes(options.database));
   await app.register(sessionRoutes(db, { secureCookies: options.secureCookies ?? false, loginRateLimit: options.loginRateLimit ?? 10 }));
   await app.register(termRoutes(db, clock));

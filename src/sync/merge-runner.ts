@@ -2,6 +2,7 @@
 // order (PeopleSoft reads sections before courses) and applying in dependency order (courses,
 // sections, relationships), each type × term in its own transaction.
 import { sql, type Kysely } from 'kysely';
+import type { Logger } from 'pino';
 import type { DB, RunStatus } from '../db/schema.ts';
 import type { MergeType } from '../domain/merge-settings.ts';
 import type { Actor } from '../domain/permissions.ts';
@@ -18,11 +19,16 @@ export interface RunnerDeps {
   connections: SisConnections;
   /** Send Updates: push what the hub has pending for these terms after the pull (the posting engine). */
   sendUpdates?: (termCodes: string[], runId: string) => Promise<void>;
+  /** Each run's start, each item's outcome and the run's end are logged with the run's id. */
+  logger?: Logger;
 }
 
 // NULs written out: the message is stored, and PostgreSQL cannot store one (a SIS echoing a key that holds one).
 const describe = (error: unknown) =>
   escapeNul(error instanceof SisError ? `The SIS answered ${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error));
+
+/** A failure in a log line: the SIS's code and message (as src/sync/push.ts logs them), or the error with its stack. */
+const logged = (error: unknown) => (error instanceof SisError ? { code: error.code, err: error.message } : { err: error });
 
 export async function executeRun(deps: RunnerDeps, runId: string): Promise<void> {
   // Claim the run atomically: a CLI and a worker process may both be handed it.
@@ -36,11 +42,15 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<void>
   if (!claimed) return; // already taken, done, or failed as interrupted
   const release = keepRunAlive(deps.db, runId);
   const items = new ItemWrites(deps.db, runId);
+  const log = deps.logger?.child({ runId });
+  const started = performance.now();
   try {
-    const { status, error } = await mergeRun(deps, runId, items);
+    const { status, error } = await mergeRun(deps, runId, items, log);
     await items.settled();
     await markRun(deps.db, runId, status, error);
+    log?.[status === 'succeeded' ? 'info' : 'warn']({ status, error, ms: Math.round(performance.now() - started) }, 'merge run finished');
   } catch (error) {
+    log?.error({ err: error }, 'merge run stopped');
     // Whatever escaped (the database, a fault in the runner): the run ends failed rather than stay
     // running, which would hold its types × terms (409) for good. The item being applied rolled
     // back whole; what a fetch still going in the background reports is not written over it.
@@ -104,12 +114,14 @@ class ItemWrites {
 }
 
 /** Fetches and applies every item of a claimed run; answers how the run ended. */
-async function mergeRun(deps: RunnerDeps, runId: string, writes: ItemWrites): Promise<{ status: RunStatus; error: string | null }> {
+async function mergeRun(deps: RunnerDeps, runId: string, writes: ItemWrites, log: Logger | undefined): Promise<{ status: RunStatus; error: string | null }> {
   const run = await getRun(deps.db, runId);
   const request = run.options as MergeRequest;
+  log?.info({ trigger: run.trigger, actor: run.actor, ...request }, 'merge run started');
   let connectorError: string | null = null;
   const sis = await deps.connections.forMerge().catch((error: unknown) => {
     connectorError = describe(error);
+    log?.warn(logged(error), 'merge run has no SIS to read');
     return null;
   });
   if (!sis) {
@@ -140,12 +152,27 @@ async function mergeRun(deps: RunnerDeps, runId: string, writes: ItemWrites): Pr
     onFetched: (count) => writes.progress(position, count),
   });
   const positions = run.items.map((item, position) => ({ ...item, position }));
+  // When each item's fetch began (one never begun, its term unknown, counts from the run's start).
+  const runStarted = performance.now();
+  const began = new Map<number, number>();
+  const begin = (position: number) => {
+    began.set(position, performance.now());
+    writes.start(position);
+  };
+  const itemLine = (position: number) => ({
+    type: positions[position].type,
+    term: positions[position].term,
+    ms: Math.round(performance.now() - (began.get(position) ?? runStarted)),
+  });
   const finish = async (position: number, result: ItemResult) => {
     results.push(result.status);
+    const line = { ...itemLine(position), status: result.status, counts: result.counts, error: result.error };
+    log?.[result.status === 'succeeded' || result.status === 'partial' ? 'info' : 'warn'](line, 'merge item finished');
     await writes.write(position, () => ({ status: result.status, counts: result.counts, error: result.error }));
   };
   const fail = async (position: number, error: unknown) => {
     results.push('failed');
+    log?.warn({ ...itemLine(position), status: 'failed', ...logged(error) }, 'merge item failed');
     await writes.write(position, () => ({ status: 'failed', error: describe(error) }));
   };
 
@@ -168,7 +195,7 @@ async function mergeRun(deps: RunnerDeps, runId: string, writes: ItemWrites): Pr
       (a, b) => connector.capabilities.mergeOrder.indexOf(a.type as never) - connector.capabilities.mergeOrder.indexOf(b.type as never),
     );
     for (const item of fetchOrder) {
-      writes.start(item.position);
+      begin(item.position);
       try {
         fetched.set(item.type, await fetchItem(context(item.position), item.type, termCode, term.sisKey));
       } catch (error) {
@@ -190,7 +217,7 @@ async function mergeRun(deps: RunnerDeps, runId: string, writes: ItemWrites): Pr
     next.catch(() => {}); // awaited below, once the reference types are merged
   };
   for (const item of positions.filter((i) => i.term === null)) {
-    writes.start(item.position);
+    begin(item.position);
     try {
       const fetched = await fetchItem(context(item.position), item.type, null, null);
       const result = await applyItem(context(item.position), fetched, null);

@@ -1,5 +1,6 @@
 // A real Coursebridge HTTP server on a random port over a fresh database, and HTTP clients that
 // sign in as people or send API tokens — what a browser or an integration would do.
+import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import { roleByName } from '../../src/auth/roles.ts';
 import { createToken } from '../../src/auth/tokens.ts';
@@ -84,6 +85,8 @@ export interface HubOptions {
   metricsToken?: string;
   /** More runtime options (push retry policy, sweep interval, SMTP…). */
   runtime?: Partial<Omit<RuntimeOptions, 'database' | 'sis' | 'clock'>>;
+  /** A pino logger for the server and the runtime (tests read what the hub logs); none logs nothing. */
+  logger?: FastifyBaseLogger;
 }
 
 export async function startHub(options: HubOptions = {}): Promise<Hub> {
@@ -95,10 +98,11 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         sis: options.sis === 'none' ? null : { settings: options.sis, source: 'environment' },
         nightlyCheckMs: 0,
         errorDigestMs: 0,
+        logger: options.logger,
         ...options.runtime,
       })
     : undefined;
-  const app = await buildApp({ database, runtime, loginRateLimit: options.loginRateLimit ?? 1000, clock: options.clock, metricsToken: options.metricsToken });
+  const app = await buildApp({ database, runtime, logger: options.logger, loginRateLimit: options.loginRateLimit ?? 1000, clock: options.clock, metricsToken: options.metricsToken });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   const hub: Hub = {
     url,
