@@ -192,6 +192,8 @@ class CourseIndex {
 interface Enrolment {
   enrolled: number;
   sections: number;
+  /** Sections whose enrollment the SIS does not report (null): their students are not in `enrolled`. */
+  unknown: number;
 }
 
 interface WriteOptions {
@@ -250,7 +252,7 @@ class WriteSession {
       .innerJoin('sections as s', 's.course_id', 'c.id')
       .innerJoin('terms as t', 't.id', 's.term_id')
       .select(['c.subject', 'c.number'])
-      .select((eb) => [eb.fn.sum<number>('s.enrolled').as('enrolled'), eb.fn.count<number>('s.id').as('sections')])
+      .select((eb) => [eb.fn.sum<number>('s.enrolled').as('enrolled'), eb.fn.count<number>('s.id').as('sections'), eb.fn.count<number>('s.enrolled').as('known')])
       .where('s.deleted_at', 'is', null)
       .where('s.status', '=', 'active')
       .where('t.starts_on', '>=', this.year.startsOn)
@@ -260,8 +262,12 @@ class WriteSession {
     const map = new Map<string, Enrolment>();
     for (const r of rows) {
       const key = codeKey(`${r.subject}${r.number}`);
-      const prev = map.get(key) ?? { enrolled: 0, sections: 0 };
-      map.set(key, { enrolled: prev.enrolled + Number(r.enrolled), sections: prev.sections + Number(r.sections) });
+      const prev = map.get(key) ?? { enrolled: 0, sections: 0, unknown: 0 };
+      map.set(key, {
+        enrolled: prev.enrolled + Number(r.enrolled ?? 0),
+        sections: prev.sections + Number(r.sections),
+        unknown: prev.unknown + Number(r.sections) - Number(r.known),
+      });
     }
     this.enrolment = map;
     return map;
@@ -273,6 +279,9 @@ class WriteSession {
     const found = (await this.scheduleEnrolment()).get(codeKey(code));
     if (!found)
       return { warning: `Student numbers were not derived: no course of the schedule with sections in ${this.year.label} matches ${code}.` };
+    // A sum that leaves sections out would be too low, and a course could read as 0 students.
+    if (found.unknown > 0)
+      return { warning: `Student numbers were not derived: the SIS does not report the enrollment of ${found.unknown} of the ${found.sections} sections of ${code} in ${this.year.label}.` };
     return { students: found.enrolled };
   }
 

@@ -81,7 +81,8 @@ export interface SectionsTable extends Synced {
   component: string;
   status: Generated<'active' | 'cancelled'>;
   capacity: Generated<number>;
-  enrolled: Generated<number>;
+  /** The SIS's count in `sis_base`, kept by PostgreSQL; null where the SIS never reported one (src/db/migrations/0011_sis_values.ts). */
+  enrolled: GeneratedAlways<number | null>;
   instruction_mode: Generated<string>;
   campus: string | null;
   part_of_term: string | null;

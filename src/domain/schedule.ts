@@ -149,7 +149,7 @@ export const section = z
     component: z.string(),
     status: z.enum(SECTION_STATUSES),
     capacity: z.int(),
-    enrolled: z.int(),
+    enrolled: z.int().nullable().describe('Students enrolled as the SIS last reported; null where the SIS does not report enrollment (Ethos sections) or has not yet'),
     instructionMode: z.string(),
     campus: z.string().nullable(),
     partOfTerm: z.string().nullable(),

@@ -1,7 +1,7 @@
 // Sections with their meetings and instructors: read, list (keyset-paged), create, edit with
 // optimistic concurrency, cancel and reinstate, delete. Every write is checked by the write guard,
 // bumps the version and is audited in the same transaction.
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DB } from '../db/schema.ts';
 import { changedSectionFields, fieldChanges } from '../domain/changes.ts';
@@ -33,11 +33,16 @@ export interface SectionFilter {
   cursor?: string;
 }
 
-const sortColumns: Record<string, string[]> = {
-  code: ['c.subject', 'c.number', 's.section_number', 's.id'],
-  updatedAt: ['s.updated_at', 's.id'],
-  capacity: ['s.capacity', 's.id'],
-  enrolled: ['s.enrolled', 's.id'],
+/** A sort's keys, of the sections (`s`) and courses (`c`) aliases given: the order, and the cursor's row comparison. */
+type SortKeys = (s: string, c: string, desc: boolean) => RawBuilder<unknown>[];
+const ref = (alias: string, column: string) => sql.ref(`${alias}.${column}`);
+const sortKeys: Record<string, SortKeys> = {
+  code: (s, c) => [ref(c, 'subject'), ref(c, 'number'), ref(s, 'section_number'), ref(s, 'id')],
+  updatedAt: (s) => [ref(s, 'updated_at'), ref(s, 'id')],
+  capacity: (s) => [ref(s, 'capacity'), ref(s, 'id')],
+  // An unknown count (null) comes last either way: the known ones first, then the count. A row
+  // comparison with a null in it is null, so the cursor compares keys that never are.
+  enrolled: (s, _c, desc) => [sql`${ref(s, 'enrolled')} is ${desc ? sql`not null` : sql`null`}`, sql`coalesce(${ref(s, 'enrolled')}, 0)`, ref(s, 'id')],
 };
 
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
@@ -191,7 +196,7 @@ export async function listSections(db: Kysely<DB>, actor: Actor, filter: Section
   const limit = filter.limit ?? 50;
   const sort = filter.sort ?? 'code';
   const desc = sort.startsWith('-');
-  const columns = sortColumns[desc ? sort.slice(1) : sort];
+  const keys = sortKeys[desc ? sort.slice(1) : sort];
   let query = readQuery(db, actor);
   if (filter.termId) query = query.where('s.term_id', '=', filter.termId);
   if (filter.courseId) query = query.where('s.course_id', '=', filter.courseId);
@@ -216,14 +221,13 @@ export async function listSections(db: Kysely<DB>, actor: Actor, filter: Section
       ]),
     );
   }
-  const tuple = sql.join(columns.map((c) => sql.ref(c)));
+  const tuple = sql.join(keys('s', 'c', desc));
   if (filter.cursor) {
     const after = decodeCursor(filter.cursor);
-    const afterTuple = sql.join(columns.map((c) => sql.ref(c.replace(/^s\./, 's2.').replace(/^c\./, 'c2.'))));
-    const anchor = sql`(select ${afterTuple} from sections s2 join courses c2 on c2.id = s2.course_id where s2.id = ${after})`;
+    const anchor = sql`(select ${sql.join(keys('s2', 'c2', desc))} from sections s2 join courses c2 on c2.id = s2.course_id where s2.id = ${after})`;
     query = query.where(desc ? sql<boolean>`(${tuple}) < ${anchor}` : sql<boolean>`(${tuple}) > ${anchor}`);
   }
-  for (const column of columns) query = query.orderBy(sql.ref(column), desc ? 'desc' : 'asc');
+  for (const key of keys('s', 'c', desc)) query = query.orderBy(key, desc ? 'desc' : 'asc');
   const rows = await query.limit(limit + 1).execute();
   const page = pageOf(rows, limit);
   await checkAnchor(page, filter.cursor, async (id) => !!(await db.selectFrom('sections').select('id').where('id', '=', id).executeTakeFirst()));

@@ -39,7 +39,10 @@ export const courseFields = (c: SisCourse): Fields => ({
   description: c.description,
 });
 
-/** A section's fields. `enrolled` is left out when the SIS does not tell (the hub keeps its own). */
+/**
+ * A section's fields. `enrolled` is left out when the SIS does not tell: the hub's count is the
+ * base's (src/db/migrations/0011_sis_values.ts), unknown until the SIS reports one.
+ */
 export function sectionFields(s: SisSectionState): Fields {
   const fields: Fields = {
     courseKey: s.courseKey,

@@ -108,13 +108,13 @@ export const writers: Record<MergeType, TypeWriter> = {
     table: 'sections',
     entityType: 'section',
     versioned: true,
+    // `enrolled` has no column to write: the database takes it from the stored base (migration 0011).
     columns: (f, k) => ({
       ...pick(f, {
         sectionNumber: 'section_number',
         component: 'component',
         status: 'status',
         capacity: 'capacity',
-        enrolled: 'enrolled',
         instructionMode: 'instruction_mode',
         campus: 'campus',
         partOfTerm: 'part_of_term',

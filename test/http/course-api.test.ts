@@ -278,9 +278,10 @@ describe('Course API: CSV, schedule-derived numbers, the reference API', () => {
 
   it('derives student numbers from the schedule\'s enrolments when the client is set to', async () => {
     const s = await seedSchedule(hub.admin);
+    // The counts as a SIS reported them: the hub's enrolled is its base's (migration 0011).
     for (const [n, enrolled] of [['A1', 30], ['A2', 12]] as const) {
       const section = await hub.admin.post('/api/v1/sections', { termId: s.term.id, courseId: s.calc.id, sectionNumber: n, component: 'LEC', capacity: 40 });
-      await hub.db.updateTable('sections').set({ enrolled }).where('id', '=', section.body.id).execute();
+      await hub.db.updateTable('sections').set({ sis_base: JSON.stringify({ enrolled }) }).where('id', '=', section.body.id).execute();
     }
     const { client: sis } = await recordSystem('SIS-linked');
     const clients = await hub.admin.get('/api/v1/course-api/clients');
@@ -296,6 +297,11 @@ describe('Course API: CSV, schedule-derived numbers, the reference API', () => {
     const unmatched = await submit(sis, { courseCode: 'ZZZ 1', courseName: 'Unscheduled' });
     expect(unmatched.body.course.numberOfStudents).toBe(0);
     expect(unmatched.body.warnings[0]).toMatch(/not derived/);
+    // A section whose enrollment the SIS does not report (Ethos): a sum without it would be too low.
+    await hub.admin.post('/api/v1/sections', { termId: s.term.id, courseId: s.calc.id, sectionNumber: 'A3', component: 'LEC', capacity: 40 });
+    const partly = await sis.patch(`${C}/MATH-221`, { numberOfWeeks: 15 });
+    expect(partly.body.course).toMatchObject({ numberOfStudents: 42, numberOfWeeks: 15 });
+    expect(partly.body.warnings).toEqual([expect.stringMatching(/not derived: the SIS does not report the enrollment of 1 of the 3 sections of MATH-221/)]);
     now = new Date('2025-11-03T10:00:00Z');
   });
 

@@ -16,9 +16,10 @@ beforeAll(async () => {
     insert into courses (subject, number, title, credits, department_id)
     select 'S' || lpad((g % 20)::text, 2, '0'), lpad(g::text, 4, '0'), 'Course ' || g, 3, ${s.math.id}
     from generate_series(1, 200) g`.execute(hub.db);
+  // Enrollment as the SIS reported it (the base holds it); every fifth section's is unknown.
   await sql`
-    insert into sections (term_id, course_id, section_number, component, capacity, enrolled)
-    select ${termId}, c.id, lpad(n::text, 3, '0'), 'LEC', (n * 7) % 150, (n * 3) % 40
+    insert into sections (term_id, course_id, section_number, component, capacity, sis_base)
+    select ${termId}, c.id, lpad(n::text, 3, '0'), 'LEC', (n * 7) % 150, case when n % 5 = 0 then '{}'::jsonb else jsonb_build_object('enrolled', (n * 3) % 40) end
     from courses c cross join generate_series(1, 100) n
     where c.subject like 'S%'`.execute(hub.db);
 }, 300_000);
@@ -26,7 +27,7 @@ afterAll(() => hub?.close());
 
 async function pageAll(query: string) {
   const ids: string[] = [];
-  const rows: { subject: string; courseNumber: string; sectionNumber: string; capacity: number }[] = [];
+  const rows: { subject: string; courseNumber: string; sectionNumber: string; capacity: number; enrolled: number | null }[] = [];
   let cursor: string | null = null;
   let pages = 0;
   do {
@@ -55,6 +56,17 @@ describe('cursor pagination over 20k sections', () => {
     expect(new Set(ids).size).toBe(SECTIONS);
     const capacities = rows.map((r) => r.capacity);
     expect(capacities).toEqual([...capacities].sort((a, b) => b - a));
+  });
+
+  it('pages by enrollment either way with the unknown counts last, each section once', async () => {
+    for (const sort of ['enrolled', '-enrolled']) {
+      const { ids, rows } = await pageAll(`&sort=${sort}`);
+      expect(new Set(ids).size, sort).toBe(SECTIONS);
+      const known = rows.filter((r) => r.enrolled !== null).map((r) => r.enrolled!);
+      expect(known, sort).toHaveLength(SECTIONS * 0.8);
+      expect(rows.slice(known.length).every((r) => r.enrolled === null), sort).toBe(true);
+      expect(known, sort).toEqual([...known].sort((a, b) => (sort === 'enrolled' ? a - b : b - a)));
+    }
   });
 
   it('combines filters with paging', async () => {

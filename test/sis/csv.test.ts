@@ -63,6 +63,10 @@ describe('UIUC layout', () => {
     expect(d.courses.find((c) => c.subject === 'SLAV')).toMatchObject({ credits: 1, creditsMax: 4 });
   });
 
+  it('leaves enrollment, which the export does not carry, unknown', () => {
+    expect(d.sections.map((s) => s.enrolled)).toEqual([null, null, null, null]);
+  });
+
   it('reads credit alternatives ("2 OR 4 hours.") as the range they span, and fixed credits as no range', () => {
     const alternatives = parseUiucCsv([UIUC_HEADER, uiucRow({ Subject: 'MUS', Number: '199', CRN: '9', 'Credit Hours': '2 OR 4 hours.' }), uiucRow({ Subject: 'MUS', Number: '100', CRN: '8', 'Credit Hours': '3 hours.' })].join('\n'));
     expect(alternatives.courses.map((c) => [c.number, c.credits, c.creditsMax])).toEqual([['199', 2, 4], ['100', 3, null]]);
@@ -132,6 +136,11 @@ describe('generic layout', () => {
       { buildingCode: 'ALT', number: '145', capacity: 40, active: true },
     ]);
     expect(d.relationships).toEqual([{ termCode: '2026-fa', kind: 'combined', crns: ['101', '102'], primaryCrn: '101', sharedCapacity: 200 }]);
+  });
+
+  it('reads a blank enrolled as unknown, not 0', () => {
+    const d = parseGenericCsv(text.replace(',150,120,MWF,', ',150,,MWF,').replace(',150,120,R,', ',150,,R,'));
+    expect(d.sections.map((s) => s.enrolled)).toEqual([null, 10]);
   });
 
   it('names missing required columns', () => {

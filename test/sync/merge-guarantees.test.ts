@@ -292,6 +292,14 @@ describe('merge guarantees', () => {
     expect(firstCourses).toBeGreaterThan(firstClasses);
     expect(item(run, 'sections').counts.created).toBeGreaterThan(0);
     expect(item(run, 'sections').counts.errors).toBe(0);
+
+    // PeopleSoft reports enrollment (ENRL_TOT): the hub shows its count, and the next one.
+    const [simClass] = await sis.admin<{ crn: string; enrolled: number }[]>('GET', `/sections?term=${term}`);
+    const enrolledOf = async () => (await hub.db.selectFrom('sections').select('enrolled').where('sis_key', 'like', `%:${simClass.crn}`).executeTakeFirstOrThrow()).enrolled;
+    expect(await enrolledOf()).toBe(simClass.enrolled);
+    await sis.admin('PATCH', `/sections/${term}/${simClass.crn}`, { enrolled: simClass.enrolled + 4 });
+    expect(item(await merge(hub.admin, { types: ['sections'], terms: [term] }), 'sections').counts).toMatchObject({ updated: 1, conflicts: 0 });
+    expect(await enrolledOf()).toBe(simClass.enrolled + 4);
   });
 
   it('merges a term where the SIS changed most sections, and keeps the hub edits of the rest', async () => {
@@ -336,6 +344,9 @@ describe('merge guarantees', () => {
     expect(run.status, JSON.stringify(run.items)).toBe('succeeded');
     expect(await count(hub.db, 'sections')).toBe(term.sections);
     expect(item(run, 'relationships').counts.created).toBe(term.relationships);
+    // Banner through Ethos reports no enrollment: every section's is unknown, none 0.
+    const enrolled = await hub.db.selectFrom('sections').select(sql<number>`count(enrolled)::int`.as('n')).executeTakeFirstOrThrow();
+    expect(enrolled.n).toBe(0);
     // "1 TO 5 hours.": the range, not its minimum.
     expect((await hub.admin.get('/api/v1/courses?q=ABE%20199')).body.items).toMatchObject([{ code: 'ABE 199', credits: 1, creditsMax: 5 }]);
     // A re-merge settles a section by digest (src/db/jsonb-digest.ts), reading it in full only when

@@ -54,6 +54,7 @@ describe('Execute Merge against the Ethos simulator', () => {
     const sample = await hubSection(sections[0].id);
     expect(sample.capacity).toBe(sections[0].capacity);
     expect(sample.sisKey).toBe(sections[0].id);
+    expect(sample.enrolled).toBeNull(); // Ethos sections carry no enrollment: unknown, not 0
     // A variable-credit course keeps its whole range, not only its minimum.
     const variable = Object.values(sis.sim.store.state.courses).find((c) => c.creditsMax !== null)!;
     const [course] = (await hub.admin.get(`/api/v1/courses?q=${encodeURIComponent(`${variable.subject} ${variable.number}`)}`)).body.items;

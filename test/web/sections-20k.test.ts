@@ -31,8 +31,8 @@ describe.skipIf(!hasChromium)('the section list with 20,000 sections in a real b
       select 'S' || lpad((g % 20)::text, 2, '0'), lpad(g::text, 4, '0'), 'Course ' || g, 3, ${s.math.id}
       from generate_series(1, 200) g`.execute(hub.db);
     await sql`
-      insert into sections (term_id, course_id, section_number, component, capacity, enrolled)
-      select ${s.term.id}, c.id, lpad(n::text, 3, '0'), 'LEC', (n * 7) % 150, (n * 3) % 40
+      insert into sections (term_id, course_id, section_number, component, capacity, sis_base)
+      select ${s.term.id}, c.id, lpad(n::text, 3, '0'), 'LEC', (n * 7) % 150, jsonb_build_object('enrolled', (n * 3) % 40)
       from courses c cross join generate_series(1, 100) n
       where c.subject like 'S%'`.execute(hub.db);
     const count = await hub.db.selectFrom('sections').select((eb) => eb.fn.countAll<number>().as('n')).where('term_id', '=', s.term.id).executeTakeFirstOrThrow();

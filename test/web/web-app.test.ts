@@ -432,6 +432,26 @@ describe.skipIf(!hasChromium)('web app in a real browser', () => {
     await page.context().close();
   });
 
+  it('shows an enrollment the SIS does not report as "—", sorts it after the known ones, and exports it as an empty cell', async () => {
+    // A count as a SIS reported it (the hub's enrolled is its base's); the sections made here have none.
+    const counted = sections.filter((s) => s.subject === 'MATH')[12];
+    await hub.db.updateTable('sections').set({ sis_base: JSON.stringify({ enrolled: 7 }) }).where('id', '=', counted.id).execute();
+    const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
+    await page.getByLabel('Subject').fill('MATH');
+    await page.getByText('15 sections loaded').waitFor();
+    const enrolled = page.getByRole('columnheader', { name: 'Enr.', exact: true });
+    await enrolled.getByRole('button', { name: 'Enr.' }).click();
+    await page.waitForFunction((id) => document.querySelector('tbody tr[data-section-id]')?.getAttribute('data-section-id') === id, counted.id);
+    const rows = page.locator('tbody tr[data-section-id]');
+    expect(await rows.nth(0).getByRole('cell').nth(6).innerText()).toBe('7');
+    expect(await rows.nth(1).getByRole('cell').nth(6).innerText()).toBe('—');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const [header, first, second] = (await readFile((await download.path())!, 'utf8')).trimEnd().split('\r\n');
+    const column = header.split(',').indexOf('Enr.');
+    expect([first.split(',')[column], second.split(',')[column]]).toEqual(['7', '']);
+    await page.context().close();
+  });
+
   it("shows when a section was updated on the browser's clock, naming its time zone", async () => {
     const section = sections.filter((s) => s.subject === 'MATH')[13];
     const { updatedAt } = ok(await hub.admin.get(`/api/v1/sections/${section.id}`));

@@ -102,7 +102,8 @@ export interface Section {
   component: string;
   status: 'active' | 'cancelled';
   capacity: number;
-  enrolled: number;
+  /** Null where the SIS does not report enrollment (Ethos sections) or has not yet. */
+  enrolled: number | null;
   instructionMode: string;
   campus: string | null;
   partOfTerm: string | null;

@@ -23,7 +23,8 @@ export interface DatasetSection {
   component: string;
   status: 'active' | 'cancelled';
   capacity: number;
-  enrolled: number;
+  /** Null where the file does not say (the UIUC export, a blank column): unknown, not 0. */
+  enrolled: number | null;
   instructionMode: string;
   campus: string | null;
   partOfTerm: string | null;

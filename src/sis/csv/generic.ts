@@ -65,7 +65,7 @@ export function parseGenericCsv(text: string): Dataset {
         component: r.component.trim(),
         status: (r.status ?? '').trim().toLowerCase() === 'cancelled' ? 'cancelled' : 'active',
         capacity: num(r.capacity, 0),
-        enrolled: num(r.enrolled, 0),
+        enrolled: optional(r.enrolled) === null ? null : num(r.enrolled, 0),
         instructionMode: optional(r.instruction_mode) ?? 'in_person',
         campus: optional(r.campus),
         partOfTerm: part,

@@ -1,6 +1,6 @@
 // Reads the UIUC Course Explorer layout (one row per meeting; see /work/shared/data/README.md)
 // into a Dataset. The file carries no dates, capacities or enrollments: dates come from the
-// usual shape of the university's calendar (below), capacities and enrollments are 0.
+// usual shape of the university's calendar (below), capacities are 0 and enrollments unknown.
 import { decodeHtmlEntities, parseCsvRecords } from './csv-parse.ts';
 import { courseCode, type Dataset, type DatasetMeeting, type DatasetSection } from './dataset.ts';
 import type { SisTermPart } from '../model.ts';
@@ -125,7 +125,7 @@ export function parseUiucCsv(text: string): Dataset {
         component: row['Type Code'].trim(),
         status: /^[CX]$/.test(row['Status Code'].trim()) ? 'cancelled' : 'active',
         capacity: 0,
-        enrolled: 0,
+        enrolled: null,
         instructionMode: ONLINE_TYPE.test(row.Type.trim()) ? 'online' : 'in_person',
         campus: null,
         partOfTerm: partCode,

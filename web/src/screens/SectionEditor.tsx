@@ -268,8 +268,8 @@ function SectionEditor({ initial }: { initial: Section }) {
         <Field label="Capacity" error={err('capacity')} lockedReason={lock('capacity')}>
           {(p) => <input {...p} type="number" inputMode="numeric" className={`input ${errors.capacity ? 'input-error' : ''}`} value={draft.capacity} disabled={!!lock('capacity')} onChange={(e) => set('capacity', e.target.value)} />}
         </Field>
-        <Field label="Enrolled" hint="From the SIS">
-          {(p) => <input {...p} className="input" value={base.enrolled} readOnly disabled />}
+        <Field label="Enrolled" hint={base.enrolled === null ? 'Not reported by the SIS' : 'From the SIS'}>
+          {(p) => <input {...p} className="input" value={base.enrolled ?? '—'} readOnly disabled />}
         </Field>
         <Field label="Instruction mode" error={err('instructionMode')} lockedReason={lock('instructionMode')}>
           {(p) => (

@@ -47,7 +47,8 @@ interface SectionRow {
   component: string;
   status: string;
   capacity: number;
-  enrolled: number;
+  /** Null: unknown (shown "—", an empty cell in the export). */
+  enrolled: number | null;
   instructionMode: string;
   campus: string;
   partOfTerm: string;
@@ -191,7 +192,7 @@ export function SectionsScreen() {
         helper.accessor('component', { header: 'Comp.', size: 70 }),
         helper.accessor('status', { header: 'Status', size: 90 }),
         helper.accessor('capacity', { header: 'Cap.', size: 60 }),
-        helper.accessor('enrolled', { header: 'Enr.', size: 60 }),
+        helper.accessor('enrolled', { header: 'Enr.', size: 60, cell: (info) => info.getValue() ?? <span title="The SIS does not report enrollment">—</span> }),
         helper.accessor('meetings', { header: 'Meetings', size: 260 }),
         helper.accessor('instructors', { header: 'Instructors', size: 180 }),
         helper.accessor('instructionMode', { header: 'Mode', size: 90 }),
