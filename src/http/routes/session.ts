@@ -16,6 +16,7 @@ export const sessionRoutes = (db: Kysely<DB>, options: { secureCookies: boolean;
     app.post(
       '/api/v1/session',
       {
+        bodyLimit: 16 * 1024, // an email and a password: anything larger is refused (413) before it is read
         config: { rateLimit: { max: options.loginRateLimit, timeWindow: '1 minute' } },
         schema: {
           tags: ['session'],
