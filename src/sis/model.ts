@@ -80,6 +80,11 @@ export const sisSectionInput = z.object({
 export const sisSectionState = sisSectionInput.extend({
   /** Null where the SIS does not expose enrollment through this API (Ethos sections). */
   enrolled: z.number().int().nonnegative().nullable(),
+  /**
+   * The section's number in the SIS as registrars know it (Banner CRN, PeopleSoft class number);
+   * null where the SIS shows none. Not the SIS key: an Ethos section's key is a GUID.
+   */
+  sisNumber: z.string().min(1).nullable(),
 });
 
 /** What a reader yields: a section the SIS has keyed. */

@@ -49,7 +49,10 @@ describe.each<Dialect>(['ethos', 'peoplesoft'])('%s connector against the simula
       ...overrides,
     };
   };
-  const stored = (i: SisSectionInput) => ({ ...i, enrolled: dialect === 'ethos' ? null : 0 });
+  /** What the SIS holds after a write of `i`: its enrollment, and the number it gave the section (CRN, CLASS_NBR). */
+  const stored = (i: SisSectionInput) => ({ ...i, enrolled: dialect === 'ethos' ? null : 0, sisNumber: expect.stringMatching(/^\d+$/) });
+  /** The number the simulator gave the section of a key, as registrars see it. */
+  const crnOf = (sisKey: string) => (dialect === 'ethos' ? pair.sim.store.state.sections[sisKey].crn : sisKey.split(':')[1]);
   const sameNaturalKey = (sectionNumber: string) =>
     pair.admin<unknown[]>('GET', `/sections?term=${term.code}&subject=${course.subject}&number=${course.number}&section=${sectionNumber}`);
   const fault = (rule: Record<string, unknown>) => pair.admin('PUT', '/faults', { seed: 7, rules: [rule] });
@@ -85,6 +88,9 @@ describe.each<Dialect>(['ethos', 'peoplesoft'])('%s connector against the simula
     const simSections = pair.sim.store.sectionsOfTerm(simTerm.id);
     expect(items.reduce((n, s) => n + s.meetings.length, 0)).toBe(simSections.reduce((n, s) => n + s.meetings.length, 0));
     expect(items.reduce((n, s) => n + s.instructors.length, 0)).toBe(simSections.reduce((n, s) => n + s.instructors.length, 0));
+    // Each with the number registrars know it by: Banner's CRN (an Ethos alternate id), PeopleSoft's CLASS_NBR.
+    expect(items.map((s) => s.sisNumber).sort()).toEqual(simSections.map((s) => s.crn).sort());
+    for (const s of items.slice(0, 5)) expect(s.sisNumber).toBe(crnOf(s.key));
     const one = await pair.connector.getSection(items[3].key);
     expect(one).toEqual(items[3]);
   });
@@ -93,6 +99,7 @@ describe.each<Dialect>(['ethos', 'peoplesoft'])('%s connector against the simula
     const created = await writer().createSection(input('Z01'));
     expect(created.sisKey).toBeTruthy();
     expect(created.record).toEqual(stored(input('Z01')));
+    expect(created.record.sisNumber).toBe(crnOf(created.sisKey!));
     expect(await pair.connector.getSection(created.sisKey!)).toEqual({ key: created.sisKey, ...stored(input('Z01')) });
 
     const changed = input('Z01', {
@@ -217,7 +224,7 @@ describe.each<Dialect>(['ethos', 'peoplesoft'])('%s connector against the simula
 
   it('never takes over a different section that has the same number', async () => {
     const seeded = (await collect(pair.connector.sections(term.key))).items.find((s) => s.sectionNumber !== '')!;
-    const { key: _key, enrolled: _enrolled, ...theirs } = seeded;
+    const { key: _key, enrolled: _enrolled, sisNumber: _sisNumber, ...theirs } = seeded;
     const error = await expectSisError(writer().createSection({ ...theirs, capacity: theirs.capacity + 1 }), 'conflict');
     expect(error.retryable).toBe(false);
     expect(error.message).toMatch(/already exists in the SIS .* with different capacity/);
@@ -303,7 +310,7 @@ describe('PeopleSoft CLASS_NBR assigned later', () => {
       const c = pair.connector;
       const term = (await c.listTerms())[0];
       const sample = (await collect(c.sections(term.key))).items[0];
-      const { key: _key, enrolled: _enrolled, ...base } = sample;
+      const { key: _key, enrolled: _enrolled, sisNumber: _sisNumber, ...base } = sample;
       const input = { ...base, sectionNumber: 'N01', title: null, credits: null };
       const created = await c.writer!.createSection(input);
       expect(created.sisKey).toBeNull();

@@ -77,6 +77,7 @@ describe.skipIf(!hasSharedData)(hasSharedData ? 'UIUC 2025-su through the Ethos 
         title: decodeHtmlEntities(sample.Name),
       });
       expect(section.sectionNumber).toBe(sample.Section);
+      expect(section.sisNumber).toBe(sample.CRN); // Banner's CRN, sent as an alternate id
       expect(section.component).toBe(sample['Type Code']);
       expect(section.partOfTerm).toBe(sample['Part of Term'] || null);
       expect(section.title).toBe(decodeHtmlEntities(sample['Section Title']) || null);
@@ -138,7 +139,7 @@ describe.skipIf(!hasSharedData)(hasSharedData ? 'UIUC 2025-su through the People
       const courses = (await collect(pair.connector.courses(term.key))).items;
       expect(courses).toHaveLength(new Set(rows.map((r) => `${r.Subject} ${r.Number}`)).size);
       const online = items.find((s) => s.key === `${term.key}:40507`)!;
-      expect(online).toMatchObject({ sectionNumber: 'ONL', component: 'ONL', partOfTerm: 'S2', instructionMode: 'online' });
+      expect(online).toMatchObject({ sectionNumber: 'ONL', component: 'ONL', partOfTerm: 'S2', instructionMode: 'online', sisNumber: '40507' });
       expect(courses.find((c) => c.key === online.courseKey)).toMatchObject({ subject: 'AAS', number: '201', title: 'US Racial & Ethnic Politics' });
     } finally {
       await pair.sim.close();

@@ -38,6 +38,7 @@ function toSection(s: DatasetSection): SisSection {
     status: s.status,
     capacity: s.capacity,
     enrolled: s.enrolled,
+    sisNumber: s.crn,
     instructionMode: s.instructionMode,
     campus: s.campus,
     partOfTerm: s.partOfTerm,

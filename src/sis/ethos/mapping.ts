@@ -65,6 +65,7 @@ export function sectionFromEthos(
     instructors: instructors.map((i) => ({ instructorKey: i.instructor.id, role: i.instructorRole === 'primary' ? 'primary' : 'secondary' })),
     // Ethos sections v16 carry no enrollment count.
     enrolled: null,
+    sisNumber: s.alternateIds?.find((a) => a.title?.toUpperCase() === 'CRN')?.value || null,
   };
 }
 

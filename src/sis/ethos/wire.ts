@@ -37,6 +37,8 @@ export interface Section {
   instructionalDeliveryMethod?: Ref;
   status?: { category: 'open' | 'closed' | 'pending' | 'cancelled'; detail?: Ref };
   maxEnrollment?: number;
+  /** Where the SIS shows its own ids (read-only; Banner's CRN is titled "CRN"). */
+  alternateIds?: { title?: string; value?: string }[];
   [other: string]: unknown;
 }
 

@@ -65,5 +65,7 @@ export function sectionFromClass(c: PsClass): SisSectionState {
     meetings: c.CLASS_MTG_PAT.map(meetingFromRow),
     instructors,
     enrolled: c.ENRL_TOT ?? null,
+    // Not yet assigned right after a create (sis-apis §3.4).
+    sisNumber: typeof c.CLASS_NBR === 'number' ? String(c.CLASS_NBR) : null,
   };
 }
