@@ -26,6 +26,7 @@ const schema = z.object({
   COURSEBRIDGE_WORKERS: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   COURSEBRIDGE_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'COURSEBRIDGE_SMTP_URL must be an smtp:// or smtps:// URL').optional(),
   COURSEBRIDGE_SMTP_FROM: z.string().default('Coursebridge <coursebridge@localhost>'),
+  COURSEBRIDGE_WEBHOOK_ALLOW_LOOPBACK: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   COURSEBRIDGE_METRICS_TOKEN: z.string().min(16, 'COURSEBRIDGE_METRICS_TOKEN needs at least 16 characters').optional(),
   COURSEBRIDGE_PUSH_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(32),
   COURSEBRIDGE_PUSH_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
@@ -57,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     workers: c.COURSEBRIDGE_WORKERS,
     metricsToken: c.COURSEBRIDGE_METRICS_TOKEN ?? null,
     smtp: c.COURSEBRIDGE_SMTP_URL ? { url: c.COURSEBRIDGE_SMTP_URL, from: c.COURSEBRIDGE_SMTP_FROM } : null,
+    webhookAllowLoopback: c.COURSEBRIDGE_WEBHOOK_ALLOW_LOOPBACK,
     push: { concurrency: c.COURSEBRIDGE_PUSH_CONCURRENCY, leaseMs: c.COURSEBRIDGE_PUSH_LEASE_MS, sweepMs: c.COURSEBRIDGE_PUSH_SWEEP_MS },
   };
 }

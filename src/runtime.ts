@@ -41,6 +41,8 @@ export interface RuntimeOptions {
   pushSweepMs?: number;
   /** SMTP for notification emails; none sends no email (webhooks still go). */
   smtp?: SmtpSettings | null;
+  /** Development: notification webhooks may go to this machine (loopback), over http too (default false). */
+  webhookAllowLoopback?: boolean;
   /** How often PGlite's tables are checked for a vacuum (default 60 s; 0 = never; PostgreSQL vacuums on its own). */
   vacuumCheckMs?: number;
   /** How often new posting errors are sent to subscribers as a digest (default 60 s; 0 = only by hand). */
@@ -107,7 +109,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     leaseMs: options.pushLeaseMs,
   });
   const saveHooks = createOutbox({ queue, clock });
-  const notifier = new Notifier(db, options.smtp ?? null, clock, logger);
+  const notifier = new Notifier(db, options.smtp ?? null, clock, logger, { allowLoopback: options.webhookAllowLoopback ?? false });
 
   // Embedded mode is one process: a merge job still active belonged to a process that died (its
   // run is failed below), and anything still running belonged to it too.

@@ -2,7 +2,8 @@
 // only" when the run met errors, or "every nightly run") over SMTP, and every subscriber gets a
 // digest of posting errors that appeared since the last one; each optionally as a webhook POST
 // signed with HMAC-SHA256 (header x-coursebridge-signature: sha256=<hex of HMAC(secret,
-// "<timestamp>.<body>")>, timestamp in x-coursebridge-timestamp).
+// "<timestamp>.<body>")>, timestamp in x-coursebridge-timestamp). Webhooks go only where
+// src/sync/webhook-target.ts allows.
 import { createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
@@ -12,6 +13,7 @@ import type { DB } from '../db/schema.ts';
 import type { SisMessage } from '../domain/integration-status.ts';
 import { postedLabels } from './posted-labels.ts';
 import { getRun } from './runs.ts';
+import { postWebhook, WebhookTargetRefused, webhookUrlProblem, type WebhookPolicy } from './webhook-target.ts';
 
 export interface SmtpSettings {
   /** e.g. smtp://user:pass@mail.example.edu:587 */
@@ -46,12 +48,19 @@ export class Notifier {
   readonly #smtp: SmtpSettings | null;
   readonly #logger: Logger | undefined;
   readonly #clock: () => Date;
+  readonly #webhooks: WebhookPolicy;
 
-  constructor(db: Kysely<DB>, smtp: SmtpSettings | null, clock: () => Date, logger?: Logger) {
+  constructor(db: Kysely<DB>, smtp: SmtpSettings | null, clock: () => Date, logger?: Logger, webhooks: WebhookPolicy = { allowLoopback: false }) {
     this.#db = db;
     this.#smtp = smtp;
     this.#clock = clock;
     this.#logger = logger;
+    this.#webhooks = webhooks;
+  }
+
+  /** Why a subscriber may not save this webhook URL, or null. */
+  webhookUrlProblem(url: string): Promise<string | null> {
+    return webhookUrlProblem(url, this.#webhooks);
   }
 
   async summary(runId: string, push: { posted: number; failed: number }): Promise<RunSummary> {
@@ -153,7 +162,7 @@ export class Notifier {
       await this.#db
         .selectFrom('notification_subscriptions as n')
         .innerJoin('users as u', 'u.id', 'n.user_id')
-        .select(['n.mode', 'n.email', 'n.webhook_url', 'n.webhook_secret', 'u.email as user_email', 'u.disabled'])
+        .select(['n.user_id', 'n.mode', 'n.email', 'n.webhook_url', 'n.webhook_secret', 'u.email as user_email', 'u.disabled'])
         .execute()
     ).filter((s) => !s.disabled && wants(s.mode));
     const sent: Delivered = { emails: 0, webhooks: 0, subscribers: subscribers.length };
@@ -172,21 +181,19 @@ export class Notifier {
       }
       if (s.webhook_url) {
         const timestamp = String(Math.floor(this.#clock().getTime() / 1000));
+        const headers = {
+          'content-type': 'application/json',
+          'x-coursebridge-timestamp': timestamp,
+          ...(s.webhook_secret && { 'x-coursebridge-signature': signWebhook(s.webhook_secret, timestamp, body) }),
+        };
         try {
-          const response = await fetch(s.webhook_url, {
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              'x-coursebridge-timestamp': timestamp,
-              ...(s.webhook_secret && { 'x-coursebridge-signature': signWebhook(s.webhook_secret, timestamp, body) }),
-            },
-            body,
-            signal: AbortSignal.timeout(10_000),
-          });
-          if (response.ok) sent.webhooks++;
-          else this.#logger?.warn({ status: response.status, ...context }, 'notification webhook refused');
+          const status = await postWebhook(s.webhook_url, { headers, body, timeoutMs: 10_000 }, this.#webhooks);
+          if (status >= 200 && status < 300) sent.webhooks++;
+          else this.#logger?.warn({ status, ...context }, 'notification webhook refused');
         } catch (error) {
-          this.#logger?.error({ err: error, ...context }, 'notification webhook failed');
+          if (error instanceof WebhookTargetRefused)
+            this.#logger?.warn({ user: s.user_id, reason: error.message, ...context }, 'notification webhook not sent: its address is not allowed');
+          else this.#logger?.error({ err: error, ...context }, 'notification webhook failed');
         }
       }
     }

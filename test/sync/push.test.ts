@@ -100,6 +100,8 @@ beforeAll(async () => {
       random,
       pushSweepMs: 0,
       smtp: { url: `smtp://127.0.0.1:${smtpPort}`, from: 'Coursebridge <cb@example.edu>' },
+      // The test webhook receiver listens on this machine, over http.
+      webhookAllowLoopback: true,
     },
   });
   await importAndSync(hub.admin, [term, otherTerm]);

@@ -28,6 +28,7 @@ export function serveCommand(): Command {
         sis,
         workers: config.workers || options.workersOnly,
         smtp: config.smtp,
+        webhookAllowLoopback: config.webhookAllowLoopback,
         pushConcurrency: config.push.concurrency,
         pushLeaseMs: config.push.leaseMs,
         pushSweepMs: config.push.sweepMs,

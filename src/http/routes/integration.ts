@@ -10,7 +10,7 @@ import { recordOf, viewOf } from '../../sync/integration-store.ts';
 import { readSubscription, removeSubscription, saveSubscription } from '../../sync/notification-subscriptions.ts';
 import { actorOf, requireAdmin, requirePermission } from '../auth.ts';
 import { problems } from '../schemas.ts';
-import { NotFoundError } from '../../domain/errors.ts';
+import { DomainError, NotFoundError } from '../../domain/errors.ts';
 
 const entityType = z.enum(['section', 'relationship']);
 const healthItem = z
@@ -31,7 +31,11 @@ const subscription = z
       .enum(['errors', 'every_run'])
       .describe('errors: nightly runs that met errors, and a digest of new posting errors; every_run: every nightly run, and the same digest'),
     email: z.email().nullable().default(null).describe('Defaults to the account email'),
-    webhookUrl: z.url().nullable().default(null),
+    webhookUrl: z
+      .url({ protocol: /^https?$/ })
+      .nullable()
+      .default(null)
+      .describe('https:// to a public address (checked again at each POST); http:// and loopback only where COURSEBRIDGE_WEBHOOK_ALLOW_LOOPBACK allows them, for development'),
     webhookSecret: z
       .string()
       .min(16)
@@ -168,6 +172,8 @@ export const integrationRoutes = (runtime: Runtime): FastifyPluginAsyncZod => as
     async (request, reply) => {
       const actor = requirePermission(request, 'integrationStatus.view');
       if (actor.type !== 'user') throw new NotFoundError('user', String(actor.id));
+      const refused = request.body.webhookUrl && (await runtime.notifier.webhookUrlProblem(request.body.webhookUrl));
+      if (refused) throw new DomainError(400, 'Invalid request', 'Check webhookUrl.', { errors: [{ field: 'webhookUrl', message: refused }] });
       await saveSubscription(db, actor, request.body);
       return reply.code(204).send(null);
     },
