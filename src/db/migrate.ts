@@ -13,6 +13,7 @@ import * as m0008 from './migrations/0008_push_sent.ts';
 import * as m0009 from './migrations/0009_section_digest.ts';
 import * as m0010 from './migrations/0010_one_time_zone.ts';
 import * as m0011 from './migrations/0011_sis_values.ts';
+import * as m0012 from './migrations/0012_digest_missed.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_schedule': m0001,
@@ -26,6 +27,7 @@ export const migrations: Record<string, Migration> = {
   '0009_section_digest': m0009,
   '0010_one_time_zone': m0010,
   '0011_sis_values': m0011,
+  '0012_digest_missed': m0012,
 };
 
 function migrator(db: Kysely<any>) {

@@ -424,6 +424,9 @@ export interface NotificationSubscriptionsTable {
   webhook_url: string | null;
   webhook_secret: string | null;
   updated_at: Timestamp;
+  /** Where the error digests this channel missed begin; null: it has every one (0012). */
+  digest_email_missed_since: NullableTimestamp;
+  digest_webhook_missed_since: NullableTimestamp;
 }
 
 export type Section = Selectable<SectionsTable>;

@@ -1,10 +1,12 @@
 // A user's subscription to integration notifications: read, saved and removed, each change audited
 // with the subscription before and after in the transaction that makes it. The webhook key is
-// never shown again once saved, in answers or in the audit log.
-import type { Kysely } from 'kysely';
+// never shown again once saved, in answers or in the audit log. Who is notified now, and which
+// digests each of a subscriber's channels has missed.
+import { sql, type Kysely } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DB, NotificationSubscriptionsTable } from '../db/schema.ts';
 import { fieldChanges } from '../domain/changes.ts';
-import type { Actor } from '../domain/permissions.ts';
+import type { Actor, Permission } from '../domain/permissions.ts';
 import { recordAudit } from '../store/audit.ts';
 
 export interface SubscriptionInput {
@@ -75,4 +77,65 @@ export async function removeSubscription(db: Kysely<DB>, actor: Actor): Promise<
     if (removed)
       await recordAudit(trx, actor, { action: 'unsubscribe', entityType: 'notification_subscription', entityId: userId, changes: changesOf(removed, null) });
   });
+}
+
+/** What integration notifications tell: what the subscriber's role lets them see now. */
+const NOTIFIED: Permission = 'integrationStatus.view';
+
+export interface Subscriber {
+  userId: string;
+  mode: 'errors' | 'every_run';
+  email: string;
+  webhookUrl: string | null;
+  webhookSecret: string | null;
+  /** The departments a department-scoped role limits the subscriber to; null when not limited. */
+  departmentIds: string[] | null;
+  /** Where the digests each channel missed begin; null: it has every one. */
+  missedSince: Record<Channel, Date | null>;
+}
+
+/** How a subscriber is reached: by email (when SMTP is set up), and by their webhook if they gave one. */
+export type Channel = 'email' | 'webhook';
+const MISSED = { email: 'digest_email_missed_since', webhook: 'digest_webhook_missed_since' } as const;
+
+/**
+ * The subscribers to notify now: enabled users whose role holds integrationStatus.view, read with
+ * their role and departments as they are at this moment (a role changed since subscribing counts).
+ */
+export async function subscribersToNotify(db: Kysely<DB>): Promise<Subscriber[]> {
+  const rows = await db
+    .selectFrom('notification_subscriptions as n')
+    .innerJoin('users as u', 'u.id', 'n.user_id')
+    .innerJoin('roles as r', 'r.id', 'u.role_id')
+    .select(['n.user_id', 'n.mode', 'n.email', 'n.webhook_url', 'n.webhook_secret', 'n.digest_email_missed_since', 'n.digest_webhook_missed_since', 'u.email as user_email', 'r.department_scoped'])
+    .select((eb) => jsonArrayFrom(eb.selectFrom('user_departments as d').select('d.department_id').whereRef('d.user_id', '=', 'u.id')).as('departments'))
+    .where('u.disabled', '=', false)
+    .where(sql<boolean>`r.permissions @> ${JSON.stringify([NOTIFIED])}::jsonb`)
+    .orderBy('n.user_id')
+    .execute();
+  const at = (value: Date | string | null) => (value === null ? null : new Date(value));
+  return rows.map((r) => ({
+    userId: r.user_id,
+    mode: r.mode,
+    email: r.email ?? r.user_email,
+    webhookUrl: r.webhook_url,
+    webhookSecret: r.webhook_secret,
+    departmentIds: r.department_scoped ? r.departments.map((d) => d.department_id) : null,
+    missedSince: { email: at(r.digest_email_missed_since), webhook: at(r.digest_webhook_missed_since) },
+  }));
+}
+
+/** The channel has every digest up to `until`: what it missed before then is no longer owed. */
+export async function digestDelivered(db: Kysely<DB>, userId: string, channel: Channel, until: Date): Promise<void> {
+  await db.updateTable('notification_subscriptions').set({ [MISSED[channel]]: null }).where('user_id', '=', userId).where(MISSED[channel], '<', until).execute();
+}
+
+/** The channel could not take the digest of errors after `from`: they are owed to it from then on. */
+export async function digestMissed(db: Kysely<DB>, userId: string, channel: Channel, from: Date): Promise<void> {
+  // least() passes over null: a channel that missed nothing before now starts owing at `from`.
+  await db
+    .updateTable('notification_subscriptions')
+    .set({ [MISSED[channel]]: sql<Date>`least(${sql.ref(MISSED[channel])}, ${from})` })
+    .where('user_id', '=', userId)
+    .execute();
 }

@@ -1,23 +1,21 @@
 // Posting to the SIS end to end: a hub with its workers and a real Ethos simulator over HTTP.
-import { createServer, type Server } from 'node:http';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../src/sync/notify.ts';
 import { startHub, type Hub } from '../helpers/hub.ts';
 import { API_KEY, readable, startPair, type Pair } from '../sis/harness.ts';
+import { startReceivers, type Receivers } from './notification-receivers.ts';
 import { drained, expectSisEqualsHub, importAndSync, setSync, settled } from './push-helpers.ts';
 
 let sis: Pair;
 let hub: Hub;
 let term: string;
 let otherTerm: string;
-let smtp: SMTPServer;
-let smtpPort: number;
+let receivers: Receivers;
 const used = new Set<string>();
 /** The hub's clock runs this far ahead of the wall clock (the error digest test moves it). */
 let skewMs = 0;
-const mails: { to: string; body: string }[] = [];
-let hookServer: Server;
+let mails: Receivers['mails'];
+let hooks: Receivers['hooks'];
 let hookUrl: string;
 const HOOK_SECRET = 'a-very-secret-webhook-key';
 
@@ -26,7 +24,6 @@ async function subscribe(mode: 'errors' | 'every_run', email: string) {
   const res = await hub.admin.put('/api/v1/me/integration-notifications', { mode, email, webhookUrl: hookUrl, webhookSecret: HOOK_SECRET });
   expect(res.status, JSON.stringify(res.body)).toBe(204);
 }
-const hooks: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
 
 let seed = 7;
 const random = () => {
@@ -67,30 +64,9 @@ beforeAll(async () => {
   const stats = await sis.admin<{ terms: { code: string }[] }>('GET', '/stats');
   term = stats.terms[0].code;
   otherTerm = stats.terms[1].code;
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      let body = '';
-      stream.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      stream.on('end', () => {
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), body });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  smtpPort = (smtp.server.address() as { port: number }).port;
-  hookServer = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      hooks.push({ headers: req.headers, body });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => hookServer.listen(0, '127.0.0.1', resolve));
-  hookUrl = `http://127.0.0.1:${(hookServer.address() as { port: number }).port}/hook`;
+  receivers = await startReceivers();
+  ({ mails, hooks } = receivers);
+  hookUrl = `${receivers.hookBase}/hook`;
 
   hub = await startHub({
     clock: () => new Date(Date.now() + skewMs),
@@ -99,7 +75,7 @@ beforeAll(async () => {
       pushRetry: { baseMs: 20, maxMs: 200, maxAttempts: 30 },
       random,
       pushSweepMs: 0,
-      smtp: { url: `smtp://127.0.0.1:${smtpPort}`, from: 'Coursebridge <cb@example.edu>' },
+      smtp: receivers.smtp,
       // The test webhook receiver listens on this machine, over http.
       webhookAllowLoopback: true,
     },
@@ -110,8 +86,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await hub?.close();
   await sis?.sim.close();
-  await new Promise<void>((resolve) => smtp?.close(() => resolve()));
-  await new Promise<void>((resolve) => hookServer?.close(() => resolve()));
+  await receivers?.close();
 });
 
 describe('real-time posting', () => {
