@@ -25,6 +25,14 @@ describe('GET /api/health', () => {
     expect(res.body).toEqual({ status: 'ok', database: hub.database.kind, migrations: { applied: ALL, pending: [] } });
   });
 
+  it('documents its 503: its own shape for a probe, the API problem for a signed-in caller', async () => {
+    const doc = (await hub.admin.get('/api/openapi.json')).body;
+    expect(doc.paths['/api/health'].get.responses['503'].content).toEqual({
+      'application/json': { schema: expect.objectContaining({ properties: expect.objectContaining({ status: { type: 'string', enum: ['database_unreachable'] } }) }) },
+      'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+    });
+  });
+
   it('lists every migration as pending on a database never migrated', async () => {
     const admin = onPostgres ? new pg.Client({ connectionString: process.env.DATABASE_URL }) : null;
     const name = `cb_health_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
