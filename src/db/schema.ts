@@ -83,6 +83,8 @@ export interface SectionsTable extends Synced {
   capacity: Generated<number>;
   /** The SIS's count in `sis_base`, kept by PostgreSQL; null where the SIS never reported one (src/db/migrations/0011_sis_values.ts). */
   enrolled: GeneratedAlways<number | null>;
+  /** The section's number in the SIS (CRN, class number) in `sis_base`, kept by PostgreSQL (migration 0011). */
+  sis_number: GeneratedAlways<string | null>;
   instruction_mode: Generated<string>;
   campus: string | null;
   part_of_term: string | null;

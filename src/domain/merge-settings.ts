@@ -124,7 +124,7 @@ export function nightlyMerges(settings: MergeSettings, type: TermSpecificType, t
 }
 
 /** Fields the SIS alone maintains: the hub never edits them, so the SIS always wins. */
-const SIS_ONLY_FIELDS = new Set(['enrolled']);
+const SIS_ONLY_FIELDS = new Set(['enrolled', 'sisNumber']);
 
 /**
  * Who owns a field of one record: the record's own override, then the type's field exception,

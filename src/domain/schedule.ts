@@ -57,6 +57,13 @@ export const instructorAssignment = z
 export type InstructorAssignment = z.output<typeof instructorAssignment>;
 
 export const SECTION_STATUSES = ['active', 'cancelled'] as const;
+
+const SIS_NUMBER = "The section's number in the SIS as registrars know it (Banner CRN, PeopleSoft class number)";
+/** The SIS number is the SIS's alone: a write that sends one is refused by name, not as an unknown field. */
+const sisNumberRefused = z
+  .never({ error: 'The SIS number comes from the SIS and cannot be set in the hub' })
+  .optional()
+  .describe(`Read-only: ${SIS_NUMBER}, set by the SIS`);
 export const INSTRUCTION_MODES = ['in_person', 'online', 'hybrid', 'arranged'] as const;
 
 const sectionFields = {
@@ -74,6 +81,7 @@ const sectionFields = {
     .describe('Overrides the merge settings\' source of truth for this section (blank: the settings decide); needs mergeSettings.edit'),
   meetings: listOf(meetingInput, 'Meetings', 20, 'A section'),
   instructors: listOf(instructorAssignment, 'Instructors', 20, 'A section'),
+  sisNumber: sisNumberRefused,
 };
 
 export const sectionCreate = z
@@ -92,6 +100,7 @@ export const sectionCreate = z
     sourceOfTruth: sectionFields.sourceOfTruth.default(null),
     meetings: sectionFields.meetings.default([]),
     instructors: sectionFields.instructors.default([]),
+    sisNumber: sectionFields.sisNumber,
   })
   .meta({ id: 'SectionCreate' });
 export type SectionCreate = z.output<typeof sectionCreate>;
@@ -159,6 +168,7 @@ export const section = z
     sourceOfTruth: z.enum(['sis', 'hub', 'none']).nullable(),
     meetings: z.array(meeting),
     instructors: z.array(z.object({ instructorId: z.string(), role: z.enum(['primary', 'secondary']) })),
+    sisNumber: z.string().nullable().describe(`${SIS_NUMBER}; null until the SIS has told the hub. Read-only`),
     sisKey: z.string().nullable(),
     sisDeletedAt: z.string().nullable(),
     version: z.int(),

@@ -64,6 +64,7 @@ const OWN_COLUMNS = [
   'credits',
   'allow_integration',
   'source_of_truth',
+  'sis_number',
   'sis_key',
   'sis_deleted_at',
   'version',
@@ -115,6 +116,7 @@ function ownFieldsOf(r: OwnRow) {
     credits: r.credits,
     allowIntegration: r.allow_integration,
     sourceOfTruth: r.source_of_truth,
+    sisNumber: r.sis_number,
     sisKey: r.sis_key,
     sisDeletedAt: iso(r.sis_deleted_at),
     version: r.version,
@@ -217,6 +219,8 @@ export async function listSections(db: Kysely<DB>, actor: Actor, filter: Section
         eb('c.title', 'ilike', like),
         eb('s.title', 'ilike', like),
         eb('s.section_number', 'ilike', like),
+        // The SIS's numbers are matched whole: "101" finds MATH 101, not every CRN with 101 in it.
+        eb('s.sis_number', '=', filter.q!.trim()),
         eb('s.sis_key', '=', filter.q!),
       ]),
     );

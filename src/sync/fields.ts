@@ -64,6 +64,7 @@ export function sectionFields(s: SisSectionState): Fields {
       roomKey: m.roomKey,
     })),
     instructors: s.instructors.map((i) => ({ instructorKey: i.instructorKey, role: i.role })),
+    sisNumber: s.sisNumber,
   };
   if (s.enrolled !== null) fields.enrolled = s.enrolled;
   return fields;

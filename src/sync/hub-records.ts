@@ -184,6 +184,7 @@ export async function hubSections(db: Kysely<DB>, where: { termId: string } | { 
       })),
       instructors: (instructorsOf.get(s.id) ?? []).map((i) => ({ instructorKey: keys.instructors.key(i.instructor_id), role: i.role })),
       enrolled: s.enrolled,
+      sisNumber: s.sis_number,
     };
     return {
       ...hubRecord(s, fields, natural.section, `${s.subject} ${s.course_number} ${s.section_number}`, {

@@ -108,7 +108,8 @@ export const writers: Record<MergeType, TypeWriter> = {
     table: 'sections',
     entityType: 'section',
     versioned: true,
-    // `enrolled` has no column to write: the database takes it from the stored base (migration 0011).
+    // `enrolled` and `sisNumber` have no column to write: the database takes them from the stored
+    // base (migration 0011).
     columns: (f, k) => ({
       ...pick(f, {
         sectionNumber: 'section_number',

@@ -78,4 +78,11 @@ describe('migration 0011 over a database with data', () => {
     await sql`update sections set sis_base = sis_base || '{"enrolled": 7}' where section_number = 'ONL'`.execute(db());
     expect((await enrolled()).find((r) => r.section_number === 'ONL')?.enrolled).toBe(7);
   });
+
+  it("has no SIS number for a section until a merge or a post writes a base that holds one", async () => {
+    const numbers = async () => (await sql<{ sis_number: string | null }>`select sis_number from sections order by section_number`.execute(db())).rows.map((r) => r.sis_number);
+    expect(await numbers()).toEqual([null, null, null]);
+    await sql`update sections set sis_base = sis_base || '{"sisNumber": "40507"}' where section_number = 'A1'`.execute(db());
+    expect(await numbers()).toEqual(['40507', null, null]);
+  });
 });

@@ -1,7 +1,7 @@
-// Which trigger posts and which nightly merges a term, with and without its phase's overrides.
+// Which trigger posts and which nightly merges a term, with and without its phase's overrides; who owns a field the SIS alone maintains.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defaultMergeSettings, nightlyMerges, postingOn, type MergeSettings } from '../../src/domain/merge-settings.ts';
+import { defaultMergeSettings, fieldOwner, nightlyMerges, postingOn, type MergeSettings } from '../../src/domain/merge-settings.ts';
 import { describeOverrides, overridesAt, type PhaseMergeSettings } from '../../src/domain/phases.ts';
 
 const TRIGGERS = ['real_time', 'nightly', 'manual'] as const;
@@ -68,5 +68,16 @@ describe("a phase's overrides", () => {
       'real-time posting off, nightly sync on, the nightly sends no updates, only sections and relationships sync',
     );
     expect(describeOverrides({ mergeTypes: [] })).toBe('no term type syncs');
+  });
+});
+
+describe('fields the SIS alone maintains', () => {
+  it("are the SIS's whoever the settings or the record name, so a section the hub made is linked, not blocked, by the number the SIS gave it", () => {
+    const s = structuredClone(defaultMergeSettings());
+    s.types.sections.sourceOfTruth = 'none';
+    for (const field of ['enrolled', 'sisNumber'])
+      for (const recordOverride of [null, 'hub', 'none'] as const)
+        expect(fieldOwner(s, 'sections', field, { recordOverride, postingEnabled: true }), `${field} ${recordOverride}`).toBe('sis');
+    expect(fieldOwner(s, 'sections', 'title', { postingEnabled: true })).toBe('none');
   });
 });

@@ -101,6 +101,23 @@ describe('sections over HTTP', () => {
     expect(fields).toEqual(expect.arrayContaining(['sectionNumber', 'capacity', 'meetings.0.days', 'colour']));
   });
 
+  it("refuses to set the SIS number, the SIS's own, naming it in every write that could send it", async () => {
+    const refusal = [{ field: 'sisNumber', message: 'The SIS number comes from the SIS and cannot be set in the hub' }];
+    const created = await hub.admin.post('/api/v1/sections', { ...lecture(), sectionNumber: 'SN1', sisNumber: '40507' });
+    expect(created.status).toBe(400);
+    expect(created.body.errors).toEqual(refusal);
+    const section = (await hub.admin.post('/api/v1/sections', { ...lecture(), sectionNumber: 'SN1' })).body;
+    expect(section.sisNumber).toBeNull(); // until the SIS tells
+    const patched = await hub.admin.patch(`/api/v1/sections/${section.id}`, { version: section.version, sisNumber: '40507' });
+    expect(patched.status).toBe(400);
+    expect(patched.headers.get('content-type')).toContain('application/problem+json');
+    expect(patched.body.errors).toEqual(refusal);
+    const bulk = await hub.admin.post('/api/v1/sections/bulk-edit', { edits: [{ id: section.id, version: section.version, sisNumber: null }] });
+    expect(bulk.status).toBe(400);
+    expect(bulk.body.errors).toEqual([{ ...refusal[0], field: 'edits.0.sisNumber' }]);
+    expect((await hub.admin.get(`/api/v1/sections/${section.id}`)).body).toMatchObject({ version: section.version, sisNumber: null });
+  });
+
   it('reports references to missing rooms or instructors as field errors, not 500', async () => {
     const res = await hub.admin.post('/api/v1/sections', {
       ...lecture(),

@@ -258,6 +258,9 @@ describe('merge guarantees', () => {
 
     const preview = await mergeWhilePosting('N1', true);
     expect(item(preview.run, 'sections').counts).toMatchObject({ deleted: 0 });
+    // The SIS's answer to the post told the hub the new section's CRN.
+    const posted = (await hub.admin.get(`/api/v1/sections/${preview.id}`)).body;
+    expect(posted.sisNumber).toBe(sis.sim.store.state.sections[posted.sisKey].crn);
     const report = await hub.admin.get(`/api/v1/admin/merges/${preview.run.id}/changes?kind=deleted`);
     expect(report.status).toBe(200);
     expect(report.body.items).toEqual([]);
@@ -293,10 +296,11 @@ describe('merge guarantees', () => {
     expect(item(run, 'sections').counts.created).toBeGreaterThan(0);
     expect(item(run, 'sections').counts.errors).toBe(0);
 
-    // PeopleSoft reports enrollment (ENRL_TOT): the hub shows its count, and the next one.
+    // PeopleSoft reports enrollment (ENRL_TOT): the hub shows its count, and the next one; and its CLASS_NBR.
     const [simClass] = await sis.admin<{ crn: string; enrolled: number }[]>('GET', `/sections?term=${term}`);
     const enrolledOf = async () => (await hub.db.selectFrom('sections').select('enrolled').where('sis_key', 'like', `%:${simClass.crn}`).executeTakeFirstOrThrow()).enrolled;
     expect(await enrolledOf()).toBe(simClass.enrolled);
+    expect((await hub.db.selectFrom('sections').select('sis_number').where('sis_key', 'like', `%:${simClass.crn}`).executeTakeFirstOrThrow()).sis_number).toBe(simClass.crn);
     await sis.admin('PATCH', `/sections/${term}/${simClass.crn}`, { enrolled: simClass.enrolled + 4 });
     expect(item(await merge(hub.admin, { types: ['sections'], terms: [term] }), 'sections').counts).toMatchObject({ updated: 1, conflicts: 0 });
     expect(await enrolledOf()).toBe(simClass.enrolled + 4);
@@ -347,6 +351,9 @@ describe('merge guarantees', () => {
     // Banner through Ethos reports no enrollment: every section's is unknown, none 0.
     const enrolled = await hub.db.selectFrom('sections').select(sql<number>`count(enrolled)::int`.as('n')).executeTakeFirstOrThrow();
     expect(enrolled.n).toBe(0);
+    // Found by its CRN, which tells it from a section of another term that looks the same.
+    const byCrn = (await hub.admin.get('/api/v1/sections?q=40507')).body.items;
+    expect(byCrn).toMatchObject([{ subject: 'AAS', courseNumber: '201', sectionNumber: 'ONL', sisNumber: '40507' }]);
     // "1 TO 5 hours.": the range, not its minimum.
     expect((await hub.admin.get('/api/v1/courses?q=ABE%20199')).body.items).toMatchObject([{ code: 'ABE 199', credits: 1, creditsMax: 5 }]);
     // A re-merge settles a section by digest (src/db/jsonb-digest.ts), reading it in full only when

@@ -55,6 +55,9 @@ describe('Execute Merge against the Ethos simulator', () => {
     expect(sample.capacity).toBe(sections[0].capacity);
     expect(sample.sisKey).toBe(sections[0].id);
     expect(sample.enrolled).toBeNull(); // Ethos sections carry no enrollment: unknown, not 0
+    // The CRN registrars know it by (the SIS key is a GUID), and found by it.
+    expect(sample.sisNumber).toBe(sections[0].crn);
+    expect((await hub.admin.get(`/api/v1/sections?q=${sections[0].crn}`)).body.items.map((x: { id: string }) => x.id)).toEqual([sample.id]);
     // A variable-credit course keeps its whole range, not only its minimum.
     const variable = Object.values(sis.sim.store.state.courses).find((c) => c.creditsMax !== null)!;
     const [course] = (await hub.admin.get(`/api/v1/courses?q=${encodeURIComponent(`${variable.subject} ${variable.number}`)}`)).body.items;
@@ -70,6 +73,18 @@ describe('Execute Merge against the Ethos simulator', () => {
     for (const i of run.items) expect(i.counts, i.type).toMatchObject({ created: 0, updated: 0, deleted: 0 });
     const auditAfter = await recordEntries();
     expect(auditAfter.n).toBe(auditBefore.n);
+  });
+
+  it('brings the SIS number of a section merged before the hub kept one at the next merge', async () => {
+    const [, b] = await simSections();
+    // Its base as an older version stored it: without the number.
+    await sql`update sections set sis_base = sis_base - 'sisNumber' where sis_key = ${b.id}`.execute(hub.db);
+    expect((await hubSection(b.id)).sisNumber).toBeNull();
+    const run = await merge(hub.admin, { types: ['sections'], terms: [term] });
+    expect(item(run, 'sections').counts).toMatchObject({ updated: 1, conflicts: 0 });
+    expect((await hubSection(b.id)).sisNumber).toBe(b.crn);
+    const again = await merge(hub.admin, { types: ['sections'], terms: [term] });
+    expect(item(again, 'sections').counts).toMatchObject({ updated: 0, unchanged: (await simSections()).length });
   });
 
   it('audits who started an Execute Merge and with which options, force and allowEmpty included', async () => {

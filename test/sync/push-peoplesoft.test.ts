@@ -133,6 +133,8 @@ describe('posting to PeopleSoft', () => {
     const section = (await hub.admin.get(`/api/v1/sections/${created.body.id}`)).body;
     expect(section.sisKey).toMatch(/^\d+:\d+$/);
     expect(section.integrationStatus.status).toBe('synced');
+    // What the SIS answered with: the class number registrars know it by, and nobody enrolled yet.
+    expect(section).toMatchObject({ sisNumber: section.sisKey.split(':')[1], enrolled: 0 });
     expect(await sis.admin<unknown[]>('GET', `/sections?term=${term}&section=P7`)).toHaveLength(1);
     await expectSisEqualsHub(hub.db, sis.connector, [created.body.id]);
   });

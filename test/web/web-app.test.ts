@@ -452,6 +452,21 @@ describe.skipIf(!hasChromium)('web app in a real browser', () => {
     await page.context().close();
   });
 
+  it("finds a section by its SIS number, shows that number in the list's column chooser and in the editor's header", async () => {
+    // The number as a SIS told the hub (it comes with the section's base).
+    const numbered = sections.filter((s) => s.subject === 'HIST')[7];
+    await hub.db.updateTable('sections').set({ sis_base: JSON.stringify({ sisNumber: '40507' }) }).where('id', '=', numbered.id).execute();
+    const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
+    await page.getByLabel('Search', { exact: true }).fill('40507');
+    await page.getByText('1 section loaded').waitFor();
+    await page.locator('summary', { hasText: 'Columns' }).click();
+    await page.getByLabel('SIS number').check();
+    await page.locator(`tr[data-section-id="${numbered.id}"]`).getByRole('cell', { name: '40507', exact: true }).waitFor();
+    await openEditor(page, numbered);
+    await page.getByText('SIS number 40507').waitFor();
+    await page.context().close();
+  });
+
   it("shows when a section was updated on the browser's clock, naming its time zone", async () => {
     const section = sections.filter((s) => s.subject === 'MATH')[13];
     const { updatedAt } = ok(await hub.admin.get(`/api/v1/sections/${section.id}`));

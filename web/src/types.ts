@@ -113,6 +113,8 @@ export interface Section {
   sourceOfTruth: SourceOfTruth | null;
   meetings: Meeting[];
   instructors: InstructorAssignment[];
+  /** The section's number in the SIS as registrars know it (Banner CRN, PeopleSoft class number); read-only. */
+  sisNumber?: string | null;
   sisKey: string | null;
   sisDeletedAt: string | null;
   version: number;

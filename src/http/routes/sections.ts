@@ -95,7 +95,7 @@ export const sectionRoutes = (
           subject: z.string().max(10).optional(),
           departmentId: z.uuid().optional(),
           status: z.enum(['active', 'cancelled']).optional(),
-          q: z.string().max(100).optional().describe('Text: course code, title, section number or SIS key'),
+          q: z.string().max(100).optional().describe("Text: course code, title or section number, or the SIS's number (CRN, class number) or SIS key, whole"),
           integrationStatus: z
             .enum(INTEGRATION_STATES)
             .optional()

@@ -231,6 +231,7 @@ function SectionEditor({ initial }: { initial: Section }) {
           {sectionCode(base)} <span className="font-normal text-slate-600">{base.title ?? base.courseTitle}</span>
         </h1>
         <span className={`badge ${base.status === 'active' ? 'bg-green-100 text-green-900' : 'bg-slate-200 text-slate-700'}`}>{base.status}</span>
+        {base.sisNumber && <span className="badge bg-slate-100 text-slate-700" title="The section's number in the SIS (CRN, class number)">SIS number {base.sisNumber}</span>}
         {term && <span className="badge bg-slate-100 text-slate-700">{term.name}</span>}
         {rules.data?.phase ? <PhaseBadgeView phase={{ ...rules.data.phase, timeZone: rules.data.timeZone }} /> : term?.currentPhase ? <PhaseBadgeView phase={term.currentPhase} /> : null}
         <span className="text-xs text-slate-500">version {base.version}</span>

@@ -54,6 +54,7 @@ interface SectionRow {
   partOfTerm: string;
   meetings: string;
   instructors: string;
+  sisNumber: string;
   sisKey: string;
   integration: string;
   updatedAt: string;
@@ -90,6 +91,7 @@ function toRow(s: Section, rooms: Map<string, Room>, instructors: Map<string, st
     partOfTerm: s.partOfTerm ?? '',
     meetings: s.meetings.map((m) => meetingSummary(m, rooms)).join('; '),
     instructors: s.instructors.map((i) => instructors.get(i.instructorId) ?? '?').join('; '),
+    sisNumber: s.sisNumber ?? '',
     sisKey: s.sisKey ?? '',
     integration: s.integrationStatus ? (INTEGRATION_LABELS[s.integrationStatus.status] ?? s.integrationStatus.status) : '',
     updatedAt: localStamp(s.updatedAt),
@@ -198,6 +200,7 @@ export function SectionsScreen() {
         helper.accessor('instructionMode', { header: 'Mode', size: 90 }),
         helper.accessor('campus', { header: 'Campus', size: 90 }),
         helper.accessor('partOfTerm', { header: 'Part', size: 60 }),
+        helper.accessor('sisNumber', { header: 'SIS number', size: 100 }),
         helper.accessor('sisKey', { header: 'SIS key', size: 120 }),
         helper.accessor('integration', { header: 'Integration', size: 140 }),
         helper.accessor('updatedAt', { header: 'Updated', size: 140 }),
@@ -209,7 +212,7 @@ export function SectionsScreen() {
     try {
       return JSON.parse(localStorage.getItem(COLUMN_KEY) ?? '') as ColumnVisibilityState;
     } catch {
-      return { campus: false, partOfTerm: false, sisKey: false, updatedAt: false };
+      return { campus: false, partOfTerm: false, sisNumber: false, sisKey: false, updatedAt: false };
     }
   });
   useEffect(() => localStorage.setItem(COLUMN_KEY, JSON.stringify(columnVisibility)), [columnVisibility]);
@@ -297,7 +300,7 @@ export function SectionsScreen() {
           <label htmlFor="f-q" className="block font-medium">
             Search
           </label>
-          <input id="f-q" className="input w-56" placeholder="Code, title, section, SIS key" value={q} onChange={(e) => setQ(e.target.value)} />
+          <input id="f-q" className="input w-56" placeholder="Code, title, section, SIS number or key" value={q} onChange={(e) => setQ(e.target.value)} />
         </div>
         <div>
           <label htmlFor="f-subject" className="block font-medium">
