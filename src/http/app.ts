@@ -20,6 +20,7 @@ import type { Database } from '../db/database.ts';
 import { isApiUrl, registerAuth } from './auth.ts';
 import { errorHandler, sendProblem } from './problem.ts';
 import { registerNulGuard } from './nul-guard.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { declareNoQuery } from './strict-query.ts';
 import { adminPeopleRoutes } from './routes/admin-people.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -66,6 +67,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: 20 * 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
+  registerSecurityHeaders(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
