@@ -26,7 +26,7 @@ export function serveCommand(): Command {
         database,
         logger,
         sis,
-        workers: config.workers || options.workersOnly,
+        workers: config.workers || options.workersOnly === true,
         smtp: config.smtp,
         webhookAllowLoopback: config.webhookAllowLoopback,
         pushConcurrency: config.push.concurrency,
