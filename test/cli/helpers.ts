@@ -48,13 +48,13 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResul
   });
 }
 
-/** `coursebridge serve` on a free port; answers its address once it listens, and a way to stop it. */
-export function startServe(env: NodeJS.ProcessEnv): Promise<{ url: string; stop(): Promise<void> }> {
+/** `coursebridge serve` on a free port; answers its address once it listens, and a way to stop it (SIGTERM) that answers its exit code. */
+export function startServe(env: NodeJS.ProcessEnv): Promise<{ url: string; stop(): Promise<number | null> }> {
   const child: ChildProcess = spawn(process.execPath, [bin, 'serve'], { env: { ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise((done) => child.once('exit', done));
-  const stop = async () => {
+  const exited = new Promise<number | null>((done) => child.once('exit', done));
+  const stop = () => {
     child.kill('SIGTERM');
-    await exited;
+    return exited;
   };
   let output = '';
   return new Promise((listening, failed) => {

@@ -8,6 +8,12 @@ import type { Database } from '../../db/database.ts';
 import { buildApp } from '../../http/app.ts';
 import { startRuntime } from '../../runtime.ts';
 import { CliError, environmentSis, openConfigured, prepare } from '../open.ts';
+import { closeHttp, shutDown, type ShutdownStep } from '../shutdown.ts';
+
+/** How long requests in flight may finish when the hub stops, before their connections are cut. */
+const HTTP_DRAIN_MS = 10_000;
+/** The whole shutdown, inside systemd's default 90 s before SIGKILL; job workers take up to 20 s. */
+const SHUTDOWN_DEADLINE_MS = 60_000;
 
 /** Sections per term of the demo SIS's synthetic institution (three terms). */
 const DEMO_SECTIONS = 400;
@@ -33,20 +39,22 @@ export function serveCommand(): Command {
         pushLeaseMs: config.push.leaseMs,
         pushSweepMs: config.push.sweepMs,
       });
-      const app = options.workersOnly ? null : await buildApp({ database, runtime, logger, secureCookies: config.secureCookies, metricsToken: config.metricsToken });
-      const close = async () => {
-        await app?.close();
-        await runtime.stop();
-        await demo?.close();
-        await database.close();
-      };
+      const app = options.workersOnly
+        ? null
+        : await buildApp({ database, runtime, logger, secureCookies: config.secureCookies, metricsToken: config.metricsToken });
+      const steps: ShutdownStep[] = [
+        ...(app ? [{ name: 'HTTP requests', stop: () => closeHttp(app, HTTP_DRAIN_MS, logger) }] : []),
+        { name: 'job workers', stop: () => runtime.stop() },
+        ...(demo ? [{ name: 'the demo SIS', stop: () => demo.close() }] : []),
+        { name: 'the database', stop: () => database.close() },
+      ];
+      const close = () => shutDown(steps, SHUTDOWN_DEADLINE_MS, logger);
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;
         stopping = true;
         logger.info({ signal }, 'shutting down');
-        await close();
-        process.exit(0);
+        process.exit((await close()) ? 0 : 1);
       };
       process.on('SIGINT', () => void stop('SIGINT'));
       process.on('SIGTERM', () => void stop('SIGTERM'));

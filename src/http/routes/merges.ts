@@ -2,6 +2,7 @@
 // Merge, merge history with per-object reports, CSV export and a live progress stream.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { csvDocument } from '../../domain/csv.ts';
 import { MERGE_TYPES, mergeSettings } from '../../domain/merge-settings.ts';
@@ -13,6 +14,7 @@ import { getRun, listRuns, runChanges, startRun } from '../../sync/runs.ts';
 import { endedEnabledTerms, getMergeSettings, saveMergeSettings, settingsHistory } from '../../sync/settings-store.ts';
 import { requireAdmin } from '../auth.ts';
 import { sendProblem } from '../problem.ts';
+import { SECURITY_HEADERS } from '../security-headers.ts';
 import { idParams, pageLimit, problems, queryWholeNumber } from '../schemas.ts';
 
 const settingsView = z.object({ version: z.int(), settings: mergeSettings, warnings: z.array(z.string()) });
@@ -80,6 +82,10 @@ const change = z
 export const mergeRoutes = (runtime: Runtime): FastifyPluginAsyncZod => async (app) => {
   const db = runtime.database.db;
   const tags = ['admin: integration'];
+  // Closing the app ends the progress streams (an EventSource then reconnects, to whichever hub
+  // serves by then): one left open would hold close() until its run finished.
+  const closing = new AbortController();
+  app.addHook('preClose', async () => closing.abort());
 
   async function view() {
     const [current, timeZone] = await Promise.all([getMergeSettings(db), institutionTimeZone(db)]);
@@ -325,12 +331,13 @@ export const mergeRoutes = (runtime: Runtime): FastifyPluginAsyncZod => async (a
       await getRun(db, request.params.id);
       reply.hijack();
       const res = reply.raw;
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      // The connection ends with the stream: kept alive, it would hold a closing server for the keep-alive timeout.
+      res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'close' });
       let closed = false;
       request.raw.on('close', () => (closed = true));
       let last = '';
       // Progress lives in the database, so any process's run can be followed from any process.
-      while (!closed) {
+      while (!closed && !closing.signal.aborted) {
         const current = await getRun(db, request.params.id);
         const json = JSON.stringify(current);
         if (json !== last) res.write(`event: progress\ndata: ${json}\n\n`);
@@ -339,7 +346,7 @@ export const mergeRoutes = (runtime: Runtime): FastifyPluginAsyncZod => async (a
           res.write(`event: done\ndata: ${json}\n\n`);
           break;
         }
-        await new Promise((resolve) => setTimeout(resolve, 250));
+        await delay(250, undefined, { signal: closing.signal }).catch(() => undefined);
       }
       res.end();
     },
