@@ -1,4 +1,5 @@
 // Configuration comes from the environment, validated once at start; README lists every variable.
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { isTimeZone } from './domain/zoned-time.ts';
@@ -14,6 +15,15 @@ const schema = z.object({
   COURSEBRIDGE_ADMIN_EMAIL: z.email().optional(),
   COURSEBRIDGE_ADMIN_PASSWORD: z.string().min(12, 'COURSEBRIDGE_ADMIN_PASSWORD needs at least 12 characters').optional(),
   COURSEBRIDGE_SECURE_COOKIES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  COURSEBRIDGE_TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((value, ctx) => {
+      const trust = trustProxy(value);
+      if (trust !== undefined) return trust;
+      ctx.issues.push({ code: 'custom', input: value, message: TRUST_PROXY_MESSAGE });
+      return z.NEVER;
+    }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   COURSEBRIDGE_SIS_KIND: z.enum(['ethos', 'peoplesoft', 'csv']).optional(),
   COURSEBRIDGE_SIS_URL: z.url().optional(),
@@ -52,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     adminEmail: c.COURSEBRIDGE_ADMIN_EMAIL,
     adminPassword: c.COURSEBRIDGE_ADMIN_PASSWORD,
     secureCookies: c.COURSEBRIDGE_SECURE_COOKIES,
+    trustProxy: c.COURSEBRIDGE_TRUST_PROXY,
     logLevel: c.LOG_LEVEL,
     sis: sisSettings(c),
     demoSis: c.COURSEBRIDGE_DEMO_SIS,
@@ -61,6 +72,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     webhookAllowLoopback: c.COURSEBRIDGE_WEBHOOK_ALLOW_LOOPBACK,
     push: { concurrency: c.COURSEBRIDGE_PUSH_CONCURRENCY, leaseMs: c.COURSEBRIDGE_PUSH_LEASE_MS, sweepMs: c.COURSEBRIDGE_PUSH_SWEEP_MS },
   };
+}
+
+const TRUST_PROXY_MESSAGE =
+  "COURSEBRIDGE_TRUST_PROXY must be true, false, or a comma-separated list of the proxies' addresses (IP, CIDR, loopback, linklocal, uniquelocal); " +
+  'a number of hops is not taken: Fastify no longer trusts by one, as it cannot tell a proxy from a client that connects directly';
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** Fastify's trustProxy from the variable: whose X-Forwarded-For to believe about the client's address. */
+function trustProxy(value: string): boolean | string[] | undefined {
+  if (value === 'true' || value === 'false') return value === 'true';
+  const addresses = value.split(',').map((a) => a.trim());
+  return addresses.every(isProxyAddress) ? addresses : undefined;
+}
+
+/** An address, a CIDR range or netmask, or one of proxy-addr's names: what Fastify's trustProxy list takes. */
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGES.includes(entry)) return true;
+  const [address, range, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (!version || rest.length) return false;
+  if (range === undefined) return true;
+  if (/^\d+$/.test(range)) return Number(range) <= (version === 4 ? 32 : 128);
+  return version === 4 && isIP(range) === 4;
 }
 
 /** The variable that sets each connector setting: a setting the connector refuses is named by its variable. */

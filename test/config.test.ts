@@ -23,4 +23,23 @@ describe('configuration', () => {
   it('still refuses a value that is wrong rather than empty', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
   });
+
+  it('trusts no proxy by default, and takes true or a list of proxy addresses for COURSEBRIDGE_TRUST_PROXY', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ COURSEBRIDGE_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ COURSEBRIDGE_TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ COURSEBRIDGE_TRUST_PROXY: '10.0.0.5, 192.168.0.0/16,::1,10.1.0.0/255.255.0.0,loopback' }).trustProxy).toEqual([
+      '10.0.0.5',
+      '192.168.0.0/16',
+      '::1',
+      '10.1.0.0/255.255.0.0',
+      'loopback',
+    ]);
+  });
+
+  it('refuses a hop count or a value that is no address, naming the variable', () => {
+    for (const value of ['1', 'proxy.example.edu', '10.0.0.0/33', '10.0.0.1,']) {
+      expect(() => loadConfig({ COURSEBRIDGE_TRUST_PROXY: value })).toThrow(/COURSEBRIDGE_TRUST_PROXY: COURSEBRIDGE_TRUST_PROXY must be true, false, or a comma-separated list/);
+    }
+  });
 });

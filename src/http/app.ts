@@ -44,6 +44,8 @@ export interface AppOptions {
   /** A pino logger (shared with workers); none logs nothing. */
   logger?: FastifyBaseLogger;
   secureCookies?: boolean;
+  /** Fastify's trustProxy: which proxies' X-Forwarded-For names the client (default: none, the connecting address is the client). */
+  trustProxy?: boolean | string[];
   /** Sign-in attempts per client address per minute. */
   loginRateLimit?: number;
   version?: string;
@@ -66,6 +68,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: 20 * 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
+    trustProxy: options.trustProxy ?? false,
   }).withTypeProvider<ZodTypeProvider>();
   registerSecurityHeaders(app);
   app.setValidatorCompiler(validatorCompiler);

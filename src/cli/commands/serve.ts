@@ -41,7 +41,7 @@ export function serveCommand(): Command {
       });
       const app = options.workersOnly
         ? null
-        : await buildApp({ database, runtime, logger, secureCookies: config.secureCookies, metricsToken: config.metricsToken });
+        : await buildApp({ database, runtime, logger, secureCookies: config.secureCookies, trustProxy: config.trustProxy, metricsToken: config.metricsToken });
       const steps: ShutdownStep[] = [
         ...(app ? [{ name: 'HTTP requests', stop: () => closeHttp(app, HTTP_DRAIN_MS, logger) }] : []),
         { name: 'job workers', stop: () => runtime.stop() },

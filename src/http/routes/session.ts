@@ -1,4 +1,5 @@
 // Sign in, sign out, and who am I.
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
@@ -11,8 +12,20 @@ import { actorOf, SESSION_COOKIE } from '../auth.ts';
 import { sendProblem } from '../problem.ts';
 import { problemResponse } from '../schemas.ts';
 
+/** Failed sign-ins one account takes (from any addresses) before it refuses attempts for the rest of the window. */
+const ACCOUNT_FAILURES = 10;
+const ACCOUNT_WINDOW_MS = 15 * 60_000;
+
 export const sessionRoutes = (db: Kysely<DB>, options: { secureCookies: boolean; loginRateLimit: number }): FastifyPluginAsyncZod =>
   async (app) => {
+    // Keyed on the email as given, whether or not an account has it: the limit answers alike for
+    // both, so it tells no one which emails have accounts. The store keeps 100,000 keys (`cache`,
+    // which the plugin takes here though its types leave it out), so a spray of other emails does
+    // not push a targeted one out of it.
+    const accountLimit = { max: ACCOUNT_FAILURES, timeWindow: ACCOUNT_WINDOW_MS, cache: 100_000, keyGenerator: (request: FastifyRequest) => `account:${emailOf(request)}` };
+    const accountFailures = app.createRateLimit(accountLimit);
+    const oneAtATime = perKeyQueue();
+
     app.post(
       '/api/v1/session',
       {
@@ -27,7 +40,21 @@ export const sessionRoutes = (db: Kysely<DB>, options: { secureCookies: boolean;
         },
       },
       async (request, reply) => {
-        const session = await signIn(db, request.body.email, request.body.password);
+        // One attempt per account at a time: parallel guesses would all pass the check below
+        // before the first failure was counted.
+        const outcome = await oneAtATime(emailOf(request), async () => {
+          const limit = await accountFailures(request, { increment: false });
+          if (!limit.isAllowed && limit.remaining === 0) return { retryAfter: limit.ttlInSeconds, session: undefined };
+          const session = await signIn(db, request.body.email, request.body.password);
+          if (!session) await accountFailures(request);
+          return { retryAfter: null, session };
+        });
+        if (outcome.retryAfter !== null) {
+          const minutes = Math.ceil(outcome.retryAfter / 60);
+          reply.header('retry-after', outcome.retryAfter);
+          return sendProblem(reply, 429, 'Too many requests', `Too many failed sign-ins for this email: try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+        }
+        const { session } = outcome;
         if (!session) return sendProblem(reply, 401, 'Sign-in failed', 'Wrong email or password, or the account is disabled.');
         // The browser's earlier session, if it still had one, ends here: the new cookie replaces it.
         if (request.sessionId) await signOut(db, request.sessionId);
@@ -88,3 +115,20 @@ export const sessionRoutes = (db: Kysely<DB>, options: { secureCookies: boolean;
       },
     );
   };
+
+/** The sign-in's email as accounts are looked up: trimmed, lower case. */
+const emailOf = (request: FastifyRequest) => (request.body as { email: string }).email.trim().toLowerCase();
+
+/** Runs work for one key after the work queued before it for the same key has ended. */
+function perKeyQueue() {
+  const tails = new Map<string, Promise<unknown>>();
+  return async <T>(key: string, work: () => Promise<T>): Promise<T> => {
+    const result = (tails.get(key) ?? Promise.resolve()).catch(() => undefined).then(work);
+    tails.set(key, result);
+    try {
+      return await result;
+    } finally {
+      if (tails.get(key) === result) tails.delete(key);
+    }
+  };
+}
