@@ -83,6 +83,10 @@ async function openPostgres(databaseUrl: string): Promise<Database> {
   // An idle connection the server closes (restart, failover, pg_terminate_backend) is removed from
   // the pool, and the next query opens a new one; without a listener the event would crash the process.
   pool.on('error', () => {});
+  // The same loss while a connection is checked out but between statements (inside a transaction)
+  // is emitted on the client itself, which the pool does not listen to then: its next statement
+  // fails instead, and the pool drops it on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   await sql`select 1`.execute(db); // fail now, with the driver's message, if unreachable
   return { db, kind: 'postgres', databaseUrl, close: () => db.destroy() };
