@@ -37,11 +37,24 @@ const schema = z.object({
   COURSEBRIDGE_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'COURSEBRIDGE_SMTP_URL must be an smtp:// or smtps:// URL').optional(),
   COURSEBRIDGE_SMTP_FROM: z.string().default('Coursebridge <coursebridge@localhost>'),
   COURSEBRIDGE_WEBHOOK_ALLOW_LOOPBACK: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  COURSEBRIDGE_WEBHOOK_NETWORKS: z
+    .string()
+    .transform((v) => v.split(',').map((n) => n.trim()).filter(Boolean))
+    .refine((networks) => networks.every(isNetwork), 'COURSEBRIDGE_WEBHOOK_NETWORKS must be a comma-separated list of addresses or CIDR networks, e.g. 10.20.0.0/16')
+    .default([]),
   COURSEBRIDGE_METRICS_TOKEN: z.string().min(16, 'COURSEBRIDGE_METRICS_TOKEN needs at least 16 characters').optional(),
   COURSEBRIDGE_PUSH_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(32),
   COURSEBRIDGE_PUSH_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
   COURSEBRIDGE_PUSH_SWEEP_MS: z.coerce.number().int().min(0).default(15_000),
 });
+
+/** An address or CIDR network ("10.20.0.0/16", "fd00::/8", "10.1.2.3"). */
+function isNetwork(cidr: string): boolean {
+  const [address, prefix, ...rest] = cidr.split('/');
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  return prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
 
 export type Config = ReturnType<typeof loadConfig>;
 
@@ -69,7 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     workers: c.COURSEBRIDGE_WORKERS,
     metricsToken: c.COURSEBRIDGE_METRICS_TOKEN ?? null,
     smtp: c.COURSEBRIDGE_SMTP_URL ? { url: c.COURSEBRIDGE_SMTP_URL, from: c.COURSEBRIDGE_SMTP_FROM } : null,
-    webhookAllowLoopback: c.COURSEBRIDGE_WEBHOOK_ALLOW_LOOPBACK,
+    webhooks: { allowLoopback: c.COURSEBRIDGE_WEBHOOK_ALLOW_LOOPBACK, networks: c.COURSEBRIDGE_WEBHOOK_NETWORKS },
     push: { concurrency: c.COURSEBRIDGE_PUSH_CONCURRENCY, leaseMs: c.COURSEBRIDGE_PUSH_LEASE_MS, sweepMs: c.COURSEBRIDGE_PUSH_SWEEP_MS },
   };
 }

@@ -17,6 +17,7 @@ import { Notifier, type SmtpSettings } from './sync/notify.ts';
 import { createOutbox, PUSH_QUEUES } from './sync/outbox.ts';
 import { PushEngine } from './sync/push.ts';
 import { sendUpdates } from './sync/send-updates.ts';
+import type { WebhookPolicy } from './sync/webhook-target.ts';
 import type { SaveHooks } from './store/save-hooks.ts';
 
 export interface RuntimeOptions {
@@ -41,8 +42,8 @@ export interface RuntimeOptions {
   pushSweepMs?: number;
   /** SMTP for notification emails; none sends no email (webhooks still go). */
   smtp?: SmtpSettings | null;
-  /** Development: notification webhooks may go to this machine (loopback), over http too (default false). */
-  webhookAllowLoopback?: boolean;
+  /** Where notification webhooks may go beyond public https addresses (default: nowhere else). */
+  webhooks?: WebhookPolicy;
   /** How often PGlite's tables are checked for a vacuum (default 60 s; 0 = never; PostgreSQL vacuums on its own). */
   vacuumCheckMs?: number;
   /** How often new posting errors are sent to subscribers as a digest (default 60 s; 0 = only by hand). */
@@ -109,7 +110,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     leaseMs: options.pushLeaseMs,
   });
   const saveHooks = createOutbox({ queue, clock });
-  const notifier = new Notifier(db, options.smtp ?? null, clock, logger, { allowLoopback: options.webhookAllowLoopback ?? false });
+  const notifier = new Notifier(db, options.smtp ?? null, clock, logger, options.webhooks ?? { allowLoopback: false });
 
   // Embedded mode is one process: a merge job still active belonged to a process that died (its
   // run is failed below), and anything still running belonged to it too.

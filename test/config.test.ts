@@ -20,6 +20,13 @@ describe('configuration', () => {
     expect(loadConfig({ COURSEBRIDGE_SIS_KIND: 'ethos', COURSEBRIDGE_SIS_TIME_ZONE: 'America/New_York' }).sis).toMatchObject({ timeZone: 'America/New_York' });
   });
 
+  it("reads the institution's webhook networks, refusing what is not an address or CIDR network", () => {
+    expect(loadConfig({}).webhooks).toEqual({ allowLoopback: false, networks: [] });
+    expect(loadConfig({ COURSEBRIDGE_WEBHOOK_NETWORKS: '10.20.0.0/16, fd00:20::/32,10.1.2.3' }).webhooks.networks).toEqual(['10.20.0.0/16', 'fd00:20::/32', '10.1.2.3']);
+    for (const bad of ['10.20.0.0/33', 'campus', '10.20.0.0/16/2', 'fd00::/129'])
+      expect(() => loadConfig({ COURSEBRIDGE_WEBHOOK_NETWORKS: bad }), bad).toThrow(/COURSEBRIDGE_WEBHOOK_NETWORKS must be a comma-separated list/);
+  });
+
   it('still refuses a value that is wrong rather than empty', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
   });

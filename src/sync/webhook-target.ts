@@ -4,7 +4,8 @@
 // and again at each POST, whose connection goes to the very addresses the check resolved: a name
 // that answers a public address at saving and a private one later (DNS rebinding) is refused then.
 // For development only, COURSEBRIDGE_WEBHOOK_ALLOW_LOOPBACK lets webhooks reach this machine, over
-// plain http too; private and link-local addresses stay refused.
+// plain http too. An institution whose receivers live on its own network names those networks
+// (COURSEBRIDGE_WEBHOOK_NETWORKS, https still): every other private or link-local address stays refused.
 import { lookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
@@ -13,6 +14,24 @@ import { BlockList, isIP, type LookupFunction } from 'node:net';
 export interface WebhookPolicy {
   /** Development: webhooks may go to a loopback address, over http as well as https. */
   allowLoopback: boolean;
+  /** Private networks (CIDR, e.g. 10.20.0.0/16) the institution's own receivers live in, reached over https. */
+  networks?: readonly string[];
+}
+
+/** The policy's networks as a BlockList (built once per policy). */
+const allowedOf = new WeakMap<WebhookPolicy, BlockList>();
+function allowedNetworks(policy: WebhookPolicy): BlockList {
+  let list = allowedOf.get(policy);
+  if (!list) {
+    list = new BlockList();
+    for (const cidr of policy.networks ?? []) {
+      const [address, prefix] = cidr.split('/');
+      const type = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+      list.addSubnet(address, prefix === undefined ? (type === 'ipv6' ? 128 : 32) : Number(prefix), type);
+    }
+    allowedOf.set(policy, list);
+  }
+  return list;
 }
 
 /** A webhook refused for where it would go; the message says why. */
@@ -58,7 +77,8 @@ const PLAIN_HTTP = 'http:// is only for development, to this machine: use https:
 function addressProblem(address: string, plainHttp: boolean, policy: WebhookPolicy): string | null {
   const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
   if (loopback.check(address, family)) return policy.allowLoopback ? null : 'a loopback address (this machine)';
-  if (notPublic.check(address, family)) return 'a private, link-local or reserved address';
+  if (notPublic.check(address, family) && !allowedNetworks(policy).check(address, family))
+    return 'a private, link-local or reserved address (name the institution\'s own networks in COURSEBRIDGE_WEBHOOK_NETWORKS)';
   return plainHttp ? `not this machine, and ${PLAIN_HTTP}` : null;
 }
 

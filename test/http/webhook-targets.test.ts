@@ -55,6 +55,21 @@ describe('notification webhook URLs', () => {
       expect((await hub.admin.put(PATH, { mode: 'errors', webhookUrl })).status, webhookUrl).toBe(204);
   });
 
+  it("takes, over https, the institution's own networks it is told of, and no other private address", async () => {
+    const campus = await startHub({ sis: 'none', runtime: { webhooks: { allowLoopback: false, networks: ['10.20.0.0/16', 'fd00:20::/32'] } } });
+    try {
+      for (const webhookUrl of ['https://10.20.4.2/hook', 'https://[fd00:20::7]/hook'])
+        expect((await campus.admin.put(PATH, { mode: 'errors', webhookUrl })).status, webhookUrl).toBe(204);
+      for (const webhookUrl of ['http://10.20.4.2/hook', 'https://10.21.0.1/hook', 'https://169.254.169.254/latest/meta-data/', 'https://127.0.0.1/hook']) {
+        const res = await campus.admin.put(PATH, { mode: 'errors', webhookUrl });
+        expect(res.status, webhookUrl).toBe(400);
+        expect(res.body.errors[0].field).toBe('webhookUrl');
+      }
+    } finally {
+      await campus.close();
+    }
+  });
+
   it('does not POST to a loopback address saved before these checks, resolving the host at delivery, and logs why', async () => {
     // Subscriptions saved by an earlier version, or a name that resolved elsewhere when it was saved.
     const urls = [`http://127.0.0.1:${port}/plain`, `https://127.0.0.1:${port}/literal`, `https://localhost:${port}/resolved`];

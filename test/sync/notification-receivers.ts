@@ -1,5 +1,5 @@
 // A mail server and a webhook receiver on this machine, as a hub's notifications meet them: what
-// each received, in order. The hub needs webhookAllowLoopback to post to this plain-http receiver.
+// each received, in order. The hub needs webhooks.allowLoopback to post to this plain-http receiver.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { SMTPServer } from 'smtp-server';
 

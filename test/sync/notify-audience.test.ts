@@ -83,7 +83,7 @@ beforeAll(async () => {
       pushRetry: { baseMs: 20, maxMs: 200, maxAttempts: 30 },
       pushSweepMs: 0,
       smtp: receivers.smtp,
-      webhookAllowLoopback: true,
+      webhooks: { allowLoopback: true },
     },
   });
   await importAndSync(hub.admin, [term]);

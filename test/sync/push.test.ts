@@ -77,7 +77,7 @@ beforeAll(async () => {
       pushSweepMs: 0,
       smtp: receivers.smtp,
       // The test webhook receiver listens on this machine, over http.
-      webhookAllowLoopback: true,
+      webhooks: { allowLoopback: true },
     },
   });
   await importAndSync(hub.admin, [term, otherTerm]);

@@ -34,7 +34,7 @@ export function serveCommand(): Command {
         sis,
         workers: config.workers || options.workersOnly === true,
         smtp: config.smtp,
-        webhookAllowLoopback: config.webhookAllowLoopback,
+        webhooks: config.webhooks,
         pushConcurrency: config.push.concurrency,
         pushLeaseMs: config.push.leaseMs,
         pushSweepMs: config.push.sweepMs,
