@@ -1,15 +1,23 @@
 // The course catalog: subject + number, title, credits (a range for variable credits), department.
+// A department-scoped actor reaches only the courses of its departments, as it does their sections
+// (src/store/sections.ts): another department's course is not found, to read or to change.
 import { sql, type Kysely } from 'kysely';
+import { idList } from '../db/id-list.ts';
 import type { DB } from '../db/schema.ts';
 import { fieldChanges } from '../domain/changes.ts';
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError, StaleVersionError } from '../domain/errors.ts';
-import { can, type Actor } from '../domain/permissions.ts';
+import { can, reachesDepartment, type Actor } from '../domain/permissions.ts';
 import { creditRangeError, type Course, type CourseCreate, type CoursePatch } from '../domain/schedule.ts';
 import { recordAudit } from './audit.ts';
 import { checkAnchor, decodeCursor, pageOf, type Page } from './paging.ts';
 
-type CourseRow = Awaited<ReturnType<typeof courseRow>>;
-const courseRow = (db: Kysely<DB>, id: string) => db.selectFrom('courses').selectAll().where('id', '=', id).executeTakeFirst();
+/** The courses `actor` reaches. */
+function coursesQuery(db: Kysely<DB>, actor: Actor) {
+  const query = db.selectFrom('courses as c').selectAll('c');
+  return actor.departmentIds ? query.where('c.department_id', 'in', idList(actor.departmentIds)) : query;
+}
+
+type CourseRow = Awaited<ReturnType<ReturnType<typeof coursesQuery>['executeTakeFirst']>>;
 
 function toCourse(row: NonNullable<CourseRow>): Course {
   return {
@@ -29,8 +37,8 @@ function toCourse(row: NonNullable<CourseRow>): Course {
   };
 }
 
-export async function getCourse(db: Kysely<DB>, id: string): Promise<Course> {
-  const row = await courseRow(db, id);
+export async function getCourse(db: Kysely<DB>, actor: Actor, id: string): Promise<Course> {
+  const row = await coursesQuery(db, actor).where('c.id', '=', id).executeTakeFirst();
   if (!row) throw new NotFoundError('course', id);
   return toCourse(row);
 }
@@ -43,9 +51,9 @@ export interface CourseFilter {
   cursor?: string;
 }
 
-export async function listCourses(db: Kysely<DB>, filter: CourseFilter): Promise<Page<Course>> {
+export async function listCourses(db: Kysely<DB>, actor: Actor, filter: CourseFilter): Promise<Page<Course>> {
   const limit = filter.limit ?? 50;
-  let query = db.selectFrom('courses as c').selectAll('c');
+  let query = coursesQuery(db, actor);
   if (filter.subject) query = query.where('c.subject', '=', filter.subject.toUpperCase());
   if (filter.departmentId) query = query.where('c.department_id', '=', filter.departmentId);
   if (filter.q) {
@@ -58,12 +66,30 @@ export async function listCourses(db: Kysely<DB>, filter: CourseFilter): Promise
   }
   const rows = await query.orderBy('c.subject').orderBy('c.number').orderBy('c.id').limit(limit + 1).execute();
   const page = pageOf(rows, limit);
-  await checkAnchor(page, filter.cursor, async (id) => !!(await db.selectFrom('courses').select('id').where('id', '=', id).executeTakeFirst()));
+  await checkAnchor(page, filter.cursor, async (id) => !!(await coursesQuery(db, actor).where('c.id', '=', id).executeTakeFirst()));
   return { items: page.items.map(toCourse), nextCursor: page.nextCursor };
 }
 
 function requireCoursesEdit(actor: Actor) {
   if (!can(actor, 'courses.edit')) throw new ForbiddenError('Your role does not allow editing courses (courses.edit).');
+}
+
+/** A course the actor creates, or one it moves, must land in one of its departments. */
+function requireReach(actor: Actor, departmentId: string | null) {
+  if (!reachesDepartment(actor, departmentId))
+    throw new ForbiddenError('Your role is limited to departments: a course must be of one of yours.', {
+      permission: 'courses.edit',
+      errors: [{ field: 'departmentId', message: 'Not a department you are assigned to' }],
+    });
+}
+
+/** Locks a course the actor reaches for the transaction; one it does not reach is not found. */
+async function lockCourse(trx: Kysely<DB>, actor: Actor, id: string, version: number): Promise<Course> {
+  const locked = await coursesQuery(trx, actor).where('c.id', '=', id).forUpdate().executeTakeFirst();
+  if (!locked) throw new NotFoundError('course', id);
+  const current = toCourse(locked);
+  if (locked.version !== version) throw new StaleVersionError('course', locked.version, current);
+  return current;
 }
 
 async function checkDepartment(db: Kysely<DB>, departmentId: string | null | undefined) {
@@ -85,6 +111,7 @@ async function assertCodeFree(db: Kysely<DB>, subject: string, number: string, e
 
 export async function createCourse(db: Kysely<DB>, actor: Actor, input: CourseCreate): Promise<Course> {
   requireCoursesEdit(actor);
+  requireReach(actor, input.departmentId ?? null);
   return db.transaction().execute(async (trx) => {
     await checkDepartment(trx, input.departmentId);
     await assertCodeFree(trx, input.subject, input.number);
@@ -110,10 +137,8 @@ export async function createCourse(db: Kysely<DB>, actor: Actor, input: CourseCr
 export async function updateCourse(db: Kysely<DB>, actor: Actor, id: string, patch: CoursePatch): Promise<Course> {
   requireCoursesEdit(actor);
   return db.transaction().execute(async (trx) => {
-    const locked = await trx.selectFrom('courses').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
-    if (!locked) throw new NotFoundError('course', id);
-    const current = toCourse(locked);
-    if (locked.version !== patch.version) throw new StaleVersionError('course', locked.version, current);
+    const current = await lockCourse(trx, actor, id, patch.version);
+    if (patch.departmentId !== undefined) requireReach(actor, patch.departmentId);
     await checkDepartment(trx, patch.departmentId);
     const subject = patch.subject ?? current.subject;
     const number = patch.number ?? current.number;
@@ -147,10 +172,7 @@ export async function updateCourse(db: Kysely<DB>, actor: Actor, id: string, pat
 export async function deleteCourse(db: Kysely<DB>, actor: Actor, id: string, version: number): Promise<void> {
   requireCoursesEdit(actor);
   await db.transaction().execute(async (trx) => {
-    const locked = await trx.selectFrom('courses').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
-    if (!locked) throw new NotFoundError('course', id);
-    const current = toCourse(locked);
-    if (locked.version !== version) throw new StaleVersionError('course', locked.version, current);
+    const current = await lockCourse(trx, actor, id, version);
     const used = await trx.selectFrom('sections').select('id').where('course_id', '=', id).limit(1).executeTakeFirst();
     if (used) throw new ConflictError(`${current.code} has sections; it cannot be deleted.`);
     await trx.deleteFrom('courses').where('id', '=', id).execute();

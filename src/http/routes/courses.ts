@@ -26,18 +26,12 @@ export const courseRoutes = (db: Kysely<DB>): FastifyPluginAsyncZod => async (ap
         response: { 200: pageOf(course), ...problems },
       },
     },
-    async (request) => {
-      requirePermission(request, 'sections.view');
-      return listCourses(db, request.query);
-    },
+    async (request) => listCourses(db, requirePermission(request, 'sections.view'), request.query),
   );
   app.get(
     '/api/v1/courses/:id',
     { schema: { tags, summary: 'One course', params: idParams, response: { 200: course, ...problems } } },
-    async (request) => {
-      requirePermission(request, 'sections.view');
-      return getCourse(db, request.params.id);
-    },
+    async (request) => getCourse(db, requirePermission(request, 'sections.view'), request.params.id),
   );
   app.post(
     '/api/v1/courses',
