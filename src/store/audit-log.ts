@@ -1,7 +1,17 @@
 // Reading the audit log: newest first, filtered, cursor-paged by entry id.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { idList } from '../db/id-list.ts';
 import type { DB } from '../db/schema.ts';
+import { ForbiddenError } from '../domain/errors.ts';
+import type { Actor } from '../domain/permissions.ts';
 import { decodeCursor, encodeCursor, type Page } from './paging.ts';
+
+/**
+ * The record types whose history a department-scoped reader sees: its departments' schedule. The
+ * rest (people, roles, tokens, settings, merge runs, terms, phases, reference data, the Course API)
+ * is institution-wide administration, refused to it.
+ */
+const SCOPED_TYPES = ['section', 'relationship', 'course'] as const;
 
 export interface AuditFilter {
   entityType?: string;
@@ -26,9 +36,36 @@ export interface AuditRecord {
   context: Record<string, unknown>;
 }
 
-export async function listAudit(db: Kysely<DB>, filter: AuditFilter): Promise<Page<AuditRecord>> {
+/**
+ * The entries of the records a reader limited to `departmentIds` reaches now, as the stores decide
+ * (src/store/sections.ts, relationships.ts, courses.ts): a section of a course of theirs, a
+ * relationship with a member section of theirs, a course of theirs. A record that has left their
+ * departments takes its history with it; a course deleted or a relationship dissolved reaches none.
+ * Filtered in SQL, before the page is cut, so that pages stay full and cursors stay in order.
+ */
+function reachedEntries(db: Kysely<DB>, departmentIds: readonly string[]) {
+  const ids = idList(departmentIds);
+  const courses = db.selectFrom('courses as c').where('c.department_id', 'in', ids);
+  const sections = courses.innerJoin('sections as s', 's.course_id', 'c.id');
+  const reached = {
+    course: courses.select(sql<string>`c.id::text`.as('id')),
+    section: sections.select(sql<string>`s.id::text`.as('id')),
+    relationship: sections.innerJoin('relationship_members as m', 'm.section_id', 's.id').select(sql<string>`m.relationship_id::text`.as('id')),
+  };
+  return db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where((eb) => eb.or(SCOPED_TYPES.map((type) => eb.and([eb('entity_type', '=', type), eb('entity_id', 'in', reached[type])]))));
+}
+
+export async function listAudit(db: Kysely<DB>, actor: Actor, filter: AuditFilter): Promise<Page<AuditRecord>> {
   const limit = filter.limit ?? 50;
-  let query = db.selectFrom('audit_log').selectAll();
+  if (actor.departmentIds && filter.entityType && !(SCOPED_TYPES as readonly string[]).includes(filter.entityType))
+    throw new ForbiddenError(`Your role is limited to departments: it reads the history of ${SCOPED_TYPES.join(', ')} records only.`, {
+      permission: 'audit.view',
+      errors: [{ field: 'querystring.entityType', message: `Must be one of ${SCOPED_TYPES.join(', ')} for a role limited to departments` }],
+    });
+  let query = actor.departmentIds ? reachedEntries(db, actor.departmentIds) : db.selectFrom('audit_log').selectAll();
   if (filter.entityType) query = query.where('entity_type', '=', filter.entityType);
   if (filter.entityId) query = query.where('entity_id', '=', filter.entityId);
   if (filter.actorId) query = query.where('actor_id', '=', filter.actorId);

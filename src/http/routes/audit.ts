@@ -26,6 +26,9 @@ export const auditRoutes = (db: Kysely<DB>): FastifyPluginAsyncZod => async (app
       schema: {
         tags: ['audit'],
         summary: 'Who changed what, newest first',
+        description:
+          'A role limited to departments reads only the history of the sections, relationships and courses of its departments; ' +
+          'asking for another record type is 403 naming entityType',
         querystring: z.strictObject({
           entityType: z.string().max(50).optional(),
           entityId: z.string().max(100).optional(),
@@ -40,9 +43,6 @@ export const auditRoutes = (db: Kysely<DB>): FastifyPluginAsyncZod => async (app
         response: { 200: pageOf(entry), ...problems },
       },
     },
-    async (request) => {
-      requirePermission(request, 'audit.view');
-      return listAudit(db, request.query);
-    },
+    async (request) => listAudit(db, requirePermission(request, 'audit.view'), request.query),
   );
 };
