@@ -1,4 +1,5 @@
 // Sign in, sign out, and who am I.
+import { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
@@ -12,18 +13,42 @@ import { actorOf, SESSION_COOKIE } from '../auth.ts';
 import { sendProblem } from '../problem.ts';
 import { problemResponse } from '../schemas.ts';
 
-/** Failed sign-ins one account takes (from any addresses) before it refuses attempts for the rest of the window. */
-const ACCOUNT_FAILURES = 10;
-const ACCOUNT_WINDOW_MS = 15 * 60_000;
+/**
+ * Failed sign-ins to one account from one client address before that address is refused for that
+ * account for the rest of the window. Counted per account and address (OWASP's authentication
+ * guidance), so someone typing wrong passwords for a registrar's email does not lock the
+ * registrar out of signing in from their own address.
+ */
+const FAILURES_FROM_ADDRESS = 10;
+/**
+ * Failed sign-ins to one account from all addresses together before every address is refused. One
+ * address gets 10, so reaching 100 takes guesses spread over more than 10 addresses: a
+ * distributed guessing attack, never a user's typos nor one person locking a colleague out. It
+ * still holds such an attack to 9,600 guesses a day per account (12-character passwords at
+ * least); a lower ceiling would let a handful of addresses lock anyone out.
+ */
+const FAILURES_PER_ACCOUNT = 100;
+const FAILURE_WINDOW_MS = 15 * 60_000;
 
 export const sessionRoutes = (db: Kysely<DB>, options: { secureCookies: boolean; loginRateLimit: number }): FastifyPluginAsyncZod =>
   async (app) => {
-    // Keyed on the email as given, whether or not an account has it: the limit answers alike for
-    // both, so it tells no one which emails have accounts. The store keeps 100,000 keys (`cache`,
-    // which the plugin takes here though its types leave it out), so a spray of other emails does
-    // not push a targeted one out of it.
-    const accountLimit = { max: ACCOUNT_FAILURES, timeWindow: ACCOUNT_WINDOW_MS, cache: 100_000, keyGenerator: (request: FastifyRequest) => `account:${emailOf(request)}` };
-    const accountFailures = app.createRateLimit(accountLimit);
+    // Keyed on the email as given, whether or not an account has it: the limits answer alike for
+    // both, so they tell no one which emails have accounts. The address is the client Fastify
+    // finds (request.ip, through COURSEBRIDGE_TRUST_PROXY's proxies only), grouped as the
+    // per-address limit groups it (an IPv6 /64 is one client). Each store keeps 100,000 keys
+    // (`cache`, which the plugin takes here though its types leave it out), so a spray of other
+    // emails does not push a targeted one out of it.
+    const failureWindow = { timeWindow: FAILURE_WINDOW_MS, cache: 100_000 };
+    const failureLimits = [
+      {
+        count: app.createRateLimit({ ...failureWindow, max: FAILURES_FROM_ADDRESS, keyGenerator: (request: FastifyRequest) => `${emailOf(request)} ${normalizeIP(request.ip)}` }),
+        refusal: 'Too many failed sign-ins for this email from this address',
+      },
+      {
+        count: app.createRateLimit({ ...failureWindow, max: FAILURES_PER_ACCOUNT, keyGenerator: emailOf }),
+        refusal: 'Too many failed sign-ins for this email',
+      },
+    ];
     const oneAtATime = perKeyQueue();
 
     app.post(
@@ -43,16 +68,22 @@ export const sessionRoutes = (db: Kysely<DB>, options: { secureCookies: boolean;
         // One attempt per account at a time: parallel guesses would all pass the check below
         // before the first failure was counted.
         const outcome = await oneAtATime(emailOf(request), async () => {
-          const limit = await accountFailures(request, { increment: false });
-          if (!limit.isAllowed && limit.remaining === 0) return { retryAfter: limit.ttlInSeconds, session: undefined };
+          // Refused by either limit, the caller is told the later of the times they free it.
+          let refused: { retryAfter: number; refusal: string } | null = null;
+          for (const { count, refusal } of failureLimits) {
+            const limit = await count(request, { increment: false });
+            if (!limit.isAllowed && limit.remaining === 0 && limit.ttlInSeconds > (refused?.retryAfter ?? 0)) refused = { retryAfter: limit.ttlInSeconds, refusal };
+          }
+          if (refused) return { refused, session: undefined };
           const session = await signIn(db, request.body.email, request.body.password);
-          if (!session) await accountFailures(request);
-          return { retryAfter: null, session };
+          if (!session) for (const { count } of failureLimits) await count(request);
+          return { refused: null, session };
         });
-        if (outcome.retryAfter !== null) {
-          const minutes = Math.ceil(outcome.retryAfter / 60);
-          reply.header('retry-after', outcome.retryAfter);
-          return sendProblem(reply, 429, 'Too many requests', `Too many failed sign-ins for this email: try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+        if (outcome.refused) {
+          const { retryAfter, refusal } = outcome.refused;
+          const minutes = Math.ceil(retryAfter / 60);
+          reply.header('retry-after', retryAfter);
+          return sendProblem(reply, 429, 'Too many requests', `${refusal}: try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
         }
         const { session } = outcome;
         if (!session) return sendProblem(reply, 401, 'Sign-in failed', 'Wrong email or password, or the account is disabled.');
