@@ -1,17 +1,17 @@
 // Reading the audit log: newest first, filtered, cursor-paged by entry id.
-import { sql, type Kysely } from 'kysely';
-import { idList } from '../db/id-list.ts';
+import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { ForbiddenError } from '../domain/errors.ts';
 import type { Actor } from '../domain/permissions.ts';
 import { decodeCursor, encodeCursor, type Page } from './paging.ts';
+import { recordReached, type ScopedRecordType } from './record-departments.ts';
 
 /**
  * The record types whose history a department-scoped reader sees: its departments' schedule. The
  * rest (people, roles, tokens, settings, merge runs, terms, phases, reference data, the Course API)
  * is institution-wide administration, refused to it.
  */
-const SCOPED_TYPES = ['section', 'relationship', 'course'] as const;
+const SCOPED_TYPES: readonly ScopedRecordType[] = ['section', 'relationship', 'course'];
 
 export interface AuditFilter {
   entityType?: string;
@@ -37,25 +37,16 @@ export interface AuditRecord {
 }
 
 /**
- * The entries of the records a reader limited to `departmentIds` reaches now, as the stores decide
- * (src/store/sections.ts, relationships.ts, courses.ts): a section of a course of theirs, a
- * relationship with a member section of theirs, a course of theirs. A record that has left their
- * departments takes its history with it; a course deleted or a relationship dissolved reaches none.
- * Filtered in SQL, before the page is cut, so that pages stay full and cursors stay in order.
+ * The entries of the records a reader limited to `departmentIds` reaches now (src/store/record-departments.ts).
+ * A record that has left their departments takes its history with it; a course deleted or a
+ * relationship dissolved reaches none. Filtered in SQL, before the page is cut, so that pages stay
+ * full and cursors stay in order.
  */
 function reachedEntries(db: Kysely<DB>, departmentIds: readonly string[]) {
-  const ids = idList(departmentIds);
-  const courses = db.selectFrom('courses as c').where('c.department_id', 'in', ids);
-  const sections = courses.innerJoin('sections as s', 's.course_id', 'c.id');
-  const reached = {
-    course: courses.select(sql<string>`c.id::text`.as('id')),
-    section: sections.select(sql<string>`s.id::text`.as('id')),
-    relationship: sections.innerJoin('relationship_members as m', 'm.section_id', 's.id').select(sql<string>`m.relationship_id::text`.as('id')),
-  };
   return db
     .selectFrom('audit_log')
     .selectAll()
-    .where((eb) => eb.or(SCOPED_TYPES.map((type) => eb.and([eb('entity_type', '=', type), eb('entity_id', 'in', reached[type])]))));
+    .where((eb) => recordReached(db, departmentIds, SCOPED_TYPES, { type: eb.ref('entity_type'), id: eb.ref('entity_id'), ids: 'text' }));
 }
 
 export async function listAudit(db: Kysely<DB>, actor: Actor, filter: AuditFilter): Promise<Page<AuditRecord>> {

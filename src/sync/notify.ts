@@ -4,7 +4,7 @@
 // x-coursebridge-signature: sha256=<hex of HMAC(secret, "<timestamp>.<body>")>, timestamp in
 // x-coursebridge-timestamp). A subscriber is told only what their role lets them see now: nothing
 // without integrationStatus.view, and under a department-scoped role only of records of their
-// departments (src/sync/record-departments.ts). Webhooks go only where src/sync/webhook-target.ts allows.
+// departments (src/store/record-departments.ts). Webhooks go only where src/sync/webhook-target.ts allows.
 import { createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
@@ -12,9 +12,9 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import type { DB } from '../db/schema.ts';
 import type { SisMessage } from '../domain/integration-status.ts';
+import { departmentsOf, reaches, type ScopedRecordType } from '../store/record-departments.ts';
 import { digestDelivered, digestMissed, subscribersToNotify, type Channel, type Subscriber } from './notification-subscriptions.ts';
 import { postedLabels } from './posted-labels.ts';
-import { departmentsOf, reaches, type ScopedKind } from './record-departments.ts';
 import { getRun } from './runs.ts';
 import { postWebhook, WebhookTargetRefused, webhookUrlProblem, type WebhookPolicy } from './webhook-target.ts';
 
@@ -248,7 +248,7 @@ function scopedSummary(summary: RunSummary, reported: string[][], departmentIds:
   };
 }
 
-const REPORTED_KINDS: Record<string, ScopedKind> = { courses: 'course', sections: 'section', relationships: 'relationship' };
+const REPORTED_KINDS: Record<string, ScopedRecordType> = { courses: 'course', sections: 'section', relationships: 'relationship' };
 
 /** The departments of each record with an error or a conflict in the run's report (records of a department only). */
 async function reportedDepartments(db: Kysely<DB>, runId: string): Promise<string[][]> {
@@ -256,7 +256,7 @@ async function reportedDepartments(db: Kysely<DB>, runId: string): Promise<strin
     .selectFrom('merge_run_changes as ch')
     .select((eb) => {
       const id = sql<string>`${eb.ref('ch.entity_id')}::uuid`;
-      const branches = Object.entries(REPORTED_KINDS).map(([type, kind]) => sql`when ${sql.lit(type)} then ${departmentsOf(kind, id)}`);
+      const branches = Object.entries(REPORTED_KINDS).map(([type, kind]) => sql`when ${sql.lit(type)} then ${departmentsOf(db, kind, id)}`);
       return sql<string[]>`case ${eb.ref('ch.merge_type')} ${sql.join(branches, sql` `)} end`.as('departments');
     })
     .where('ch.run_id', '=', runId)
@@ -282,7 +282,7 @@ async function errorsBetween(db: Kysely<DB>, from: Date, until: Date): Promise<D
     .selectFrom('integration_status as st')
     .select(['st.entity_type', 'st.entity_id', 'st.messages', 'st.last_attempt_at'])
     .select((eb) =>
-      sql<string[]>`case ${eb.ref('st.entity_type')} when 'section' then ${departmentsOf('section', eb.ref('st.entity_id'))} else ${departmentsOf('relationship', eb.ref('st.entity_id'))} end`.as(
+      sql<string[]>`case ${eb.ref('st.entity_type')} when 'section' then ${departmentsOf(db, 'section', eb.ref('st.entity_id'))} else ${departmentsOf(db, 'relationship', eb.ref('st.entity_id'))} end`.as(
         'departments',
       ),
     )
