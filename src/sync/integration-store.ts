@@ -5,6 +5,7 @@ import type { DB } from '../db/schema.ts';
 import { INTEGRATION_STATES, initialStatus, transition, type IntegrationState, type SisMessage, type StatusEvent, type StatusRecord, type Transition } from '../domain/integration-status.ts';
 import type { IntegrationStatusView } from '../domain/schedule.ts';
 import { idList } from '../db/id-list.ts';
+import { reachedRecords } from '../store/record-departments.ts';
 
 export type PostedType = 'section' | 'relationship';
 
@@ -149,14 +150,16 @@ export function viewsOf(records: { id: string; sisKey: string | null }[], status
 /**
  * Sections (not deleted) of the given terms per integration status: a section without a status row
  * is synced when the SIS knows it, else not synced. Every state is present, zero when no section is in it.
+ * `departmentIds`: only the sections a reader limited to them reaches (null: every section).
  */
-export async function sectionCountsByStatus(db: Kysely<DB>, termIds: readonly string[]): Promise<Record<IntegrationState, number>> {
+export async function sectionCountsByStatus(db: Kysely<DB>, termIds: readonly string[], departmentIds: readonly string[] | null = null): Promise<Record<IntegrationState, number>> {
   const counts = Object.fromEntries(INTEGRATION_STATES.map((s) => [s, 0])) as Record<IntegrationState, number>;
   if (!termIds.length) return counts;
   const rows = await sql<{ status: IntegrationState; n: number }>`
     select coalesce(st.status, case when s.sis_key is null then 'not_synced' else 'synced' end) as status, count(*)::int as n
     from sections s left join integration_status st on st.entity_type = 'section' and st.entity_id = s.id
-    where s.deleted_at is null and s.term_id in (${sql.join(idList(termIds))}) group by 1`.execute(db);
+    where s.deleted_at is null and s.term_id in (${sql.join(idList(termIds))})
+    ${departmentIds ? sql`and s.id in (${reachedRecords(db, 'section', departmentIds)})` : sql``} group by 1`.execute(db);
   for (const r of rows.rows) counts[r.status] = Number(r.n);
   return counts;
 }

@@ -27,10 +27,11 @@ function syncedTerms(type: PostedType, { settings, termCodes }: { settings: Merg
 
 /**
  * Sections per integration status in the terms where sync is on for sections, the only ones that
- * have a status to show (the sync dashboard and the metrics gauge).
+ * have a status to show (the sync dashboard and the metrics gauge); of their departments only for
+ * a reader limited to `departmentIds` (null: every section).
  */
-export async function shownSectionCounts(db: Kysely<DB>) {
-  return sectionCountsByStatus(db, [...syncedTerms('section', await settingsWithTerms(db))]);
+export async function shownSectionCounts(db: Kysely<DB>, departmentIds: readonly string[] | null = null) {
+  return sectionCountsByStatus(db, [...syncedTerms('section', await settingsWithTerms(db))], departmentIds);
 }
 
 /** Adds `integrationStatus` to the records the actor may see it on. */

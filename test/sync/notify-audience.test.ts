@@ -7,27 +7,18 @@ import { startHub, type Client, type Hub } from '../helpers/hub.ts';
 import { API_KEY, startPair, type Pair } from '../sis/harness.ts';
 import { waitForRun } from './helpers.ts';
 import { startReceivers, type Receivers } from './notification-receivers.ts';
-import { importAndSync, setSync, settled } from './push-helpers.ts';
+import { crosslistInSis, refuse, refusedCrosslist, sectionsOfTwoDepartments, type SectionView } from './department-errors.ts';
+import { importAndSync, setSync } from './push-helpers.ts';
 
 let sis: Pair;
 let hub: Hub;
 let term: string;
+let termId: string;
 let receivers: Receivers;
 let hookBase: string;
 /** The hub's clock runs this far ahead of the wall clock: each digest moves it past the settle time. */
 let skewMs = 0;
 
-interface SectionView {
-  id: string;
-  departmentId: string;
-  subject: string;
-  courseNumber: string;
-  sectionNumber: string;
-  version: number;
-  sisKey: string | null;
-  termId: string;
-  integrationStatus?: { status: string };
-}
 /** Sections of department A (the lead's) and B (another), synced and in no relationship. */
 let a: SectionView[];
 let b: SectionView[];
@@ -46,15 +37,6 @@ const reset = () => {
 async function subscribe(client: Client, mode: 'errors' | 'every_run', name: string) {
   const res = await client.put(PATH, { mode, email: `${name}@example.edu`, webhookUrl: `${hookBase}/${name}` });
   expect(res.status, JSON.stringify(res.body)).toBe(204);
-}
-
-let refusals = 0;
-/** Saves a title the SIS refuses (ORA-12899): the section's post fails for good, now. */
-async function refuse(s: SectionView) {
-  const current = (await hub.admin.get(`/api/v1/sections/${s.id}`)).body;
-  const res = await hub.admin.patch(`/api/v1/sections/${s.id}`, { version: current.version, title: `A title far longer than thirty characters, take ${++refusals}` });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  expect((await settled(hub.admin, s.id)).status).toBe('error');
 }
 
 /** Sends the digest of what failed so far (past the time the digest leaves a failure to commit). */
@@ -88,13 +70,8 @@ beforeAll(async () => {
   });
   await importAndSync(hub.admin, [term]);
 
-  const t = await hub.db.selectFrom('terms').select('id').where('code', '=', term).executeTakeFirstOrThrow();
-  const sections: SectionView[] = (await hub.admin.get(`/api/v1/sections?termId=${t.id}&limit=200`)).body.items;
-  const inRelationships = new Set((await hub.db.selectFrom('relationship_members').select('section_id').execute()).map((m) => m.section_id));
-  const byDepartment = new Map<string, SectionView[]>();
-  for (const s of sections)
-    if (s.sisKey && s.integrationStatus?.status === 'synced' && !inRelationships.has(s.id)) byDepartment.set(s.departmentId, [...(byDepartment.get(s.departmentId) ?? []), s]);
-  [b, a] = [...byDepartment.values()].sort((x, y) => y.length - x.length);
+  termId = (await hub.db.selectFrom('terms').select('id').where('code', '=', term).executeTakeFirstOrThrow()).id;
+  [b, a] = await sectionsOfTwoDepartments(hub, termId);
   expect(a.length, 'sections of the second department').toBeGreaterThanOrEqual(3);
   expect(b.length, 'sections of the first department').toBeGreaterThanOrEqual(4);
 
@@ -148,41 +125,13 @@ describe('the error digest', () => {
   });
 
   it("tells a department-scoped subscriber only of errors of their departments' sections and of relationships including one, and nothing when none is theirs", async () => {
-    const termKey = (await hub.db.selectFrom('terms').select('sis_key').where('code', '=', term).executeTakeFirstOrThrow()).sis_key!;
-    // Crosslisted in the SIS behind the hub's back: the hub's crosslists of these sections are refused.
     const [b1, b2, b3, b4] = b;
-    await sis.connector.writer!.createRelationship({
-      termKey,
-      kind: 'crosslist',
-      sharedCapacity: null,
-      members: [
-        { sectionKey: b3.sisKey!, primary: true },
-        { sectionKey: b4.sisKey!, primary: false },
-      ],
-    });
-    const crosslist = async (primary: SectionView, other: SectionView) => {
-      const res = await hub.admin.post('/api/v1/relationships', {
-        termId: primary.termId,
-        kind: 'crosslist',
-        sharedCapacity: null,
-        members: [
-          { sectionId: primary.id, primary: true },
-          { sectionId: other.id, primary: false },
-        ],
-      });
-      expect(res.status, JSON.stringify(res.body)).toBe(201);
-      for (let i = 0; i < 400; i++) {
-        const rel = (await hub.admin.get(`/api/v1/relationships/${res.body.id}`)).body;
-        if (rel.integrationStatus?.status === 'error') return rel.id as string;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error('the SIS did not refuse the crosslist');
-    };
+    await crosslistInSis(sis, hub, termId, [b3, b4]);
     await quiet();
-    await refuse(a[0]);
-    await refuse(b1);
-    const shared = await crosslist(b3, a[1]); // includes a section of the lead's department
-    const foreign = await crosslist(b4, b2); // only sections of another department
+    await refuse(hub, a[0]);
+    await refuse(hub, b1);
+    const shared = await refusedCrosslist(hub, b3, a[1]); // includes a section of the lead's department
+    const foreign = await refusedCrosslist(hub, b4, b2); // only sections of another department
 
     const sent = await digest();
     expect(sent.errors).toBe(4);
@@ -200,7 +149,7 @@ describe('the error digest', () => {
 
     // A window with errors of other departments only: the lead gets nothing at all.
     reset();
-    await refuse(b1);
+    await refuse(hub, b1);
     expect(await digest()).toMatchObject({ errors: 1 });
     expect(mailsTo('registrar@example.edu')).toHaveLength(1);
     expect(hooksAt('registrar')).toHaveLength(1);
@@ -210,7 +159,7 @@ describe('the error digest', () => {
 
   it('stops telling a subscriber once their role no longer lets them see integration status', async () => {
     await quiet();
-    await refuse(a[2]);
+    await refuse(hub, a[2]);
     await digest();
     expect(mailsTo('former@example.edu')).toHaveLength(1);
 
@@ -219,8 +168,8 @@ describe('the error digest', () => {
     expect((await hub.admin.patch(`/api/v1/admin/users/${former.id}`, { version: user.version, roleId: scheduler.id })).status).toBe(200);
     expect((await former.client.get(PATH)).status).toBe(403);
     reset();
-    await refuse(a[2]);
-    await refuse(b[0]);
+    await refuse(hub, a[2]);
+    await refuse(hub, b[0]);
     expect(await digest()).toMatchObject({ errors: 2 });
     expect(mailsTo('registrar@example.edu')).toHaveLength(1);
     expect(mailsTo('former@example.edu')).toEqual([]);
@@ -230,7 +179,7 @@ describe('the error digest', () => {
   it("gives a webhook that failed the errors it missed with the next digest, while other subscribers' and channels' move on", async () => {
     await quiet();
     receivers.refusing.add('lead');
-    await refuse(a[0]);
+    await refuse(hub, a[0]);
     expect(await digest()).toMatchObject({ errors: 1 });
     expect(hooksAt('registrar')).toHaveLength(1);
     expect(mailsTo('lead@example.edu')).toHaveLength(1);
@@ -238,7 +187,7 @@ describe('the error digest', () => {
 
     receivers.refusing.delete('lead');
     reset();
-    await refuse(a[2]);
+    await refuse(hub, a[2]);
     expect(await digest()).toMatchObject({ errors: 1 });
     // The webhook gets what it missed and what is new; the email and the registrar only what is new.
     expect(hooksAt('lead')[0].errors.map((e: { id: string }) => e.id)).toEqual([a[0].id, a[2].id]);

@@ -1,6 +1,7 @@
 // The sync dashboard's numbers as JSON: jobs waiting per job queue, and sections per integration
 // status in the terms where sync is on — what GET /metrics publishes for Prometheus, for the web
-// app and scripts.
+// app and scripts. A role limited to departments is given the counts of its departments' sections
+// only, and no queue (src/store/record-departments.ts).
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { INTEGRATION_STATES } from '../../domain/integration-status.ts';
@@ -16,13 +17,15 @@ export const integrationSummary = z
   .object({
     queues: z
       .array(z.object({ name: z.string(), depth: count.describe('Jobs waiting (created or retry)') }))
-      .describe("Every Coursebridge job queue (pg-boss's internal ones left out), by name. Depths are pg-boss's queue statistics, which it refreshes about once a minute."),
+      .describe(
+        "Every Coursebridge job queue (pg-boss's internal ones left out), by name. Depths are pg-boss's queue statistics, which it refreshes about once a minute. None for a role limited to departments: the queues hold every department's jobs.",
+      ),
     sectionsByStatus: z
       .object(Object.fromEntries(INTEGRATION_STATES.map((s) => [s, count])) as Record<(typeof INTEGRATION_STATES)[number], typeof count>)
       .describe(
-        'Sections (not deleted) per integration status, in terms where real-time or nightly sync is on for sections (elsewhere a section has no status). A section never posted or edited counts as synced when the SIS knows it, else not_synced; one edited while its term\'s sync was off is not_synced',
+        'Sections (not deleted) per integration status, in terms where real-time or nightly sync is on for sections (elsewhere a section has no status); for a role limited to departments, the sections of its departments. A section never posted or edited counts as synced when the SIS knows it, else not_synced; one edited while its term\'s sync was off is not_synced',
       ),
-    sectionsTotal: count.describe('Sections (not deleted) in terms where sync is on for sections'),
+    sectionsTotal: count.describe('Sections (not deleted) in terms where sync is on for sections (of its departments, for a role limited to them)'),
   })
   .meta({ id: 'IntegrationSummary' });
 
@@ -38,8 +41,9 @@ export const integrationSummaryRoutes = (runtime: Runtime): FastifyPluginAsyncZo
       },
     },
     async (request) => {
-      requireAdmin(request, 'integrationStatus.view');
-      const [depth, sectionsByStatus] = await Promise.all([runtime.queue.depth(), shownSectionCounts(db)]);
+      const { departmentIds } = requireAdmin(request, 'integrationStatus.view');
+      const noQueues: Record<string, number> = {};
+      const [depth, sectionsByStatus] = await Promise.all([departmentIds ? noQueues : runtime.queue.depth(), shownSectionCounts(db, departmentIds)]);
       return {
         queues: Object.entries(depth)
           .filter(([name]) => !name.startsWith(PGBOSS_INTERNAL))

@@ -1,18 +1,24 @@
 // Integration health (every object now in error, with the SIS's raw message and a hint; retry
-// one, retry all, dismiss — audited) and notification subscriptions.
+// one, retry all, dismiss — audited) and notification subscriptions. A role limited to departments
+// sees, retries and dismisses only the records of its departments, as it reads them elsewhere: a
+// section of theirs, a relationship including one.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { hintFor } from '../../domain/sis-error-hints.ts';
 import { postedLabels } from '../../sync/posted-labels.ts';
 import { integrationStatusView } from '../../domain/schedule.ts';
+import type { Actor } from '../../domain/permissions.ts';
 import type { Runtime } from '../../runtime.ts';
-import { recordOf, viewOf } from '../../sync/integration-store.ts';
+import { departmentsOf, reaches, recordReached } from '../../store/record-departments.ts';
+import { recordOf, viewOf, type PostedType } from '../../sync/integration-store.ts';
 import { readSubscription, removeSubscription, saveSubscription } from '../../sync/notification-subscriptions.ts';
 import { actorOf, requireAdmin, requirePermission } from '../auth.ts';
 import { problems } from '../schemas.ts';
 import { DomainError, NotFoundError } from '../../domain/errors.ts';
 
-const entityType = z.enum(['section', 'relationship']);
+const POSTED_TYPES = ['section', 'relationship'] as const;
+const entityType = z.enum(POSTED_TYPES);
 const healthItem = z
   .object({
     type: entityType,
@@ -52,6 +58,15 @@ const subscriptionView = subscription
 export const integrationRoutes = (runtime: Runtime): FastifyPluginAsyncZod => async (app) => {
   const db = runtime.database.db;
   const tags = ['admin: integration'];
+  /** The status rows of the records in error that the actor reaches (src/store/record-departments.ts). */
+  const inErrorOf = (actor: Actor) => {
+    const query = db.selectFrom('integration_status').where('status', '=', 'error');
+    const { departmentIds } = actor;
+    return departmentIds ? query.where((eb) => recordReached(db, departmentIds, POSTED_TYPES, { type: eb.ref('entity_type'), id: eb.ref('entity_id'), ids: 'uuid' })) : query;
+  };
+  /** Whether the actor reaches this record: another department's is not found, as it is to read. */
+  const reached = async ({ departmentIds }: Actor, type: PostedType, id: string) =>
+    departmentIds === null || reaches(departmentIds, (await db.selectNoFrom(departmentsOf(db, type, sql.val(id)).as('departments')).executeTakeFirstOrThrow()).departments);
 
   app.get(
     '/api/v1/admin/integration-health',
@@ -64,8 +79,8 @@ export const integrationRoutes = (runtime: Runtime): FastifyPluginAsyncZod => as
       },
     },
     async (request) => {
-      requireAdmin(request, 'integrationStatus.view');
-      let query = db.selectFrom('integration_status').selectAll().where('status', '=', 'error').orderBy('last_attempt_at', 'desc').limit(5000);
+      const actor = requireAdmin(request, 'integrationStatus.view');
+      let query = inErrorOf(actor).selectAll().orderBy('last_attempt_at', 'desc').limit(5000);
       if (!request.query.includeDismissed) query = query.where('dismissed_at', 'is', null);
       if (request.query.type) query = query.where('entity_type', '=', request.query.type);
       const rows = await query.execute();
@@ -104,6 +119,7 @@ export const integrationRoutes = (runtime: Runtime): FastifyPluginAsyncZod => as
     async (request) => {
       const actor = requireAdmin(request, 'merges.execute');
       const { type, id } = request.body;
+      if (!(await reached(actor, type, id))) throw new NotFoundError(type, id);
       const outcome = await runtime.push.retryNow(type, id, { actor, action: 'integration_retry' });
       if (outcome === 'gone') throw new NotFoundError(type, id);
       const row = await db.selectFrom('integration_status').selectAll().where('entity_type', '=', type).where('entity_id', '=', id).executeTakeFirstOrThrow();
@@ -122,7 +138,7 @@ export const integrationRoutes = (runtime: Runtime): FastifyPluginAsyncZod => as
     },
     async (request, reply) => {
       const actor = requireAdmin(request, 'merges.execute');
-      const rows = await db.selectFrom('integration_status').select(['entity_type', 'entity_id']).where('status', '=', 'error').where('dismissed_at', 'is', null).execute();
+      const rows = await inErrorOf(actor).select(['entity_type', 'entity_id']).where('dismissed_at', 'is', null).execute();
       let queued = 0;
       // Each record queued is audited on its own, with its status before and after.
       for (const r of rows) if (await runtime.push.enqueue(r.entity_type, r.entity_id, { actor, action: 'integration_retry_all' })) queued++;
@@ -143,8 +159,8 @@ export const integrationRoutes = (runtime: Runtime): FastifyPluginAsyncZod => as
     async (request, reply) => {
       const actor = requireAdmin(request, 'merges.execute');
       const { type, id, comment } = request.body;
-      const row = await db.selectFrom('integration_status').select(['status']).where('entity_type', '=', type).where('entity_id', '=', id).executeTakeFirst();
-      if (!row || row.status !== 'error') throw new NotFoundError(`${type} in error`, id);
+      const row = await inErrorOf(actor).select('entity_id').where('entity_type', '=', type).where('entity_id', '=', id).executeTakeFirst();
+      if (!row) throw new NotFoundError(`${type} in error`, id);
       await runtime.push.dismiss(type, id, { actor, action: 'integration_dismiss', context: { comment } });
       return reply.code(204).send(null);
     },
