@@ -2,7 +2,10 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { SESSION_HOURS, SESSION_IDLE_MINUTES } from './auth/sessions.ts';
 import { isTimeZone } from './domain/zoned-time.ts';
+
+const SESSION_IDLE_MESSAGE = `COURSEBRIDGE_SESSION_IDLE_MINUTES must be a whole number of minutes from 1 to ${SESSION_HOURS * 60} (a session ends ${SESSION_HOURS} hours after sign-in in any case)`;
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -24,6 +27,12 @@ const schema = z.object({
       ctx.issues.push({ code: 'custom', input: value, message: TRUST_PROXY_MESSAGE });
       return z.NEVER;
     }),
+  COURSEBRIDGE_SESSION_IDLE_MINUTES: z.coerce
+    .number({ error: SESSION_IDLE_MESSAGE })
+    .int(SESSION_IDLE_MESSAGE)
+    .min(1, SESSION_IDLE_MESSAGE)
+    .max(SESSION_HOURS * 60, SESSION_IDLE_MESSAGE)
+    .default(SESSION_IDLE_MINUTES),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   COURSEBRIDGE_SIS_KIND: z.enum(['ethos', 'peoplesoft', 'csv']).optional(),
   COURSEBRIDGE_SIS_URL: z.url().optional(),
@@ -76,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     adminPassword: c.COURSEBRIDGE_ADMIN_PASSWORD,
     secureCookies: c.COURSEBRIDGE_SECURE_COOKIES,
     trustProxy: c.COURSEBRIDGE_TRUST_PROXY,
+    sessionIdleMinutes: c.COURSEBRIDGE_SESSION_IDLE_MINUTES,
     logLevel: c.LOG_LEVEL,
     sis: sisSettings(c),
     demoSis: c.COURSEBRIDGE_DEMO_SIS,

@@ -3,6 +3,7 @@
 // any number of identical ones.
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from './db/database.ts';
+import { deleteEndedSessions, sessionPolicy, type SessionPolicy } from './auth/sessions.ts';
 import { vacuumDue } from './db/vacuum.ts';
 import { startJobQueue, type JobQueue } from './jobs/queue.ts';
 import type { ConnectorSettingsInput } from './sis/settings.ts';
@@ -50,6 +51,10 @@ export interface RuntimeOptions {
   errorDigestMs?: number;
   /** How often runs whose process died are looked for (default 60 s; 0 = only at start and by hand). */
   interruptedRunCheckMs?: number;
+  /** The session idle limit, and the clock sessions are measured by (as the HTTP app's). */
+  sessions?: Partial<SessionPolicy>;
+  /** How often sessions that ended (idle or expired) are deleted (default 15 min; 0 = only by hand). */
+  sessionCleanupMs?: number;
 }
 
 export interface Runtime {
@@ -73,6 +78,8 @@ export interface Runtime {
    * their ids. `now` stands in for the database's clock, which heartbeats are written by.
    */
   failInterruptedRuns(now?: Date): Promise<string[]>;
+  /** Deletes the sessions that ended by `now` (default: the sessions' clock), what the timer does; answers how many. */
+  deleteEndedSessions(now?: Date): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -190,6 +197,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       ? setInterval(() => failInterrupted(null).catch((err: unknown) => options.logger?.error({ err }, 'interrupted run check failed')), interruptedMs)
       : null;
 
+  // Ended sessions no longer work (src/auth/actor.ts); deleting them keeps the table from growing.
+  const sessions = sessionPolicy(options.sessions);
+  const sessionCleanupMs = options.sessionCleanupMs ?? 15 * 60_000;
+  const deleteSessions = (now?: Date) => deleteEndedSessions(db, sessions, now);
+  const sessionTimer =
+    workers && sessionCleanupMs > 0
+      ? setInterval(() => deleteSessions().catch((err: unknown) => options.logger?.error({ err }, 'session cleanup failed')), sessionCleanupMs)
+      : null;
+
   const tickNightly = (now = clock()) => nightlyTick(db, queue, now);
   const interval = options.nightlyCheckMs ?? 30_000;
   const timer =
@@ -213,9 +229,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     sendUpdates: sendUpdatesOfRun,
     tickNightly,
     failInterruptedRuns: (now?: Date) => failInterrupted(now ? new Date(now.getTime() - STALE_RUN_MS) : null),
+    deleteEndedSessions: deleteSessions,
     async stop() {
       if (timer) clearInterval(timer);
       if (interruptedTimer) clearInterval(interruptedTimer);
+      if (sessionTimer) clearInterval(sessionTimer);
       if (sweeper) clearInterval(sweeper);
       if (digest) clearInterval(digest);
       if (vacuumTimer) clearInterval(vacuumTimer);

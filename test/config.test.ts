@@ -49,4 +49,15 @@ describe('configuration', () => {
       expect(() => loadConfig({ COURSEBRIDGE_TRUST_PROXY: value })).toThrow(/COURSEBRIDGE_TRUST_PROXY: COURSEBRIDGE_TRUST_PROXY must be true, false, or a comma-separated list/);
     }
   });
+
+  it('ends sessions after 60 idle minutes unless COURSEBRIDGE_SESSION_IDLE_MINUTES says otherwise, refusing what is not 1 to 720 whole minutes', () => {
+    expect(loadConfig({}).sessionIdleMinutes).toBe(60);
+    expect(loadConfig({ COURSEBRIDGE_SESSION_IDLE_MINUTES: '' }).sessionIdleMinutes).toBe(60);
+    expect(loadConfig({ COURSEBRIDGE_SESSION_IDLE_MINUTES: '15' }).sessionIdleMinutes).toBe(15);
+    expect(loadConfig({ COURSEBRIDGE_SESSION_IDLE_MINUTES: '720' }).sessionIdleMinutes).toBe(720);
+    for (const bad of ['0', '-5', '1.5', 'thirty', '721'])
+      expect(() => loadConfig({ COURSEBRIDGE_SESSION_IDLE_MINUTES: bad }), bad).toThrow(
+        /COURSEBRIDGE_SESSION_IDLE_MINUTES: COURSEBRIDGE_SESSION_IDLE_MINUTES must be a whole number of minutes from 1 to 720/,
+      );
+  });
 });

@@ -1,25 +1,52 @@
 // Turns a user or an API token into the Actor every permission check works with.
-import { sql, type Kysely } from 'kysely';
+import type { Kysely, QueryCreator } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DB } from '../db/schema.ts';
 import type { ApiToken } from '../domain/people.ts';
 import type { Actor, Permission, Product } from '../domain/permissions.ts';
 import { sha256 } from './secrets.ts';
+import { idleCutoff, SESSION_TOUCH_MS, type SessionPolicy } from './sessions.ts';
 
 /**
  * The session behind a cookie and its user as an Actor, in one statement (every request a browser
- * makes pays for it). `actor` is undefined when the user is disabled: the session still names
- * itself, so it can be signed out.
+ * makes pays for it). A session in force is within its lifetime and was used within the idle
+ * limit. Unless `use` is false (a request nobody made: the page polling by itself), the same
+ * statement records this use, writing only when the use last recorded is SESSION_TOUCH_MS old.
+ * `actor` is undefined when the user is disabled: the session still names itself, so it can be
+ * signed out.
  */
-export async function sessionActor(db: Kysely<DB>, sessionId: string): Promise<{ csrfToken: string; actor: Actor | undefined } | undefined> {
-  const row = await db
+export async function sessionActor(
+  db: Kysely<DB>,
+  sessionId: string,
+  policy: SessionPolicy,
+  use = true,
+): Promise<{ csrfToken: string; actor: Actor | undefined } | undefined> {
+  const now = policy.clock();
+  const idHash = sha256(sessionId);
+  const idle = idleCutoff(policy, now);
+  // The update runs whether or not the select reads it; it checks the session is in force, as the
+  // select does, so that it never revives one that ended.
+  const lookup: QueryCreator<DB> = use
+    ? db.with('touched', (cte) =>
+        cte
+          .updateTable('sessions')
+          .set({ last_used_at: now })
+          .where('id_hash', '=', idHash)
+          .where('expires_at', '>', now)
+          .where('last_used_at', '>', idle)
+          .where('last_used_at', '<=', new Date(now.getTime() - SESSION_TOUCH_MS))
+          .returning('id_hash'),
+      )
+    : db;
+  const row = await lookup
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
     .innerJoin('roles as r', 'r.id', 'u.role_id')
     .select(['s.csrf_token', 'u.id', 'u.email', 'u.products', 'u.disabled', 'r.id as role_id', 'r.permissions', 'r.department_scoped'])
     .select((eb) => jsonArrayFrom(eb.selectFrom('user_departments as d').select('d.department_id').whereRef('d.user_id', '=', 'u.id')).as('departments'))
-    .where('s.id_hash', '=', sha256(sessionId))
-    .where('s.expires_at', '>', sql<Date>`now()`)
+    .where('s.id_hash', '=', idHash)
+    .where('s.expires_at', '>', now)
+    .where('s.last_used_at', '>', idle)
     .executeTakeFirst();
   if (!row) return undefined;
   const actor: Actor | undefined = row.disabled

@@ -14,6 +14,7 @@ import * as m0009 from './migrations/0009_section_digest.ts';
 import * as m0010 from './migrations/0010_one_time_zone.ts';
 import * as m0011 from './migrations/0011_sis_values.ts';
 import * as m0012 from './migrations/0012_digest_missed.ts';
+import * as m0013 from './migrations/0013_session_idle.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_schedule': m0001,
@@ -28,6 +29,7 @@ export const migrations: Record<string, Migration> = {
   '0010_one_time_zone': m0010,
   '0011_sis_values': m0011,
   '0012_digest_missed': m0012,
+  '0013_session_idle': m0013,
 };
 
 function migrator(db: Kysely<any>) {

@@ -168,6 +168,7 @@ export interface SessionsTable {
   user_id: string;
   csrf_token: string;
   created_at: Generated<Date>;
+  last_used_at: Generated<Date>;
   expires_at: Date | string;
 }
 

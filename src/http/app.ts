@@ -16,6 +16,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { sessionPolicy, type SessionPolicy } from '../auth/sessions.ts';
 import type { Database } from '../db/database.ts';
 import { isApiUrl, registerAuth } from './auth.ts';
 import { errorHandler, sendProblem } from './problem.ts';
@@ -53,6 +54,8 @@ export interface AppOptions {
   runtime?: Runtime;
   /** The current time; tests inject one so nothing depends on the wall clock. */
   clock?: () => Date;
+  /** The session idle limit, and the clock sessions are measured by (default 60 minutes, the wall clock). */
+  sessions?: Partial<SessionPolicy>;
   /** Required from scrapers of /metrics when set; unset, /metrics is open (keep it on a private network). */
   metricsToken?: string | null;
   /** The built web app to serve at `/` (default: web/dist when it exists); null serves none. */
@@ -111,7 +114,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  registerAuth(app, db);
+  const sessions = sessionPolicy(options.sessions);
+  registerAuth(app, db, sessions);
   // Each request's "request completed" line names who made it: Fastify writes it with reply.log
   // once the onResponse hooks have run.
   if (options.logger)
@@ -119,7 +123,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       if (request.actor) reply.log = reply.log.child({ actor: { type: request.actor.type, id: request.actor.id, name: request.actor.name } });
     });
   await app.register(healthRoutes(options.database));
-  await app.register(sessionRoutes(db, { secureCookies: options.secureCookies ?? false, loginRateLimit: options.loginRateLimit ?? 10 }));
+  await app.register(sessionRoutes(db, { secureCookies: options.secureCookies ?? false, loginRateLimit: options.loginRateLimit ?? 10, clock: sessions.clock }));
   await app.register(termRoutes(db, clock));
   await app.register(courseRoutes(db));
   await app.register(sectionRoutes(db, clock, options.runtime?.saveHooks));

@@ -4,6 +4,7 @@ import type {} from '@fastify/cookie';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { isRecordSystemToken, sessionActor, tokenActor } from '../auth/actor.ts';
+import type { SessionPolicy } from '../auth/sessions.ts';
 import { hashToken } from '../auth/tokens.ts';
 import type { DB } from '../db/schema.ts';
 import { DomainError, ForbiddenError } from '../domain/errors.ts';
@@ -62,7 +63,14 @@ function recordSystemReaches(request: FastifyRequest): boolean {
 const recordSystemOnly = (what = 'the Course API (/api/v1/course-api/…)') =>
   new ForbiddenError(`Record-system tokens reach ${what} only; use a token of kind api for the rest of the API.`, { tokenKind: 'record_system' });
 
-export function registerAuth(app: FastifyInstance, db: Kysely<DB>) {
+/**
+ * Sent by the web app on requests it makes while nobody has used the page for a while (a dashboard
+ * polling by itself): they are answered, but do not count as use, so a session left open on a
+ * polling page still goes idle.
+ */
+const UNATTENDED_HEADER = 'x-unattended';
+
+export function registerAuth(app: FastifyInstance, db: Kysely<DB>, sessions: SessionPolicy) {
   app.decorateRequest('actor', null);
   app.decorateRequest('sessionId', null);
   app.decorateRequest('csrfToken', null);
@@ -85,7 +93,7 @@ export function registerAuth(app: FastifyInstance, db: Kysely<DB>) {
     }
     const sessionId = request.cookies[SESSION_COOKIE];
     if (!sessionId) return;
-    const session = await sessionActor(db, sessionId);
+    const session = await sessionActor(db, sessionId, sessions, request.headers[UNATTENDED_HEADER] === undefined);
     if (!session) return;
     if (!SAFE_METHODS.has(request.method) && request.routeOptions.url !== SESSION_URL && request.headers['x-csrf-token'] !== session.csrfToken)
       throw new ForbiddenError('Missing or wrong x-csrf-token header: send the csrfToken you received at sign-in.');

@@ -3,6 +3,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import { roleByName } from '../../src/auth/roles.ts';
+import type { SessionPolicy } from '../../src/auth/sessions.ts';
 import { createToken } from '../../src/auth/tokens.ts';
 import { createUser } from '../../src/auth/users.ts';
 import type { Database } from '../../src/db/database.ts';
@@ -79,6 +80,8 @@ export interface Hub {
 export interface HubOptions {
   loginRateLimit?: number;
   clock?: () => Date;
+  /** The session idle limit and the sessions' clock (default 60 minutes, the wall clock), for the server and the runtime. */
+  sessions?: Partial<SessionPolicy>;
   /** Start the job queue and workers (the integration console), talking to this SIS. */
   sis?: ConnectorSettingsInput | 'none';
   /** Required from scrapers of /metrics. */
@@ -95,6 +98,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     ? await startRuntime({
         database,
         clock: options.clock,
+        sessions: options.sessions,
         sis: options.sis === 'none' ? null : { settings: options.sis, source: 'environment' },
         nightlyCheckMs: 0,
         errorDigestMs: 0,
@@ -102,7 +106,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         ...options.runtime,
       })
     : undefined;
-  const app = await buildApp({ database, runtime, logger: options.logger, loginRateLimit: options.loginRateLimit ?? 1000, clock: options.clock, metricsToken: options.metricsToken });
+  const app = await buildApp({ database, runtime, logger: options.logger, loginRateLimit: options.loginRateLimit ?? 1000, clock: options.clock, sessions: options.sessions, metricsToken: options.metricsToken });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   const hub: Hub = {
     url,

@@ -40,8 +40,19 @@ export function onUnauthenticated(listener: Listener) {
   };
 }
 
+/**
+ * A session ends after a while without use (COURSEBRIDGE_SESSION_IDLE_MINUTES). The page polls by
+ * itself (dashboards, a post's status), so a request made when nobody has touched the page for a
+ * minute says so: the hub answers it without counting it as use, and a screen left open goes idle.
+ */
+const UNATTENDED_AFTER_MS = 60_000;
+let lastTouched = Date.now();
+for (const type of ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart'])
+  window.addEventListener(type, () => (lastTouched = Date.now()), { capture: true, passive: true });
+
 export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+  if (Date.now() - lastTouched > UNATTENDED_AFTER_MS) headers['x-unattended'] = '1';
   if (body !== undefined) headers['content-type'] = 'application/json';
   const token = csrf.get();
   if (method !== 'GET' && token) headers['x-csrf-token'] = token;

@@ -38,10 +38,19 @@ export function serveCommand(): Command {
         pushConcurrency: config.push.concurrency,
         pushLeaseMs: config.push.leaseMs,
         pushSweepMs: config.push.sweepMs,
+        sessions: { idleMinutes: config.sessionIdleMinutes },
       });
       const app = options.workersOnly
         ? null
-        : await buildApp({ database, runtime, logger, secureCookies: config.secureCookies, trustProxy: config.trustProxy, metricsToken: config.metricsToken });
+        : await buildApp({
+            database,
+            runtime,
+            logger,
+            secureCookies: config.secureCookies,
+            trustProxy: config.trustProxy,
+            metricsToken: config.metricsToken,
+            sessions: { idleMinutes: config.sessionIdleMinutes },
+          });
       const steps: ShutdownStep[] = [
         ...(app ? [{ name: 'HTTP requests', stop: () => closeHttp(app, HTTP_DRAIN_MS, logger) }] : []),
         { name: 'job workers', stop: () => runtime.stop() },

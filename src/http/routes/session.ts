@@ -30,7 +30,7 @@ const FAILURES_FROM_ADDRESS = 10;
 const FAILURES_PER_ACCOUNT = 100;
 const FAILURE_WINDOW_MS = 15 * 60_000;
 
-export const sessionRoutes = (db: Kysely<DB>, options: { secureCookies: boolean; loginRateLimit: number }): FastifyPluginAsyncZod =>
+export const sessionRoutes = (db: Kysely<DB>, options: { secureCookies: boolean; loginRateLimit: number; clock: () => Date }): FastifyPluginAsyncZod =>
   async (app) => {
     // Keyed on the email as given, whether or not an account has it: the limits answer alike for
     // both, so they tell no one which emails have accounts. The address is the client Fastify
@@ -75,7 +75,7 @@ export const sessionRoutes = (db: Kysely<DB>, options: { secureCookies: boolean;
             if (!limit.isAllowed && limit.remaining === 0 && limit.ttlInSeconds > (refused?.retryAfter ?? 0)) refused = { retryAfter: limit.ttlInSeconds, refusal };
           }
           if (refused) return { refused, session: undefined };
-          const session = await signIn(db, request.body.email, request.body.password);
+          const session = await signIn(db, request.body.email, request.body.password, options.clock());
           if (!session) for (const { count } of failureLimits) await count(request);
           return { refused: null, session };
         });
