@@ -15,6 +15,7 @@ import * as m0010 from './migrations/0010_one_time_zone.ts';
 import * as m0011 from './migrations/0011_sis_values.ts';
 import * as m0012 from './migrations/0012_digest_missed.ts';
 import * as m0013 from './migrations/0013_session_idle.ts';
+import * as m0014 from './migrations/0014_meeting_week_interval.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_schedule': m0001,
@@ -30,6 +31,7 @@ export const migrations: Record<string, Migration> = {
   '0011_sis_values': m0011,
   '0012_digest_missed': m0012,
   '0013_session_idle': m0013,
+  '0014_meeting_week_interval': m0014,
 };
 
 function migrator(db: Kysely<any>) {

@@ -108,6 +108,8 @@ export interface MeetingsTable {
   start_date: string | null;
   end_date: string | null;
   room_id: string | null;
+  /** Held every n weeks on its days, 1 to 52 (src/db/migrations/0014_meeting_week_interval.ts). */
+  week_interval: Generated<number>;
 }
 
 export interface SectionInstructorsTable {

@@ -24,12 +24,12 @@ export function fieldChanges(
   return changes;
 }
 
-type MeetingLike = Pick<MeetingInput, 'days' | 'startTime' | 'endTime' | 'startDate' | 'endDate' | 'roomId'>;
-const pattern = (m: MeetingLike) => [m.days, m.startTime, m.endTime, m.startDate, m.endDate];
+type MeetingLike = Pick<MeetingInput, 'days' | 'startTime' | 'endTime' | 'startDate' | 'endDate' | 'roomId' | 'weekInterval'>;
+const pattern = (m: MeetingLike) => [m.days, m.startTime, m.endTime, m.startDate, m.endDate, m.weekInterval];
 
 /**
  * The section fields a patch changes, with meetings split in two: their patterns (days, times,
- * dates) and their rooms — phases lock them separately (room assignment vs. timetable).
+ * dates, every how many weeks) and their rooms — phases lock them separately (room assignment vs. timetable).
  */
 export function changedSectionFields(
   current: Record<string, unknown> & { meetings: readonly MeetingLike[] },

@@ -17,6 +17,15 @@ export const daysSchema = z
   .regex(/^M?T?W?R?F?S?U?$/, DAYS_FORMAT)
   .describe('Meeting days, letters of MTWRFSU (R = Thursday, U = Sunday)');
 
+/** A meeting is held every n weeks on its days (a lab every other week: 2), at most once a year. */
+export const MAX_WEEK_INTERVAL = 52;
+const WEEK_INTERVAL_RANGE = `Give every how many weeks the meeting is held: a whole number from 1 (weekly) to ${MAX_WEEK_INTERVAL}`;
+const weekInterval = z
+  .int({ error: WEEK_INTERVAL_RANGE })
+  .min(1, WEEK_INTERVAL_RANGE)
+  .max(MAX_WEEK_INTERVAL, WEEK_INTERVAL_RANGE)
+  .describe('The meeting is held every n weeks on its days: 1 weekly (the default), 2 every other week');
+
 export const meetingInput = z
   .strictObject({
     days: daysSchema,
@@ -25,6 +34,7 @@ export const meetingInput = z
     startDate: isoDate('Start date').nullable().default(null),
     endDate: isoDate('End date').nullable().default(null),
     roomId: ref('Room').nullable().default(null).describe('None for arranged or online meetings'),
+    weekInterval: weekInterval.default(1),
   })
   .superRefine((m, ctx) => {
     if ((m.startTime === null) !== (m.endTime === null))
@@ -47,6 +57,7 @@ export const meeting = z
     startDate: z.string().nullable(),
     endDate: z.string().nullable(),
     roomId: z.string().nullable(),
+    weekInterval: z.int().describe('Every n weeks: 1 weekly, 2 every other week'),
   })
   .meta({ id: 'Meeting' });
 export type Meeting = z.output<typeof meeting>;

@@ -84,7 +84,7 @@ function baseQuery(db: Kysely<DB>) {
       jsonArrayFrom(
         eb
           .selectFrom('meetings as m')
-          .select(['m.days', 'm.start_time', 'm.end_time', 'm.start_date', 'm.end_date', 'm.room_id'])
+          .select(['m.days', 'm.start_time', 'm.end_time', 'm.start_date', 'm.end_date', 'm.room_id', 'm.week_interval'])
           .whereRef('m.section_id', '=', 's.id')
           .orderBy('m.position'),
       ).as('meetings'),
@@ -139,6 +139,7 @@ function sectionOf(r: SectionRow): Section {
       startDate: m.start_date,
       endDate: m.end_date,
       roomId: m.room_id,
+      weekInterval: m.week_interval,
     })),
     instructors: r.instructors.map((i) => ({ instructorId: i.instructor_id, role: i.role })),
   };
@@ -286,6 +287,7 @@ async function writeChildren(
             start_date: m.startDate,
             end_date: m.endDate,
             room_id: m.roomId,
+            week_interval: m.weekInterval,
           })),
         )
         .execute();

@@ -2,13 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { changedSectionFields, fieldChanges } from '../../src/domain/changes.ts';
 
-const meeting = (days: string, roomId: string | null, startTime: string | null = '09:00') => ({
+const meeting = (days: string, roomId: string | null, startTime: string | null = '09:00', weekInterval = 1) => ({
   days,
   startTime,
   endTime: startTime ? '10:00' : null,
   startDate: null,
   endDate: null,
   roomId,
+  weekInterval,
 });
 
 describe('fieldChanges', () => {
@@ -43,6 +44,8 @@ describe('changedSectionFields', () => {
     expect(changedSectionFields(current, { meetings: [meeting('MWF', 'r2')] })).toEqual(['rooms']);
     expect(changedSectionFields(current, { meetings: [meeting('TR', 'r1')] })).toEqual(['meetingPatterns']);
     expect(changedSectionFields(current, { meetings: [meeting('TR', 'r2')] }).sort()).toEqual(['meetingPatterns', 'rooms']);
+    // Every other week instead of weekly is a change of timetable.
+    expect(changedSectionFields(current, { meetings: [meeting('MWF', 'r1', '09:00', 2)] })).toEqual(['meetingPatterns']);
   });
 
   it('ignores values equal to the current ones and the version', () => {

@@ -73,8 +73,31 @@ describe('sections over HTTP', () => {
       meetings: [{ days: 'TR', startTime: '18:00', endTime: '19:15', roomId: null }],
     });
     expect(lists.body).toMatchObject({ version: 3 });
-    expect(lists.body.meetings).toEqual([{ days: 'TR', startTime: '18:00', endTime: '19:15', startDate: null, endDate: null, roomId: null }]);
+    expect(lists.body.meetings).toEqual([{ days: 'TR', startTime: '18:00', endTime: '19:15', startDate: null, endDate: null, roomId: null, weekInterval: 1 }]);
     expect(lists.body).toEqual((await hub.admin.get(`/api/v1/sections/${body.id}`)).body);
+  });
+
+  it('holds a meeting every n weeks: weekly when a client does not say, every other week when it says 2', async () => {
+    const weekly = await hub.admin.post('/api/v1/sections', { ...lecture(), sectionNumber: 'W1' });
+    expect(weekly.status).toBe(201);
+    expect(weekly.body.meetings).toEqual([expect.objectContaining({ days: 'MWF', weekInterval: 1 })]);
+    const lab = { days: 'R', startTime: '14:00', endTime: '16:50', roomId: s.room1.id, weekInterval: 2 };
+    const biweekly = await hub.admin.patch(`/api/v1/sections/${weekly.body.id}`, { version: 1, meetings: [lecture().meetings[0], lab] });
+    expect(biweekly.status, JSON.stringify(biweekly.body)).toBe(200);
+    expect(biweekly.body.meetings.map((m: { weekInterval: number }) => m.weekInterval)).toEqual([1, 2]);
+    expect((await hub.admin.get(`/api/v1/sections/${weekly.body.id}`)).body.meetings[1]).toMatchObject(lab);
+    // A change of interval alone is a change of the timetable, audited as one.
+    const weeklyAgain = await hub.admin.patch(`/api/v1/sections/${weekly.body.id}`, { version: 2, meetings: [lecture().meetings[0], { ...lab, weekInterval: 1 }] });
+    expect(weeklyAgain.body.version).toBe(3);
+    const audit = await hub.admin.get(`/api/v1/audit?entityType=section&entityId=${weekly.body.id}`);
+    expect(audit.body.items[0].changes.meetings.before[1].weekInterval).toBe(2);
+
+    const range = 'Give every how many weeks the meeting is held: a whole number from 1 (weekly) to 52';
+    for (const weekInterval of [0, 53, 1.5, '2', null]) {
+      const refused = await hub.admin.post('/api/v1/sections', { ...lecture(), sectionNumber: 'W2', meetings: [{ ...lab, weekInterval }] });
+      expect(refused.status, String(weekInterval)).toBe(400);
+      expect(refused.body.errors).toEqual([{ field: 'meetings.0.weekInterval', message: range }]);
+    }
   });
 
   it('answers 409 with the current version when the edit is based on a stale one', async () => {
