@@ -3,7 +3,7 @@
 import { instantToLocal, zonedToInstant } from '../src/domain/zoned-time.ts';
 import { utcOffset } from '../src/sis/time.ts';
 import { guidFor } from './ids.ts';
-import type { SectionDraft, SimMeeting, SimRelationship, SimSection, SimState, SimTerm } from './state.ts';
+import type { SectionDraft, SimMeeting, SimRelationship, SimRepeat, SimSection, SimState, SimTerm } from './state.ts';
 
 export const SECTION_TITLE_TYPE = guidFor('section-title-type:short');
 
@@ -92,7 +92,8 @@ function eventDateTime(date: string, time: string, timeZone: string, form: Event
 }
 
 /**
- * A meeting's recurrence: its days in a weekly `repeatRule`, and its times and dates in a
+ * A meeting's recurrence: its days in its `repeatRule` (weekly, every week, unless an Ethos client
+ * wrote another kind or interval, which the sim keeps), and its times and dates in a
  * `timePeriod` when it has times. A meeting with days and no times (Banner's 'MTWRF' ARRANGED)
  * keeps its days in a rule without a time period; one with neither (arranged, online) has no
  * recurrence: it has a section, not a schedule. Colleague's own v11 leaves the recurrence out
@@ -114,7 +115,7 @@ export function renderEvent(s: SimSection, m: SimMeeting, timeZone: string, form
                 },
               }
             : {}),
-          repeatRule: { type: 'weekly', interval: 1, ...(m.endDate === null ? {} : { ends: { date: m.endDate } }), daysOfWeek },
+          repeatRule: repeatRule(m, daysOfWeek),
         };
   return {
     id: m.id,
@@ -125,13 +126,25 @@ export function renderEvent(s: SimSection, m: SimMeeting, timeZone: string, form
   };
 }
 
+/** The rule as the SIS holds it: its kind and interval, the days of a weekly one, the `repeatBy` of a monthly one. */
+function repeatRule(m: SimMeeting, daysOfWeek: string[]): Record<string, unknown> {
+  const { type, interval, repeatBy } = m.repeat ?? { type: 'weekly', interval: 1 };
+  return {
+    type,
+    interval,
+    ...(m.endDate === null ? {} : { ends: { date: m.endDate } }),
+    ...(type === 'weekly' ? { daysOfWeek } : {}),
+    ...(type === 'monthly' && repeatBy !== undefined ? { repeatBy } : {}),
+  };
+}
+
 export class ShapeError extends Error {}
 
 interface EventBody {
   section?: { id?: string };
   recurrence?: {
     timePeriod?: { startOn?: string; endOn?: string };
-    repeatRule?: { type?: string; daysOfWeek?: string[]; ends?: { date?: string } };
+    repeatRule?: { type?: string; interval?: unknown; daysOfWeek?: string[]; ends?: { date?: string }; repeatBy?: unknown };
   };
   locations?: { location?: { type?: string; room?: { id?: string } } }[];
 }
@@ -152,7 +165,7 @@ export function readEvent(body: EventBody, section: SimSection, state: SimState,
   const start = period?.startOn ? localOf(period.startOn, 'recurrence.timePeriod.startOn', timeZone) : null;
   const end = period?.endOn ? localOf(period.endOn, 'recurrence.timePeriod.endOn', timeZone) : null;
   const rule = body.recurrence?.repeatRule;
-  if (rule && rule.type !== 'weekly') throw new ShapeError(`repeatRule type "${rule.type}" is not supported for class meetings.`);
+  const repeat = rule ? readRepeat(rule) : null;
   const days = new Set(rule?.daysOfWeek ?? []);
   const room = body.locations?.find((l) => l.location?.type === 'room')?.location?.room?.id ?? null;
   return {
@@ -162,7 +175,20 @@ export function readEvent(body: EventBody, section: SimSection, state: SimState,
     startDate: start ? start.slice(0, 10) : dates.startOn,
     endDate: end ? end.slice(0, 10) : (rule?.ends?.date ?? dates.endOn),
     roomId: room,
+    ...(repeat ? { repeat } : {}),
   };
+}
+
+const REPEAT_TYPES: readonly string[] = ['daily', 'weekly', 'monthly', 'yearly'];
+
+/** A written rule's kind and interval, kept as given; weekly every week is the plain meeting (null). */
+function readRepeat(rule: NonNullable<NonNullable<EventBody['recurrence']>['repeatRule']>): SimRepeat | null {
+  const type = rule.type ?? 'weekly';
+  if (!REPEAT_TYPES.includes(type)) throw new ShapeError(`repeatRule type "${type}" is not one of daily, weekly, monthly, yearly.`);
+  const interval = rule.interval ?? 1;
+  if (typeof interval !== 'number' || !Number.isInteger(interval) || interval < 1) throw new ShapeError('repeatRule.interval must be a whole number of 1 or more.');
+  if (type === 'weekly' && interval === 1) return null;
+  return { type: type as SimRepeat['type'], interval, ...(type === 'monthly' && rule.repeatBy !== undefined ? { repeatBy: rule.repeatBy } : {}) };
 }
 
 interface SectionBody {

@@ -79,6 +79,15 @@ export interface SimMeeting {
   roomId: string | null;
   /** PeopleSoft STND_MTG_PAT, the standard meeting pattern the days were chosen by. */
   standardPattern?: string | null;
+  /** Ethos repeatRule as written, where it is not weekly every week; null or absent: weekly, interval 1. */
+  repeat?: SimRepeat | null;
+}
+
+/** How an Ethos event recurs: every `interval` days, weeks (on the meeting's days), months (by `repeatBy`) or years. */
+export interface SimRepeat {
+  type: 'daily' | 'weekly' | 'monthly' | 'yearly';
+  interval: number;
+  repeatBy?: unknown;
 }
 
 export interface SimSectionInstructor {

@@ -79,4 +79,23 @@ describe('Ethos dialect', () => {
     expect(event.recurrence.timePeriod.startOn).toMatch(/^2025-0[89]-\d\dT\d\d:\d\d:00-05:00$/);
     expect(event.recurrence.timePeriod.endOn).toMatch(/^2025-1[012]-\d\dT\d\d:\d\d:00-06:00$/);
   });
+
+  it("keeps a written repeat rule's kind and interval, and refuses a kind EEDM does not have", async () => {
+    const [event] = (await (await get('/api/instructional-events?limit=500', 'application/json')).json()).filter(
+      (e: { recurrence?: { timePeriod?: unknown } }) => e.recurrence?.timePeriod,
+    ) as { id: string; recurrence: { repeatRule: Record<string, unknown> } }[];
+    const put = (repeatRule: Record<string, unknown>) =>
+      send('PUT', `/api/instructional-events/${event.id}`, { ...event, recurrence: { ...event.recurrence, repeatRule: { ...event.recurrence.repeatRule, ...repeatRule } } });
+    const rule = async () => ((await (await get(`/api/instructional-events/${event.id}`, 'application/json')).json()) as typeof event).recurrence.repeatRule;
+
+    expect((await put({ interval: 2 })).status).toBe(200);
+    expect(await rule()).toMatchObject({ type: 'weekly', interval: 2, daysOfWeek: event.recurrence.repeatRule.daysOfWeek });
+    const monthly = { type: 'monthly', interval: 1, repeatBy: { dayOfWeek: { day: 'monday', occurrence: 1 } } };
+    expect((await put(monthly)).status).toBe(200);
+    expect(await rule()).toEqual({ ...monthly, ends: event.recurrence.repeatRule.ends });
+    expect((await put({ type: 'hourly', interval: 1 })).status).toBe(400);
+    expect((await put({ type: 'weekly', interval: 0 })).status).toBe(400);
+    expect((await put({ type: 'weekly', interval: 1 })).status).toBe(200);
+    expect(await rule()).toEqual(event.recurrence.repeatRule);
+  });
 });
