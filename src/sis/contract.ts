@@ -38,6 +38,8 @@ export interface SisCapabilities {
   pageSize: number;
   /** True when a created section gets its SIS key only later (PeopleSoft CLASS_NBR). */
   sisKeysArriveLater: boolean;
+  /** True when the SIS holds meetings every n weeks (Ethos repeat rules); false: weekly only, and a post of another is refused. */
+  meetingWeekIntervals: boolean;
 }
 
 /**

@@ -1,6 +1,7 @@
 // The normalized model every connector reads into and writes from. Names follow DESIGN §2.
 // Every record is keyed by its SIS key (`key`); human codes are attributes only.
 import { z } from 'zod';
+import { MAX_WEEK_INTERVAL } from '../domain/schedule.ts';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
@@ -47,6 +48,8 @@ export const sisMeeting = z
     startDate: date.nullable(),
     endDate: date.nullable(),
     roomKey: z.string().nullable(),
+    /** Held every n weeks on its days: 1 weekly, 2 every other week. A SIS without intervals says 1. */
+    weekInterval: z.int().min(1).max(MAX_WEEK_INTERVAL),
   })
   // What the hub's meetings table holds (src/db/migrations/0001_schedule.ts): a SIS meeting outside
   // it is reported as an invalid record, not left to fail its whole term's apply.

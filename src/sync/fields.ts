@@ -7,6 +7,7 @@ import type {
   SisCourse,
   SisDepartment,
   SisInstructor,
+  SisMeeting,
   SisRelationship,
   SisRoom,
   SisSection,
@@ -39,6 +40,25 @@ export const courseFields = (c: SisCourse): Fields => ({
   description: c.description,
 });
 
+/** A meeting as the merge's fields hold it: `weekInterval` only when not weekly (below). */
+export type MeetingFields = Omit<SisMeeting, 'weekInterval'> & { weekInterval?: number };
+
+/**
+ * A meeting's fields, the hub's and the SIS's alike. Its interval is left out when it is 1: the
+ * SIS bases stored before the hub knew intervals (sections.sis_base, and what a post sent,
+ * integration_status.sent) hold every meeting without one, and weekly is what they meant. So they
+ * still compare, and digest, equal to what the SIS sends now: the upgrade costs a no-change
+ * re-merge no writes and no audit entries, and nothing stored is rewritten. Missing means 1.
+ */
+export function meetingFields(m: SisMeeting): MeetingFields {
+  const fields: MeetingFields = { days: m.days, startTime: m.startTime, endTime: m.endTime, startDate: m.startDate, endDate: m.endDate, roomKey: m.roomKey };
+  if (m.weekInterval !== 1) fields.weekInterval = m.weekInterval;
+  return fields;
+}
+
+/** The meeting a connector writes, from the merge's fields. */
+export const sisMeeting = ({ weekInterval = 1, ...m }: MeetingFields): SisMeeting => ({ ...m, weekInterval });
+
 /**
  * A section's fields. `enrolled` is left out when the SIS does not tell: the hub's count is the
  * base's (src/db/migrations/0011_sis_values.ts), unknown until the SIS reports one.
@@ -55,14 +75,7 @@ export function sectionFields(s: SisSectionState): Fields {
     partOfTerm: s.partOfTerm,
     title: s.title,
     credits: s.credits,
-    meetings: s.meetings.map((m) => ({
-      days: m.days,
-      startTime: m.startTime,
-      endTime: m.endTime,
-      startDate: m.startDate,
-      endDate: m.endDate,
-      roomKey: m.roomKey,
-    })),
+    meetings: s.meetings.map(meetingFields),
     instructors: s.instructors.map((i) => ({ instructorKey: i.instructorKey, role: i.role })),
     sisNumber: s.sisNumber,
   };

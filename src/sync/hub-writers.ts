@@ -7,6 +7,7 @@ import { insertMany } from '../db/insert-many.ts';
 import type { DB } from '../db/schema.ts';
 import type { Fields } from '../domain/three-way.ts';
 import type { MergeType } from '../domain/merge-settings.ts';
+import { sisMeeting, type MeetingFields } from './fields.ts';
 import { requireId, type KeyMap } from './keys.ts';
 
 export interface WriteKeys {
@@ -131,7 +132,7 @@ export const writers: Record<MergeType, TypeWriter> = {
         table: 'meetings',
         fk: 'section_id',
         rows: (f, k) =>
-          (f.meetings as { days: string; startTime: string | null; endTime: string | null; startDate: string | null; endDate: string | null; roomKey: string | null }[]).map(
+          (f.meetings as MeetingFields[]).map(sisMeeting).map(
             (m, position) => ({
               position,
               days: m.days,
@@ -140,6 +141,7 @@ export const writers: Record<MergeType, TypeWriter> = {
               start_date: m.startDate,
               end_date: m.endDate,
               room_id: requireId(k.rooms!, `meetings.${position}.roomKey`, m.roomKey, 'merge rooms first'),
+              week_interval: m.weekInterval,
             }),
           ),
       },

@@ -26,7 +26,7 @@ import { SisError } from '../sis/errors.ts';
 import { ConflictError } from '../domain/errors.ts';
 import type { SisRelationship, SisRelationshipInput, SisSectionInput, SisSectionState } from '../sis/model.ts';
 import type { SisConnections } from './connection.ts';
-import { relationshipFields, sectionFields } from './fields.ts';
+import { relationshipFields, sectionFields, sisMeeting, type MeetingFields } from './fields.ts';
 import { hubSections, sectionKeys } from './hub-records.ts';
 import { prepareWrite, replaceChildren, type PreparedWrite } from './hub-writers.ts';
 import { sectionKeyMap, UnknownReferenceError } from './keys.ts';
@@ -86,6 +86,9 @@ const permanent = (code: 'validation' | 'not_supported' | 'not_found' | 'conflic
   new SisError({ code, message, field });
 
 const POSTABLE_OF_INPUT = (connector: SisConnector) => new Set<string>(connector.capabilities.postableSectionFields);
+
+/** The SIS as a registrar calls it. */
+const SIS_NAMES: Record<SisConnector['kind'], string> = { ethos: 'the SIS', peoplesoft: 'PeopleSoft', csv: 'the SIS files' };
 
 function messagesOf(error: unknown): { code: string; messages: SisMessage[]; raw: unknown; retryable: boolean; retryAfterMs?: number } {
   if (error instanceof SisError) {
@@ -359,16 +362,17 @@ export class PushEngine {
       if (merge.blocked) throw conflictError(merge);
       // The SIS's own changes (fields the hub did not touch, or the SIS owns) come into the hub.
       sisChanges = Object.fromEntries(merge.changes.filter((c) => c.field !== 'enrolled' || ours.enrolled !== c.after).map((c) => [c.field, c.after]));
-      const input = sectionInput(termKey, merge.merged, theirFields, postable);
-      // The write is planned against what was just read: only what differs is sent.
-      const differing = [...postable].filter((f) => !sameValue(input[f as keyof SisSectionInput], theirFields[f]));
+      const input = sectionInput(termKey, merge.merged, theirFields, postable, connector);
+      // The write is planned against what was just read: only what differs is sent (compared as
+      // the merge's fields, which both sides are).
+      const differing = [...postable].filter((f) => !sameValue(merge.merged[f], theirFields[f]));
       // Only a field the SIS owns can be lost to a write whose answer is lost (src/domain/three-way.ts).
       if (differing.some((f) => owner(f) === 'sis'))
         await this.#recordSent('section', id, Object.fromEntries([...postable].map((f) => [f, merge.merged[f]])), { stored: base, seen: seenBase });
       result = differing.length ? await this.#call(log, 'updateSection', () => writer.updateSection(sisKey!, input, seen)) : { sisKey, record: seen };
       Object.assign(sisChanges, sisDefaults(input, result.record, postable));
     } else {
-      const input = sectionInput(termKey, ours, ours, postable);
+      const input = sectionInput(termKey, ours, ours, postable, connector);
       result = await this.#call(log, 'createSection', () => writer.createSection(input));
       if (!result.sisKey) return this.#awaitingKey(id, hub.termId, hub.version, result.record, log);
       sisChanges = sisDefaults(input, result.record, postable);
@@ -831,8 +835,19 @@ function sisDefaults(sent: SisSectionInput, record: SisSectionState, postable: S
   );
 }
 
-function sectionInput(termKey: string, wanted: Fields, fallback: Fields, postable: Set<string>): SisSectionInput {
+/** What a post sends; what the SIS cannot hold is refused here, by field, before anything is sent. */
+function sectionInput(termKey: string, wanted: Fields, fallback: Fields, postable: Set<string>, connector: SisConnector): SisSectionInput {
   const pick = (f: string) => (postable.has(f) ? wanted[f] : fallback[f]);
+  const meetings = (pick('meetings') as MeetingFields[]).map(sisMeeting);
+  if (!connector.capabilities.meetingWeekIntervals)
+    meetings.forEach((m, i) => {
+      if (m.weekInterval !== 1)
+        throw permanent(
+          'validation',
+          `Meeting ${i + 1} is held every ${m.weekInterval} weeks, but ${SIS_NAMES[connector.kind]} holds weekly meetings only: make it weekly, or keep this section's schedule in the SIS.`,
+          `meetings.${i}.weekInterval`,
+        );
+    });
   return {
     termKey,
     courseKey: String(wanted.courseKey),
@@ -845,7 +860,7 @@ function sectionInput(termKey: string, wanted: Fields, fallback: Fields, postabl
     partOfTerm: pick('partOfTerm') as string | null,
     title: pick('title') as string | null,
     credits: pick('credits') as number | null,
-    meetings: pick('meetings') as SisSectionInput['meetings'],
+    meetings,
     instructors: pick('instructors') as SisSectionInput['instructors'],
   };
 }

@@ -39,8 +39,8 @@ describe.each<Dialect>(['ethos', 'peoplesoft'])('%s connector against the simula
       title: 'Contract Test',
       credits: null,
       meetings: [
-        { days: 'MWF', startTime: '09:00', endTime: '09:50', startDate: part.startsOn, endDate: part.endsOn, roomKey: rooms[0].key },
-        { days: 'R', startTime: '14:00', endTime: '15:50', startDate: part.startsOn, endDate: part.endsOn, roomKey: rooms[1].key },
+        { days: 'MWF', startTime: '09:00', endTime: '09:50', startDate: part.startsOn, endDate: part.endsOn, roomKey: rooms[0].key, weekInterval: 1 },
+        { days: 'R', startTime: '14:00', endTime: '15:50', startDate: part.startsOn, endDate: part.endsOn, roomKey: rooms[1].key, weekInterval: 1 },
       ],
       instructors: [
         { instructorKey: instructors[0].key, role: 'primary' },
@@ -119,6 +119,15 @@ describe.each<Dialect>(['ethos', 'peoplesoft'])('%s connector against the simula
     const refused = await expectSisError(writer().deleteSection(created.sisKey!), 'not_supported');
     expect(refused.retryable).toBe(false);
     expect((await pair.connector.getSection(created.sisKey!))?.status).toBe('cancelled');
+  });
+
+  it('holds a meeting every other week where the SIS can (Ethos repeat rules); PeopleSoft says it cannot', async () => {
+    expect(pair.connector.capabilities.meetingWeekIntervals).toBe(dialect === 'ethos');
+    if (dialect !== 'ethos') return;
+    const biweekly = input('Z03', { meetings: [input('Z03').meetings[0], { ...input('Z03').meetings[1], weekInterval: 2 }] });
+    const created = await writer().createSection(biweekly);
+    expect(created.record.meetings.map((m) => m.weekInterval)).toEqual([1, 2]);
+    expect((await pair.connector.getSection(created.sisKey!))?.meetings.map((m) => m.weekInterval)).toEqual([1, 2]);
   });
 
   it('finds a section by its natural key', async () => {

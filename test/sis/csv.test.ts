@@ -158,7 +158,7 @@ describe('generic layout', () => {
     const { items } = await collect(c.sections(term.key));
     expect(items.map((s) => s.key)).toEqual(['2026-fa/101', '2026-fa/102']);
     expect(items.map((s) => s.sisNumber)).toEqual(['101', '102']);
-    expect(items[0].meetings[1]).toEqual({ days: 'R', startTime: '13:00', endTime: '13:50', startDate: '2026-08-24', endDate: '2026-12-11', roomKey: 'ALT/145' });
+    expect(items[0].meetings[1]).toEqual({ days: 'R', startTime: '13:00', endTime: '13:50', startDate: '2026-08-24', endDate: '2026-12-11', roomKey: 'ALT/145', weekInterval: 1 });
     expect((await c.findSection('2026-fa', 'MATH 221', '02'))?.sisKey).toBe('2026-fa/102');
     const [relationship] = (await collect(c.relationships(term.key))).items;
     expect(relationship.members).toEqual([

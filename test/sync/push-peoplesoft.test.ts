@@ -159,6 +159,38 @@ describe('posting to PeopleSoft', () => {
     expect(health.body.items.find((i: { id: string }) => i.id === enrolled.id)).toMatchObject({ hint: { id: 'peoplesoft-cancel-with-enrollment' } });
   });
 
+  it('refuses to post a meeting held every other week, naming the meeting\'s field, and leaves the class as it was', async () => {
+    const section = await hub.db
+      .selectFrom('sections')
+      .innerJoin('terms', 'terms.id', 'sections.term_id')
+      .select(['sections.id', 'sections.sis_key'])
+      .where('terms.code', '=', term)
+      .where('sections.status', '=', 'active')
+      .where('sections.sis_key', 'not in', [seeded.stopped, seeded.variableCredits, seeded.lab, seeded.joiner].map((nbr) => `${strm}:${nbr}`))
+      .where((eb) => eb.exists(eb.selectFrom('meetings').select('meetings.id').whereRef('meetings.section_id', '=', 'sections.id').where('meetings.position', '=', 1)))
+      .executeTakeFirstOrThrow();
+    const nbr = Number(section.sis_key!.split(':')[1]);
+    const before = await classInSis(nbr);
+    const view = (await hub.admin.get(`/api/v1/sections/${section.id}`)).body;
+    const res = await hub.admin.patch(`/api/v1/sections/${section.id}`, {
+      version: view.version,
+      capacity: view.capacity + 1,
+      meetings: [view.meetings[0], { ...view.meetings[1], weekInterval: 2 }],
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const status = await settled(hub.admin, section.id);
+    expect(status).toMatchObject({ status: 'error', errorCode: 'validation' });
+    expect(status.messages).toEqual([
+      {
+        field: 'meetings.1.weekInterval',
+        code: 'validation',
+        message: "Meeting 2 is held every 2 weeks, but PeopleSoft holds weekly meetings only: make it weekly, or keep this section's schedule in the SIS.",
+      },
+    ]);
+    // Nothing went out: not the capacity either, and the meeting is not flattened to weekly.
+    expect(await classInSis(nbr)).toEqual(before);
+  });
+
   it('keeps a class whose enrollment is stopped stopped when the hub changes its capacity; a cancel and a reinstate go out', async () => {
     const edited = await hubEdits(seeded.stopped, { patch: { capacity: 44 } });
     expect(await classInSis(seeded.stopped)).toMatchObject({ ENRL_CAP: 44, CLASS_STAT: 'S' });

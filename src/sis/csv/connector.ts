@@ -19,6 +19,7 @@ export const CSV_CAPABILITIES: SisCapabilities = {
   mergeOrder: ['courses', 'sections', 'relationships'],
   pageSize: 500,
   sisKeysArriveLater: false,
+  meetingWeekIntervals: false,
 };
 
 const sectionKey = (termCode: string, crn: string) => `${termCode}/${crn}`;
@@ -51,6 +52,8 @@ function toSection(s: DatasetSection): SisSection {
       startDate: m.startDate,
       endDate: m.endDate,
       roomKey: m.buildingCode && m.roomNumber ? roomKey(m.buildingCode, m.roomNumber) : null,
+      // The files have no interval column: every meeting is weekly.
+      weekInterval: 1,
     })),
     instructors: s.instructors.map((name, i) => ({ instructorKey: name, role: i === 0 ? 'primary' : 'secondary' })),
   };

@@ -44,6 +44,7 @@ export const ETHOS_CAPABILITIES: SisCapabilities = {
   mergeOrder: ['courses', 'sections', 'relationships'],
   pageSize: 500,
   sisKeysArriveLater: false,
+  meetingWeekIntervals: true,
 };
 
 export class EthosConnector implements SisConnector {

@@ -2,8 +2,10 @@
 // Ethos date-times are read as the instants they name, whatever offset the SIS sent, and written
 // with that zone's offset.
 import type { SisMeeting, SisSectionInput, SisSectionState } from '../model.ts';
+import { MAX_WEEK_INTERVAL } from '../../domain/schedule.ts';
+import { SisError } from '../errors.ts';
 import { localDateTime, utcOffset } from '../time.ts';
-import type { InstructionalEvent, Section, SectionInstructor } from './wire.ts';
+import type { InstructionalEvent, RepeatRule, Section, SectionInstructor } from './wire.ts';
 import { NIL_GUID } from './wire.ts';
 
 const WEEKDAYS: [string, string][] = [
@@ -26,19 +28,63 @@ export interface CodeTables {
   titleTypeId: string;
 }
 
-/** A meeting's days come from its rule alone: a meeting with days and no times has no time period. */
-export function meetingFromEvent(event: InstructionalEvent, section: Section, timeZone: string): SisMeeting {
+/**
+ * Every how many weeks an event's rule holds it. The hub's meetings are held on set days every 1
+ * to 52 weeks: a rule of any other kind is refused by name, never read as weekly, so a merge
+ * leaves the hub's copy alone and a post cannot write it back flattened. A daily rule is refused
+ * too: EEDM gives it no days and a SIS may count them by its own calendar, so "all seven days
+ * weekly" would be a guess, and writing it back would change the SIS's rule. So is a rule ending
+ * after a number of repetitions with no date: the reference leaves open whether the time
+ * period's end date is the last meeting's.
+ */
+function weekIntervalOf(event: InstructionalEvent, position: number): number {
+  const rule = event.recurrence?.repeatRule;
+  if (!rule) return 1;
+  const problem = beyondTheHub(rule);
+  if (problem === null) return rule.interval ?? 1;
+  throw new SisError({
+    code: 'validation',
+    field: `meetings.${position}`,
+    message:
+      `meeting ${position + 1} (instructional event ${event.id}) ${problem} (the SIS's repeatRule: ${JSON.stringify(rule)}); ` +
+      `the hub holds meetings on set days every 1 to ${MAX_WEEK_INTERVAL} weeks only, so this section is not merged and the hub keeps it as it was`,
+  });
+}
+
+/** What in a rule the hub cannot hold, in words; null when it can. */
+function beyondTheHub(rule: RepeatRule): string | null {
+  const interval = rule.interval ?? 1;
+  const every = (unit: string) => (interval === 1 ? `every ${unit}` : `every ${interval} ${unit}s`);
+  switch (rule.type) {
+    case 'weekly':
+      if (!Number.isInteger(interval) || interval < 1 || interval > MAX_WEEK_INTERVAL) return `repeats ${every('week')}`;
+      if (rule.ends?.repetitions !== undefined && rule.ends.date === undefined) return `ends after ${rule.ends.repetitions} repetitions, not on a date`;
+      return null;
+    case 'daily':
+      return `repeats ${every('day')}`;
+    case 'monthly':
+      return `repeats ${every('month')}`;
+    case 'yearly':
+      return `repeats ${every('year')}`;
+    default:
+      return `repeats by a rule of type "${rule.type}"`;
+  }
+}
+
+/** A meeting's days come from its rule alone: a meeting with days and no times has no time period. `position`: its place among the section's. */
+export function meetingFromEvent(event: InstructionalEvent, section: Section, timeZone: string, position: number): SisMeeting {
   const room = event.locations?.find((l) => l.location.type === 'room')?.location.room?.id ?? null;
   const rule = event.recurrence?.repeatRule;
   const period = event.recurrence?.timePeriod;
+  const weekInterval = weekIntervalOf(event, position);
   const daySet = new Set(rule?.daysOfWeek ?? []);
   const days = WEEKDAYS.filter(([, d]) => daySet.has(d)).map(([l]) => l).join('');
   if (!period?.startOn || !period.endOn) {
-    return { days, startTime: null, endTime: null, startDate: section.startOn, endDate: rule?.ends?.date ?? section.endOn ?? null, roomKey: room };
+    return { days, startTime: null, endTime: null, startDate: section.startOn, endDate: rule?.ends?.date ?? section.endOn ?? null, roomKey: room, weekInterval };
   }
   const start = localDateTime(period.startOn, timeZone);
   const end = localDateTime(period.endOn, timeZone);
-  return { days, startTime: start.time, endTime: end.time, startDate: start.date, endDate: rule?.ends?.date ?? end.date, roomKey: room };
+  return { days, startTime: start.time, endTime: end.time, startDate: start.date, endDate: rule?.ends?.date ?? end.date, roomKey: room, weekInterval };
 }
 
 export function sectionFromEthos(
@@ -61,7 +107,7 @@ export function sectionFromEthos(
     partOfTerm: period.part,
     title: s.titles[0]?.value ?? null,
     credits: creditsOf(s),
-    meetings: events.map((e) => meetingFromEvent(e, s, timeZone)),
+    meetings: events.map((e, i) => meetingFromEvent(e, s, timeZone, i)),
     instructors: instructors.map((i) => ({ instructorKey: i.instructor.id, role: i.instructorRole === 'primary' ? 'primary' : 'secondary' })),
     // Ethos sections v16 carry no enrollment count.
     enrolled: null,
@@ -124,7 +170,7 @@ export function eventToEthos(
   };
 }
 
-/** A weekly rule of the meeting's days, with a time period when it has times: days without times keep their days. */
+/** A weekly rule of the meeting's days every n weeks, with a time period when it has times: days without times keep their days. */
 function recurrenceOf(meeting: SisMeeting, timeZone: string): InstructionalEvent['recurrence'] {
   const daysOfWeek = WEEKDAYS.filter(([l]) => meeting.days.includes(l)).map(([, d]) => d);
   const { startTime, endTime, startDate, endDate } = meeting;
@@ -139,6 +185,6 @@ function recurrenceOf(meeting: SisMeeting, timeZone: string): InstructionalEvent
           },
         }
       : {}),
-    repeatRule: { type: 'weekly', interval: 1, ...(endDate === null ? {} : { ends: { date: endDate } }), daysOfWeek },
+    repeatRule: { type: 'weekly', interval: meeting.weekInterval, ...(endDate === null ? {} : { ends: { date: endDate } }), daysOfWeek },
   };
 }

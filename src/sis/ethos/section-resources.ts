@@ -146,14 +146,14 @@ export class SectionResources {
   private async writeEvents(sisKey: string, input: SisSectionInput, existing: InstructionalEvent[], section: Section): Promise<InstructionalEvent[]> {
     const method = await this.tables.use((t) => t.id('instructional-methods', input.component));
     const body = (meeting: SisMeeting, id: string) => this.tables.use((t) => eventToEthos(meeting, sisKey, input.component, t, this.timeZone, id));
-    const unchanged = (event: InstructionalEvent, meeting: SisMeeting) =>
-      event.instructionalMethod?.id === method && sameValue(meetingFromEvent(event, section, this.timeZone), meeting);
+    const unchanged = (event: InstructionalEvent, meeting: SisMeeting, position: number) =>
+      event.instructionalMethod?.id === method && sameValue(meetingFromEvent(event, section, this.timeZone, position), meeting);
     const added = input.meetings.slice(existing.length);
     const surplus = existing.slice(input.meetings.length);
     const kept = Promise.all(
       input.meetings.slice(0, existing.length).map(async (meeting, i) => {
         const event = existing[i];
-        if (unchanged(event, meeting)) return event;
+        if (unchanged(event, meeting, i)) return event;
         return this.client.json<InstructionalEvent>('PUT', 'instructional-events', { id: event.id, body: await body(meeting, event.id) });
       }),
     );

@@ -42,6 +42,15 @@ export interface Section {
   [other: string]: unknown;
 }
 
+/** How an event recurs: `type` daily, weekly (with its days), monthly (with `repeatBy`) or yearly, every `interval` of them. */
+export interface RepeatRule {
+  type: string;
+  interval?: number;
+  daysOfWeek?: string[];
+  ends?: { date?: string; repetitions?: number };
+  repeatBy?: unknown;
+}
+
 export interface InstructionalEvent {
   id: string;
   section: Ref;
@@ -49,7 +58,7 @@ export interface InstructionalEvent {
   recurrence?: {
     /** Absent for a meeting with days and no times: the rule alone carries its days. */
     timePeriod?: { startOn?: string; endOn?: string };
-    repeatRule: { type: string; interval?: number; daysOfWeek?: string[]; ends?: { date?: string } };
+    repeatRule: RepeatRule;
   };
   locations?: { location: { type: string; room?: Ref } }[];
 }

@@ -32,6 +32,8 @@ export const PEOPLESOFT_CAPABILITIES: SisCapabilities = {
   mergeOrder: ['sections', 'courses', 'relationships'],
   pageSize: 500,
   sisKeysArriveLater: true,
+  // A meeting pattern is held every week of its dates.
+  meetingWeekIntervals: false,
 };
 
 export class PeopleSoftConnector implements SisConnector {

@@ -38,6 +38,8 @@ export const meetingFromRow = (p: PsMeetingPattern): SisMeeting => ({
   startDate: p.START_DT || null,
   endDate: p.END_DT || null,
   roomKey: p.FACILITY_ID || null,
+  // A meeting pattern has no interval: it is held every week of its dates.
+  weekInterval: 1,
 });
 
 export function sectionFromClass(c: PsClass): SisSectionState {
