@@ -3,7 +3,8 @@
 // live progress bar and a report; the merge settings editor saves (with validation errors next to
 // fields, a stale version explained, the maintenance switch) and shows each version in the history;
 // the institution time zone saves on its own, and the nightly time and the sync dashboard are read
-// in it; real-time posting turns a section Pending → Synced successfully; a SIS validation refusal shows
+// in it; real-time posting turns a section Pending → Synced successfully, a meeting made every
+// other week in the editor included; a SIS validation refusal shows
 // "Synced with errors" with the SIS's message and lands in Integration health (retry, dismiss);
 // the sync dashboard counts it.
 // Set COURSEBRIDGE_SCREENSHOTS=1 to also write the PNGs in docs/screenshots/.
@@ -292,6 +293,25 @@ describe.skipIf(!hasChromium)('integration screens in a real browser against a r
     await page.getByTestId('integration-status').getByText('Synced successfully').waitFor({ timeout: 30_000 });
     await page.goto('/admin/integration-health');
     await page.getByTestId('health-total').getByText('0 in error').waitFor();
+  });
+
+  it("the editor shows a meeting as Weekly; made every other week, it posts the SIS's repeat interval 2", async () => {
+    const { section } = picked;
+    await page.goto(`/sections/${section.id}`);
+    const meeting = page.getByTestId('meeting-0');
+    const repeats = meeting.getByLabel('Repeats');
+    expect(await repeats.inputValue()).toBe('1');
+    expect(await repeats.locator('option:checked').innerText()).toBe('Weekly');
+    expect(await meeting.locator('legend').innerText()).not.toMatch(/every/i);
+    await repeats.selectOption('2');
+    await meeting.locator('legend').getByText(/ every 2 weeks /).waitFor();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText(/Saved — version \d+\./).waitFor();
+    expect(ok(await hub.admin.get(`/api/v1/sections/${section.id}`)).meetings[0].weekInterval).toBe(2);
+    const inSis = () => sis.sim.store.state.sections[section.sisKey].meetings[0].repeat;
+    for (let i = 0; i < 300 && inSis()?.interval !== 2; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(inSis()).toEqual({ type: 'weekly', interval: 2 });
+    await page.getByTestId('integration-status').getByText('Synced successfully').waitFor({ timeout: 30_000 });
   });
 
   /** Active sections of the term the SIS has (synced) and no relationship holds, by subject. */

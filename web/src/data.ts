@@ -66,10 +66,17 @@ export function sectionCode(s: { subject: string; courseNumber: string; sectionN
   return `${s.subject} ${s.courseNumber}-${s.sectionNumber}`;
 }
 
-export function meetingSummary(m: { days: string; startTime: string | null; endTime: string | null; roomId: string | null }, rooms: Map<string, Room>): string {
+/** "Every 2 weeks"; weekly is the usual case and goes unsaid in summaries. */
+export const weekIntervalLabel = (n: number) => (n === 1 ? 'Weekly' : `Every ${n} weeks`);
+
+export function meetingSummary(
+  m: { days: string; startTime: string | null; endTime: string | null; roomId: string | null; weekInterval: number },
+  rooms: Map<string, Room>,
+): string {
   const time = m.startTime && m.endTime ? `${m.startTime}–${m.endTime}` : 'arranged';
   const room = m.roomId ? roomLabel(rooms.get(m.roomId)) : '';
-  return [m.days || '—', time, room].filter(Boolean).join(' ');
+  const every = m.weekInterval === 1 ? '' : weekIntervalLabel(m.weekInterval).toLowerCase();
+  return [m.days || '—', time, every, room].filter(Boolean).join(' ');
 }
 
 export const INTEGRATION_LABELS: Record<string, string> = {

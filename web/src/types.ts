@@ -71,6 +71,8 @@ export interface Meeting {
   startDate: string | null;
   endDate: string | null;
   roomId: string | null;
+  /** Held every n weeks on its days: 1 weekly, 2 every other week. */
+  weekInterval: number;
 }
 export interface InstructorAssignment {
   instructorId: string;

@@ -1,11 +1,11 @@
-// The section editor: every field, meetings (days, times, dates, a room picker with capacity),
-// instructors; fields locked by the phase in force are disabled and say which phase; saves carry
-// the version read, and a 409 explains field by field what changed meanwhile. Cancel, reinstate
-// and delete are in SectionActions.tsx.
+// The section editor: every field, meetings (days, times, dates, every how many weeks, a room
+// picker with capacity), instructors; fields locked by the phase in force are disabled and say
+// which phase; saves carry the version read, and a 409 explains field by field what changed
+// meanwhile. Cancel, reinstate and delete are in SectionActions.tsx.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { ApiError, fieldErrors, get, patch } from '../api.ts';
-import { meetingSummary, roomLabel, sectionCode, useEditRules, useInstructors, useRooms, useTerms } from '../data.ts';
+import { meetingSummary, roomLabel, sectionCode, useEditRules, useInstructors, useRooms, useTerms, weekIntervalLabel } from '../data.ts';
 import { Link } from '../router.tsx';
 import { useCan } from '../session.tsx';
 import { SOURCE_LABELS, type EditRules, type IntegrationStatusView, type Meeting, type Relationship, type Room, type Section, type SectionField, type SourceOfTruth } from '../types.ts';
@@ -24,6 +24,8 @@ const DAYS = [
   ['S', 'Saturday'],
   ['U', 'Sunday'],
 ] as const;
+/** Every how many weeks a meeting may be held (the API's 1 to 52). */
+const WEEK_INTERVALS = Array.from({ length: 52 }, (_, i) => i + 1);
 
 const EDITABLE = ['sectionNumber', 'component', 'capacity', 'instructionMode', 'campus', 'partOfTerm', 'title', 'credits', 'allowIntegration', 'sourceOfTruth', 'meetings', 'instructors'] as const;
 type EditableKey = (typeof EDITABLE)[number];
@@ -98,6 +100,7 @@ function apiValue(d: Draft, key: EditableKey): unknown {
         startDate: m.startDate || null,
         endDate: m.endDate || null,
         roomId: m.roomId || null,
+        weekInterval: m.weekInterval,
       }));
     default:
       return d[key];
@@ -348,7 +351,7 @@ function SectionEditor({ initial }: { initial: Section }) {
             className="btn"
             disabled={!!meetingLock || !!roomLock}
             title={meetingLock ?? roomLock}
-            onClick={() => set('meetings', [...draft.meetings, { days: '', startTime: null, endTime: null, startDate: null, endDate: null, roomId: null }])}
+            onClick={() => set('meetings', [...draft.meetings, { days: '', startTime: null, endTime: null, startDate: null, endDate: null, roomId: null, weekInterval: 1 }])}
           >
             Add meeting
           </button>
@@ -411,7 +414,18 @@ function SectionEditor({ initial }: { initial: Section }) {
                 >
                   {(p) => <RoomPicker {...p} rooms={rooms.data ?? []} value={m.roomId} disabled={!!roomLock} capacity={capacity} onChange={(roomId) => setMeeting(i, { roomId })} />}
                 </Field>
-                <div className="flex items-end lg:col-span-3">
+                <Field label="Repeats" error={e('weekInterval')} lockedReason={meetingLock}>
+                  {(p) => (
+                    <select {...p} className="input" value={m.weekInterval} disabled={!!meetingLock} onChange={(ev) => setMeeting(i, { weekInterval: Number(ev.target.value) })}>
+                      {WEEK_INTERVALS.map((n) => (
+                        <option key={n} value={n}>
+                          {weekIntervalLabel(n)}
+                        </option>
+                      ))}
+                    </select>
+                  )}
+                </Field>
+                <div className="flex items-end lg:col-span-2">
                   <button
                     type="button"
                     className="btn btn-danger"
