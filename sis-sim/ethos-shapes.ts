@@ -3,7 +3,18 @@
 import { instantToLocal, zonedToInstant } from '../src/domain/zoned-time.ts';
 import { utcOffset } from '../src/sis/time.ts';
 import { guidFor } from './ids.ts';
-import type { SectionDraft, SimMeeting, SimRelationship, SimRepeat, SimSection, SimState, SimTerm } from './state.ts';
+import type {
+  SectionDraft,
+  SimAssignmentDetails,
+  SimEventDetails,
+  SimMeeting,
+  SimRelationship,
+  SimRepeat,
+  SimSection,
+  SimSectionInstructor,
+  SimState,
+  SimTerm,
+} from './state.ts';
 
 export const SECTION_TITLE_TYPE = guidFor('section-title-type:short');
 
@@ -117,12 +128,14 @@ export function renderEvent(s: SimSection, m: SimMeeting, timeZone: string, form
             : {}),
           repeatRule: repeatRule(m, daysOfWeek),
         };
+  const { otherLocations = [], ...own } = m.event ?? {};
   return {
     id: m.id,
+    ...own,
     section: { id: s.id },
     instructionalMethod: { id: codeTable('instructional-method', s.component) },
     ...(recurrence ? { recurrence } : {}),
-    locations: m.roomId === null ? [] : [{ location: { type: 'room', room: { id: m.roomId } } }],
+    locations: [...(m.roomId === null ? [] : [{ location: { type: 'room', room: { id: m.roomId } } }]), ...otherLocations],
   };
 }
 
@@ -141,12 +154,56 @@ function repeatRule(m: SimMeeting, daysOfWeek: string[]): Record<string, unknown
 export class ShapeError extends Error {}
 
 interface EventBody {
+  title?: unknown;
+  description?: unknown;
+  workLoad?: unknown;
+  approvals?: unknown;
   section?: { id?: string };
   recurrence?: {
     timePeriod?: { startOn?: string; endOn?: string };
     repeatRule?: { type?: string; interval?: unknown; daysOfWeek?: string[]; ends?: { date?: string }; repeatBy?: unknown };
   };
   locations?: { location?: { type?: string; room?: { id?: string } } }[];
+}
+
+const APPROVAL_TYPES: readonly unknown[] = ['instructorAvailability', 'instructorCapacity', 'roomAvailability', 'roomCapacity'];
+const APPROVAL_ENTITIES: readonly unknown[] = ['user', 'system'];
+const LOCATION_TYPES: readonly unknown[] = ['room', 'site', 'online', 'other'];
+
+/** A written string field, or nothing. */
+function text(value: unknown, field: string): string | undefined {
+  if (value !== undefined && typeof value !== 'string') throw new ShapeError(`${field} must be a string.`);
+  return value;
+}
+
+/** A written number in [0, max], or nothing. */
+function amount(value: unknown, field: string, max = Infinity): number | undefined {
+  if (value !== undefined && !(typeof value === 'number' && value >= 0 && value <= max)) throw new ShapeError(`${field} must be a number from 0${max === Infinity ? ' up' : ` to ${max}`}.`);
+  return value;
+}
+
+/** Keeps the fields that were given, so a record written without them stores none. */
+const given = <T extends object>(fields: T): T | null => {
+  const kept = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as T;
+  return Object.keys(kept).length ? kept : null;
+};
+
+/** What an event carries beyond its meeting: checked as the SIS checks it, kept as written; null when nothing. */
+function readEventDetails(body: EventBody): SimEventDetails | null {
+  const approvals = body.approvals;
+  if (approvals !== undefined && !(Array.isArray(approvals) && approvals.every((a) => APPROVAL_TYPES.includes(a?.approvalType) && APPROVAL_ENTITIES.includes(a?.approvalEntity)))) {
+    throw new ShapeError('approvals must each have an approvalType (instructorAvailability, instructorCapacity, roomAvailability, roomCapacity) and an approvalEntity (user, system).');
+  }
+  if (body.locations !== undefined && !Array.isArray(body.locations)) throw new ShapeError('locations must be an array.');
+  const others = (body.locations ?? []).filter((l) => l.location?.type !== 'room');
+  if (!others.every((l) => LOCATION_TYPES.includes(l.location?.type))) throw new ShapeError('locations.location.type must be room, site, online or other.');
+  return given<SimEventDetails>({
+    title: text(body.title, 'title'),
+    description: text(body.description, 'description'),
+    workLoad: amount(body.workLoad, 'workLoad'),
+    approvals: (approvals as SimEventDetails['approvals'])?.map(({ approvalType, approvalEntity }) => ({ approvalType, approvalEntity })),
+    otherLocations: others.length ? (others as SimEventDetails['otherLocations']) : undefined,
+  });
 }
 
 /** A written date-time on the sim's clock, 'YYYY-MM-DDTHH:MM': an offset or Z names an instant. */
@@ -167,6 +224,7 @@ export function readEvent(body: EventBody, section: SimSection, state: SimState,
   const rule = body.recurrence?.repeatRule;
   const repeat = rule ? readRepeat(rule) : null;
   const days = new Set(rule?.daysOfWeek ?? []);
+  const event = readEventDetails(body);
   const room = body.locations?.find((l) => l.location?.type === 'room')?.location?.room?.id ?? null;
   return {
     days: WEEKDAYS.filter(([, day]) => days.has(day)).map(([letter]) => letter).join(''),
@@ -176,6 +234,7 @@ export function readEvent(body: EventBody, section: SimSection, state: SimState,
     endDate: end ? end.slice(0, 10) : (rule?.ends?.date ?? dates.endOn),
     roomId: room,
     ...(repeat ? { repeat } : {}),
+    ...(event ? { event } : {}),
   };
 }
 
@@ -241,6 +300,58 @@ export function readSection(
     // PUT replaces the section; its meetings and instructors are separate Ethos resources.
     meetings: existing?.meetings ?? [],
     instructors: existing?.instructors ?? [],
+  };
+}
+
+/** A section-instructors v10 record: a primary's share is 100 unless a client wrote another. */
+export function renderLink(s: SimSection, l: SimSectionInstructor): Record<string, unknown> {
+  const events = l.meetingIds?.filter((id) => s.meetings.some((m) => m.id === id));
+  return {
+    id: l.id,
+    instructor: { id: l.instructorId },
+    section: { id: s.id },
+    ...(events ? { instructionalEvents: events.map((id) => ({ id })) } : {}),
+    ...(l.role === 'primary' ? { instructorRole: 'primary', responsibilityPercentage: 100 } : {}),
+    ...l.assignment,
+  };
+}
+
+export interface LinkBody {
+  id?: string;
+  instructor?: { id?: string };
+  section?: { id?: string };
+  instructorRole?: string;
+  instructionalEvents?: { id?: string }[];
+  responsibilityPercentage?: unknown;
+  workLoad?: unknown;
+  workStartOn?: unknown;
+  workEndOn?: unknown;
+}
+
+/** A written date, 'YYYY-MM-DD', or nothing. */
+function date(value: unknown, field: string): string | undefined {
+  if (value !== undefined && !(typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value))) throw new ShapeError(`${field} must be a date (YYYY-MM-DD).`);
+  return value;
+}
+
+/** A written assignment of an instructor to the section `s` (a PUT replaces it: what it leaves out is gone). */
+export function readLink(body: LinkBody, s: SimSection): Omit<SimSectionInstructor, 'id'> {
+  if (!body.instructor?.id) throw new ShapeError('instructor.id is required.');
+  const events = body.instructionalEvents;
+  if (events !== undefined && !(Array.isArray(events) && events.every((e) => s.meetings.some((m) => m.id === e?.id)))) {
+    throw new ShapeError(`instructionalEvents must be events of section ${s.id}.`);
+  }
+  const assignment = given<SimAssignmentDetails>({
+    responsibilityPercentage: amount(body.responsibilityPercentage, 'responsibilityPercentage', 100),
+    workLoad: amount(body.workLoad, 'workLoad'),
+    workStartOn: date(body.workStartOn, 'workStartOn'),
+    workEndOn: date(body.workEndOn, 'workEndOn'),
+  });
+  return {
+    instructorId: body.instructor.id,
+    role: body.instructorRole === 'primary' ? 'primary' : 'secondary',
+    meetingIds: events ? events.map((e) => e.id!) : null,
+    ...(assignment ? { assignment } : {}),
   };
 }
 

@@ -5,10 +5,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   codeTable,
   type EventTimes,
+  type LinkBody,
   readEvent,
+  readLink,
   readSection,
   renderCrosslist,
   renderEvent,
+  renderLink,
   renderSection,
   SECTION_TITLE_TYPE,
   ShapeError,
@@ -312,38 +315,29 @@ export function registerEthos(app: FastifyInstance, options: EthosOptions): void
       return reply.code(204).send();
     });
 
-    const renderLink = (sectionId: string, l: { id: string; instructorId: string; role: string }) => ({
-      id: l.id,
-      instructor: { id: l.instructorId },
-      section: { id: sectionId },
-      ...(l.role === 'primary' ? { instructorRole: 'primary', responsibilityPercentage: 100 } : {}),
-    });
-    type LinkBody = { id?: string; instructor?: { id?: string }; section?: { id?: string }; instructorRole?: string };
-    const readLink = (body: LinkBody) => ({
-      instructorId: required(body.instructor?.id, 'instructor.id'),
-      role: body.instructorRole === 'primary' ? ('primary' as const) : ('secondary' as const),
-    });
     api.get('/api/section-instructors', async (request, reply) => {
       const sectionId = refId(criteria(request).section);
       const sections = sectionId ? [store.section(sectionId)] : Object.values(store.state.sections);
-      return page(request, reply, sections.flatMap((s) => s.instructors.map((l) => ({ s, l }))), ({ s, l }) => renderLink(s.id, l));
+      return page(request, reply, sections.flatMap((s) => s.instructors.map((l) => ({ s, l }))), ({ s, l }) => renderLink(s, l));
     });
     api.get('/api/section-instructors/:id', async (request) => {
       const { section, link } = store.sectionInstructor((request.params as { id: string }).id);
-      return renderLink(section.id, link);
+      return renderLink(section, link);
     });
     api.post('/api/section-instructors', async (request, reply) => {
       const body = request.body as LinkBody;
       noNilGuid(body.id);
-      const sectionId = required(body.section?.id, 'section.id');
-      return reply.code(201).send(renderLink(sectionId, store.putSectionInstructor(sectionId, readLink(body), null)));
+      const section = store.section(required(body.section?.id, 'section.id'));
+      const link = store.putSectionInstructor(section.id, readLink(body, section), null);
+      return reply.code(201).send(renderLink(store.section(section.id), link));
     });
     api.put('/api/section-instructors/:id', async (request) => {
       const id = (request.params as { id: string }).id;
       const body = request.body as LinkBody;
       samePutId(body.id, id);
       const { section } = store.sectionInstructor(id);
-      return renderLink(section.id, store.putSectionInstructor(section.id, readLink(body), id));
+      const link = store.putSectionInstructor(section.id, readLink(body, section), id);
+      return renderLink(store.section(section.id), link);
     });
     api.delete('/api/section-instructors/:id', async (request, reply) => {
       store.deleteSectionInstructor((request.params as { id: string }).id);

@@ -81,6 +81,19 @@ export interface SimMeeting {
   standardPattern?: string | null;
   /** Ethos repeatRule as written, where it is not weekly every week; null or absent: weekly, interval 1. */
   repeat?: SimRepeat | null;
+  /** What an Ethos client wrote of the meeting's instructional event beyond the meeting itself; null or absent: nothing. */
+  event?: SimEventDetails | null;
+}
+
+/** An Ethos instructional event's own fields, kept as written and returned, as a SIS keeps them. */
+export interface SimEventDetails {
+  title?: string;
+  description?: string;
+  workLoad?: number;
+  /** A scheduler's overrides: "ignore room or instructor conflicts, I checked". */
+  approvals?: { approvalType: string; approvalEntity: string }[];
+  /** Its locations other than the room (a site, online, other), as written. */
+  otherLocations?: { location: { type: string; [field: string]: unknown } }[];
 }
 
 /** How an Ethos event recurs: every `interval` days, weeks (on the meeting's days), months (by `repeatBy`) or years. */
@@ -100,6 +113,16 @@ export interface SimSectionInstructor {
   gradeAccess?: string | null;
   /** The meetings the instructor teaches (PeopleSoft assigns instructors per meeting); null or absent: all. */
   meetingIds?: string[] | null;
+  /** What an Ethos client wrote of the assignment beyond who and whether primary; null or absent: nothing (a primary's share is then 100). */
+  assignment?: SimAssignmentDetails | null;
+}
+
+/** An Ethos section-instructors record's own fields, kept as written and returned. */
+export interface SimAssignmentDetails {
+  responsibilityPercentage?: number;
+  workLoad?: number;
+  workStartOn?: string;
+  workEndOn?: string;
 }
 
 export interface SimSection {

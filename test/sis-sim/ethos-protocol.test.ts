@@ -98,4 +98,45 @@ describe('Ethos dialect', () => {
     expect((await put({ type: 'weekly', interval: 1 })).status).toBe(200);
     expect(await rule()).toEqual(event.recurrence.repeatRule);
   });
+
+  it("keeps an event's title, description, workLoad, approvals and other locations as written; a PUT that leaves them out removes them", async () => {
+    const [event] = (await (await get('/api/instructional-events?limit=500', 'application/json')).json()).filter(
+      (e: { locations: unknown[] }) => e.locations.length === 1,
+    ) as { id: string; locations: unknown[] }[];
+    const own = {
+      title: 'Lecture',
+      description: 'Held in the lecture hall',
+      workLoad: 3,
+      approvals: [{ approvalType: 'roomAvailability', approvalEntity: 'user' }],
+    };
+    const site = { location: { type: 'site', site: { id: '5b6c0000-0000-4000-8000-000000000001' } } };
+    const read = async () => (await (await get(`/api/instructional-events/${event.id}`, 'application/json')).json()) as Record<string, unknown>;
+
+    expect((await send('PUT', `/api/instructional-events/${event.id}`, { ...event, ...own, locations: [...event.locations, site] })).status).toBe(200);
+    expect(await read()).toEqual({ ...event, ...own, locations: [...event.locations, site] });
+    const refused = await send('PUT', `/api/instructional-events/${event.id}`, { ...event, approvals: [{ approvalType: 'anything', approvalEntity: 'user' }] });
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).errors[0].message).toMatch(/^approvals must each have an approvalType/);
+    expect((await send('PUT', `/api/instructional-events/${event.id}`, event)).status).toBe(200);
+    expect(await read()).toEqual(event);
+  });
+
+  it("keeps a section instructor's events, share, workload and dates as written; refuses an event of another section", async () => {
+    const links = (await (await get('/api/section-instructors?limit=500', 'application/json')).json()) as { id: string; section: { id: string } }[];
+    const events = (await (await get('/api/instructional-events?limit=500', 'application/json')).json()) as { id: string; section: { id: string } }[];
+    const link = links.find((l) => events.some((e) => e.section.id === l.section.id))!;
+    const taught = events.find((e) => e.section.id === link.section.id)!;
+    const elsewhere = events.find((e) => e.section.id !== link.section.id)!;
+    const own = { instructionalEvents: [{ id: taught.id }], responsibilityPercentage: 60, workLoad: 2.5, workStartOn: '2025-08-25', workEndOn: '2025-10-17' };
+    const read = async () => (await (await get(`/api/section-instructors/${link.id}`, 'application/json')).json()) as Record<string, unknown>;
+
+    expect((await send('PUT', `/api/section-instructors/${link.id}`, { ...link, ...own })).status).toBe(200);
+    expect(await read()).toEqual({ ...link, ...own });
+    const refused = await send('PUT', `/api/section-instructors/${link.id}`, { ...link, instructionalEvents: [{ id: elsewhere.id }] });
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).errors[0].message).toBe(`instructionalEvents must be events of section ${link.section.id}.`);
+    expect((await send('PUT', `/api/section-instructors/${link.id}`, { ...link, responsibilityPercentage: 140 })).status).toBe(400);
+    expect((await send('PUT', `/api/section-instructors/${link.id}`, link)).status).toBe(200);
+    expect(await read()).toEqual(link);
+  });
 });
