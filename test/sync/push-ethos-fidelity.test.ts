@@ -1,8 +1,10 @@
 // An Ethos SIS's own representation survives the hub: meeting times it stores in UTC are read on
 // the institution's clock, and a post changes only what the hub changed. A hub and an Ethos
 // simulator that sends event times as UTC instants, over real HTTP.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SimMeeting, SimRelationship, SimSection } from '../../sis-sim/state.ts';
+import { codeTable } from '../../sis-sim/ethos-shapes.ts';
+import type { SimAssignmentDetails, SimEventDetails, SimMeeting, SimRelationship, SimSection } from '../../sis-sim/state.ts';
 import { startHub, type Hub } from '../helpers/hub.ts';
 import { API_KEY, startPair, type Pair } from '../sis/harness.ts';
 import { ALL_TYPES, merge, type RunView } from './helpers.ts';
@@ -23,6 +25,23 @@ let unlinked: SimSection;
 let variable: SimSection;
 /** A section whose one meeting has days and a room but no times ('MTWRF', ARRANGED in Banner). */
 let untimed: SimSection;
+/** A section whose event and instructor assignments the SIS holds more of than the hub does. */
+let detailed: SimSection;
+/** That event's own fields: a scheduler's approvals, a workload, a title and a site beside the room. */
+const EVENT_DETAILS: SimEventDetails = {
+  title: 'Lecture',
+  workLoad: 3,
+  approvals: [
+    { approvalType: 'roomAvailability', approvalEntity: 'user' },
+    { approvalType: 'instructorCapacity', approvalEntity: 'system' },
+  ],
+  otherLocations: [{ location: { type: 'site', site: { id: codeTable('site', 'MAIN') } } }],
+};
+/** Its two instructors' shares, workload and dates, and the event each teaches. */
+const ASSIGNMENTS: SimAssignmentDetails[] = [
+  { responsibilityPercentage: 60, workLoad: 2.5, workStartOn: '2025-08-25', workEndOn: '2025-10-17' },
+  { responsibilityPercentage: 40, workLoad: 1.5, workStartOn: '2025-10-20', workEndOn: '2025-12-12' },
+];
 
 /** A GET of the SIS's own representation, as any Ethos client would see it. */
 async function ethos<T>(path: string): Promise<T> {
@@ -44,6 +63,7 @@ interface HubSection {
   capacity: number;
   sisKey: string;
   meetings: { days: string; startTime: string | null; endTime: string | null; startDate: string | null; endDate: string | null; roomId: string | null }[];
+  instructors: { instructorId: string; role: 'primary' | 'secondary' }[];
 }
 const hubSection = async (sisKey: string): Promise<HubSection> => {
   const { id } = await hub.db.selectFrom('sections').select('id').where('sis_key', '=', sisKey).executeTakeFirstOrThrow();
@@ -99,6 +119,18 @@ beforeAll(async () => {
     .find((s) => s.status === 'active' && s.meetings.some((m) => m.roomId !== null) && ![a, b, c, ranged, ...Object.values(picked)].includes(s))!;
   const withRoom = arranged.meetings.find((m) => m.roomId !== null)!;
   untimed = store.patchSection(arranged.id, { meetings: [{ ...withRoom, days: 'F', startTime: null, endTime: null }] });
+  const rich = store
+    .sectionsOfTerm(term.id)
+    .find((s) => s.status === 'active' && s.meetings.some((m) => m.startTime !== null && m.roomId !== null) && ![a, b, c, ranged, arranged, ...Object.values(picked)].includes(s))!;
+  const lecture = { ...rich.meetings.find((m) => m.startTime !== null && m.roomId !== null)!, event: EVENT_DETAILS };
+  const [first, second] = Object.values(store.state.instructors);
+  detailed = store.patchSection(rich.id, {
+    meetings: [lecture],
+    instructors: [
+      { id: randomUUID(), instructorId: first.id, role: 'primary', meetingIds: [lecture.id], assignment: ASSIGNMENTS[0] },
+      { id: randomUUID(), instructorId: second.id, role: 'secondary', meetingIds: [lecture.id], assignment: ASSIGNMENTS[1] },
+    ],
+  });
   hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY, timeoutMs: 10_000, timeZone: 'America/Chicago' }, runtime: { pushSweepMs: 0 } });
   imported = await merge(hub.admin, { types: ALL_TYPES, terms: [TERM] });
   await setSync(hub.admin, TERM);
@@ -176,6 +208,42 @@ describe('Ethos meetings with days and no times', () => {
     const { meetings } = await hubSection(untimed.id);
     await patch(untimed.id, { meetings: [{ ...meetings[0], days: 'TR' }] });
     expect(inSis()).toEqual([expect.objectContaining({ days: 'TR', startTime: null, endTime: null })]);
+  });
+});
+
+describe('Ethos fields the hub does not own', () => {
+  it("moves a meeting to another room and time and keeps the SIS event's approvals, workload, title and site", async () => {
+    const { meetings } = await hubSection(detailed.id);
+    const room = await hub.db.selectFrom('rooms').select(['id', 'sis_key']).where('id', '!=', meetings[0].roomId!).where('active', '=', true).executeTakeFirstOrThrow();
+    await patch(detailed.id, { meetings: [{ ...meetings[0], roomId: room.id, startTime: '07:30', endTime: '08:20' }] });
+
+    const [event] = await ethos<Record<string, unknown>[]>(`instructional-events?criteria=${encodeURIComponent(JSON.stringify({ section: { id: detailed.id } }))}`);
+    expect(event).toMatchObject({ id: detailed.meetings[0].id, title: 'Lecture', workLoad: 3, approvals: EVENT_DETAILS.approvals });
+    expect(event.locations).toEqual([{ location: { type: 'room', room: { id: room.sis_key } } }, ...EVENT_DETAILS.otherLocations!]);
+    expect(sis.sim.store.section(detailed.id).meetings).toEqual([
+      expect.objectContaining({ startTime: '07:30', endTime: '08:20', roomId: room.sis_key, event: EVENT_DETAILS }),
+    ]);
+    expect((await hubSection(detailed.id)).meetings).toEqual([expect.objectContaining({ startTime: '07:30', endTime: '08:20', roomId: room.id })]);
+  });
+
+  it("swaps its instructors' roles and keeps each one's event, share, workload and dates in the SIS", async () => {
+    const { instructors } = await hubSection(detailed.id);
+    expect(instructors.map((i) => i.role)).toEqual(['primary', 'secondary']);
+    await patch(detailed.id, { instructors: instructors.map((i) => ({ ...i, role: i.role === 'primary' ? 'secondary' : 'primary' })) });
+
+    const links = await ethos<Record<string, unknown>[]>(`section-instructors?criteria=${encodeURIComponent(JSON.stringify({ section: { id: detailed.id } }))}`);
+    const [first, second] = detailed.instructors;
+    expect(links).toEqual([
+      { id: first.id, instructor: { id: first.instructorId }, section: { id: detailed.id }, instructionalEvents: [{ id: detailed.meetings[0].id }], ...ASSIGNMENTS[0] },
+      {
+        id: second.id,
+        instructor: { id: second.instructorId },
+        section: { id: detailed.id },
+        instructionalEvents: [{ id: detailed.meetings[0].id }],
+        instructorRole: 'primary',
+        ...ASSIGNMENTS[1],
+      },
+    ]);
   });
 });
 

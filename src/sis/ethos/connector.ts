@@ -18,6 +18,7 @@ import type {
 import type { EthosSettings } from '../settings.ts';
 import { EthosClient } from './client.ts';
 import { EthosCodeTables } from './code-tables.ts';
+import { overlay } from './overlay.ts';
 import { SectionResources } from './section-resources.ts';
 import {
   NIL_GUID,
@@ -263,12 +264,10 @@ function crosslistFromEthos(x: SectionCrosslist, termKey: string): SisRelationsh
  * maximum are the SIS's and go back unchanged.
  */
 function crosslistToEthos(input: SisRelationshipInput, current: SectionCrosslist | null): SectionCrosslist {
-  const { maxEnrollment: _replaced, ...kept } = current ?? { id: NIL_GUID, waitlist: 'separate' };
-  return {
-    ...kept,
+  return overlay(current ?? { id: NIL_GUID, sections: [], waitlist: 'separate' }, {
     sections: input.members.map((m) => ({ section: { id: m.sectionKey }, type: m.primary ? 'primary' : 'secondary' })),
-    ...(input.sharedCapacity === null ? {} : { maxEnrollment: input.sharedCapacity }),
-  };
+    maxEnrollment: input.sharedCapacity ?? undefined,
+  });
 }
 
 function sameMembers(x: SectionCrosslist, input: SisRelationshipInput): boolean {

@@ -5,6 +5,7 @@ import type { SisMeeting, SisSectionInput, SisSectionState } from '../model.ts';
 import { MAX_WEEK_INTERVAL } from '../../domain/schedule.ts';
 import { SisError } from '../errors.ts';
 import { localDateTime, utcOffset } from '../time.ts';
+import { overlay } from './overlay.ts';
 import type { InstructionalEvent, RepeatRule, Section, SectionInstructor } from './wire.ts';
 import { NIL_GUID } from './wire.ts';
 
@@ -117,27 +118,29 @@ export function sectionFromEthos(
 
 /**
  * The section representation for POST (no `current`) or PUT (overlaying `current`, so fields we
- * do not own survive the full-representation PUT).
+ * do not own survive the full-representation PUT). Of the titles the hub holds the first; of the
+ * status only whether it is cancelled, so an open or closed section's status and its detail go
+ * back as read while the hub agrees.
  */
 export function sectionToEthos(input: SisSectionInput, tables: CodeTables, current: Section | null): Section {
   const period = tables.periodId(input.termKey, input.partOfTerm);
-  const keepOpenOrClosed = current?.status && current.status.category !== 'cancelled' ? current.status.category : 'open';
-  return {
-    ...(current ?? {}),
+  const cancelled = input.status === 'cancelled';
+  const keptStatus = current?.status && (current.status.category === 'cancelled') === cancelled;
+  return overlay(current, {
     id: current?.id ?? NIL_GUID,
-    titles: input.title === null ? [] : [{ type: { id: current?.titles[0]?.type.id ?? tables.titleTypeId }, value: input.title }],
+    titles: input.title === null ? [] : [{ type: { id: current?.titles[0]?.type.id ?? tables.titleTypeId }, value: input.title }, ...(current?.titles.slice(1) ?? [])],
     startOn: period.startOn,
     endOn: period.endOn,
     number: input.sectionNumber,
     academicPeriod: { id: period.id },
     course: { id: input.courseKey },
     credits: creditsToEthos(input.credits, current),
-    ...(input.campus === null ? { site: undefined } : { site: { id: tables.id('sites', input.campus) } }),
+    site: input.campus === null ? undefined : { id: tables.id('sites', input.campus) },
     instructionalMethods: [{ id: tables.id('instructional-methods', input.component) }],
     instructionalDeliveryMethod: { id: tables.id('instructional-delivery-methods', input.instructionMode) },
-    status: { category: input.status === 'cancelled' ? 'cancelled' : keepOpenOrClosed },
+    status: keptStatus ? current.status : { category: cancelled ? 'cancelled' : 'open' },
     maxEnrollment: input.capacity,
-  };
+  });
 }
 
 /** A section's credits in our model: the minimum of the SIS's (a variable range's lower end). */
@@ -152,39 +155,53 @@ function creditsToEthos(credits: number | null, current: Section | null): Sectio
   return credits === null ? [] : [{ creditCategory: { creditType: 'institution' }, measure: 'credit', minimum: credits }];
 }
 
+/**
+ * The instructional event of a meeting for POST (no `current`) or PUT (overlaying `current`). The
+ * hub owns the event's method, time period, its rule's days, interval and end date, and its room:
+ * the SIS's other locations (a site, online), its approvals, workload, title and description go
+ * back as read.
+ */
 export function eventToEthos(
   meeting: SisMeeting,
   sectionKey: string,
   component: string,
   tables: CodeTables,
   timeZone: string,
-  id: string,
+  current: InstructionalEvent | null,
 ): InstructionalEvent {
-  const recurrence = recurrenceOf(meeting, timeZone);
-  return {
-    id,
+  const room = meeting.roomKey === null ? [] : [{ location: { type: 'room', room: { id: meeting.roomKey } } }];
+  return overlay(current, {
+    id: current?.id ?? NIL_GUID,
     section: { id: sectionKey },
     instructionalMethod: { id: tables.id('instructional-methods', component) },
-    ...(recurrence ? { recurrence } : {}),
-    locations: meeting.roomKey === null ? [] : [{ location: { type: 'room', room: { id: meeting.roomKey } } }],
-  };
+    recurrence: recurrenceOf(meeting, timeZone, current?.recurrence),
+    locations: [...room, ...(current?.locations ?? []).filter((l) => l.location.type !== 'room')],
+  });
 }
 
 /** A weekly rule of the meeting's days every n weeks, with a time period when it has times: days without times keep their days. */
-function recurrenceOf(meeting: SisMeeting, timeZone: string): InstructionalEvent['recurrence'] {
+function recurrenceOf(meeting: SisMeeting, timeZone: string, current: InstructionalEvent['recurrence']): InstructionalEvent['recurrence'] {
   const daysOfWeek = WEEKDAYS.filter(([l]) => meeting.days.includes(l)).map(([, d]) => d);
   const { startTime, endTime, startDate, endDate } = meeting;
   const timed = startTime !== null && endTime !== null && startDate !== null && endDate !== null;
   if (!timed && daysOfWeek.length === 0) return undefined;
-  return {
-    ...(timed
+  return overlay(current, {
+    timePeriod: timed
       ? {
-          timePeriod: {
-            startOn: `${startDate}T${startTime}:00${utcOffset(startDate, startTime, timeZone)}`,
-            endOn: `${endDate}T${endTime}:00${utcOffset(endDate, endTime, timeZone)}`,
-          },
+          startOn: `${startDate}T${startTime}:00${utcOffset(startDate, startTime, timeZone)}`,
+          endOn: `${endDate}T${endTime}:00${utcOffset(endDate, endTime, timeZone)}`,
         }
-      : {}),
-    repeatRule: { type: 'weekly', interval: meeting.weekInterval, ...(endDate === null ? {} : { ends: { date: endDate } }), daysOfWeek },
-  };
+      : undefined,
+    repeatRule: overlay(current?.repeatRule, { type: 'weekly', interval: meeting.weekInterval, ends: endDate === null ? undefined : { date: endDate }, daysOfWeek }),
+  });
+}
+
+/** An instructor's assignment for POST (no `current`) or PUT: the hub owns who and whether primary; the SIS's events, share and workload go back as read. */
+export function linkToEthos(instructorKey: string, role: string, sectionKey: string, current: SectionInstructor | null): SectionInstructor {
+  return overlay(current, {
+    id: current?.id ?? NIL_GUID,
+    instructor: { id: instructorKey },
+    section: { id: sectionKey },
+    instructorRole: role === 'primary' ? 'primary' : undefined,
+  });
 }

@@ -11,8 +11,9 @@ import type { SisMeeting, SisSection, SisSectionInput, SisSectionState } from '.
 import { sameValue } from '../../domain/same-value.ts';
 import type { EthosClient } from './client.ts';
 import type { EthosCodeTables } from './code-tables.ts';
-import { eventToEthos, meetingFromEvent, sectionFromEthos, sectionToEthos } from './mapping.ts';
-import { NIL_GUID, type InstructionalEvent, type Section, type SectionInstructor } from './wire.ts';
+import { eventToEthos, linkToEthos, meetingFromEvent, sectionFromEthos, sectionToEthos } from './mapping.ts';
+import { overlay } from './overlay.ts';
+import type { InstructionalEvent, Section, SectionInstructor } from './wire.ts';
 
 /** What the SIS said about one section, resource by resource. */
 interface SectionRead {
@@ -129,7 +130,7 @@ export class SectionResources {
 
   async cancel(sisKey: string, seen?: SisSectionState): Promise<SisWriteResult<SisSectionState>> {
     const read = (seen && this.reads.get(seen)) ?? (await this.mustRead(sisKey));
-    const section = await this.client.json<Section>('PUT', 'sections', { id: sisKey, body: { ...read.section, status: { category: 'cancelled' } } });
+    const section = await this.client.json<Section>('PUT', 'sections', { id: sisKey, body: overlay(read.section, { status: { category: 'cancelled' } }) });
     return { sisKey, record: await this.state({ ...read, section }) };
   }
 
@@ -145,7 +146,8 @@ export class SectionResources {
   /** Makes the SIS's events equal the input's meetings, reusing event GUIDs in order. */
   private async writeEvents(sisKey: string, input: SisSectionInput, existing: InstructionalEvent[], section: Section): Promise<InstructionalEvent[]> {
     const method = await this.tables.use((t) => t.id('instructional-methods', input.component));
-    const body = (meeting: SisMeeting, id: string) => this.tables.use((t) => eventToEthos(meeting, sisKey, input.component, t, this.timeZone, id));
+    const body = (meeting: SisMeeting, current: InstructionalEvent | null) =>
+      this.tables.use((t) => eventToEthos(meeting, sisKey, input.component, t, this.timeZone, current));
     const unchanged = (event: InstructionalEvent, meeting: SisMeeting, position: number) =>
       event.instructionalMethod?.id === method && sameValue(meetingFromEvent(event, section, this.timeZone, position), meeting);
     const added = input.meetings.slice(existing.length);
@@ -154,12 +156,12 @@ export class SectionResources {
       input.meetings.slice(0, existing.length).map(async (meeting, i) => {
         const event = existing[i];
         if (unchanged(event, meeting, i)) return event;
-        return this.client.json<InstructionalEvent>('PUT', 'instructional-events', { id: event.id, body: await body(meeting, event.id) });
+        return this.client.json<InstructionalEvent>('PUT', 'instructional-events', { id: event.id, body: await body(meeting, event) });
       }),
     );
     const posted = (async () => {
       // One after another, so the SIS lists the new events in the input's order.
-      for (const meeting of added) await this.client.json('POST', 'instructional-events', { body: await body(meeting, NIL_GUID) });
+      for (const meeting of added) await this.client.json('POST', 'instructional-events', { body: await body(meeting, null) });
     })();
     await Promise.all([kept, posted, ...surplus.map((event) => this.client.call('DELETE', 'instructional-events', { id: event.id }))]);
     return added.length || surplus.length ? this.eventsOf(sisKey) : await kept;
@@ -168,12 +170,6 @@ export class SectionResources {
   /** Makes the SIS's instructor assignments equal the input's instructors. */
   private async writeLinks(sisKey: string, input: SisSectionInput, existing: SectionInstructor[]): Promise<SectionInstructor[]> {
     const wanted = new Map(input.instructors.map((i) => [i.instructorKey, i.role]));
-    const body = (instructorKey: string, role: string, id: string) => ({
-      id,
-      instructor: { id: instructorKey },
-      section: { id: sisKey },
-      ...(role === 'primary' ? { instructorRole: 'primary' } : {}),
-    });
     const gone = existing.filter((l) => !wanted.has(l.instructor.id));
     const added = input.instructors.filter((i) => !existing.some((l) => l.instructor.id === i.instructorKey));
     const kept = Promise.all(
@@ -182,11 +178,11 @@ export class SectionResources {
         .map(async (link) => {
           const role = wanted.get(link.instructor.id)!;
           if ((link.instructorRole === 'primary') === (role === 'primary')) return link;
-          return this.client.json<SectionInstructor>('PUT', 'section-instructors', { id: link.id, body: body(link.instructor.id, role, link.id) });
+          return this.client.json<SectionInstructor>('PUT', 'section-instructors', { id: link.id, body: linkToEthos(link.instructor.id, role, sisKey, link) });
         }),
     );
     const posted = (async () => {
-      for (const i of added) await this.client.json('POST', 'section-instructors', { body: body(i.instructorKey, i.role, NIL_GUID) });
+      for (const i of added) await this.client.json('POST', 'section-instructors', { body: linkToEthos(i.instructorKey, i.role, sisKey, null) });
     })();
     await Promise.all([kept, posted, ...gone.map((link) => this.client.call('DELETE', 'section-instructors', { id: link.id }))]);
     return added.length || gone.length ? this.linksOf(sisKey) : await kept;

@@ -49,6 +49,7 @@ export interface RepeatRule {
   daysOfWeek?: string[];
   ends?: { date?: string; repetitions?: number };
   repeatBy?: unknown;
+  [other: string]: unknown;
 }
 
 export interface InstructionalEvent {
@@ -59,8 +60,12 @@ export interface InstructionalEvent {
     /** Absent for a meeting with days and no times: the rule alone carries its days. */
     timePeriod?: { startOn?: string; endOn?: string };
     repeatRule: RepeatRule;
+    [other: string]: unknown;
   };
-  locations?: { location: { type: string; room?: Ref } }[];
+  /** A room, or a site, online or other location (not the hub's: kept as read). */
+  locations?: { location: { type: string; room?: Ref; [other: string]: unknown } }[];
+  /** Not the hub's, kept as read: title, description, workLoad, approvals (a scheduler's conflict overrides)… */
+  [other: string]: unknown;
 }
 
 export interface SectionInstructor {
@@ -68,6 +73,8 @@ export interface SectionInstructor {
   instructor: Ref;
   section: Ref;
   instructorRole?: string;
+  /** Not the hub's, kept as read: instructionalEvents, responsibilityPercentage, workLoad, workStartOn, workEndOn… */
+  [other: string]: unknown;
 }
 
 export interface SectionCrosslist {
