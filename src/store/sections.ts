@@ -6,7 +6,7 @@ import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DB } from '../db/schema.ts';
 import { changedSectionFields, fieldChanges } from '../domain/changes.ts';
 import { ConflictError, DomainError, ForbiddenError, InvalidError, NotFoundError, StaleVersionError, type FieldError } from '../domain/errors.ts';
-import { can, type Actor } from '../domain/permissions.ts';
+import { can, reachesDepartment, type Actor } from '../domain/permissions.ts';
 import type { MeetingInput, Section, SectionCreate, SectionPatch, InstructorAssignment } from '../domain/schedule.ts';
 import { recordAudit } from './audit.ts';
 import type { SaveHooks } from './save-hooks.ts';
@@ -328,7 +328,8 @@ export async function createSection(db: Kysely<DB>, actor: Actor, input: Section
     ]);
     const errors: FieldError[] = [];
     if (!term) errors.push({ field: 'termId', message: 'No such term' });
-    if (!course) errors.push({ field: 'courseId', message: 'No such course' });
+    // Another department's course is not found here, as it is on every read (a 403 would tell it exists).
+    if (!course || !reachesDepartment(actor, course.department_id)) errors.push({ field: 'courseId', message: 'No such course' });
     errors.push(...(await checkReferences(trx, input.meetings, input.instructors)));
     if (errors.length) throw new InvalidError('The section refers to records that do not exist.', errors);
     if (input.sourceOfTruth !== null) requireMergeSettingsEdit(actor);

@@ -78,7 +78,10 @@ describe('courses of a department-scoped role', () => {
       expect(fields(created)).toEqual(['departmentId']);
     }
     expect(ok(await hub.admin.get('/api/v1/courses?subject=HIST')).items.map((c: { number: string }) => c.number)).not.toContain('999');
+    // Another department's course is not found, as when read: the answer is the one for a course that does not exist.
     const section = await mathLead.post('/api/v1/sections', { termId: s.term.id, courseId: s.rome.id, sectionNumber: 'X1', component: 'LEC' });
-    expect(section.status).toBe(403);
+    const missing = await mathLead.post('/api/v1/sections', { termId: s.term.id, courseId: '00000000-0000-4000-8000-000000000000', sectionNumber: 'X1', component: 'LEC' });
+    expect(section.status).toBe(422);
+    expect({ ...section.body, instance: null }).toEqual({ ...missing.body, instance: null });
   });
 });
