@@ -1,6 +1,7 @@
 // What an Ethos section write sends, read from the simulator's request log over real HTTP: the
 // three resources are read together, only what differs from that read is written, and nothing a
 // write answered is read again.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SisSection, SisSectionInput } from '../../src/sis/model.ts';
 import { readable, requestShapes, startPair, type Pair } from './harness.ts';
@@ -32,6 +33,15 @@ function take(where: (s: SisSection) => boolean): SisSection {
   if (!found) throw new Error('no such section in the seed');
   next = sections.indexOf(found) + 1;
   return found;
+}
+
+/** A section of the seed given two meetings in the SIS, a lecture and a lab, each its own event: their event ids. */
+function withTwoMeetings(): { key: string; events: string[] } {
+  const s = take((x) => x.meetings.length > 0 && x.meetings[0].startTime !== null);
+  const [lecture] = sis.sim.store.section(s.key).meetings;
+  const lab = { ...lecture, id: randomUUID(), days: 'R', startTime: '14:00', endTime: '15:50' };
+  sis.sim.store.patchSection(s.key, { meetings: [lecture, lab] });
+  return { key: s.key, events: [lecture.id, lab.id] };
 }
 
 const input = (s: SisSection, changes: Partial<SisSectionInput>): SisSectionInput => {
@@ -86,6 +96,42 @@ describe('Ethos section writes', () => {
     const now = await sis.connector.getSection(s.key);
     expect(now!.meetings).toEqual(meetings);
     expect(now!.instructors).toEqual(instructors);
+    expect({ key: s.key, ...result.record }).toEqual(now);
+  });
+
+  it('deletes the first of two meetings with one DELETE of its event: the second meeting keeps its own event', async () => {
+    const s = withTwoMeetings();
+    const second = s.events[1];
+    const seen = (await sis.connector.getSection(s.key))!;
+    await sis.admin('DELETE', '/requests');
+    const result = await sis.connector.writer!.updateSection(s.key, input(seen, { meetings: [seen.meetings[1]] }), seen);
+    expect(await requestShapes(sis)).toEqual(['DELETE /api/instructional-events/:id', 'GET /api/instructional-events']);
+    expect(sis.sim.store.section(s.key).meetings.map((m) => m.id)).toEqual([second]);
+    const now = await sis.connector.getSection(s.key);
+    expect(now!.meetings).toEqual([seen.meetings[1]]);
+    expect({ key: s.key, ...result.record }).toEqual(now);
+  });
+
+  it("writes nothing when the meetings are only reordered, and answers them in the SIS's order", async () => {
+    const s = withTwoMeetings();
+    const seen = (await sis.connector.getSection(s.key))!;
+    await sis.admin('DELETE', '/requests');
+    const result = await sis.connector.writer!.updateSection(s.key, input(seen, { meetings: seen.meetings.toReversed() }), seen);
+    expect(await requestShapes(sis)).toEqual([]);
+    expect({ key: s.key, ...result.record }).toEqual(await sis.connector.getSection(s.key));
+    expect(result.record.meetings).toEqual(seen.meetings);
+  });
+
+  it('adds a meeting at the front with one POST: the meetings there keep their events, unwritten', async () => {
+    const s = withTwoMeetings();
+    const seen = (await sis.connector.getSection(s.key))!;
+    await sis.admin('DELETE', '/requests');
+    const added = { ...seen.meetings[0], days: 'S', startTime: '08:00', endTime: '08:50' };
+    const result = await sis.connector.writer!.updateSection(s.key, input(seen, { meetings: [added, ...seen.meetings] }), seen);
+    expect(await requestShapes(sis)).toEqual(['GET /api/instructional-events', 'POST /api/instructional-events']);
+    expect(sis.sim.store.section(s.key).meetings.map((m) => m.id).slice(0, 2)).toEqual(s.events);
+    const now = await sis.connector.getSection(s.key);
+    expect(now!.meetings).toEqual([...seen.meetings, added]);
     expect({ key: s.key, ...result.record }).toEqual(now);
   });
 

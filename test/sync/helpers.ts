@@ -1,6 +1,7 @@
 // Merges over HTTP against a real SIS simulator: start a run, follow it to the end.
+import { sql } from 'kysely';
 import { expect } from 'vitest';
-import { startHub, type Client } from '../helpers/hub.ts';
+import { startHub, type Client, type Hub } from '../helpers/hub.ts';
 import { API_KEY, startPair } from '../sis/harness.ts';
 
 export interface RunView {
@@ -31,6 +32,18 @@ export const item = (run: RunView, type: string) => {
   if (!found) throw new Error(`no ${type} item in ${JSON.stringify(run.items)}`);
   return found;
 };
+
+/** A merge of a term's sections that finds nothing to take: not a section row written, not even its base, and no audit entry. */
+export async function expectQuietSectionsMerge(hub: Hub, term: string) {
+  const rowVersions = async () => (await sql<{ id: string; xmin: string }>`select id, xmin::text as xmin from sections order by id`.execute(hub.db)).rows;
+  const recordEntries = async () =>
+    (await hub.db.selectFrom('audit_log').select(sql<number>`count(*)::int`.as('n')).where('entity_type', '!=', 'merge_run').executeTakeFirstOrThrow()).n;
+  const [before, auditBefore] = [await rowVersions(), await recordEntries()];
+  const run = await merge(hub.admin, { types: ['sections'], terms: [term] });
+  expect(item(run, 'sections')).toMatchObject({ status: 'succeeded', counts: expect.objectContaining({ created: 0, updated: 0, deleted: 0, errors: 0 }) });
+  expect(await rowVersions()).toEqual(before);
+  expect(await recordEntries()).toBe(auditBefore);
+}
 
 export const ALL_TYPES = ['terms', 'departments', 'buildings', 'rooms', 'instructors', 'courses', 'sections', 'relationships'];
 

@@ -8,6 +8,7 @@ import { readOne, type Read, type SisWriteResult } from '../contract.ts';
 import { ignoreNotFound, SisError } from '../errors.ts';
 import { assertAdoptable } from '../identity.ts';
 import type { SisMeeting, SisSection, SisSectionInput, SisSectionState } from '../model.ts';
+import { matchMeetings } from '../../domain/meeting-match.ts';
 import { sameValue } from '../../domain/same-value.ts';
 import type { EthosClient } from './client.ts';
 import type { EthosCodeTables } from './code-tables.ts';
@@ -143,28 +144,35 @@ export class SectionResources {
     return { sisKey, record: await this.state({ section, events, links }) };
   }
 
-  /** Makes the SIS's events equal the input's meetings, reusing event GUIDs in order. */
+  /**
+   * Makes the SIS's events equal the input's meetings. Each meeting is written over the event it
+   * is (src/domain/meeting-match.ts), not the one at its position, so what the SIS keeps on an
+   * event (approvals, workload, title, the instructors teaching it) stays with its meeting: an
+   * unchanged meeting's event is not written, a new meeting's is created, and the events no
+   * meeting is are deleted.
+   */
   private async writeEvents(sisKey: string, input: SisSectionInput, existing: InstructionalEvent[], section: Section): Promise<InstructionalEvent[]> {
     const method = await this.tables.use((t) => t.id('instructional-methods', input.component));
     const body = (meeting: SisMeeting, current: InstructionalEvent | null) =>
       this.tables.use((t) => eventToEthos(meeting, sisKey, input.component, t, this.timeZone, current));
-    const unchanged = (event: InstructionalEvent, meeting: SisMeeting, position: number) =>
-      event.instructionalMethod?.id === method && sameValue(meetingFromEvent(event, section, this.timeZone, position), meeting);
-    const added = input.meetings.slice(existing.length);
-    const surplus = existing.slice(input.meetings.length);
-    const kept = Promise.all(
-      input.meetings.slice(0, existing.length).map(async (meeting, i) => {
-        const event = existing[i];
-        if (unchanged(event, meeting, i)) return event;
-        return this.client.json<InstructionalEvent>('PUT', 'instructional-events', { id: event.id, body: await body(meeting, event) });
-      }),
-    );
+    const held = existing.map((event, i) => meetingFromEvent(event, section, this.timeZone, i));
+    const { heldOf, unmatched } = matchMeetings(input.meetings, held);
+    const rewritten = new Map<number, Promise<InstructionalEvent>>();
+    input.meetings.forEach((meeting, i) => {
+      const h = heldOf[i];
+      if (h === null) return;
+      const event = existing[h];
+      if (event.instructionalMethod?.id === method && sameValue(held[h], meeting)) return;
+      rewritten.set(h, body(meeting, event).then((b) => this.client.json<InstructionalEvent>('PUT', 'instructional-events', { id: event.id, body: b })));
+    });
+    const added = input.meetings.filter((_, i) => heldOf[i] === null);
     const posted = (async () => {
       // One after another, so the SIS lists the new events in the input's order.
       for (const meeting of added) await this.client.json('POST', 'instructional-events', { body: await body(meeting, null) });
     })();
-    await Promise.all([kept, posted, ...surplus.map((event) => this.client.call('DELETE', 'instructional-events', { id: event.id }))]);
-    return added.length || surplus.length ? this.eventsOf(sisKey) : await kept;
+    await Promise.all([...rewritten.values(), posted, ...unmatched.map((h) => this.client.call('DELETE', 'instructional-events', { id: existing[h].id }))]);
+    // The events in the SIS's order, as its next read lists them, so the base stored is what that read finds.
+    return added.length || unmatched.length ? this.eventsOf(sisKey) : Promise.all(existing.map((event, h) => rewritten.get(h) ?? event));
   }
 
   /** Makes the SIS's instructor assignments equal the input's instructors. */

@@ -1,0 +1,147 @@
+// A meeting deleted, reordered or added in the hub reaches an Ethos SIS without moving what the SIS
+// keeps on each instructional event (a scheduler's approvals, its title and workload, the
+// instructors teaching it) onto another meeting: each meeting is written over its own event. A hub
+// and an Ethos simulator over real HTTP.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { SimEventDetails, SimMeeting, SimSection } from '../../sis-sim/state.ts';
+import { startHub, type Hub } from '../helpers/hub.ts';
+import { API_KEY, requestShapes, startPair, type Pair } from '../sis/harness.ts';
+import { expectQuietSectionsMerge } from './helpers.ts';
+import { importAndSync, settled } from './push-helpers.ts';
+
+const LECTURE: SimEventDetails = { title: 'Lecture', workLoad: 3, approvals: [{ approvalType: 'roomAvailability', approvalEntity: 'user' }] };
+const LAB: SimEventDetails = { title: 'Lab', workLoad: 1.5, approvals: [{ approvalType: 'instructorCapacity', approvalEntity: 'system' }] };
+
+let sis: Pair;
+let hub: Hub;
+let term: string;
+/** Sections the SIS holds with a lecture and a lab, each its own event and its own instructor, one per test. */
+const sections: SimSection[] = [];
+/** An active room neither meeting is in. */
+let spareRoom: string;
+
+interface HubMeeting {
+  days: string;
+  startTime: string | null;
+  endTime: string | null;
+  roomId: string | null;
+}
+
+/** A GET of the SIS's own representation, as any Ethos client would see it. */
+async function ethos<T>(resource: string, sisKey: string): Promise<T> {
+  const token = await (await fetch(`${sis.sim.url}/auth`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}` } })).text();
+  const criteria = encodeURIComponent(JSON.stringify({ section: { id: sisKey } }));
+  const res = await fetch(`${sis.sim.url}/api/${resource}?criteria=${criteria}`, { headers: { authorization: `Bearer ${token}` } });
+  expect(res.status).toBe(200);
+  return (await res.json()) as T;
+}
+/** Which events each of the section's instructors teaches, in the SIS. */
+const taught = async (s: SimSection) =>
+  (await ethos<{ instructionalEvents?: { id: string }[] }[]>('section-instructors', s.id)).map((l) => l.instructionalEvents?.map((e) => e.id));
+
+const hubSection = async (sisKey: string) => {
+  const { id } = await hub.db.selectFrom('sections').select('id').where('sis_key', '=', sisKey).executeTakeFirstOrThrow();
+  return (await hub.admin.get(`/api/v1/sections/${id}`)).body as { id: string; version: number; meetings: HubMeeting[] };
+};
+const hubRoom = async (sisKey: string) => (await hub.db.selectFrom('rooms').select('id').where('sis_key', '=', sisKey).executeTakeFirstOrThrow()).id;
+
+/** A registrar's edit of the section's meetings in the hub, posted; what the SIS was sent besides reads. */
+async function editMeetings(s: SimSection, edit: (meetings: HubMeeting[]) => HubMeeting[]): Promise<string[]> {
+  await sis.admin('DELETE', '/requests');
+  const current = await hubSection(s.id);
+  const res = await hub.admin.patch(`/api/v1/sections/${current.id}`, { version: current.version, meetings: edit(current.meetings) });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  expect((await settled(hub.admin, current.id)).status).toBe('synced');
+  return (await requestShapes(sis)).filter((r) => !r.startsWith('GET '));
+}
+
+beforeAll(async () => {
+  sis = await startPair('ethos', { seed: 'synthetic:40' });
+  const store = sis.sim.store;
+  term = (await sis.admin<{ terms: { code: string }[] }>('GET', '/stats')).terms[0].code;
+  const termId = Object.values(store.state.terms).find((t) => t.code === term)!.id;
+  const rooms = Object.values(store.state.rooms).filter((r) => r.active);
+  const [teachesLecture, teachesLab] = Object.values(store.state.instructors);
+  const timed = store.sectionsOfTerm(termId).filter((s) => s.status === 'active' && s.meetings.some((m) => m.startTime !== null && m.roomId !== null));
+  for (const s of timed.slice(0, 4)) {
+    const m = s.meetings.find((x) => x.startTime !== null && x.roomId !== null)!;
+    const lecture: SimMeeting = { ...m, days: 'MWF', startTime: '09:00', endTime: '09:50', roomId: rooms[0].id, event: LECTURE };
+    const lab: SimMeeting = { ...m, id: randomUUID(), days: 'R', startTime: '14:00', endTime: '15:50', roomId: rooms[1].id, event: LAB };
+    sections.push(
+      store.patchSection(s.id, {
+        meetings: [lecture, lab],
+        instructors: [
+          { id: randomUUID(), instructorId: teachesLecture.id, role: 'primary', meetingIds: [lecture.id] },
+          { id: randomUUID(), instructorId: teachesLab.id, role: 'secondary', meetingIds: [lab.id] },
+        ],
+      }),
+    );
+  }
+  spareRoom = rooms[2].id;
+  hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY, timeoutMs: 10_000 }, runtime: { pushSweepMs: 0 } });
+  await importAndSync(hub.admin, [term]);
+}, 120_000);
+
+afterAll(async () => {
+  await hub?.close();
+  await sis?.sim.close();
+});
+
+let section: SimSection;
+let lecture: SimMeeting;
+let lab: SimMeeting;
+beforeEach(() => {
+  section = sections.shift()!;
+  [lecture, lab] = section.meetings;
+});
+
+describe("a post of a section's meetings to Ethos", () => {
+  it("deletes the first meeting's event only: the second keeps its event, with its approvals, title, workload and instructor", async () => {
+    const writes = await editMeetings(section, ([, second]) => [second]);
+
+    expect(writes).toEqual(['DELETE /api/instructional-events/:id']);
+    expect(sis.sim.store.section(section.id).meetings).toEqual([lab]);
+    const [event] = await ethos<Record<string, unknown>[]>('instructional-events', section.id);
+    expect(event).toMatchObject({ id: lab.id, title: 'Lab', workLoad: 1.5, approvals: LAB.approvals });
+    expect(await taught(section)).toEqual([[], [lab.id]]);
+    expect((await hubSection(section.id)).meetings).toEqual([expect.objectContaining({ days: 'R', startTime: '14:00', endTime: '15:50' })]);
+    await expectQuietSectionsMerge(hub, term);
+  });
+
+  it('writes nothing to the events when the meetings are only reordered: each keeps its own', async () => {
+    const writes = await editMeetings(section, ([first, second]) => [second, first]);
+
+    expect(writes).toEqual([]);
+    expect(sis.sim.store.section(section.id).meetings).toEqual([lecture, lab]);
+    expect(await taught(section)).toEqual([[lecture.id], [lab.id]]);
+    // The hub keeps the registrar's order; the SIS lists its events in its own.
+    expect((await hubSection(section.id)).meetings.map((m) => m.days)).toEqual(['R', 'MWF']);
+    await expectQuietSectionsMerge(hub, term);
+  });
+
+  it('creates one event for a meeting added at the front and leaves the others as they were', async () => {
+    const room = await hubRoom(spareRoom);
+    const writes = await editMeetings(section, (meetings) => [{ ...meetings[0], days: 'S', startTime: '10:00', endTime: '11:50', roomId: room }, ...meetings]);
+
+    expect(writes).toEqual(['POST /api/instructional-events']);
+    expect(sis.sim.store.section(section.id).meetings).toEqual([
+      lecture,
+      lab,
+      { id: expect.any(String), days: 'S', startTime: '10:00', endTime: '11:50', startDate: lecture.startDate, endDate: lecture.endDate, roomId: spareRoom },
+    ]);
+    expect(await taught(section)).toEqual([[lecture.id], [lab.id]]);
+    expect((await hubSection(section.id)).meetings.map((m) => m.days)).toEqual(['S', 'MWF', 'R']);
+    await expectQuietSectionsMerge(hub, term);
+  });
+
+  it("moves the second meeting to another room as the first is deleted: the second's event is the one rewritten", async () => {
+    const room = await hubRoom(spareRoom);
+    const writes = await editMeetings(section, ([, second]) => [{ ...second, roomId: room }]);
+
+    expect(writes).toEqual(['DELETE /api/instructional-events/:id', 'PUT /api/instructional-events/:id']);
+    expect(sis.sim.store.section(section.id).meetings).toEqual([{ ...lab, roomId: spareRoom }]);
+    expect(await taught(section)).toEqual([[], [lab.id]]);
+    await expectQuietSectionsMerge(hub, term);
+  });
+});
