@@ -1,8 +1,9 @@
 // The web app in a real browser (Debian's chromium through playwright-core) against a real hub:
 // sign-in, products deciding what opens, editing a section's room, a stale edit explained field by
-// field, a validation error next to its field, a section's life (new, cancel, reinstate, delete,
-// a stale cancel asked again), the list's selection, sorting, time zone and department filter,
-// copying a token's secret, a phase lock disabling fields, and the phase calendar's sync overrides.
+// field, a validation error next to its field, a section's life (new, its course search answering
+// late, cancel, reinstate, delete, a stale cancel asked again), the list's selection, sorting, time
+// zone and department filter, copying a token's secret, a phase lock disabling fields, and the
+// phase calendar's sync overrides.
 // Set COURSEBRIDGE_SCREENSHOTS=1 to also write the PNGs in docs/screenshots/.
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -63,6 +64,32 @@ describe.skipIf(!hasChromium)('web app in a real browser', () => {
   const openEditor = async (page: Page, section: any) => {
     await page.goto(`/sections/${section.id}`);
     await page.getByRole('heading', { name: new RegExp(`${section.subject} ${section.courseNumber}-${section.sectionNumber}`) }).waitFor();
+  };
+  /** Opens New section as the registrar, once its first course list has loaded. */
+  const openNewSection = async () => {
+    const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
+    await page.getByRole('button', { name: 'New section' }).click();
+    const dialog = page.getByRole('dialog');
+    const course = dialog.getByLabel('Course', { exact: true });
+    await course.locator('option', { hasText: 'MATH 221 — Calculus I' }).waitFor({ state: 'attached' });
+    return { page, dialog, course };
+  };
+  /** New section's next course search answers only after release(), as on a slow connection; `searching` resolves once it is asked. */
+  const holdCourseSearch = async (page: Page) => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let asked!: () => void;
+    const searching = new Promise<void>((resolve) => (asked = resolve));
+    await page.route(
+      (url) => url.pathname === '/api/v1/courses' && url.searchParams.has('q'),
+      async (route) => {
+        asked();
+        await released;
+        await route.continue();
+      },
+      { times: 1 },
+    );
+    return { searching, release };
   };
 
   it('signs in and lists the term’s sections', async () => {
@@ -509,19 +536,27 @@ describe.skipIf(!hasChromium)('web app in a real browser', () => {
   });
 
   it('creates a section from the list, a taken number refused next to its field, and opens its editor', async () => {
-    const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
-    await page.getByRole('button', { name: 'New section' }).click();
-    const dialog = page.getByRole('dialog');
+    const { page, dialog, course } = await openNewSection();
+    // A slow connection: the search answers after the registrar has picked from the list shown and
+    // clicked Create (a list emptied while searching once disabled the button under the click).
+    const slow = await holdCourseSearch(page);
     await dialog.getByLabel('Find course').fill('calculus');
-    await dialog.getByLabel('Course', { exact: true }).selectOption({ label: 'MATH 221 — Calculus I' });
+    await slow.searching;
+    expect(await course.locator('option', { hasText: 'MATH 221 — Calculus I' }).count()).toBe(1);
+    await dialog.getByText('Searching courses…').waitFor();
+    await course.selectOption({ label: 'MATH 221 — Calculus I' });
     await dialog.getByLabel('Section number').fill('001');
     await dialog.getByLabel('Component').fill('lab');
     await dialog.getByLabel('Capacity').fill('25');
     await dialog.getByLabel('Instruction mode').selectOption('online');
     await dialog.getByLabel('Credits').fill('3');
+    expect(await dialog.getByRole('button', { name: 'Create section' }).isEnabled()).toBe(true);
     await dialog.getByRole('button', { name: 'Create section' }).click();
     await dialog.getByText('Already used by this course in this term').waitFor();
     expect(await dialog.getByLabel('Section number').getAttribute('aria-invalid')).toBe('true');
+    slow.release();
+    await course.locator('option', { hasText: 'HIST 101 — Ancient Rome' }).waitFor({ state: 'detached' });
+    expect(await course.inputValue()).toBe(seed.calc.id);
 
     await dialog.getByLabel('Section number').fill('N01');
     await dialog.getByRole('button', { name: 'Create section' }).click();
@@ -539,6 +574,24 @@ describe.skipIf(!hasChromium)('web app in a real browser', () => {
     });
     // Meetings are added in the editor.
     expect(await page.getByText('No meetings: arranged.').count()).toBe(1);
+    await page.context().close();
+  });
+
+  it('keeps the course picked while a course search loads, even when the search does not list it; typing again chooses what it finds', async () => {
+    const { page, dialog, course } = await openNewSection();
+    const slow = await holdCourseSearch(page);
+    await dialog.getByLabel('Find course').fill('rome');
+    await slow.searching;
+    await course.selectOption({ label: 'MATH 221 — Calculus I' });
+    slow.release();
+    await course.locator('option', { hasText: 'CS 125 — Intro to Computer Science' }).waitFor({ state: 'detached' });
+    expect(await course.locator('option').allTextContents()).toEqual(['MATH 221 — Calculus I', 'HIST 101 — Ancient Rome']);
+    expect(await course.inputValue()).toBe(seed.calc.id);
+    await dialog.getByText("Blank: the course's 4").waitFor();
+
+    await dialog.getByLabel('Find course').fill('ancient rome');
+    await course.locator('option', { hasText: 'MATH 221 — Calculus I' }).waitFor({ state: 'detached' });
+    expect(await course.inputValue()).toBe(seed.rome.id);
     await page.context().close();
   });
 
@@ -698,12 +751,10 @@ describe.skipIf(!hasChromium)('web app in a real browser', () => {
   it("says when the New section dialog lists only some of the courses, until a search narrows them; a variable-credit course's range is its credits", async () => {
     for (let i = 0; i < 50; i++)
       ok(await hub.admin.post('/api/v1/courses', { subject: 'PHIL', number: String(100 + i), title: `Philosophy ${i}`, credits: i === 49 ? 1 : 3, creditsMax: i === 49 ? 5 : null, departmentId: seed.hist.id }));
-    const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
-    await page.getByRole('button', { name: 'New section' }).click();
-    const dialog = page.getByRole('dialog');
+    const { page, dialog, course } = await openNewSection();
     await dialog.getByText('More courses match than the first 50 read').waitFor();
     await dialog.getByLabel('Find course').fill('PHIL 149');
-    await dialog.getByLabel('Course', { exact: true }).locator('option', { hasText: 'PHIL 149 — Philosophy 49' }).waitFor({ state: 'attached' });
+    await course.locator('option', { hasText: 'PHIL 149 — Philosophy 49' }).waitFor({ state: 'attached' });
     expect(await dialog.getByText('More courses match').count()).toBe(0);
     await dialog.getByText("Blank: the course's 1–5").waitFor();
     await page.context().close();

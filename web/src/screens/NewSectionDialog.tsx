@@ -1,7 +1,7 @@
 // New section: the few fields a section cannot be created without (course, number, component,
 // capacity, instruction mode, credits), posted to the term on the list; the editor of the created
 // section opens next, for meetings and instructors. Shown to roles with sections.create.
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { fieldErrors, get, post, qs } from '../api.ts';
 import { creditsLabel, useEditRules } from '../data.ts';
@@ -58,18 +58,23 @@ function NewSectionDialog({ term, onClose }: { term: Term; onClose: () => void }
   const courses = useQuery({
     queryKey: ['courses', q, only],
     queryFn: () => get<Page<Course>>(`/api/v1/courses${qs({ q, departmentId: only, limit: COURSE_LIMIT })}`),
+    // While a search loads (a slow connection), the courses found before stay listed: an emptied
+    // list dropped the chosen course and disabled Create section under the registrar's click.
+    placeholderData: keepPreviousData,
   });
   // A role limited to departments may create sections of their courses only.
   const offered = (courses.data?.items ?? []).filter((c) => !me?.departmentIds || (c.departmentId !== null && me.departmentIds.includes(c.departmentId)));
 
-  const [courseId, setCourseId] = useState('');
   const [sectionNumber, setSectionNumber] = useState('');
   const [component, setComponent] = useState('LEC');
   const [capacity, setCapacity] = useState('');
   const [instructionMode, setInstructionMode] = useState('in_person');
   const [credits, setCredits] = useState('');
-  // A search that no longer lists the chosen course stands for the first one it lists.
-  const chosen = offered.find((c) => c.id === courseId) ?? offered[0];
+  // Typing a search chooses the first course it lists; a course picked since stays chosen (and
+  // listed) even when a search answering after the pick does not list it.
+  const [picked, setPicked] = useState<Course | null>(null);
+  const listed = picked && !offered.some((c) => c.id === picked.id) ? [picked, ...offered] : offered;
+  const chosen = picked ?? offered[0];
 
   const create = useMutation({
     mutationFn: () =>
@@ -90,6 +95,8 @@ function NewSectionDialog({ term, onClose }: { term: Term; onClose: () => void }
   });
   const courseHint = courses.isPending
     ? 'Loading courses…'
+    : courses.isPlaceholderData
+    ? 'Searching courses…'
     : courses.data?.nextCursor
     ? `More courses match than the first ${COURSE_LIMIT} read: type more of a code or title to find others`
     : offered.length === 0
@@ -109,13 +116,24 @@ function NewSectionDialog({ term, onClose }: { term: Term; onClose: () => void }
         {refusal && <ErrorAlert error={create.error} />}
         <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
           <Field label="Find course" hint="Code or title" className="sm:col-span-2">
-            {(p) => <input {...p} type="search" className="input" value={search} onChange={(e) => setSearch(e.target.value)} />}
+            {(p) => (
+              <input
+                {...p}
+                type="search"
+                className="input"
+                value={search}
+                onChange={(e) => {
+                  setSearch(e.target.value);
+                  setPicked(null);
+                }}
+              />
+            )}
           </Field>
           <Field label="Course" error={errors.courseId} className="sm:col-span-2" hint={courseHint}>
             {(p) => (
-              <select {...p} className={`input ${errors.courseId ? 'input-error' : ''}`} value={chosen?.id ?? ''} onChange={(e) => setCourseId(e.target.value)}>
-                {offered.length === 0 && <option value="">—</option>}
-                {offered.map((c) => (
+              <select {...p} className={`input ${errors.courseId ? 'input-error' : ''}`} value={chosen?.id ?? ''} onChange={(e) => setPicked(listed.find((c) => c.id === e.target.value) ?? null)}>
+                {listed.length === 0 && <option value="">—</option>}
+                {listed.map((c) => (
                   <option key={c.id} value={c.id}>
                     {c.code} — {c.title}
                   </option>
