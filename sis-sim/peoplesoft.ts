@@ -258,6 +258,7 @@ interface PsInstr {
   GRADE_RSTR_ACCESS?: string;
 }
 interface PsMtg {
+  CLASS_MTG_NBR?: unknown;
   STND_MTG_PAT?: string;
   FACILITY_ID?: string;
   MEETING_TIME_START?: string | null;
@@ -295,6 +296,7 @@ function renderClass(state: SimState, s: SimSection, term: SimTerm, crnVisible: 
       INSTR_ROLE: l.roleCode ?? (l.role === 'primary' ? 'PI' : 'SI'),
       GRADE_RSTR_ACCESS: l.gradeAccess ?? 'A',
     }));
+  const numbers = patternNumbers(s.meetings.map((m) => m.patternNbr));
   return {
     INSTITUTION,
     STRM: term.strm,
@@ -318,7 +320,7 @@ function renderClass(state: SimState, s: SimSection, term: SimTerm, crnVisible: 
     UNITS_MINIMUM: s.credits,
     UNITS_MAXIMUM: s.creditsMax ?? s.credits,
     CLASS_MTG_PAT: s.meetings.map((m, i) => ({
-      CLASS_MTG_NBR: i + 1,
+      CLASS_MTG_NBR: numbers[i],
       STND_MTG_PAT: m.standardPattern ?? '',
       FACILITY_ID: m.roomId ? (state.rooms[m.roomId]?.facilityId ?? '') : '',
       MEETING_TIME_START: m.startTime,
@@ -349,8 +351,20 @@ function readClass(state: SimState, body: PsClass, term: SimTerm): SectionDraft 
     return room.id;
   };
   const patterns = body.CLASS_MTG_PAT ?? [];
-  const meetings = patterns.map((p): SimMeeting => ({
+  const given = patterns.map((p) => {
+    const nbr = p.CLASS_MTG_NBR;
+    if (nbr === undefined || nbr === null) return undefined;
+    if (!Number.isInteger(nbr) || (nbr as number) < 1 || (nbr as number) > 999) {
+      throw new PsShapeError(`Meeting Pattern Number ${String(nbr)} must be a whole number from 1 to 999. (14640,31)`, 'CLASS_MTG_NBR');
+    }
+    return nbr as number;
+  });
+  const twice = given.find((n, i) => n !== undefined && given.indexOf(n) !== i);
+  if (twice !== undefined) throw new PsShapeError(`Meeting Pattern Number ${twice} is used by more than one meeting pattern. (14640,32)`, 'CLASS_MTG_NBR');
+  const numbers = patternNumbers(given);
+  const meetings = patterns.map((p, n): SimMeeting => ({
     id: randomUUID(),
+    patternNbr: numbers[n],
     days: DAY_FLAGS.filter(([, flag]) => p[flag] === 'Y').map(([letter]) => letter).join(''),
     startTime: p.MEETING_TIME_START || null,
     endTime: p.MEETING_TIME_END || null,
@@ -378,6 +392,17 @@ function readClass(state: SimState, body: PsClass, term: SimTerm): SectionDraft 
     meetings,
     instructors: readInstructors(state, body, meetings),
   };
+}
+
+/** Each meeting pattern's CLASS_MTG_NBR: its own, else the lowest number no other pattern of the class has. */
+function patternNumbers(given: (number | undefined)[]): number[] {
+  const used = new Set(given);
+  let next = 0;
+  return given.map((n) => {
+    if (n !== undefined) return n;
+    while (used.has(++next));
+    return next;
+  });
 }
 
 /**

@@ -79,6 +79,8 @@ export interface SimMeeting {
   roomId: string | null;
   /** PeopleSoft STND_MTG_PAT, the standard meeting pattern the days were chosen by. */
   standardPattern?: string | null;
+  /** PeopleSoft CLASS_MTG_NBR, the meeting pattern's key within its class, as written; absent: the first number no other meeting has. */
+  patternNbr?: number;
   /** Ethos repeatRule as written, where it is not weekly every week; null or absent: weekly, interval 1. */
   repeat?: SimRepeat | null;
   /** What an Ethos client wrote of the meeting's instructional event beyond the meeting itself; null or absent: nothing. */

@@ -1,6 +1,7 @@
 // The whole class a section write sends. PeopleSoft replaces the class on every write, so an
 // update starts from the class as read before it (`current`) and changes only what the hub
 // changed: what the hub's model cannot say survives the write.
+import { matchMeetings } from '../../domain/meeting-match.ts';
 import { sameValue } from '../../domain/same-value.ts';
 import type { SisMeeting, SisSectionInput } from '../model.ts';
 import { assignInstructors } from './instructor-rows.ts';
@@ -15,8 +16,12 @@ export function classFromSection(input: SisSectionInput, current: PsClass | null
   const [crseId, offerNbr] = splitKey(input.courseKey);
   const mode = Object.entries(MODES).find(([, name]) => name === input.instructionMode)?.[0] ?? input.instructionMode;
 
+  // Each meeting is written over the row it is (src/domain/meeting-match.ts), keeping that row's
+  // CLASS_MTG_NBR, instructors and other fields; the rows no meeting is are left out, so deleted.
+  // A new row is numbered after every row the class has, so it never takes the key of a row this
+  // write deletes.
   const rows = current?.CLASS_MTG_PAT ?? [];
-  const paired = pairRows(input.meetings, rows).map((i) => (i === null ? undefined : rows[i]));
+  const paired = matchMeetings(input.meetings, rows.map(meetingFromRow)).heldOf.map((i) => (i === null ? undefined : rows[i]));
   let nextNbr = Math.max(0, ...rows.map((r) => r.CLASS_MTG_NBR));
   const meetings = input.meetings.map((m, n) => meetingRow(m, paired[n], paired[n]?.CLASS_MTG_NBR ?? ++nextNbr));
   // A new meeting is taught by whoever teaches every meeting the SIS has (not a lab's TA).
@@ -50,21 +55,6 @@ export function classFromSection(input: SisSectionInput, current: PsClass | null
     CLASS_MTG_PAT: meetings.map((row, n) => ({ ...row, CLASS_INSTR: instructors[n] })),
     CLASS_INSTR: input.meetings.length === 0 ? instructors[0] : undefined,
   };
-}
-
-/**
- * The SIS row each hub meeting came from, by index: first a row it equals (an unchanged
- * meeting), then, for a changed one, the next row left over in order; null for a new meeting.
- */
-function pairRows(meetings: SisMeeting[], rows: PsMeetingPattern[]): (number | null)[] {
-  const left = new Set(rows.keys());
-  const same = meetings.map((m) => {
-    const i = [...left].find((r) => sameValue(meetingFromRow(rows[r]), m));
-    if (i !== undefined) left.delete(i);
-    return i ?? null;
-  });
-  const rest = [...left];
-  return same.map((i) => i ?? rest.shift() ?? null);
 }
 
 /** A meeting's row: the SIS's row with the hub's changes, so its other fields stay as they are. */
