@@ -2,6 +2,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseSecretsKey, SECRETS_KEY_MESSAGE } from './auth/secret-box.ts';
 import { SESSION_HOURS, SESSION_IDLE_MINUTES } from './auth/sessions.ts';
 import { isTimeZone } from './domain/zoned-time.ts';
 
@@ -27,6 +28,15 @@ const schema = z.object({
       ctx.issues.push({ code: 'custom', input: value, message: TRUST_PROXY_MESSAGE });
       return z.NEVER;
     }),
+  COURSEBRIDGE_SECRETS_KEY: z
+    .string()
+    .transform((value, ctx) => {
+      const key = parseSecretsKey(value);
+      if (key) return key;
+      ctx.issues.push({ code: 'custom', input: value, message: SECRETS_KEY_MESSAGE });
+      return z.NEVER;
+    })
+    .optional(),
   COURSEBRIDGE_SESSION_IDLE_MINUTES: z.coerce
     .number({ error: SESSION_IDLE_MESSAGE })
     .int(SESSION_IDLE_MESSAGE)
@@ -86,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     secureCookies: c.COURSEBRIDGE_SECURE_COOKIES,
     trustProxy: c.COURSEBRIDGE_TRUST_PROXY,
     sessionIdleMinutes: c.COURSEBRIDGE_SESSION_IDLE_MINUTES,
+    secretsKey: c.COURSEBRIDGE_SECRETS_KEY ?? null,
     logLevel: c.LOG_LEVEL,
     sis: sisSettings(c),
     demoSis: c.COURSEBRIDGE_DEMO_SIS,

@@ -60,4 +60,22 @@ describe('configuration', () => {
         /COURSEBRIDGE_SESSION_IDLE_MINUTES: COURSEBRIDGE_SESSION_IDLE_MINUTES must be a whole number of minutes from 1 to 720/,
       );
   });
+
+  it('takes COURSEBRIDGE_SECRETS_KEY as 32 bytes in base64 or hex, refusing anything else without printing it', () => {
+    expect(loadConfig({}).secretsKey).toBeNull();
+    expect(loadConfig({ COURSEBRIDGE_SECRETS_KEY: 'ab'.repeat(32) }).secretsKey).toEqual(Buffer.alloc(32, 0xab));
+    expect(loadConfig({ COURSEBRIDGE_SECRETS_KEY: Buffer.alloc(32, 7).toString('base64') }).secretsKey).toEqual(Buffer.alloc(32, 7));
+    const tooShort = Buffer.alloc(16, 7).toString('base64');
+    for (const bad of [tooShort, 'ab'.repeat(31), 'correct horse battery staple', Buffer.alloc(33, 7).toString('base64')]) {
+      const refused = (() => {
+        try {
+          loadConfig({ COURSEBRIDGE_SECRETS_KEY: bad });
+        } catch (error) {
+          return (error as Error).message;
+        }
+      })();
+      expect(refused, bad).toMatch(/COURSEBRIDGE_SECRETS_KEY: COURSEBRIDGE_SECRETS_KEY must be 32 random bytes in base64 or hex/);
+      expect(refused).not.toContain(bad);
+    }
+  });
 });

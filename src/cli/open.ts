@@ -1,7 +1,9 @@
 // What CLI commands share: the configured database, migrated and with the seeded roles; a
 // runtime without workers for the commands that talk to the SIS; who a command acts as.
 import { bootstrap } from '../auth/bootstrap.ts';
+import { SecretBox, SECRETS_KEY_VARIABLE } from '../auth/secret-box.ts';
 import { ConfigError, loadConfig, SIS_VARIABLES, type Config } from '../config.ts';
+import { secretsKeyFile } from '../db/data-dir.ts';
 import { openDatabase, type Database } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { SYSTEM_ACTOR, type Actor } from '../domain/permissions.ts';
@@ -10,6 +12,17 @@ import { connectorSettings, type ConnectorSettings } from '../sis/settings.ts';
 
 export async function openConfigured(config: Config): Promise<Database> {
   return openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
+}
+
+/**
+ * What stored secrets are encrypted with: COURSEBRIDGE_SECRETS_KEY; else, embedded, the key file
+ * the hub keeps in its data directory; else (PostgreSQL) none, and no secret can be saved.
+ */
+export function secretBoxFor(config: Config): SecretBox {
+  if (config.secretsKey) return new SecretBox(config.secretsKey, SECRETS_KEY_VARIABLE);
+  if (config.databaseUrl) return new SecretBox(null);
+  const { key, path } = secretsKeyFile(config.dataDir);
+  return new SecretBox(key, `the key file ${path}`);
 }
 
 /**

@@ -2,10 +2,12 @@
 // one opened the same directory while another had it open and its writes were silently lost
 // (stack.md §2). So the app takes an exclusive lock file, and refuses plainly when it is held.
 // initdb runs in a short-lived child process because in-process initdb leaves ~0.8 GB resident.
+// The key stored secrets are encrypted with lives here too, beside the database files.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { newSecretsKey, parseSecretsKey } from '../auth/secret-box.ts';
 
 export class DataDirLockedError extends Error {
   readonly pid: number;
@@ -60,4 +62,22 @@ export function ensureInitialized(pgDir: string): void {
   const script = fileURLToPath(new URL('./initdb-child.ts', import.meta.url));
   const result = spawnSync(process.execPath, [script, pgDir], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (result.status !== 0) throw new Error(`Creating the embedded database in ${pgDir} failed (exit ${result.status})`);
+}
+
+/**
+ * The embedded hub's key for stored secrets when COURSEBRIDGE_SECRETS_KEY is not set: created once,
+ * readable by this user only, in the data directory but outside `pg`, so a copy of the database
+ * files alone does not carry it. Written as the variable takes it (base64), to move it there.
+ */
+export function secretsKeyFile(dataDir: string): { key: Buffer; path: string } {
+  const path = join(dataDir, 'secrets.key');
+  mkdirSync(dataDir, { recursive: true });
+  try {
+    writeFileSync(path, `${newSecretsKey().toString('base64')}\n`, { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const key = parseSecretsKey(readFileSync(path, 'utf8'));
+  if (!key) throw new Error(`The key file ${path} does not hold 32 bytes in base64 or hex: restore the one the stored secrets were encrypted with.`);
+  return { key, path };
 }
