@@ -3,6 +3,7 @@
 // any number of identical ones.
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from './db/database.ts';
+import { SecretBox, SECRETS_KEY_VARIABLE, type StoredSecrets } from './auth/secret-box.ts';
 import { deleteEndedSessions, sessionPolicy, type SessionPolicy } from './auth/sessions.ts';
 import { vacuumDue } from './db/vacuum.ts';
 import { startJobQueue, type JobQueue } from './jobs/queue.ts';
@@ -14,6 +15,7 @@ import { failInterruptedRuns, getRun, keepRunAlive, MERGE_QUEUE, STALE_RUN_MS } 
 import type { Logger } from 'pino';
 import type { RetryPolicy } from './domain/integration-status.ts';
 import { Metrics } from './sync/metrics.ts';
+import { sealWebhookSecrets } from './sync/notification-subscriptions.ts';
 import { Notifier, type SmtpSettings } from './sync/notify.ts';
 import { createOutbox, PUSH_QUEUES } from './sync/outbox.ts';
 import { PushEngine } from './sync/push.ts';
@@ -27,6 +29,8 @@ export interface RuntimeOptions {
   logger?: FastifyBaseLogger;
   /** A SIS fixed by the environment (it wins over one an admin saved), or the demo SIS (one an admin saved wins over it). */
   sis?: { settings: ConnectorSettingsInput; source: 'environment' | 'demo' } | null;
+  /** Encrypts the secrets the hub stores (default: no key, so none can be saved; src/cli/open.ts gives the configured one). */
+  secrets?: SecretBox;
   /** Run job workers and the nightly schedule in this process (default true). */
   workers?: boolean;
   /** How often the nightly schedule is checked; tests tick it by hand instead (0). */
@@ -61,6 +65,8 @@ export interface Runtime {
   database: Database;
   queue: JobQueue;
   connections: SisConnections;
+  /** What the secrets the hub stores are encrypted with (routes save webhook keys with it). */
+  secrets: SecretBox;
   clock: () => Date;
   push: PushEngine;
   /** The outbox: the store's save hooks (routes pass them to every section/relationship save). */
@@ -102,8 +108,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       expireInSeconds: 15 * 60,
       ...(database.kind === 'postgres' && { heartbeatSeconds: 10 }),
     });
-  const connections = new SisConnections(db, options.sis ?? null);
+  const secrets = options.secrets ?? new SecretBox(null);
+  const connections = new SisConnections(db, secrets, options.sis ?? null);
   const logger = options.logger as Logger | undefined;
+  logStoredSecrets([await connections.sealStored(), await sealWebhookSecrets(db, secrets)], secrets, logger);
   const metrics = new Metrics(db, queue);
   const push = new PushEngine({
     db,
@@ -117,7 +125,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     leaseMs: options.pushLeaseMs,
   });
   const saveHooks = createOutbox({ queue, clock });
-  const notifier = new Notifier(db, options.smtp ?? null, clock, logger, options.webhooks ?? { allowLoopback: false });
+  const notifier = new Notifier(db, options.smtp ?? null, clock, logger, options.webhooks ?? { allowLoopback: false }, secrets);
 
   // Embedded mode is one process: a merge job still active belonged to a process that died (its
   // run is failed below), and anything still running belonged to it too.
@@ -218,6 +226,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     database,
     queue,
     connections,
+    secrets,
     clock,
     push,
     saveHooks,
@@ -242,4 +251,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       await connections.close();
     },
   };
+}
+
+/** Says at start what became of the secrets stored before: encrypted now, still in plain text (no key), or unreadable. */
+function logStoredSecrets(tables: StoredSecrets[], box: SecretBox, logger: Logger | undefined): void {
+  const total = (outcome: keyof StoredSecrets) => tables.reduce((sum, found) => sum + found[outcome], 0);
+  if (total('encrypted')) logger?.info({ secrets: total('encrypted') }, 'encrypted the secrets stored in plain text');
+  if (total('plain'))
+    logger?.warn({ secrets: total('plain') }, `${total('plain')} stored secrets are in plain text: set ${SECRETS_KEY_VARIABLE} to encrypt them (the hub does at its next start)`);
+  if (total('unreadable')) {
+    const why = box.canSeal ? `do not open with ${box.keySource}` : `are encrypted, and ${SECRETS_KEY_VARIABLE} is not set`;
+    logger?.error({ secrets: total('unreadable') }, `${total('unreadable')} stored secrets ${why}: set ${SECRETS_KEY_VARIABLE} to the key they were stored with, or save them again`);
+  }
 }

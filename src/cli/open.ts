@@ -66,7 +66,7 @@ export async function withRuntime<T>(work: (runtime: Runtime) => Promise<T>): Pr
     await prepare(database, config);
     const settings = environmentSis(config);
     const sis = settings ? { settings, source: 'environment' as const } : null;
-    const runtime = await startRuntime({ database, sis, workers: false });
+    const runtime = await startRuntime({ database, sis, secrets: secretBoxFor(config), workers: false });
     try {
       return await work(runtime);
     } finally {

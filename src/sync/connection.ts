@@ -1,15 +1,16 @@
 // The SIS this hub talks to: settings from the environment take precedence; otherwise those an
 // admin saved; otherwise the demo SIS started alongside, a stand-in until an admin saves their own.
-// Secrets are never returned by the API.
-import type { Kysely } from 'kysely';
+// Secrets are never returned by the API, and are stored encrypted (src/auth/secret-box.ts).
+import { sql, type Kysely } from 'kysely';
 import { ZodError } from 'zod';
+import type { SecretBox, StoredSecrets } from '../auth/secret-box.ts';
 import type { DB } from '../db/schema.ts';
 import { fieldChanges } from '../domain/changes.ts';
 import { ConflictError, DomainError, InvalidError } from '../domain/errors.ts';
 import type { Actor } from '../domain/permissions.ts';
 import type { SisConnector } from '../sis/contract.ts';
 import { createConnector } from '../sis/registry.ts';
-import { connectorSettings, redactSettings, type ConnectorSettings, type ConnectorSettingsInput } from '../sis/settings.ts';
+import { connectorSettings, redactSettings, SECRET_SETTING_KEYS, type ConnectorSettings, type ConnectorSettingsInput } from '../sis/settings.ts';
 import { recordAudit } from '../store/audit.ts';
 import { SisFetcher } from './fetcher.ts';
 
@@ -23,8 +24,16 @@ export class NoSisError extends DomainError {
 
 const SAVED_TTL_MS = 5_000;
 
+/** The settings with each secret (apiKey, password) replaced by what `change` makes of it. */
+function withSecrets(settings: ConnectorSettings, change: (value: string, key: string) => string): ConnectorSettings {
+  const changed: Record<string, unknown> = { ...settings };
+  for (const key of SECRET_SETTING_KEYS) if (typeof changed[key] === 'string') changed[key] = change(changed[key], key);
+  return changed as ConnectorSettings;
+}
+
 export class SisConnections {
   readonly #db: Kysely<DB>;
+  readonly #box: SecretBox;
   /** The environment's SIS (fixed), or the demo SIS (only while no connection is saved). */
   readonly #fixed: { settings: ConnectorSettings; source: 'environment' | 'demo' } | null;
   #cached: { json: string; connector: SisConnector; fetcher: SisFetcher } | null = null;
@@ -35,18 +44,26 @@ export class SisConnections {
    */
   #saved: { row: { settings: unknown } | undefined; until: number } | null = null;
 
-  constructor(db: Kysely<DB>, fixed: { settings: ConnectorSettingsInput; source: 'environment' | 'demo' } | null = null) {
+  constructor(db: Kysely<DB>, box: SecretBox, fixed: { settings: ConnectorSettingsInput; source: 'environment' | 'demo' } | null = null) {
     this.#db = db;
+    this.#box = box;
     this.#fixed = fixed ? { settings: connectorSettings.parse(fixed.settings), source: fixed.source } : null;
   }
 
-  async current(): Promise<{ settings: ConnectorSettings | null; source: ConnectionSource }> {
+  /** The settings in force; a saved connection's secrets as stored. */
+  async #inForce(): Promise<{ settings: ConnectorSettings | null; source: ConnectionSource }> {
     if (this.#fixed?.source === 'environment') return this.#fixed;
     if (!this.#saved || this.#saved.until < performance.now())
       this.#saved = { row: await this.#db.selectFrom('sis_connection').select('settings').where('id', '=', 1).executeTakeFirst(), until: performance.now() + SAVED_TTL_MS };
     const { row } = this.#saved;
     if (row) return { settings: connectorSettings.parse(row.settings), source: 'database' };
     return this.#fixed ?? { settings: null, source: 'none' };
+  }
+
+  async current(): Promise<{ settings: ConnectorSettings | null; source: ConnectionSource }> {
+    const { settings, source } = await this.#inForce();
+    if (source !== 'database' || !settings) return { settings, source };
+    return { settings: withSecrets(settings, (stored, key) => this.#box.open(stored, `The saved SIS connection's ${key}`)), source };
   }
 
   /** The connector for the current settings; the same instance while they do not change (it keeps its token). */
@@ -72,7 +89,7 @@ export class SisConnections {
   }
 
   async describe() {
-    const { settings, source } = await this.current();
+    const { settings, source } = await this.#inForce();
     return { source, settings: settings ? redactSettings(settings) : null };
   }
 
@@ -86,9 +103,9 @@ export class SisConnections {
         throw new InvalidError('The SIS connection settings are invalid.', error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })));
       throw error;
     }
+    const document = JSON.stringify(withSecrets(settings, (secret, key) => this.#box.seal(secret, key)));
     await this.#db.transaction().execute(async (trx) => {
       const before = await trx.selectFrom('sis_connection').select('settings').where('id', '=', 1).executeTakeFirst();
-      const document = JSON.stringify(settings);
       await trx
         .insertInto('sis_connection')
         .values({ id: 1, settings: document })
@@ -102,5 +119,27 @@ export class SisConnections {
       });
     });
     this.#saved = null;
+  }
+
+  /**
+   * Encrypts a connection saved in plain text before secrets were encrypted, when there is a key:
+   * at start, so an upgrade leaves none behind without an admin saving it again (on next write
+   * alone, a connection saved once would stay in plain text for good). Compared and set, as other
+   * processes may be starting too.
+   */
+  async sealStored(): Promise<StoredSecrets> {
+    const found: StoredSecrets = { encrypted: 0, plain: 0, unreadable: 0 };
+    const row = await this.#db.selectFrom('sis_connection').select('settings').where('id', '=', 1).executeTakeFirst();
+    if (!row) return found;
+    const sealed = withSecrets(connectorSettings.parse(row.settings), (stored, key) => this.#box.upgrade(stored, key, found));
+    if (!found.encrypted) return found;
+    const updated = await this.#db
+      .updateTable('sis_connection')
+      .set({ settings: JSON.stringify(sealed) })
+      .where('id', '=', 1)
+      .where(sql<boolean>`settings = ${JSON.stringify(row.settings)}::jsonb`)
+      .executeTakeFirst();
+    if (!updated.numUpdatedRows) found.encrypted = 0; // another process was first
+    return found;
   }
 }

@@ -1,9 +1,10 @@
 // A user's subscription to integration notifications: read, saved and removed, each change audited
 // with the subscription before and after in the transaction that makes it. The webhook key is
-// never shown again once saved, in answers or in the audit log. Who is notified now, and which
-// digests each of a subscriber's channels has missed.
+// stored encrypted (src/auth/secret-box.ts) and never shown again once saved, in answers or in the
+// audit log. Who is notified now, and which digests each of a subscriber's channels has missed.
 import { sql, type Kysely } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import type { SecretBox, StoredSecrets } from '../auth/secret-box.ts';
 import type { DB, NotificationSubscriptionsTable } from '../db/schema.ts';
 import { fieldChanges } from '../domain/changes.ts';
 import type { Actor, Permission } from '../domain/permissions.ts';
@@ -45,13 +46,13 @@ function userIdOf(actor: Actor): string {
   return actor.id;
 }
 
-export async function saveSubscription(db: Kysely<DB>, actor: Actor, input: SubscriptionInput): Promise<void> {
+export async function saveSubscription(db: Kysely<DB>, box: SecretBox, actor: Actor, input: SubscriptionInput): Promise<void> {
   const userId = userIdOf(actor);
   const values = {
     mode: input.mode,
     email: input.email,
     webhook_url: input.webhookUrl,
-    ...(input.webhookSecret !== undefined && { webhook_secret: input.webhookSecret }),
+    ...(input.webhookSecret !== undefined && { webhook_secret: input.webhookSecret && box.seal(input.webhookSecret, 'webhookSecret') }),
   };
   await db.transaction().execute(async (trx) => {
     const before = (await select(trx, userId).forUpdate().executeTakeFirst()) ?? null;
@@ -87,6 +88,7 @@ export interface Subscriber {
   mode: 'errors' | 'every_run';
   email: string;
   webhookUrl: string | null;
+  /** As stored: open it with the SecretBox to sign. */
   webhookSecret: string | null;
   /** The departments a department-scoped role limits the subscriber to; null when not limited. */
   departmentIds: string[] | null;
@@ -138,4 +140,22 @@ export async function digestMissed(db: Kysely<DB>, userId: string, channel: Chan
     .set({ [MISSED[channel]]: sql<Date>`least(${sql.ref(MISSED[channel])}, ${from})` })
     .where('user_id', '=', userId)
     .execute();
+}
+
+/** Encrypts the webhook keys stored in plain text before keys were encrypted, as SisConnections.sealStored does. */
+export async function sealWebhookSecrets(db: Kysely<DB>, box: SecretBox): Promise<StoredSecrets> {
+  const found: StoredSecrets = { encrypted: 0, plain: 0, unreadable: 0 };
+  const rows = await db.selectFrom('notification_subscriptions').select(['user_id', 'webhook_secret']).where('webhook_secret', 'is not', null).execute();
+  for (const { user_id, webhook_secret: stored } of rows) {
+    const upgraded = box.upgrade(stored!, 'webhookSecret', found);
+    if (upgraded === stored) continue;
+    const updated = await db
+      .updateTable('notification_subscriptions')
+      .set({ webhook_secret: upgraded })
+      .where('user_id', '=', user_id)
+      .where('webhook_secret', '=', stored)
+      .executeTakeFirst();
+    if (!updated.numUpdatedRows) found.encrypted--; // another process was first
+  }
+  return found;
 }

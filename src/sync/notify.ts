@@ -10,6 +10,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
+import { SecretBox } from '../auth/secret-box.ts';
 import type { DB } from '../db/schema.ts';
 import type { SisMessage } from '../domain/integration-status.ts';
 import { departmentsOf, reaches, type ScopedRecordType } from '../store/record-departments.ts';
@@ -63,9 +64,19 @@ export class Notifier {
   readonly #logger: Logger | undefined;
   readonly #clock: () => Date;
   readonly #webhooks: WebhookPolicy;
+  /** Opens the webhook keys, stored encrypted. */
+  readonly #box: SecretBox;
 
-  constructor(db: Kysely<DB>, smtp: SmtpSettings | null, clock: () => Date, logger?: Logger, webhooks: WebhookPolicy = { allowLoopback: false }) {
+  constructor(
+    db: Kysely<DB>,
+    smtp: SmtpSettings | null,
+    clock: () => Date,
+    logger?: Logger,
+    webhooks: WebhookPolicy = { allowLoopback: false },
+    box = new SecretBox(null),
+  ) {
     this.#db = db;
+    this.#box = box;
     this.#smtp = smtp;
     this.#clock = clock;
     this.#logger = logger;
@@ -193,12 +204,14 @@ export class Notifier {
     }
     const body = JSON.stringify(message.payload);
     const timestamp = String(Math.floor(this.#clock().getTime() / 1000));
-    const headers = {
-      'content-type': 'application/json',
-      'x-coursebridge-timestamp': timestamp,
-      ...(s.webhookSecret && { 'x-coursebridge-signature': signWebhook(s.webhookSecret, timestamp, body) }),
-    };
     try {
+      // A key that does not open (another COURSEBRIDGE_SECRETS_KEY) fails the send: never unsigned.
+      const secret = s.webhookSecret && this.#box.open(s.webhookSecret, `The webhook key of user ${s.userId}`);
+      const headers = {
+        'content-type': 'application/json',
+        'x-coursebridge-timestamp': timestamp,
+        ...(secret && { 'x-coursebridge-signature': signWebhook(secret, timestamp, body) }),
+      };
       const status = await postWebhook(s.webhookUrl!, { headers, body, timeoutMs: 10_000 }, this.#webhooks);
       if (status >= 200 && status < 300) return true;
       this.#logger?.warn({ status, ...context }, 'notification webhook refused');

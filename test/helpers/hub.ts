@@ -3,6 +3,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import { roleByName } from '../../src/auth/roles.ts';
+import { newSecretsKey, SecretBox } from '../../src/auth/secret-box.ts';
 import type { SessionPolicy } from '../../src/auth/sessions.ts';
 import { createToken } from '../../src/auth/tokens.ts';
 import { createUser } from '../../src/auth/users.ts';
@@ -86,14 +87,17 @@ export interface HubOptions {
   sis?: ConnectorSettingsInput | 'none';
   /** Required from scrapers of /metrics. */
   metricsToken?: string;
-  /** More runtime options (push retry policy, sweep interval, SMTP…). */
+  /** More runtime options (push retry policy, sweep interval, SMTP, `secrets`: default a random key…). */
   runtime?: Partial<Omit<RuntimeOptions, 'database' | 'sis' | 'clock'>>;
   /** A pino logger for the server and the runtime (tests read what the hub logs); none logs nothing. */
   logger?: FastifyBaseLogger;
+  /** Writes rows as an earlier hub left them, before this one starts. */
+  beforeStart?: (db: Kysely<DB>) => Promise<void>;
 }
 
 export async function startHub(options: HubOptions = {}): Promise<Hub> {
   const database = await freshDatabase();
+  await options.beforeStart?.(database.db);
   const runtime = options.sis
     ? await startRuntime({
         database,
@@ -103,6 +107,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         nightlyCheckMs: 0,
         errorDigestMs: 0,
         logger: options.logger,
+        secrets: new SecretBox(newSecretsKey()),
         ...options.runtime,
       })
     : undefined;

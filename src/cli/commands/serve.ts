@@ -7,7 +7,7 @@ import { loadConfig, type Config } from '../../config.ts';
 import type { Database } from '../../db/database.ts';
 import { buildApp } from '../../http/app.ts';
 import { startRuntime } from '../../runtime.ts';
-import { CliError, environmentSis, openConfigured, prepare } from '../open.ts';
+import { CliError, environmentSis, openConfigured, prepare, secretBoxFor } from '../open.ts';
 import { closeHttp, shutDown, type ShutdownStep } from '../shutdown.ts';
 
 /** How long requests in flight may finish when the hub stops, before their connections are cut. */
@@ -32,6 +32,7 @@ export function serveCommand(): Command {
         database,
         logger,
         sis,
+        secrets: secretBoxFor(config),
         workers: config.workers || options.workersOnly === true,
         smtp: config.smtp,
         webhooks: config.webhooks,

@@ -190,7 +190,7 @@ export const integrationRoutes = (runtime: Runtime): FastifyPluginAsyncZod => as
       if (actor.type !== 'user') throw new NotFoundError('user', String(actor.id));
       const refused = request.body.webhookUrl && (await runtime.notifier.webhookUrlProblem(request.body.webhookUrl));
       if (refused) throw new DomainError(400, 'Invalid request', 'Check webhookUrl.', { errors: [{ field: 'webhookUrl', message: refused }] });
-      await saveSubscription(db, actor, request.body);
+      await saveSubscription(db, runtime.secrets, actor, request.body);
       return reply.code(204).send(null);
     },
   );

@@ -1,0 +1,140 @@
+// The credentials the hub stores (the SIS connection's API key, webhook signing keys) are encrypted
+// in the database, and still work: the hub talks to the SIS with the key and signs webhooks with
+// theirs. Without a key (PostgreSQL without COURSEBRIDGE_SECRETS_KEY) none can be saved, and
+// those stored in plain text before the upgrade keep working, and are encrypted once there is one.
+import type { Kysely } from 'kysely';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { roleByName } from '../../src/auth/roles.ts';
+import { SecretBox } from '../../src/auth/secret-box.ts';
+import { createUser } from '../../src/auth/users.ts';
+import type { DB } from '../../src/db/schema.ts';
+import { SYSTEM_ACTOR } from '../../src/domain/permissions.ts';
+import { signWebhook } from '../../src/sync/notify.ts';
+import { PASSWORD, startHub, type Hub } from '../helpers/hub.ts';
+import { API_KEY, startPair, type Pair } from '../sis/harness.ts';
+import { startReceivers, type Receivers } from '../sync/notification-receivers.ts';
+import { merge } from '../sync/helpers.ts';
+
+const CONNECTION = '/api/v1/admin/sis-connection';
+const SUBSCRIPTION = '/api/v1/me/integration-notifications';
+const HOOK_SECRET = 'a-webhook-signing-key-4e7d';
+const finished = { runId: 'r', trigger: 'nightly', status: 'succeeded', errors: 0, posted: 0, pushFailures: 0, startedAt: null, finishedAt: null, items: [] };
+
+let sis: Pair;
+let receivers: Receivers;
+const hubs: Hub[] = [];
+
+beforeAll(async () => {
+  sis = await startPair('ethos', { seed: 'synthetic:10' });
+  receivers = await startReceivers();
+});
+afterAll(async () => {
+  for (const hub of hubs) await hub.close();
+  await receivers?.close();
+  await sis?.sim.close();
+});
+
+async function hub(options: Parameters<typeof startHub>[0] = {}): Promise<Hub> {
+  const started = await startHub({ sis: 'none', ...options, runtime: { webhooks: { allowLoopback: true }, ...options.runtime } });
+  hubs.push(started);
+  return started;
+}
+
+/** What a dump of the two tables holding credentials shows, as text. */
+async function dump(db: Kysely<DB>): Promise<string> {
+  const rows = await Promise.all([db.selectFrom('sis_connection').selectAll().execute(), db.selectFrom('notification_subscriptions').selectAll().execute()]);
+  return JSON.stringify(rows);
+}
+
+/** The webhook the hub posts for a finished run, to `path` on the test receiver. */
+async function webhookOf(hub: Hub, path: string) {
+  await hub.runtime!.notifier.runFinished(finished);
+  return receivers.hooks.findLast((h) => h.path === path)!;
+}
+
+/** A connection and a subscription as the hub stored them before secrets were encrypted. */
+const plainTextRows = (path: string) => async (db: Kysely<DB>) => {
+  await db.insertInto('sis_connection').values({ id: 1, settings: JSON.stringify({ kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY }) }).execute();
+  const role = await roleByName(db, 'Registrar');
+  const user = await createUser(db, SYSTEM_ACTOR, { email: `${path}@example.edu`, name: path, password: PASSWORD, roleId: role.id, products: ['scheduling', 'admin'], departmentIds: [] });
+  await db
+    .insertInto('notification_subscriptions')
+    .values({ user_id: user.id, mode: 'every_run', email: null, webhook_url: `${receivers.hookBase}/${path}`, webhook_secret: HOOK_SECRET })
+    .execute();
+};
+
+describe('credentials saved through the API', () => {
+  it('are stored encrypted, and the hub still reaches the SIS with its key and signs webhooks with theirs', async () => {
+    const local = await hub();
+    expect((await local.admin.put(CONNECTION, { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY })).status).toBe(200);
+    const hookUrl = `${receivers.hookBase}/saved`;
+    expect((await local.admin.put(SUBSCRIPTION, { mode: 'every_run', webhookUrl: hookUrl, webhookSecret: HOOK_SECRET })).status).toBe(204);
+
+    const stored = await dump(local.db);
+    expect(stored).not.toContain(API_KEY);
+    expect(stored).not.toContain(HOOK_SECRET);
+    const row = await local.db.selectFrom('sis_connection').select('settings').executeTakeFirstOrThrow();
+    expect(row.settings).toMatchObject({ kind: 'ethos', baseUrl: sis.sim.url, apiKey: expect.stringMatching(/^enc:v1:/) });
+    expect((await local.db.selectFrom('notification_subscriptions').select('webhook_secret').executeTakeFirstOrThrow()).webhook_secret).toMatch(/^enc:v1:/);
+    expect((await local.admin.get(CONNECTION)).body).toMatchObject({ source: 'database', settings: { apiKey: '********' } });
+
+    expect((await local.admin.post(`${CONNECTION}/test`)).body).toMatchObject({ ok: true });
+    expect((await merge(local.admin, { types: ['terms'] })).status).toBe('succeeded');
+    const hook = await webhookOf(local, 'saved');
+    expect(hook.headers['x-coursebridge-signature']).toBe(signWebhook(HOOK_SECRET, String(hook.headers['x-coursebridge-timestamp']), hook.body));
+  });
+
+  it('stored with another key than the hub has, are refused by name rather than used', async () => {
+    // What a hub with another key stored: as if COURSEBRIDGE_SECRETS_KEY had been changed.
+    const other = new SecretBox(Buffer.alloc(32, 1));
+    const settings = { kind: 'ethos', baseUrl: sis.sim.url, apiKey: other.seal(API_KEY, 'apiKey') };
+    const logs: { level: number; msg: string }[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
+    const local = await hub({ logger, beforeStart: (db) => db.insertInto('sis_connection').values({ id: 1, settings: JSON.stringify(settings) }).execute().then(() => {}) });
+    expect(logs.map((l) => l.msg)).toEqual([
+      '1 stored secrets do not open with COURSEBRIDGE_SECRETS_KEY: set COURSEBRIDGE_SECRETS_KEY to the key they were stored with, or save them again',
+    ]);
+    expect((await local.admin.get(CONNECTION)).body).toMatchObject({ source: 'database', settings: { apiKey: '********' } });
+    expect((await local.admin.post(`${CONNECTION}/test`)).body).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^The saved SIS connection's apiKey does not open with COURSEBRIDGE_SECRETS_KEY: it was stored with another key/),
+    });
+    expect((await merge(local.admin, { types: ['terms'] })).error).toMatch(/apiKey does not open with COURSEBRIDGE_SECRETS_KEY/);
+  });
+});
+
+describe('credentials stored in plain text before this version', () => {
+  it('are encrypted when the hub starts with a key, and keep working', async () => {
+    const local = await hub({ beforeStart: plainTextRows('upgraded') });
+    const stored = await dump(local.db);
+    expect(stored).not.toContain(API_KEY);
+    expect(stored).not.toContain(HOOK_SECRET);
+    expect((await local.admin.post(`${CONNECTION}/test`)).body).toMatchObject({ ok: true });
+    const hook = await webhookOf(local, 'upgraded');
+    expect(hook.headers['x-coursebridge-signature']).toBe(signWebhook(HOOK_SECRET, String(hook.headers['x-coursebridge-timestamp']), hook.body));
+  });
+
+  it('keep working without a key, with one warning at start, and no new secret can be saved: the field is named', async () => {
+    const logs: { level: number; msg: string }[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
+    const local = await hub({ beforeStart: plainTextRows('keyless'), logger, runtime: { secrets: new SecretBox(null) } });
+    expect(logs.filter((l) => l.level >= 40).map((l) => l.msg)).toEqual([
+      '2 stored secrets are in plain text: set COURSEBRIDGE_SECRETS_KEY to encrypt them (the hub does at its next start)',
+    ]);
+    expect((await local.admin.post(`${CONNECTION}/test`)).body).toMatchObject({ ok: true });
+    const hook = await webhookOf(local, 'keyless');
+    expect(hook.headers['x-coursebridge-signature']).toBe(signWebhook(HOOK_SECRET, String(hook.headers['x-coursebridge-timestamp']), hook.body));
+
+    const refused = await local.admin.put(CONNECTION, { kind: 'ethos', baseUrl: sis.sim.url, apiKey: 'a-new-key' });
+    expect(refused.status).toBe(409);
+    expect(refused.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(refused.body).toMatchObject({ detail: expect.stringContaining('set COURSEBRIDGE_SECRETS_KEY'), errors: [{ field: 'apiKey' }] });
+    const webhook = await local.admin.put(SUBSCRIPTION, { mode: 'errors', webhookUrl: `${receivers.hookBase}/x`, webhookSecret: HOOK_SECRET });
+    expect(webhook.status).toBe(409);
+    expect(webhook.body.errors).toEqual([{ field: 'webhookSecret', message: expect.stringContaining('COURSEBRIDGE_SECRETS_KEY') }]);
+    expect(await dump(local.db)).not.toContain('a-new-key');
+    // What holds no secret is saved still.
+    expect((await local.admin.put(SUBSCRIPTION, { mode: 'errors', webhookUrl: `${receivers.hookBase}/x` })).status).toBe(204);
+  });
+});
