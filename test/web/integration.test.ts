@@ -456,7 +456,8 @@ describe.skipIf(!hasChromium)('integration screens in a real browser against a r
     await form.getByRole('button', { name: 'Save changes' }).click();
     await page.getByTestId('notify-state').getByText('Subscribed: every nightly run').waitFor();
     const row = await hub.db.selectFrom('notification_subscriptions').selectAll().executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ mode: 'every_run', email: 'scheduling@example.edu', webhook_url: 'https://hooks.example.edu/coursebridge', webhook_secret: 'a-signing-key-of-some-length' });
+    expect(row).toMatchObject({ mode: 'every_run', email: 'scheduling@example.edu', webhook_url: 'https://hooks.example.edu/coursebridge' });
+    expect(hub.runtime!.secrets.open(row.webhook_secret!, 'webhookSecret')).toBe('a-signing-key-of-some-length'); // stored encrypted
 
     await form.getByRole('button', { name: 'Unsubscribe' }).click();
     await page.getByTestId('notify-state').getByText('Not subscribed').waitFor();
