@@ -67,7 +67,8 @@ describe.skipIf(!hasChromium)('the Content-Security-Policy in a real browser', (
     const page = await context.newPage();
     const seen = await watchViolations(page);
     await page.goto('/api/docs');
-    await expect(page.locator('.opblock-summary-path', { hasText: '/api/v1/sections' }).first().isVisible()).resolves.toBe(true);
+    // Swagger UI draws the operations once it has fetched the document: wait for them, as a reader does.
+    await page.locator('.opblock-summary-path', { hasText: '/api/v1/sections' }).first().waitFor();
     const logo = page.locator('.topbar-wrapper img');
     await logo.waitFor();
     expect(await logo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
