@@ -50,7 +50,7 @@ export class SisConnections {
     this.#fixed = fixed ? { settings: connectorSettings.parse(fixed.settings), source: fixed.source } : null;
   }
 
-  /** The settings in force; a saved connection's secrets as stored. */
+  /** The settings in force; a saved connection's secrets as stored (sealed). */
   async #inForce(): Promise<{ settings: ConnectorSettings | null; source: ConnectionSource }> {
     if (this.#fixed?.source === 'environment') return this.#fixed;
     if (!this.#saved || this.#saved.until < performance.now())
@@ -60,10 +60,9 @@ export class SisConnections {
     return this.#fixed ?? { settings: null, source: 'none' };
   }
 
-  async current(): Promise<{ settings: ConnectorSettings | null; source: ConnectionSource }> {
-    const { settings, source } = await this.#inForce();
-    if (source !== 'database' || !settings) return { settings, source };
-    return { settings: withSecrets(settings, (stored, key) => this.#box.open(stored, `The saved SIS connection's ${key}`)), source };
+  /** A saved connection's settings with its secrets opened; others as they are. */
+  #opened(settings: ConnectorSettings, source: ConnectionSource): ConnectorSettings {
+    return source === 'database' ? withSecrets(settings, (stored, key) => this.#box.open(stored, `The saved SIS connection's ${key}`)) : settings;
   }
 
   /** The connector for the current settings; the same instance while they do not change (it keeps its token). */
@@ -73,12 +72,14 @@ export class SisConnections {
 
   /** The connector and, for a merge's reads, the fetch thread of the same settings. */
   async forMerge(): Promise<{ connector: SisConnector; fetcher: SisFetcher }> {
-    const { settings } = await this.current();
+    // Compared as stored: every post asks for the connector, and secrets are opened only to make one.
+    const { settings, source } = await this.#inForce();
     if (!settings) throw new NoSisError();
     const json = JSON.stringify(settings);
     if (this.#cached?.json !== json) {
+      const opened = this.#opened(settings, source);
       void this.#cached?.fetcher.close();
-      this.#cached = { json, connector: createConnector(settings), fetcher: new SisFetcher(settings) };
+      this.#cached = { json, connector: createConnector(opened), fetcher: new SisFetcher(opened) };
     }
     return this.#cached;
   }
