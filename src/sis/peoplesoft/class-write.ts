@@ -51,8 +51,13 @@ export function classFromSection(input: SisSectionInput, current: PsClass | null
     ...(current && !changed('credits')
       ? { UNITS_MINIMUM: current.UNITS_MINIMUM, UNITS_MAXIMUM: current.UNITS_MAXIMUM }
       : { UNITS_MINIMUM: input.credits, UNITS_MAXIMUM: input.credits }),
-    // PeopleSoft keeps instructors per meeting pattern, and per class only when it has none.
-    CLASS_MTG_PAT: meetings.map((row, n) => ({ ...row, CLASS_INSTR: instructors[n] })),
+    // PeopleSoft keeps instructors per meeting pattern, and per class only when it has none. The
+    // rows keep the class's order, new ones after them: the hub's order of meetings means nothing
+    // to the SIS (src/domain/content-order.ts), so a write does not move them.
+    CLASS_MTG_PAT: meetings
+      .map((row, n) => ({ row: { ...row, CLASS_INSTR: instructors[n] }, at: paired[n] ? rows.indexOf(paired[n]) : rows.length }))
+      .sort((a, b) => a.at - b.at)
+      .map(({ row }) => row),
     CLASS_INSTR: input.meetings.length === 0 ? instructors[0] : undefined,
   };
 }

@@ -3,7 +3,7 @@
 // each row with a role (PI, SI, TA…) and a grade roster access. A write keeps the rows the SIS
 // has and changes only what the hub changed.
 import type { SisSectionInstructor } from '../model.ts';
-import { instructorRows, roleOf } from './mapping.ts';
+import { instructorRows, roleOf, sectionFromClass } from './mapping.ts';
 import type { PsClass, PsInstr } from './wire.ts';
 
 /**
@@ -22,7 +22,7 @@ const NEW_ROLE: Record<SisSectionInstructor['role'], Pick<PsInstr, 'INSTR_ROLE' 
  * The rows of each slot (a meeting pattern, or the class itself when it has none) from `base`,
  * the rows the SIS has there: a removed instructor's rows go, a role the hub changed becomes
  * NEW_ROLE's, an instructor on no slot (new, or whose meetings the hub removed) joins every slot
- * as the SIS has them elsewhere, and each slot lists its instructors in the hub's order.
+ * as the SIS has them elsewhere, and each slot lists its instructors in the class's order, new ones last.
  */
 export function assignInstructors(wanted: SisSectionInstructor[], current: PsClass | null, base: PsInstr[][]): PsInstr[][] {
   const roles = new Map(wanted.map((i) => [i.instructorKey, i.role]));
@@ -39,10 +39,14 @@ export function assignInstructors(wanted: SisSectionInstructor[], current: PsCla
   for (const i of wanted) {
     if (!placed.has(i.instructorKey)) for (const rows of slots) rows.push(asWanted(firstRow(i.instructorKey) ?? { EMPLID: i.instructorKey, ...NEW_ROLE[i.role] }));
   }
-  // Each instructor's rows carry their place in the hub's order as the assignment number, on
-  // every meeting alike, so the class reads back in that order (src/sis/peoplesoft/mapping.ts).
+  // Each instructor's rows carry their place as the assignment number, on every meeting alike:
+  // those the class has keep its order, new ones come after them. The hub's order of instructors
+  // means nothing to the SIS (src/domain/content-order.ts), so a write does not renumber them.
+  const held = current ? sectionFromClass(current).instructors.map((i) => i.instructorKey) : [];
+  const place = (emplid: string) => (held.includes(emplid) ? held.indexOf(emplid) : held.length);
+  const ordered = [...wanted].sort((a, b) => place(a.instructorKey) - place(b.instructorKey));
   return slots.map((rows) =>
-    wanted.flatMap((i, n) => {
+    ordered.flatMap((i, n) => {
       const row = rows.find((r) => r.EMPLID === i.instructorKey);
       return row ? [{ ...row, INSTR_ASSIGN_SEQ: n + 1 }] : [];
     }),

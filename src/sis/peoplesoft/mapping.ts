@@ -44,7 +44,7 @@ export const meetingFromRow = (p: PsMeetingPattern): SisMeeting => ({
 
 export function sectionFromClass(c: PsClass): SisSectionState {
   // Each instructor once, with their first row's role, in the order of their lowest assignment
-  // number: a write numbers them in the hub's order (instructor-rows.ts), so they read back in it.
+  // number: a write keeps the order of those numbers (instructor-rows.ts), so they read back in it.
   const rows = instructorRows(c);
   const lowestSeq = (emplid: string) => Math.min(...rows.filter((r) => r.EMPLID === emplid).map((r) => r.INSTR_ASSIGN_SEQ ?? Infinity));
   const instructors = rows
