@@ -16,6 +16,7 @@ import * as m0011 from './migrations/0011_sis_values.ts';
 import * as m0012 from './migrations/0012_digest_missed.ts';
 import * as m0013 from './migrations/0013_session_idle.ts';
 import * as m0014 from './migrations/0014_meeting_week_interval.ts';
+import * as m0015 from './migrations/0015_meeting_order.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_schedule': m0001,
@@ -32,6 +33,7 @@ export const migrations: Record<string, Migration> = {
   '0012_digest_missed': m0012,
   '0013_session_idle': m0013,
   '0014_meeting_week_interval': m0014,
+  '0015_meeting_order': m0015,
 };
 
 function migrator(db: Kysely<any>) {

@@ -14,6 +14,7 @@ import type {
   SisSectionState,
   SisTerm,
 } from '../sis/model.ts';
+import { byInstructor, byMeeting } from '../domain/content-order.ts';
 import type { SisRecord } from '../domain/merge-plan.ts';
 import type { Fields } from '../domain/three-way.ts';
 
@@ -50,11 +51,18 @@ export type MeetingFields = Omit<SisMeeting, 'weekInterval'> & { weekInterval?: 
  * still compare, and digest, equal to what the SIS sends now: the upgrade costs a no-change
  * re-merge no writes and no audit entries, and nothing stored is rewritten. Missing means 1.
  */
-export function meetingFields(m: SisMeeting): MeetingFields {
+function meetingFields(m: SisMeeting): MeetingFields {
   const fields: MeetingFields = { days: m.days, startTime: m.startTime, endTime: m.endTime, startDate: m.startDate, endDate: m.endDate, roomKey: m.roomKey };
   if (m.weekInterval !== 1) fields.weekInterval = m.weekInterval;
   return fields;
 }
+
+/** A section's meetings as the merge's fields hold them: in one order by content (src/domain/content-order.ts). */
+export const meetingsFields = (meetings: readonly SisMeeting[]): MeetingFields[] => meetings.map(meetingFields).sort(byMeeting);
+
+/** A section's instructors as the merge's fields hold them: in one order by content, as its meetings. */
+export const instructorsFields = <K extends string | null>(instructors: readonly { instructorKey: K; role: string }[]) =>
+  instructors.map((i) => ({ instructorKey: i.instructorKey, role: i.role })).sort(byInstructor);
 
 /** The meeting a connector writes, from the merge's fields. */
 export const sisMeeting = ({ weekInterval = 1, ...m }: MeetingFields): SisMeeting => ({ ...m, weekInterval });
@@ -75,8 +83,8 @@ export function sectionFields(s: SisSectionState): Fields {
     partOfTerm: s.partOfTerm,
     title: s.title,
     credits: s.credits,
-    meetings: s.meetings.map(meetingFields),
-    instructors: s.instructors.map((i) => ({ instructorKey: i.instructorKey, role: i.role })),
+    meetings: meetingsFields(s.meetings),
+    instructors: instructorsFields(s.instructors),
     sisNumber: s.sisNumber,
   };
   if (s.enrolled !== null) fields.enrolled = s.enrolled;

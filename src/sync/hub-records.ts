@@ -7,7 +7,7 @@ import type { HubRecord } from '../domain/merge-plan.ts';
 import type { SourceOfTruth } from '../domain/merge-settings.ts';
 import type { Fields } from '../domain/three-way.ts';
 import type { SisRelationship } from '../sis/model.ts';
-import { meetingFields, natural, relationshipFields } from './fields.ts';
+import { instructorsFields, meetingsFields, natural, relationshipFields } from './fields.ts';
 import { keyMap, sectionKeyMap, type KeyMap } from './keys.ts';
 import { toClockTime } from '../domain/clock-time.ts';
 import { idList } from '../db/id-list.ts';
@@ -174,8 +174,8 @@ export async function hubSections(db: Kysely<DB>, where: { termId: string } | { 
       partOfTerm: s.part_of_term,
       title: s.title,
       credits: s.credits,
-      meetings: (meetingsOf.get(s.id) ?? []).map((m) =>
-        meetingFields({
+      meetings: meetingsFields(
+        (meetingsOf.get(s.id) ?? []).map((m) => ({
           days: m.days,
           startTime: toClockTime(m.start_time),
           endTime: toClockTime(m.end_time),
@@ -183,9 +183,9 @@ export async function hubSections(db: Kysely<DB>, where: { termId: string } | { 
           endDate: m.end_date,
           roomKey: keys.rooms.key(m.room_id),
           weekInterval: m.week_interval,
-        }),
+        })),
       ),
-      instructors: (instructorsOf.get(s.id) ?? []).map((i) => ({ instructorKey: keys.instructors.key(i.instructor_id), role: i.role })),
+      instructors: instructorsFields((instructorsOf.get(s.id) ?? []).map((i) => ({ instructorKey: keys.instructors.key(i.instructor_id), role: i.role }))),
       enrolled: s.enrolled,
       sisNumber: s.sis_number,
     };

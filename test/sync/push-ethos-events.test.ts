@@ -7,7 +7,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SimEventDetails, SimMeeting, SimSection } from '../../sis-sim/state.ts';
 import { startHub, type Hub } from '../helpers/hub.ts';
 import { API_KEY, requestShapes, startPair, type Pair } from '../sis/harness.ts';
-import { expectQuietSectionsMerge } from './helpers.ts';
+import { sql } from 'kysely';
+import { up as canonicalOrder } from '../../src/db/migrations/0015_meeting_order.ts';
+import { expectQuietSectionsMerge, item, merge } from './helpers.ts';
 import { importAndSync, settled } from './push-helpers.ts';
 
 const LECTURE: SimEventDetails = { title: 'Lecture', workLoad: 3, approvals: [{ approvalType: 'roomAvailability', approvalEntity: 'user' }] };
@@ -27,6 +29,10 @@ interface HubMeeting {
   endTime: string | null;
   roomId: string | null;
 }
+interface HubInstructor {
+  instructorId: string;
+  role: string;
+}
 
 /** A GET of the SIS's own representation, as any Ethos client would see it. */
 async function ethos<T>(resource: string, sisKey: string): Promise<T> {
@@ -42,7 +48,7 @@ const taught = async (s: SimSection) =>
 
 const hubSection = async (sisKey: string) => {
   const { id } = await hub.db.selectFrom('sections').select('id').where('sis_key', '=', sisKey).executeTakeFirstOrThrow();
-  return (await hub.admin.get(`/api/v1/sections/${id}`)).body as { id: string; version: number; meetings: HubMeeting[] };
+  return (await hub.admin.get(`/api/v1/sections/${id}`)).body as { id: string; version: number; meetings: HubMeeting[]; instructors: HubInstructor[] };
 };
 const hubRoom = async (sisKey: string) => (await hub.db.selectFrom('rooms').select('id').where('sis_key', '=', sisKey).executeTakeFirstOrThrow()).id;
 
@@ -64,7 +70,7 @@ beforeAll(async () => {
   const rooms = Object.values(store.state.rooms).filter((r) => r.active);
   const [teachesLecture, teachesLab] = Object.values(store.state.instructors);
   const timed = store.sectionsOfTerm(termId).filter((s) => s.status === 'active' && s.meetings.some((m) => m.startTime !== null && m.roomId !== null));
-  for (const s of timed.slice(0, 4)) {
+  for (const s of timed.slice(0, 7)) {
     const m = s.meetings.find((x) => x.startTime !== null && x.roomId !== null)!;
     const lecture: SimMeeting = { ...m, days: 'MWF', startTime: '09:00', endTime: '09:50', roomId: rooms[0].id, event: LECTURE };
     const lab: SimMeeting = { ...m, id: randomUUID(), days: 'R', startTime: '14:00', endTime: '15:50', roomId: rooms[1].id, event: LAB };
@@ -78,6 +84,7 @@ beforeAll(async () => {
       }),
     );
   }
+  expect(sections).toHaveLength(7);
   spareRoom = rooms[2].id;
   hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY, timeoutMs: 10_000 }, runtime: { pushSweepMs: 0 } });
   await importAndSync(hub.admin, [term]);
@@ -142,6 +149,60 @@ describe("a post of a section's meetings to Ethos", () => {
     expect(writes).toEqual(['DELETE /api/instructional-events/:id', 'PUT /api/instructional-events/:id']);
     expect(sis.sim.store.section(section.id).meetings).toEqual([{ ...lab, roomId: spareRoom }]);
     expect(await taught(section)).toEqual([[], [lab.id]]);
+    await expectQuietSectionsMerge(hub, term);
+  });
+});
+
+describe('meetings and instructors only reordered in the hub, once posted to Ethos', () => {
+  /** The registrar's reorder of the lecture and the lab (and of their instructors), posted. */
+  async function reorder() {
+    const current = await hubSection(section.id);
+    const res = await hub.admin.patch(`/api/v1/sections/${current.id}`, {
+      version: current.version,
+      meetings: [...current.meetings].reverse(),
+      instructors: [...current.instructors].reverse(),
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect((await settled(hub.admin, current.id)).status).toBe('synced');
+    return current.id;
+  }
+
+  it("lets a later edit of a meeting in the SIS come into the hub, and keeps the registrar's order until then", async () => {
+    const id = await reorder();
+    expect((await hubSection(section.id)).meetings.map((m) => m.days)).toEqual(['R', 'MWF']);
+    sis.sim.store.patchSection(section.id, { meetings: [lecture, { ...lab, roomId: spareRoom }] });
+
+    const run = await merge(hub.admin, { types: ['sections'], terms: [term] });
+    expect(item(run, 'sections').counts).toMatchObject({ updated: 1, conflicts: 0 });
+    const room = await hubRoom(spareRoom);
+    expect((await hubSection(section.id)).meetings).toEqual(
+      expect.arrayContaining([expect.objectContaining({ days: 'R', roomId: room }), expect.objectContaining({ days: 'MWF', roomId: await hubRoom(lecture.roomId!) })]),
+    );
+    // Not posted back over the SIS's edit.
+    expect(sis.sim.store.section(section.id).meetings[1].roomId).toBe(spareRoom);
+    expect((await hub.admin.get(`/api/v1/sections/${id}/integration-status`)).body.status).toBe('synced');
+    await expectQuietSectionsMerge(hub, term);
+  });
+
+  it('gives Send Updates nothing to post', async () => {
+    const id = await reorder();
+    await sis.admin('DELETE', '/requests');
+
+    const run = await merge(hub.admin, { types: ['sections'], terms: [term], sendUpdates: true });
+    expect(item(run, 'sections').status).toBe('succeeded');
+    expect((await requestShapes(sis)).filter((r) => !r.startsWith('GET '))).toEqual([]);
+    const posted = (await hub.admin.get(`/api/v1/admin/merges/${run.id}/changes?kind=updated`)).body.items as { entityId: string }[];
+    expect(posted.map((r) => r.entityId)).not.toContain(id);
+  });
+
+  it('re-merges with no writes and no audit entries where the stored SIS bases hold meetings and instructors in the SIS\'s order', async () => {
+    await reorder();
+    // Every base as the previous version stored it: meetings and instructors in the order the SIS
+    // listed them, which is not the merge's (here, the reverse of it).
+    const reversed = (path: string) => sql.raw(`(select coalesce(jsonb_agg(e order by n desc), '[]'::jsonb) from jsonb_array_elements(sis_base -> '${path}') with ordinality as x(e, n))`);
+    await sql`update sections set sis_base = sis_base || jsonb_build_object('meetings', ${reversed('meetings')}, 'instructors', ${reversed('instructors')})
+      where sis_base is not null and (jsonb_array_length(sis_base -> 'meetings') > 1 or jsonb_array_length(sis_base -> 'instructors') > 1)`.execute(hub.db);
+    await canonicalOrder(hub.db);
     await expectQuietSectionsMerge(hub, term);
   });
 });

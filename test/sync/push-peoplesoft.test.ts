@@ -230,12 +230,18 @@ describe('posting to PeopleSoft', () => {
     const view = (await hub.admin.get(`/api/v1/sections/${id}`)).body;
     const hubId = async (emplid: string) => (await hub.db.selectFrom('instructors').select('id').where('sis_key', '=', emplid).executeTakeFirstOrThrow()).id;
     const [lecturer, ta] = [await hubId(before.CLASS_MTG_PAT[0].CLASS_INSTR![0].EMPLID), await hubId(seeded.ta)];
-    const labDays = view.meetings[1].days === 'F' ? 'M' : 'F';
+    // The hub lists meetings in an order of its own: the lecture and the lab are found by content.
+    const daysOf = (p: PsClass['CLASS_MTG_PAT'][number]) => DAY_FLAGS.filter(([, flag]) => p[flag] === 'Y').map(([letter]) => letter).join('');
+    const [hubLecture, hubLab] = before.CLASS_MTG_PAT.map(
+      (p) => (view.meetings as { days: string; startTime: string | null }[]).find((m) => m.days === daysOf(p) && m.startTime === p.MEETING_TIME_START?.slice(0, 5))!,
+    );
+    expect(hubLecture).not.toBe(hubLab);
+    const labDays = hubLab.days === 'F' ? 'M' : 'F';
     await hubEdits(seeded.lab, {
       patch: {
         // The lab moves to another day, a Saturday meeting is added, the TA becomes a primary
         // instructor and a newcomer joins.
-        meetings: [view.meetings[0], { ...view.meetings[1], days: labDays }, { ...view.meetings[0], days: 'S', startTime: '08:00', endTime: '08:50', roomId: null }],
+        meetings: [hubLecture, { ...hubLab, days: labDays }, { ...hubLecture, days: 'S', startTime: '08:00', endTime: '08:50', roomId: null }],
         instructors: [
           { instructorId: lecturer, role: 'primary' },
           { instructorId: ta, role: 'primary' },
@@ -256,7 +262,7 @@ describe('posting to PeopleSoft', () => {
     // The new meeting has those who teach every meeting, not the lab's TA.
     expect(saturday).toMatchObject({ SAT: 'Y', MEETING_TIME_START: '08:00', STND_MTG_PAT: '', FACILITY_ID: '' });
     expect(rows(saturday)).toEqual([lecturerRow, `${seeded.newcomer} SI/G`]);
-    // And the hub reads the class back as it sent it (the instructors in its order too).
+    // And the hub reads the class back as it sent it.
     await expectSisEqualsHub(hub.db, sis.connector, [id]);
   });
 
