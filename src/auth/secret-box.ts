@@ -28,6 +28,11 @@ export const newSecretsKey = () => randomBytes(KEY_BYTES);
 
 export const isSealed = (stored: string) => stored.startsWith(PREFIX);
 
+/** How answers and the audit log show a stored secret: never its value. */
+export const SECRET_MASK = '********';
+/** The audit log's change of a secret replaced by another: both masked, the change still told. */
+export const NEW_SECRET_CHANGE = { before: SECRET_MASK, after: `${SECRET_MASK} (new key)` };
+
 /** A secret cannot be stored: the hub has no key to encrypt it with (PostgreSQL without the variable). */
 export class NoSecretsKeyError extends DomainError {
   constructor(field: string) {
@@ -77,6 +82,22 @@ export class SecretBox {
     const cipher = createCipheriv('aes-256-gcm', this.#key, iv, { authTagLength: TAG_BYTES });
     const ciphertext = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
     return PREFIX + Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64');
+  }
+
+  /**
+   * What to store for `plain` where `stored` is stored now: `stored` itself when it holds that very
+   * secret (sealing again would differ every time, and an unchanged secret must store, cache and
+   * audit as unchanged), otherwise `plain` sealed. A `stored` that does not open is replaced.
+   */
+  reseal(stored: string | null | undefined, plain: string, field: string): string {
+    if (stored) {
+      try {
+        if (this.open(stored, field) === plain) return stored;
+      } catch (error) {
+        if (!(error instanceof SecretUnreadableError)) throw error;
+      }
+    }
+    return this.seal(plain, field);
   }
 
   /**

@@ -4,7 +4,7 @@
 // audit log. Who is notified now, and which digests each of a subscriber's channels has missed.
 import { sql, type Kysely } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
-import type { SecretBox, StoredSecrets } from '../auth/secret-box.ts';
+import { NEW_SECRET_CHANGE, SECRET_MASK, type SecretBox, type StoredSecrets } from '../auth/secret-box.ts';
 import type { DB, NotificationSubscriptionsTable } from '../db/schema.ts';
 import { fieldChanges } from '../domain/changes.ts';
 import type { Actor, Permission } from '../domain/permissions.ts';
@@ -18,10 +18,9 @@ export interface SubscriptionInput {
   webhookSecret?: string | null;
 }
 
-const MASK = '********';
 type Row = Pick<NotificationSubscriptionsTable, 'mode' | 'email' | 'webhook_url' | 'webhook_secret'>;
 
-const viewOf = (row: Row) => ({ mode: row.mode, email: row.email, webhookUrl: row.webhook_url, webhookSecret: row.webhook_secret ? MASK : null });
+const viewOf = (row: Row) => ({ mode: row.mode, email: row.email, webhookUrl: row.webhook_url, webhookSecret: row.webhook_secret ? SECRET_MASK : null });
 export type SubscriptionView = ReturnType<typeof viewOf>;
 
 const select = (db: Kysely<DB>, userId: string) =>
@@ -35,8 +34,7 @@ export async function readSubscription(db: Kysely<DB>, userId: string): Promise<
 /** What the audit log keeps of a change: the views, and a new key shown as a change even though both are masked. */
 function changesOf(before: Row | null, after: Row | null) {
   const changes = fieldChanges(before && viewOf(before), after && viewOf(after));
-  if (before?.webhook_secret && after?.webhook_secret && before.webhook_secret !== after.webhook_secret)
-    changes.webhookSecret = { before: MASK, after: `${MASK} (new key)` };
+  if (before?.webhook_secret && after?.webhook_secret && before.webhook_secret !== after.webhook_secret) changes.webhookSecret = NEW_SECRET_CHANGE;
   return changes;
 }
 
@@ -48,14 +46,16 @@ function userIdOf(actor: Actor): string {
 
 export async function saveSubscription(db: Kysely<DB>, box: SecretBox, actor: Actor, input: SubscriptionInput): Promise<void> {
   const userId = userIdOf(actor);
-  const values = {
-    mode: input.mode,
-    email: input.email,
-    webhook_url: input.webhookUrl,
-    ...(input.webhookSecret !== undefined && { webhook_secret: input.webhookSecret && box.seal(input.webhookSecret, 'webhookSecret') }),
-  };
   await db.transaction().execute(async (trx) => {
     const before = (await select(trx, userId).forUpdate().executeTakeFirst()) ?? null;
+    const { webhookSecret: secret } = input;
+    const values = {
+      mode: input.mode,
+      email: input.email,
+      webhook_url: input.webhookUrl,
+      // The same key typed again keeps its stored form: sealed anew it would differ, and read as a new key.
+      ...(secret !== undefined && { webhook_secret: secret && box.reseal(before?.webhook_secret, secret, 'webhookSecret') }),
+    };
     const after = await trx
       .insertInto('notification_subscriptions')
       .values({ user_id: userId, ...values })

@@ -56,6 +56,33 @@ describe('a secret box', () => {
   });
 });
 
+describe('a secret saved again', () => {
+  it('keeps its stored form when it is the secret stored, so an unchanged secret stores and audits as unchanged', () => {
+    const stored = box.seal(SECRET, 'apiKey');
+    expect(box.reseal(stored, SECRET, 'apiKey')).toBe(stored);
+    // One stored in plain text before encryption, typed again, stays as it was too.
+    expect(box.reseal(SECRET, SECRET, 'apiKey')).toBe(SECRET);
+  });
+
+  it('is sealed anew when it differs, when nothing is stored, or when the stored one does not open', () => {
+    const stored = box.seal(SECRET, 'apiKey');
+    const changed = box.reseal(stored, 'another-key', 'apiKey');
+    expect(changed).not.toBe(stored);
+    expect(box.open(changed, 'apiKey')).toBe('another-key');
+    for (const nothing of [null, undefined, '']) expect(box.open(box.reseal(nothing, SECRET, 'apiKey'), 'apiKey')).toBe(SECRET);
+    const foreign = new SecretBox(newSecretsKey()).seal(SECRET, 'apiKey');
+    const replaced = box.reseal(foreign, SECRET, 'apiKey');
+    expect(replaced).not.toBe(foreign);
+    expect(box.open(replaced, 'apiKey')).toBe(SECRET);
+  });
+
+  it('without a key: the stored secret typed again stays, a new one is refused naming the field', () => {
+    const keyless = new SecretBox(null);
+    expect(keyless.reseal(SECRET, SECRET, 'password')).toBe(SECRET);
+    expect(() => keyless.reseal(SECRET, 'another-key', 'password')).toThrow(NoSecretsKeyError);
+  });
+});
+
 describe('the key stored secrets are encrypted with', () => {
   const dirs: string[] = [];
   const dataDir = () => {

@@ -41,6 +41,15 @@ describe('notification subscriptions in the audit log', () => {
     expect(JSON.stringify(await audit())).not.toContain(SECRET);
   });
 
+  it('records no new key when the saved key is typed again, and keeps it as stored', async () => {
+    const stored = async () => (await hub.db.selectFrom('notification_subscriptions').select('webhook_secret').executeTakeFirstOrThrow()).webhook_secret;
+    const before = await stored();
+    expect((await hub.admin.put(PATH, { mode: 'every_run', email: 'office@example.edu', webhookUrl: HOOK, webhookSecret: `${SECRET}-rotated` })).status).toBe(204);
+    const [resaved] = await audit();
+    expect(resaved).toMatchObject({ action: 'subscribe', changes: {} });
+    expect(await stored()).toBe(before);
+  });
+
   it('records an unsubscribe with what was given up, and nothing when there was nothing to give up', async () => {
     expect((await hub.admin.del(PATH)).status).toBe(204);
     const [unsubscribed] = await audit();
