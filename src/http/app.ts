@@ -38,6 +38,7 @@ import { mergeRoutes } from './routes/merges.ts';
 import { integrationRoutes } from './routes/integration.ts';
 import { integrationSummaryRoutes } from './routes/integration-summary.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { sisConnectionRoutes } from './routes/sis-connection.ts';
 import type { Runtime } from '../runtime.ts';
 
 export interface AppOptions {
@@ -135,6 +136,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(courseApiRoutes(db, clock));
   if (options.runtime) {
     await app.register(mergeRoutes(options.runtime));
+    await app.register(sisConnectionRoutes(options.runtime));
     await app.register(integrationRoutes(options.runtime));
     await app.register(integrationSummaryRoutes(options.runtime));
     await app.register(metricsRoutes(options.runtime, options.metricsToken ?? null));

@@ -1,5 +1,6 @@
 // Connector settings as stored by the hub. SECRET_SETTING_KEYS names what an API must redact.
 import { z } from 'zod';
+import { SECRET_MASK } from '../auth/secret-box.ts';
 import { isTimeZone } from '../domain/zoned-time.ts';
 
 const common = {
@@ -42,9 +43,27 @@ export type ConnectorSettings = z.infer<typeof connectorSettings>;
 export type ConnectorSettingsInput = z.input<typeof connectorSettings>;
 
 export const SECRET_SETTING_KEYS = ['apiKey', 'password'] as const;
+/** The secret each kind of connection holds. */
+export const SECRET_SETTING: Record<ConnectorSettings['kind'], (typeof SECRET_SETTING_KEYS)[number] | null> = { ethos: 'apiKey', peoplesoft: 'password', csv: null };
 
 export function redactSettings(settings: ConnectorSettings): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(settings).map(([key, value]) => [key, (SECRET_SETTING_KEYS as readonly string[]).includes(key) ? '********' : value]),
+    Object.entries(settings).map(([key, value]) => [key, (SECRET_SETTING_KEYS as readonly string[]).includes(key) ? SECRET_MASK : value]),
   );
 }
+
+const keptSecret = (what: string) =>
+  z.string().optional().describe(`Left out or empty: the saved ${what} stays, when the saved connection has the same kind and baseUrl`);
+
+/**
+ * What an admin saves: the settings, a secret optional where one is saved (the API never returns
+ * it, so a form cannot send it back). Whether one may be left out is the store's call (src/sync/connection.ts).
+ */
+export const connectionInput = z
+  .discriminatedUnion('kind', [
+    ethosSettings.extend({ apiKey: keptSecret('API key') }),
+    peoplesoftSettings.extend({ password: keptSecret('password') }),
+    csvSettings,
+  ])
+  .meta({ id: 'SisConnectionSettings' });
+export type ConnectionInput = z.output<typeof connectionInput>;

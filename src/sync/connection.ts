@@ -2,15 +2,22 @@
 // admin saved; otherwise the demo SIS started alongside, a stand-in until an admin saves their own.
 // Secrets are never returned by the API, and are stored encrypted (src/auth/secret-box.ts).
 import { sql, type Kysely } from 'kysely';
-import { ZodError } from 'zod';
-import type { SecretBox, StoredSecrets } from '../auth/secret-box.ts';
+import { NEW_SECRET_CHANGE, type SecretBox, type StoredSecrets } from '../auth/secret-box.ts';
 import type { DB } from '../db/schema.ts';
 import { fieldChanges } from '../domain/changes.ts';
-import { ConflictError, DomainError, InvalidError } from '../domain/errors.ts';
+import { ConflictError, DomainError } from '../domain/errors.ts';
 import type { Actor } from '../domain/permissions.ts';
 import type { SisConnector } from '../sis/contract.ts';
 import { createConnector } from '../sis/registry.ts';
-import { connectorSettings, redactSettings, SECRET_SETTING_KEYS, type ConnectorSettings, type ConnectorSettingsInput } from '../sis/settings.ts';
+import {
+  connectorSettings,
+  redactSettings,
+  SECRET_SETTING,
+  SECRET_SETTING_KEYS,
+  type ConnectionInput,
+  type ConnectorSettings,
+  type ConnectorSettingsInput,
+} from '../sis/settings.ts';
 import { recordAudit } from '../store/audit.ts';
 import { SisFetcher } from './fetcher.ts';
 
@@ -22,7 +29,21 @@ export class NoSisError extends DomainError {
   }
 }
 
+/** A secret left out where none is saved for this kind at this address. */
+class SecretRequiredError extends DomainError {
+  constructor(key: string, moved: boolean) {
+    const message = `Enter the ${key === 'apiKey' ? 'API key' : key}${moved ? ' again: the address changed' : ''}`;
+    super(400, 'Invalid request', `${message}${moved ? ', and a saved secret is never sent to another address' : ''}.`, { errors: [{ field: key, message }] });
+  }
+}
+
 const SAVED_TTL_MS = 5_000;
+
+/** A setting's value as a string, whatever the kind (baseUrl, apiKey, password). */
+const valueOf = (settings: object | null, key: string): string | undefined => {
+  const value = (settings as Record<string, unknown> | null)?.[key];
+  return typeof value === 'string' ? value : undefined;
+};
 
 /** The settings with each secret (apiKey, password) replaced by what `change` makes of it. */
 function withSecrets(settings: ConnectorSettings, change: (value: string, key: string) => string): ConnectorSettings {
@@ -94,32 +115,43 @@ export class SisConnections {
     return { source, settings: settings ? redactSettings(settings) : null };
   }
 
-  async save(actor: Actor, input: unknown): Promise<void> {
+  /**
+   * Saves the connection. A secret left out or empty keeps the saved one, but only for the same
+   * kind at the same baseUrl: a key sent to another address would leak it there. A secret as saved
+   * keeps its stored form, so the audit log and the connector cache see it unchanged.
+   */
+  async save(actor: Actor, input: ConnectionInput): Promise<void> {
     if (this.#fixed?.source === 'environment') throw new ConflictError('The SIS connection comes from the environment (COURSEBRIDGE_SIS_*); change it there.');
-    let settings: ConnectorSettings;
-    try {
-      settings = connectorSettings.parse(input);
-    } catch (error) {
-      if (error instanceof ZodError)
-        throw new InvalidError('The SIS connection settings are invalid.', error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })));
-      throw error;
-    }
-    const document = JSON.stringify(withSecrets(settings, (secret, key) => this.#box.seal(secret, key)));
     await this.#db.transaction().execute(async (trx) => {
-      const before = await trx.selectFrom('sis_connection').select('settings').where('id', '=', 1).executeTakeFirst();
+      const row = await trx.selectFrom('sis_connection').select('settings').where('id', '=', 1).forUpdate().executeTakeFirst();
+      const before = row ? connectorSettings.parse(row.settings) : null;
+      const settings = this.#withStoredSecrets(input, before);
+      const document = JSON.stringify(settings);
       await trx
         .insertInto('sis_connection')
         .values({ id: 1, settings: document })
         .onConflict((oc) => oc.column('id').doUpdateSet({ settings: document }))
         .execute();
-      await recordAudit(trx, actor, {
-        action: 'update',
-        entityType: 'sis_connection',
-        entityId: '1',
-        changes: fieldChanges(before ? redactSettings(connectorSettings.parse(before.settings)) : null, redactSettings(settings)),
-      });
+      const changes = fieldChanges(before && redactSettings(before), redactSettings(settings));
+      for (const key of SECRET_SETTING_KEYS) {
+        const [was, is] = [before && valueOf(before, key), valueOf(settings, key)];
+        if (was && is && was !== is) changes[key] = NEW_SECRET_CHANGE;
+      }
+      await recordAudit(trx, actor, { action: 'update', entityType: 'sis_connection', entityId: '1', changes });
     });
     this.#saved = null;
+  }
+
+  /** The settings to store: a secret given sealed (kept as stored when it is the saved one), one left out the saved one. */
+  #withStoredSecrets(input: ConnectionInput, before: ConnectorSettings | null): ConnectorSettings {
+    const key = SECRET_SETTING[input.kind];
+    if (!key) return connectorSettings.parse(input);
+    const sameKind = before?.kind === input.kind;
+    const sameAddress = sameKind && valueOf(before, 'baseUrl') === valueOf(input, 'baseUrl');
+    const given = valueOf(input, key);
+    const saved = sameAddress ? valueOf(before, key) : undefined;
+    if (!given && !saved) throw new SecretRequiredError(key, sameKind);
+    return connectorSettings.parse({ ...input, [key]: given ? this.#box.reseal(saved, given, key) : saved });
   }
 
   /**

@@ -138,3 +138,82 @@ describe('credentials stored in plain text before this version', () => {
     expect((await local.admin.put(SUBSCRIPTION, { mode: 'errors', webhookUrl: `${receivers.hookBase}/x` })).status).toBe(204);
   });
 });
+
+describe('a saved SIS connection edited without its secret', () => {
+  let local: Hub;
+  const storedKey = async () => ((await local.db.selectFrom('sis_connection').select('settings').executeTakeFirstOrThrow()).settings as { apiKey: string }).apiKey;
+  /** The newest audit entry of the SIS connection: what the last save changed. */
+  const lastChanges = async () => (await local.admin.get('/api/v1/audit?entityType=sis_connection')).body.items[0].changes;
+
+  beforeAll(async () => {
+    local = await hub();
+  });
+
+  it('is documented in the OpenAPI document: the settings of each kind, the secret optional', async () => {
+    const doc = (await local.admin.get('/api/openapi.json')).body;
+    const body = doc.paths[CONNECTION].put.requestBody.content['application/json'].schema;
+    const schema = body.$ref ? doc.components.schemas[body.$ref.split('/').at(-1)] : body;
+    const kinds = Object.fromEntries(schema.oneOf.map((k: any) => [k.properties.kind.const, k]));
+    expect(Object.keys(kinds).sort()).toEqual(['csv', 'ethos', 'peoplesoft']);
+    expect(kinds.ethos.required).toEqual(expect.arrayContaining(['kind', 'baseUrl']));
+    expect(kinds.ethos.required).not.toContain('apiKey');
+    expect(kinds.ethos.properties.apiKey.description).toMatch(/saved API key stays/);
+    expect(Object.keys(kinds.peoplesoft.properties)).toEqual(expect.arrayContaining(['baseUrl', 'username', 'password', 'timeoutMs']));
+    expect(kinds.csv.required).toEqual(expect.arrayContaining(['kind', 'path']));
+  });
+
+  it('needs the key the first time, and names each bad field in a problem', async () => {
+    const first = await local.admin.put(CONNECTION, { kind: 'ethos', baseUrl: sis.sim.url });
+    expect(first.status).toBe(400);
+    expect(first.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(first.body.errors).toEqual([{ field: 'apiKey', message: 'Enter the API key' }]);
+    const bad = await local.admin.put(CONNECTION, { kind: 'ethos', baseUrl: 'not a url', apiKey: API_KEY, timeoutMs: 0 });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['baseUrl', 'timeoutMs']);
+    expect((await local.admin.put(CONNECTION, { kind: 'peoplesoft', baseUrl: sis.sim.url, username: 'PS' })).body.errors).toEqual([{ field: 'password', message: 'Enter the password' }]);
+    expect((await local.admin.get(CONNECTION)).body).toEqual({ source: 'none', settings: null });
+  });
+
+  it('keeps the saved key when it is left out or empty: the connector still authenticates, and the audit log records no new key', async () => {
+    expect((await local.admin.put(CONNECTION, { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY })).status).toBe(200);
+    const sealed = await storedKey();
+    const kept = await local.admin.put(CONNECTION, { kind: 'ethos', baseUrl: sis.sim.url, timeoutMs: 10_000 });
+    expect(kept.status).toBe(200);
+    expect(kept.body).toMatchObject({ source: 'database', settings: { timeoutMs: 10_000, apiKey: '********' } });
+    expect(await storedKey()).toBe(sealed);
+    expect(await lastChanges()).toEqual({ timeoutMs: { before: 30_000, after: 10_000 } });
+    expect((await local.admin.put(CONNECTION, { kind: 'ethos', baseUrl: sis.sim.url, apiKey: '', timeoutMs: 20_000 })).status).toBe(200);
+    expect(await storedKey()).toBe(sealed);
+    expect((await local.admin.post(`${CONNECTION}/test`)).body).toEqual({ ok: true, message: 'Connected to the ethos SIS.' });
+  });
+
+  it('keeps the stored key when the same key is typed again, and records a different one as a new key', async () => {
+    const sealed = await storedKey();
+    expect((await local.admin.put(CONNECTION, { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY, timeoutMs: 20_000 })).status).toBe(200);
+    expect(await storedKey()).toBe(sealed);
+    expect(await lastChanges()).toEqual({});
+
+    expect((await local.admin.put(CONNECTION, { kind: 'ethos', baseUrl: sis.sim.url, apiKey: 'a-key-the-sis-refuses', timeoutMs: 20_000 })).status).toBe(200);
+    expect(await lastChanges()).toEqual({ apiKey: { before: '********', after: '******** (new key)' } });
+    expect((await local.admin.post(`${CONNECTION}/test`)).body).toMatchObject({ ok: false });
+    expect((await local.admin.put(CONNECTION, { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY, timeoutMs: 20_000 })).status).toBe(200);
+    expect(await lastChanges()).toEqual({ apiKey: { before: '********', after: '******** (new key)' } });
+    expect((await local.admin.post(`${CONNECTION}/test`)).body).toMatchObject({ ok: true });
+    expect(JSON.stringify((await local.admin.get('/api/v1/audit?entityType=sis_connection')).body)).not.toMatch(/a-key-the-sis-refuses|enc:v1:/);
+    expect(JSON.stringify((await local.admin.get('/api/v1/audit?entityType=sis_connection')).body)).not.toContain(API_KEY);
+  });
+
+  it('never sends the saved key to another address or kind: left out there, it is asked for again by name', async () => {
+    const sealed = await storedKey();
+    const moved = await local.admin.put(CONNECTION, { kind: 'ethos', baseUrl: 'https://ethos.example.edu' });
+    expect(moved.status).toBe(400);
+    expect(moved.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(moved.body.errors).toEqual([{ field: 'apiKey', message: 'Enter the API key again: the address changed' }]);
+    const otherKind = await local.admin.put(CONNECTION, { kind: 'peoplesoft', baseUrl: sis.sim.url, username: 'PS', password: '' });
+    expect(otherKind.status).toBe(400);
+    expect(otherKind.body.errors).toEqual([{ field: 'password', message: 'Enter the password' }]);
+    expect(await storedKey()).toBe(sealed);
+    expect((await local.admin.get(CONNECTION)).body.settings).toMatchObject({ kind: 'ethos', baseUrl: sis.sim.url });
+  });
+});

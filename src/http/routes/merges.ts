@@ -1,5 +1,5 @@
-// The integration console: merge settings (versioned, with history), the SIS connection, Execute
-// Merge, merge history with per-object reports, CSV export and a live progress stream.
+// The integration console: merge settings (versioned, with history), Execute Merge, merge history
+// with per-object reports, CSV export and a live progress stream. The SIS connection: sis-connection.ts.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -175,59 +175,6 @@ export const mergeRoutes = (runtime: Runtime): FastifyPluginAsyncZod => async (a
     async (request) => {
       requireAdmin(request, 'mergeSettings.edit');
       return { items: await settingsHistory(db) };
-    },
-  );
-
-  app.get(
-    '/api/v1/admin/sis-connection',
-    {
-      schema: {
-        tags,
-        summary: 'The SIS connection (secrets redacted) and where it comes from',
-        response: { 200: z.object({ source: z.enum(['environment', 'demo', 'database', 'none']), settings: z.record(z.string(), z.unknown()).nullable() }), ...problems },
-      },
-    },
-    async (request) => {
-      requireAdmin(request, 'mergeSettings.edit');
-      return runtime.connections.describe();
-    },
-  );
-
-  app.put(
-    '/api/v1/admin/sis-connection',
-    {
-      schema: {
-        tags,
-        summary: 'Save the SIS connection (kind ethos, peoplesoft or csv with its settings)',
-        body: z.record(z.string(), z.unknown()),
-        response: { 200: z.object({ source: z.enum(['environment', 'demo', 'database', 'none']), settings: z.record(z.string(), z.unknown()).nullable() }), ...problems },
-      },
-    },
-    async (request) => {
-      await runtime.connections.save(requireAdmin(request, 'mergeSettings.edit'), request.body);
-      return runtime.connections.describe();
-    },
-  );
-
-  app.post(
-    '/api/v1/admin/sis-connection/test',
-    {
-      schema: {
-        tags,
-        summary: 'Try the SIS connection: an authenticated read',
-        response: { 200: z.object({ ok: z.boolean(), message: z.string(), code: z.string().optional() }), ...problems },
-      },
-    },
-    async (request) => {
-      requireAdmin(request, 'mergeSettings.edit');
-      try {
-        const connector = await runtime.connections.connector();
-        await connector.testConnection();
-        return { ok: true, message: `Connected to the ${connector.kind} SIS.` };
-      } catch (error) {
-        const e = error as { message?: string; code?: string };
-        return { ok: false, message: e.message ?? String(error), ...(typeof e.code === 'string' ? { code: e.code } : {}) };
-      }
     },
   );
 
