@@ -1,9 +1,10 @@
 // The registrar's admin console (Admin product): users, roles and products, API tokens, the
 // audit log, the phase calendar, and — once the hub serves their endpoints — the integration
 // screens: sync dashboard, merge settings, Execute Merge and merge history, integration health,
-// and the signed-in user's integration notifications.
+// the SIS connection, and the signed-in user's integration notifications.
 import { useCapabilities } from '../data.ts';
 import { Link } from '../router.tsx';
+import { useSession } from '../session.tsx';
 import { AuditLog } from './AuditLog.tsx';
 import { IntegrationHealth } from './IntegrationHealth.tsx';
 import { MergeSettings } from './MergeSettings.tsx';
@@ -11,6 +12,7 @@ import { Merges } from './Merges.tsx';
 import { Notifications } from './Notifications.tsx';
 import { PhaseCalendar } from './PhaseCalendar.tsx';
 import { Roles } from './Roles.tsx';
+import { SisConnection } from './SisConnection.tsx';
 import { SyncDashboard } from './SyncDashboard.tsx';
 import { Tokens } from './Tokens.tsx';
 import { Users } from './Users.tsx';
@@ -25,6 +27,7 @@ const TABS = [
   ['/admin/merge-settings', 'Merge settings'],
   ['/admin/merges', 'Merges'],
   ['/admin/integration-health', 'Integration health'],
+  ['/admin/sis-connection', 'SIS connection'],
   ['/admin/notifications', 'Notifications'],
 ] as const;
 /** Each integration tab and the endpoint whose presence in /api/openapi.json shows it. */
@@ -33,13 +36,17 @@ const NEEDS: Record<string, [string, string]> = {
   '/admin/merge-settings': ['put', '/api/v1/admin/merge-settings'],
   '/admin/merges': ['post', '/api/v1/admin/merges'],
   '/admin/integration-health': ['get', '/api/v1/admin/integration-health'],
+  '/admin/sis-connection': ['put', '/api/v1/admin/sis-connection'],
   '/admin/notifications': ['put', '/api/v1/me/integration-notifications'],
 };
+/** Tabs whose every use needs a permission beyond the Admin product: hidden from those without it. */
+const PERMISSION: Record<string, string> = { '/admin/sis-connection': 'mergeSettings.edit' };
 
 export function AdminConsole({ path }: { path: string }) {
   const capabilities = useCapabilities();
+  const permissions = useSession().me?.permissions ?? [];
   // The integration screens appear once the hub serves their endpoints.
-  const tabs = TABS.filter(([to]) => !NEEDS[to] || (capabilities.data?.has(...NEEDS[to]) ?? false));
+  const tabs = TABS.filter(([to]) => (!NEEDS[to] || (capabilities.data?.has(...NEEDS[to]) ?? false)) && (!PERMISSION[to] || permissions.includes(PERMISSION[to])));
   const current = tabs.find(([to]) => path.startsWith(to))?.[0] ?? '/admin/users';
   return (
     <div className="space-y-4">
@@ -65,6 +72,7 @@ export function AdminConsole({ path }: { path: string }) {
       {current === '/admin/merge-settings' && <MergeSettings />}
       {current === '/admin/merges' && <Merges />}
       {current === '/admin/integration-health' && <IntegrationHealth />}
+      {current === '/admin/sis-connection' && <SisConnection />}
       {current === '/admin/notifications' && <Notifications />}
     </div>
   );
