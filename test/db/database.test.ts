@@ -1,5 +1,4 @@
 // The embedded database's traps (stack.md §2, §7), each held by a test.
-import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +11,7 @@ import { freshDatabase } from '../helpers/db.ts';
 describe('the PGlite dialect', () => {
   let database: Database;
   beforeAll(async () => {
-    database = await openDatabase({ pglite: await PGlite.create() });
+    database = await openDatabase({ memory: true });
     await sql`create table t (n int)`.execute(database.db);
   });
   afterAll(() => database.close());
