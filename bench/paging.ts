@@ -1,5 +1,6 @@
 // Keyset paging through a 20k-section term: a page deep in the term should cost what the first
 // page costs. OFFSET paging, measured alongside on the same data, is what it replaces.
+import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
 import { performance } from 'node:perf_hooks';
 import { seedRoles } from '../src/auth/roles.ts';
@@ -23,7 +24,7 @@ async function median(runs: number, fn: () => Promise<unknown>) {
 
 export async function paging() {
   // Always a throwaway in-memory database: a benchmark must never touch a configured one.
-  const database = await openDatabase({ memory: true });
+  const database = await openDatabase({ pglite: await PGlite.create({ postgresqlconf: ['shared_buffers=16MB'] }) });
   const { db } = database;
   await migrateToLatest(db);
   await seedRoles(db);

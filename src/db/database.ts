@@ -1,22 +1,20 @@
-// Opens the schedule store: PostgreSQL when a URL is given, otherwise embedded PGlite, on a thread
-// of its own (src/db/pglite-client.ts), in a data directory (or in memory, for tests). Both get
-// the same type parsing (src/db/type-parsers.ts), so rows look the same.
+// Opens the schedule store: PostgreSQL when a URL is given, otherwise embedded PGlite in a data
+// directory (or in memory, for tests). Both get the same type parsing, so rows look the same.
+import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { join } from 'node:path';
 import { ensureInitialized, lockDataDir } from './data-dir.ts';
-import { PGliteClient } from './pglite-client.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { DB } from './schema.ts';
-import { typeParsers } from './type-parsers.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
 export interface Database {
   db: Kysely<DB>;
   kind: DatabaseKind;
-  /** The embedded database's thread (pg-boss attaches to it). */
-  pglite?: PGliteClient;
+  /** The PGlite instance in embedded mode (pg-boss attaches to it). */
+  pglite?: PGlite;
   /** The connection string in PostgreSQL mode (pg-boss opens its own pool). */
   databaseUrl?: string;
   close(): Promise<void>;
@@ -26,38 +24,52 @@ export type DatabaseOptions =
   | { databaseUrl: string }
   | { dataDir: string }
   | { memory: true }
-  /** A PGlite cluster used as it is, without the data directory's lock: initdb-child.ts, whose parent holds it. */
-  | { pgDir: string };
+  | { pglite: PGlite };
+
+// OIDs: 1082 date, 1083 time, 1700 numeric, 20 int8. Dates stay calendar strings (no time-zone
+// shift), numerics become numbers (credits, capacities), counts become numbers.
+const passThrough = (value: string) => value;
+const parsers: Record<number, (value: string) => unknown> = {
+  1082: passThrough,
+  1083: passThrough,
+  1700: Number,
+  20: Number,
+};
+
+// Small shared_buffers keeps the embedded process near 200-300 MB instead of ~1 GB (stack.md §2).
+const pgliteConf = ['shared_buffers=16MB'];
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if ('databaseUrl' in options) return openPostgres(options.databaseUrl);
-  if ('memory' in options) return openPglite(undefined, () => {});
-  if ('pgDir' in options) return openPglite(options.pgDir, () => {});
+  if ('pglite' in options) return wrapPglite(options.pglite, async () => {});
+  if ('memory' in options) {
+    const pglite = await PGlite.create({ parsers, postgresqlconf: pgliteConf });
+    return wrapPglite(pglite, () => pglite.close());
+  }
   const release = lockDataDir(options.dataDir);
   try {
     const pgDir = join(options.dataDir, 'pg');
     ensureInitialized(pgDir);
-    return await openPglite(pgDir, release);
+    const pglite = await PGlite.create({ dataDir: pgDir, parsers, postgresqlconf: pgliteConf });
+    return wrapPglite(pglite, async () => {
+      await pglite.close();
+      release();
+    });
   } catch (error) {
     release();
     throw error;
   }
 }
 
-async function openPglite(pgDir: string | undefined, release: () => void): Promise<Database> {
-  const pglite = await PGliteClient.open(pgDir);
+function wrapPglite(pglite: PGlite, close: () => Promise<void>): Database {
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
   return {
     db,
     kind: 'pglite',
     pglite,
     async close() {
-      try {
-        await db.destroy();
-        await pglite.close();
-      } finally {
-        release();
-      }
+      await db.destroy();
+      await close();
     },
   };
 }
@@ -65,7 +77,7 @@ async function openPglite(pgDir: string | undefined, release: () => void): Promi
 async function openPostgres(databaseUrl: string): Promise<Database> {
   const types = {
     getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-      typeParsers[oid] ?? pg.types.getTypeParser(oid, format as 'text'),
+      parsers[oid] ?? pg.types.getTypeParser(oid, format as 'text'),
   };
   const pool = new pg.Pool({ connectionString: databaseUrl, types, max: 10 });
   // An idle connection the server closes (restart, failover, pg_terminate_backend) is removed from

@@ -20,6 +20,8 @@ interface Prepared {
   rowDescription: BackendMessage | null;
 }
 
+const perInstance = new WeakMap<PGlite, PreparedStatements>();
+
 export class PreparedStatements {
   /** Bounded: statements whose text varies (an `in` list's length) would otherwise pile up. */
   static readonly LIMIT = 256;
@@ -27,8 +29,14 @@ export class PreparedStatements {
   #prepared = new Map<string, Prepared>(); // in order of last use, oldest first
   #named = 0;
 
-  /** One per instance (src/db/pglite-thread.ts): prepared statements belong to its one session. */
-  constructor(pglite: PGlite) {
+  /** One per instance: prepared statements belong to its session, whichever Kysely uses it. */
+  static of(pglite: PGlite): PreparedStatements {
+    let statements = perInstance.get(pglite);
+    if (!statements) perInstance.set(pglite, (statements = new PreparedStatements(pglite)));
+    return statements;
+  }
+
+  private constructor(pglite: PGlite) {
     this.#pglite = pglite;
   }
 

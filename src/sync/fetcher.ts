@@ -1,8 +1,8 @@
 // A merge's fetches run on their own thread (src/sync/fetch-thread.ts: a Node worker thread, not a
 // job-queue worker) with its own connector for the same settings: the SIS's HTTP, JSON parsing
-// and validation of the next term no longer compete with the apply of this one nor with the API's
-// requests. One thread per connection settings, started on first use; it does not keep the
-// process alive while idle.
+// and validation of the next term no longer compete with the apply of this one (on PGlite, every
+// statement runs on the main thread) nor with the API's requests. One thread per connection
+// settings, started on first use; it does not keep the process alive while idle.
 import { Worker } from 'node:worker_threads';
 import type { MergeType } from '../domain/merge-settings.ts';
 import { SisError, type SisErrorInit } from '../sis/errors.ts';

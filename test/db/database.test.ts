@@ -1,4 +1,5 @@
 // The embedded database's traps (stack.md §2, §7), each held by a test.
+import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import { freshDatabase } from '../helpers/db.ts';
 describe('the PGlite dialect', () => {
   let database: Database;
   beforeAll(async () => {
-    database = await openDatabase({ memory: true });
+    database = await openDatabase({ pglite: await PGlite.create() });
     await sql`create table t (n int)`.execute(database.db);
   });
   afterAll(() => database.close());

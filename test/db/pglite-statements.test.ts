@@ -1,5 +1,6 @@
 // The embedded dialect prepares each statement once (src/db/pglite-statements.ts): what it answers
 // must not differ from PGlite's own query(), whatever happened to the statement since.
+import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database.ts';
@@ -10,7 +11,7 @@ describe('prepared statements on PGlite', () => {
   const prepared = async () =>
     (await sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(database.db)).rows.map((r) => r.statement);
   beforeAll(async () => {
-    database = await openDatabase({ memory: true });
+    database = await openDatabase({ pglite: await PGlite.create() });
     await sql`create table things (id int primary key, doc jsonb, at timestamptz, tags text[])`.execute(database.db);
   });
   afterAll(() => database.close());
