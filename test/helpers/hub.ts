@@ -85,6 +85,8 @@ export interface HubOptions {
   sessions?: Partial<SessionPolicy>;
   /** Start the job queue and workers (the integration console), talking to this SIS. */
   sis?: ConnectorSettingsInput | 'none';
+  /** Where `sis` comes from, as the runtime is told: the environment (default), or the demo SIS started beside the hub. */
+  sisSource?: 'environment' | 'demo';
   /** Required from scrapers of /metrics. */
   metricsToken?: string;
   /** More runtime options (push retry policy, sweep interval, SMTP, `secrets`: default a random key…). */
@@ -103,7 +105,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         database,
         clock: options.clock,
         sessions: options.sessions,
-        sis: options.sis === 'none' ? null : { settings: options.sis, source: 'environment' },
+        sis: options.sis === 'none' ? null : { settings: options.sis, source: options.sisSource ?? 'environment' },
         nightlyCheckMs: 0,
         errorDigestMs: 0,
         logger: options.logger,

@@ -85,6 +85,28 @@ describe.skipIf(!hasChromium)('the SIS connection page', () => {
     }
   });
 
+  it('shows the demo SIS, and takes the institution’s own connection in its place', async () => {
+    const demo = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: 'the demo key' }, sisSource: 'demo', runtime: { workers: false } });
+    try {
+      const other = await signedInPage(browser, demo.url, 'registrar@example.edu', PASSWORD);
+      await other.goto('/admin/sis-connection');
+      await other.getByText('This is the demo SIS', { exact: false }).waitFor();
+      const form = other.getByRole('form', { name: 'SIS connection' });
+      // The admin's own connection starts blank, not from the demo's address.
+      expect(await form.getByLabel('Base URL').inputValue()).toBe('');
+      await form.getByLabel('Base URL').fill(sis.sim.url);
+      await form.getByLabel('API key').fill(API_KEY);
+      await form.getByRole('button', { name: 'Save connection' }).click();
+      await other.getByText('Saved here, in the hub').waitFor();
+      expect((await demo.admin.get(CONNECTION)).body).toMatchObject({ source: 'database', settings: { baseUrl: sis.sim.url, apiKey: '********' } });
+      await other.getByRole('button', { name: 'Test connection' }).click();
+      await other.getByText('Connected to the ethos SIS.').waitFor();
+      await other.context().close();
+    } finally {
+      await demo.close();
+    }
+  });
+
   it('is not offered to an admin who may not edit the merge settings', async () => {
     await hub.user({ email: 'viewer-admin@example.edu', role: 'Viewer', products: ['scheduling', 'admin'] });
     const viewer = await signedInPage(browser, hub.url, 'viewer-admin@example.edu', PASSWORD);

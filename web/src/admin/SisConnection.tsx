@@ -51,7 +51,7 @@ const SETTINGS: Record<Kind, Setting[]> = {
 const KIND_LABELS: Record<Kind, string> = { ethos: 'Ellucian Ethos (Banner, Colleague)', peoplesoft: 'PeopleSoft Campus Solutions', csv: 'CSV files' };
 const SOURCE_NOTES: Record<Source, string> = {
   environment: 'This connection comes from the environment (COURSEBRIDGE_SIS_* variables): change it there and restart the hub.',
-  demo: 'This is the demo SIS the hub started beside it, with a synthetic institution. Save your own connection to replace it.',
+  demo: 'This is the demo SIS the hub started beside it, with a synthetic institution. Save your own connection below to replace it.',
   database: 'Saved here, in the hub’s database (the API key or password encrypted).',
   none: 'No SIS connection yet: save one.',
 };
@@ -63,7 +63,8 @@ export function SisConnection() {
   const test = useMutation({ mutationFn: () => post<TestResult>(`${PATH}/test`) });
   const [note, setNote] = useState<string | null>(null);
   const view = connection.data;
-  const editable = view?.source === 'database' || view?.source === 'none';
+  // The demo is a stand-in until an admin saves their own; only the environment's is fixed.
+  const editable = view?.source !== 'environment';
   return (
     <section className="max-w-2xl space-y-3" aria-labelledby="sis-connection-h">
       <h2 id="sis-connection-h" className="text-lg font-semibold">
@@ -77,13 +78,12 @@ export function SisConnection() {
             {SOURCE_NOTES[view.source]}
           </p>
           {note && <Alert kind="success">{note}</Alert>}
-          {!editable ? (
-            <ReadOnlySettings settings={view.settings} />
-          ) : (
-            // A new saved state starts the form afresh from it.
+          {view.source !== 'database' && <ReadOnlySettings settings={view.settings} />}
+          {editable && (
+            // A new saved state starts the form afresh from it; the demo's settings are not the admin's to start from.
             <ConnectionForm
               key={JSON.stringify(view)}
-              saved={view.settings}
+              saved={view.source === 'database' ? view.settings : null}
               onNote={(next) => {
                 setNote(next);
                 test.reset();
@@ -95,7 +95,7 @@ export function SisConnection() {
               <button type="button" className="btn" onClick={() => test.mutate()} disabled={test.isPending}>
                 {test.isPending ? 'Testing…' : 'Test connection'}
               </button>
-              {editable && <span className="text-xs text-slate-500">Tries the saved connection: save changes first.</span>}
+              {view.source === 'database' && <span className="text-xs text-slate-500">Tries the saved connection: save changes first.</span>}
             </div>
           )}
           {test.data && <Alert kind={test.data.ok ? 'success' : 'error'}>{test.data.message}</Alert>}
