@@ -12,7 +12,14 @@ import { up as canonicalOrder } from '../../src/db/migrations/0015_meeting_order
 import { expectQuietSectionsMerge, item, merge } from './helpers.ts';
 import { importAndSync, settled } from './push-helpers.ts';
 
-const LECTURE: SimEventDetails = { title: 'Lecture', workLoad: 3, approvals: [{ approvalType: 'roomAvailability', approvalEntity: 'user' }] };
+/** A scheduler's overrides of every conflict check the SIS makes of the lecture. */
+const LECTURE_APPROVALS = [
+  { approvalType: 'roomAvailability', approvalEntity: 'user' },
+  { approvalType: 'roomCapacity', approvalEntity: 'user' },
+  { approvalType: 'instructorAvailability', approvalEntity: 'user' },
+  { approvalType: 'instructorCapacity', approvalEntity: 'system' },
+];
+const LECTURE: SimEventDetails = { title: 'Lecture', workLoad: 3, approvals: LECTURE_APPROVALS };
 const LAB: SimEventDetails = { title: 'Lab', workLoad: 1.5, approvals: [{ approvalType: 'instructorCapacity', approvalEntity: 'system' }] };
 
 let sis: Pair;
@@ -48,19 +55,20 @@ const taught = async (s: SimSection) =>
 
 const hubSection = async (sisKey: string) => {
   const { id } = await hub.db.selectFrom('sections').select('id').where('sis_key', '=', sisKey).executeTakeFirstOrThrow();
-  return (await hub.admin.get(`/api/v1/sections/${id}`)).body as { id: string; version: number; meetings: HubMeeting[]; instructors: HubInstructor[] };
+  return (await hub.admin.get(`/api/v1/sections/${id}`)).body as { id: string; version: number; capacity: number; meetings: HubMeeting[]; instructors: HubInstructor[] };
 };
 const hubRoom = async (sisKey: string) => (await hub.db.selectFrom('rooms').select('id').where('sis_key', '=', sisKey).executeTakeFirstOrThrow()).id;
 
-/** A registrar's edit of the section's meetings in the hub, posted; what the SIS was sent besides reads. */
-async function editMeetings(s: SimSection, edit: (meetings: HubMeeting[]) => HubMeeting[]): Promise<string[]> {
+/** A registrar's edit of the section in the hub, posted; what the SIS was sent besides reads. */
+async function editSection(s: SimSection, edit: (current: Awaited<ReturnType<typeof hubSection>>) => Record<string, unknown>): Promise<string[]> {
   await sis.admin('DELETE', '/requests');
   const current = await hubSection(s.id);
-  const res = await hub.admin.patch(`/api/v1/sections/${current.id}`, { version: current.version, meetings: edit(current.meetings) });
+  const res = await hub.admin.patch(`/api/v1/sections/${current.id}`, { version: current.version, ...edit(current) });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   expect((await settled(hub.admin, current.id)).status).toBe('synced');
   return (await requestShapes(sis)).filter((r) => !r.startsWith('GET '));
 }
+const editMeetings = (s: SimSection, edit: (meetings: HubMeeting[]) => HubMeeting[]) => editSection(s, (current) => ({ meetings: edit(current.meetings) }));
 
 beforeAll(async () => {
   sis = await startPair('ethos', { seed: 'synthetic:40' });
@@ -70,7 +78,7 @@ beforeAll(async () => {
   const rooms = Object.values(store.state.rooms).filter((r) => r.active);
   const [teachesLecture, teachesLab] = Object.values(store.state.instructors);
   const timed = store.sectionsOfTerm(termId).filter((s) => s.status === 'active' && s.meetings.some((m) => m.startTime !== null && m.roomId !== null));
-  for (const s of timed.slice(0, 7)) {
+  for (const s of timed.slice(0, 11)) {
     const m = s.meetings.find((x) => x.startTime !== null && x.roomId !== null)!;
     const lecture: SimMeeting = { ...m, days: 'MWF', startTime: '09:00', endTime: '09:50', roomId: rooms[0].id, event: LECTURE };
     const lab: SimMeeting = { ...m, id: randomUUID(), days: 'R', startTime: '14:00', endTime: '15:50', roomId: rooms[1].id, event: LAB };
@@ -84,7 +92,7 @@ beforeAll(async () => {
       }),
     );
   }
-  expect(sections).toHaveLength(7);
+  expect(sections).toHaveLength(11);
   spareRoom = rooms[2].id;
   hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY, timeoutMs: 10_000 }, runtime: { pushSweepMs: 0 } });
   await importAndSync(hub.admin, [term]);
@@ -203,6 +211,50 @@ describe('meetings and instructors only reordered in the hub, once posted to Eth
     await sql`update sections set sis_base = sis_base || jsonb_build_object('meetings', ${reversed('meetings')}, 'instructors', ${reversed('instructors')})
       where sis_base is not null and (jsonb_array_length(sis_base -> 'meetings') > 1 or jsonb_array_length(sis_base -> 'instructors') > 1)`.execute(hub.db);
     await canonicalOrder(hub.db);
+    await expectQuietSectionsMerge(hub, term);
+  });
+});
+
+describe("a scheduler's approvals on an Ethos event, once the hub posts a change", () => {
+  /** The approval types each event holds in the SIS, lecture then lab. */
+  const approvals = async () => {
+    const events = await ethos<{ id: string; approvals?: { approvalType: string }[] }[]>('instructional-events', section.id);
+    return [lecture, lab].map((m) => events.find((e) => e.id === m.id)?.approvals);
+  };
+  const only = (...types: string[]) => LECTURE_APPROVALS.filter((a) => types.includes(a.approvalType));
+  const lectureOnly = (change: Partial<HubMeeting>) => (meetings: HubMeeting[]) => meetings.map((m) => (m.days === 'MWF' ? { ...m, ...change } : m));
+
+  it("moves the lecture to another room: the SIS gets it without its room approvals, so it checks the new room; its instructor's stay", async () => {
+    const writes = await editMeetings(section, lectureOnly({ roomId: await hubRoom(spareRoom) }));
+
+    expect(writes).toEqual(['PUT /api/instructional-events/:id']);
+    expect(await approvals()).toEqual([only('instructorAvailability', 'instructorCapacity'), LAB.approvals]);
+    expect(sis.sim.store.section(section.id).meetings[0]).toMatchObject({ roomId: spareRoom, event: { title: 'Lecture', workLoad: 3 } });
+    await expectQuietSectionsMerge(hub, term);
+  });
+
+  it("moves the lecture to another time: the room's and the instructor's availability approvals go, the capacity ones stay", async () => {
+    const writes = await editMeetings(section, lectureOnly({ startTime: '10:00', endTime: '10:50' }));
+
+    expect(writes).toEqual(['PUT /api/instructional-events/:id']);
+    expect(await approvals()).toEqual([only('roomCapacity', 'instructorCapacity'), LAB.approvals]);
+    expect(sis.sim.store.section(section.id).meetings[0]).toMatchObject({ startTime: '10:00', endTime: '10:50', roomId: lecture.roomId });
+    await expectQuietSectionsMerge(hub, term);
+  });
+
+  it('keeps every approval when the title changes: the events are not written', async () => {
+    const writes = await editSection(section, () => ({ title: 'Approvals Kept' }));
+
+    expect(writes).toEqual(['PUT /api/sections/:id']);
+    expect(await approvals()).toEqual([LECTURE_APPROVALS, LAB.approvals]);
+  });
+
+  it("drops the room capacity approval when the section's capacity changes, and keeps the availability approvals", async () => {
+    const writes = await editSection(section, (current) => ({ capacity: current.capacity + 25 }));
+
+    expect(writes).toEqual(['PUT /api/instructional-events/:id', 'PUT /api/sections/:id']);
+    expect(await approvals()).toEqual([only('roomAvailability', 'instructorAvailability', 'instructorCapacity'), LAB.approvals]);
+    expect(sis.sim.store.section(section.id).meetings).toEqual([{ ...lecture, event: { ...LECTURE, approvals: only('roomAvailability', 'instructorAvailability', 'instructorCapacity') } }, lab]);
     await expectQuietSectionsMerge(hub, term);
   });
 });

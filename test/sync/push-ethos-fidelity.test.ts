@@ -212,16 +212,18 @@ describe('Ethos meetings with days and no times', () => {
 });
 
 describe('Ethos fields the hub does not own', () => {
-  it("moves a meeting to another room and time and keeps the SIS event's approvals, workload, title and site", async () => {
+  it("moves a meeting to another room and time and keeps the SIS event's workload, title, site and the approvals the move leaves standing", async () => {
     const { meetings } = await hubSection(detailed.id);
     const room = await hub.db.selectFrom('rooms').select(['id', 'sis_key']).where('id', '!=', meetings[0].roomId!).where('active', '=', true).executeTakeFirstOrThrow();
     await patch(detailed.id, { meetings: [{ ...meetings[0], roomId: room.id, startTime: '07:30', endTime: '08:20' }] });
 
     const [event] = await ethos<Record<string, unknown>[]>(`instructional-events?criteria=${encodeURIComponent(JSON.stringify({ section: { id: detailed.id } }))}`);
-    expect(event).toMatchObject({ id: detailed.meetings[0].id, title: 'Lecture', workLoad: 3, approvals: EVENT_DETAILS.approvals });
+    // The room's availability was approved for the old room and time: the SIS checks the new ones.
+    const standing = EVENT_DETAILS.approvals!.filter((a) => a.approvalType === 'instructorCapacity');
+    expect(event).toMatchObject({ id: detailed.meetings[0].id, title: 'Lecture', workLoad: 3, approvals: standing });
     expect(event.locations).toEqual([{ location: { type: 'room', room: { id: room.sis_key } } }, ...EVENT_DETAILS.otherLocations!]);
     expect(sis.sim.store.section(detailed.id).meetings).toEqual([
-      expect.objectContaining({ startTime: '07:30', endTime: '08:20', roomId: room.sis_key, event: EVENT_DETAILS }),
+      expect.objectContaining({ startTime: '07:30', endTime: '08:20', roomId: room.sis_key, event: { ...EVENT_DETAILS, approvals: standing } }),
     ]);
     expect((await hubSection(detailed.id)).meetings).toEqual([expect.objectContaining({ startTime: '07:30', endTime: '08:20', roomId: room.id })]);
   });

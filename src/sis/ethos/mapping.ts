@@ -159,7 +159,7 @@ function creditsToEthos(credits: number | null, current: Section | null): Sectio
  * The instructional event of a meeting for POST (no `current`) or PUT (overlaying `current`). The
  * hub owns the event's method, time period, its rule's days, interval and end date, and its room:
  * the SIS's other locations (a site, online), its approvals, workload, title and description go
- * back as read.
+ * back as read (the approvals a change voids are dropped by the caller: src/domain/conflict-approvals.ts).
  */
 export function eventToEthos(
   meeting: SisMeeting,

@@ -8,6 +8,7 @@ import { readOne, type Read, type SisWriteResult } from '../contract.ts';
 import { ignoreNotFound, SisError } from '../errors.ts';
 import { assertAdoptable } from '../identity.ts';
 import type { SisMeeting, SisSection, SisSectionInput, SisSectionState } from '../model.ts';
+import { standingApprovals, type ConflictApproval } from '../../domain/conflict-approvals.ts';
 import { matchMeetings } from '../../domain/meeting-match.ts';
 import { sameValue } from '../../domain/same-value.ts';
 import type { EthosClient } from './client.ts';
@@ -140,7 +141,7 @@ export class SectionResources {
     const section = SECTION_FIELDS.every((f) => sameValue(before[f], input[f]))
       ? read.section
       : await this.client.json<Section>('PUT', 'sections', { id: sisKey, body: await this.tables.use((t) => sectionToEthos(input, t, read.section)) });
-    const [events, links] = await Promise.all([this.writeEvents(sisKey, input, read.events, section), this.writeLinks(sisKey, input, read.links)]);
+    const [events, links] = await Promise.all([this.writeEvents(sisKey, input, read.events, section, before.capacity !== input.capacity), this.writeLinks(sisKey, input, read.links)]);
     return { sisKey, record: await this.state({ section, events, links }) };
   }
 
@@ -149,9 +150,11 @@ export class SectionResources {
    * is (src/domain/meeting-match.ts), not the one at its position, so what the SIS keeps on an
    * event (approvals, workload, title, the instructors teaching it) stays with its meeting: an
    * unchanged meeting's event is not written, a new meeting's is created, and the events no
-   * meeting is are deleted.
+   * meeting is are deleted. The approvals a change voids are the exception
+   * (src/domain/conflict-approvals.ts): an event loses them, so the SIS checks the new room, times
+   * or `capacityChanged` size itself, and is written for that alone when its meeting is unchanged.
    */
-  private async writeEvents(sisKey: string, input: SisSectionInput, existing: InstructionalEvent[], section: Section): Promise<InstructionalEvent[]> {
+  private async writeEvents(sisKey: string, input: SisSectionInput, existing: InstructionalEvent[], section: Section, capacityChanged: boolean): Promise<InstructionalEvent[]> {
     const method = await this.tables.use((t) => t.id('instructional-methods', input.component));
     const body = (meeting: SisMeeting, current: InstructionalEvent | null) =>
       this.tables.use((t) => eventToEthos(meeting, sisKey, input.component, t, this.timeZone, current));
@@ -162,8 +165,12 @@ export class SectionResources {
       const h = heldOf[i];
       if (h === null) return;
       const event = existing[h];
-      if (event.instructionalMethod?.id === method && sameValue(held[h], meeting)) return;
-      rewritten.set(h, body(meeting, event).then((b) => this.client.json<InstructionalEvent>('PUT', 'instructional-events', { id: event.id, body: b })));
+      const approvals = Array.isArray(event.approvals) ? (event.approvals as ConflictApproval[]) : [];
+      const standing = standingApprovals(approvals, held[h], meeting, capacityChanged);
+      const voided = standing.length < approvals.length;
+      if (event.instructionalMethod?.id === method && sameValue(held[h], meeting) && !voided) return;
+      const put = (b: InstructionalEvent) => this.client.json<InstructionalEvent>('PUT', 'instructional-events', { id: event.id, body: voided ? overlay(b, { approvals: standing }) : b });
+      rewritten.set(h, body(meeting, event).then(put));
     });
     const added = input.meetings.filter((_, i) => heldOf[i] === null);
     const posted = (async () => {
