@@ -13,16 +13,24 @@ export interface ConflictApproval {
 /** Whether the meeting is held at other times: its days, times, dates or interval. */
 const PATTERN: readonly (keyof SisMeetingPattern)[] = ['days', 'startTime', 'endTime', 'startDate', 'endDate', 'weekInterval'];
 
+/** What changed in the section itself, beside its meetings. */
+export interface SectionChanges {
+  capacity: boolean;
+  /** Who teaches it (an instructor added, removed or swapped), whatever order they are listed in. */
+  instructors: boolean;
+}
+
 /**
- * The approvals of a meeting that still stand once it is written as `after` over `before`, in the
- * section whose capacity changed or not. A new room voids the room's availability and capacity; new
- * times void the room's and the instructor's availability; a new capacity voids the room's
- * capacity. The instructor's capacity (their load) is none of these.
+ * The approvals of a meeting that still stand once it is written as `after` over `before`, in a
+ * section with `changed`. A new room voids the room's availability and capacity; new times void
+ * the room's and the instructor's availability; a new capacity voids the room's capacity; new
+ * instructors void the instructor's availability and capacity (their load), vouched for others.
  */
-export function standingApprovals<A extends ConflictApproval>(approvals: readonly A[], before: SisMeetingPattern, after: SisMeetingPattern, capacityChanged: boolean): A[] {
+export function standingApprovals<A extends ConflictApproval>(approvals: readonly A[], before: SisMeetingPattern, after: SisMeetingPattern, changed: SectionChanges): A[] {
   const voided = new Set<string>();
   if (before.roomKey !== after.roomKey) voided.add('roomAvailability').add('roomCapacity');
   if (PATTERN.some((f) => before[f] !== after[f])) voided.add('roomAvailability').add('instructorAvailability');
-  if (capacityChanged) voided.add('roomCapacity');
+  if (changed.capacity) voided.add('roomCapacity');
+  if (changed.instructors) voided.add('instructorAvailability').add('instructorCapacity');
   return approvals.filter((a) => !voided.has(a.approvalType));
 }

@@ -78,7 +78,7 @@ beforeAll(async () => {
   const rooms = Object.values(store.state.rooms).filter((r) => r.active);
   const [teachesLecture, teachesLab] = Object.values(store.state.instructors);
   const timed = store.sectionsOfTerm(termId).filter((s) => s.status === 'active' && s.meetings.some((m) => m.startTime !== null && m.roomId !== null));
-  for (const s of timed.slice(0, 11)) {
+  for (const s of timed.slice(0, 12)) {
     const m = s.meetings.find((x) => x.startTime !== null && x.roomId !== null)!;
     const lecture: SimMeeting = { ...m, days: 'MWF', startTime: '09:00', endTime: '09:50', roomId: rooms[0].id, event: LECTURE };
     const lab: SimMeeting = { ...m, id: randomUUID(), days: 'R', startTime: '14:00', endTime: '15:50', roomId: rooms[1].id, event: LAB };
@@ -92,7 +92,7 @@ beforeAll(async () => {
       }),
     );
   }
-  expect(sections).toHaveLength(11);
+  expect(sections).toHaveLength(12);
   spareRoom = rooms[2].id;
   hub = await startHub({ sis: { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY, timeoutMs: 10_000 }, runtime: { pushSweepMs: 0 } });
   await importAndSync(hub.admin, [term]);
@@ -255,6 +255,16 @@ describe("a scheduler's approvals on an Ethos event, once the hub posts a change
     expect(writes).toEqual(['PUT /api/instructional-events/:id', 'PUT /api/sections/:id']);
     expect(await approvals()).toEqual([only('roomAvailability', 'instructorAvailability', 'instructorCapacity'), LAB.approvals]);
     expect(sis.sim.store.section(section.id).meetings).toEqual([{ ...lecture, event: { ...LECTURE, approvals: only('roomAvailability', 'instructorAvailability', 'instructorCapacity') } }, lab]);
+    await expectQuietSectionsMerge(hub, term);
+  });
+
+  it("drops the instructors' approvals on its events when another instructor teaches the section, and keeps the room's", async () => {
+    const other = Object.values(sis.sim.store.state.instructors)[2];
+    const { id: otherId } = await hub.db.selectFrom('instructors').select('id').where('sis_key', '=', other.id).executeTakeFirstOrThrow();
+    await editSection(section, (current) => ({ instructors: current.instructors.map((i) => (i.role === 'secondary' ? { ...i, instructorId: otherId } : i)) }));
+
+    // Which event the new instructor teaches is the SIS's to link: every event of the section loses them.
+    expect(await approvals()).toEqual([only('roomAvailability', 'roomCapacity'), []]);
     await expectQuietSectionsMerge(hub, term);
   });
 });

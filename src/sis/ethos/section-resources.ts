@@ -8,7 +8,8 @@ import { readOne, type Read, type SisWriteResult } from '../contract.ts';
 import { ignoreNotFound, SisError } from '../errors.ts';
 import { assertAdoptable } from '../identity.ts';
 import type { SisMeeting, SisSection, SisSectionInput, SisSectionState } from '../model.ts';
-import { standingApprovals, type ConflictApproval } from '../../domain/conflict-approvals.ts';
+import { standingApprovals, type ConflictApproval, type SectionChanges } from '../../domain/conflict-approvals.ts';
+import { byInstructor } from '../../domain/content-order.ts';
 import { matchMeetings } from '../../domain/meeting-match.ts';
 import { sameValue } from '../../domain/same-value.ts';
 import type { EthosClient } from './client.ts';
@@ -26,6 +27,12 @@ interface SectionRead {
 
 /** The fields the section resource itself carries (meetings and instructors are their own resources). */
 const SECTION_FIELDS = ['termKey', 'courseKey', 'sectionNumber', 'component', 'status', 'capacity', 'instructionMode', 'campus', 'partOfTerm', 'title', 'credits'] as const;
+
+/** What a write changes of the section beside its meetings, for the approvals it voids. */
+function sectionChanges(before: SisSectionState, input: SisSectionInput): SectionChanges {
+  const teaching = (s: Pick<SisSectionInput, 'instructors'>) => [...s.instructors].sort(byInstructor).map((i) => ({ instructorKey: i.instructorKey, role: i.role }));
+  return { capacity: before.capacity !== input.capacity, instructors: !sameValue(teaching(before), teaching(input)) };
+}
 
 export class SectionResources {
   private readonly client: EthosClient;
@@ -141,7 +148,7 @@ export class SectionResources {
     const section = SECTION_FIELDS.every((f) => sameValue(before[f], input[f]))
       ? read.section
       : await this.client.json<Section>('PUT', 'sections', { id: sisKey, body: await this.tables.use((t) => sectionToEthos(input, t, read.section)) });
-    const [events, links] = await Promise.all([this.writeEvents(sisKey, input, read.events, section, before.capacity !== input.capacity), this.writeLinks(sisKey, input, read.links)]);
+    const [events, links] = await Promise.all([this.writeEvents(sisKey, input, read.events, section, sectionChanges(before, input)), this.writeLinks(sisKey, input, read.links)]);
     return { sisKey, record: await this.state({ section, events, links }) };
   }
 
@@ -152,9 +159,9 @@ export class SectionResources {
    * unchanged meeting's event is not written, a new meeting's is created, and the events no
    * meeting is are deleted. The approvals a change voids are the exception
    * (src/domain/conflict-approvals.ts): an event loses them, so the SIS checks the new room, times
-   * or `capacityChanged` size itself, and is written for that alone when its meeting is unchanged.
+   * size or instructors itself, and is written for that alone when its meeting is unchanged.
    */
-  private async writeEvents(sisKey: string, input: SisSectionInput, existing: InstructionalEvent[], section: Section, capacityChanged: boolean): Promise<InstructionalEvent[]> {
+  private async writeEvents(sisKey: string, input: SisSectionInput, existing: InstructionalEvent[], section: Section, changed: SectionChanges): Promise<InstructionalEvent[]> {
     const method = await this.tables.use((t) => t.id('instructional-methods', input.component));
     const body = (meeting: SisMeeting, current: InstructionalEvent | null) =>
       this.tables.use((t) => eventToEthos(meeting, sisKey, input.component, t, this.timeZone, current));
@@ -166,7 +173,7 @@ export class SectionResources {
       if (h === null) return;
       const event = existing[h];
       const approvals = Array.isArray(event.approvals) ? (event.approvals as ConflictApproval[]) : [];
-      const standing = standingApprovals(approvals, held[h], meeting, capacityChanged);
+      const standing = standingApprovals(approvals, held[h], meeting, changed);
       const voided = standing.length < approvals.length;
       if (event.instructionalMethod?.id === method && sameValue(held[h], meeting) && !voided) return;
       const put = (b: InstructionalEvent) => this.client.json<InstructionalEvent>('PUT', 'instructional-events', { id: event.id, body: voided ? overlay(b, { approvals: standing }) : b });

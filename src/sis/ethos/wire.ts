@@ -64,7 +64,7 @@ export interface InstructionalEvent {
   };
   /** A room, or a site, online or other location (not the hub's: kept as read). */
   locations?: { location: { type: string; room?: Ref; [other: string]: unknown } }[];
-  /** Not the hub's, kept as read: title, description, workLoad, approvals (a scheduler's conflict overrides)… */
+  /** Not the hub's, kept as read: title, description, workLoad, approvals (a scheduler's conflict overrides, but those a change voids: src/domain/conflict-approvals.ts)… */
   [other: string]: unknown;
 }
 
