@@ -8,6 +8,7 @@ import { DomainError } from '../domain/errors.ts';
 import { mergeCommand } from './commands/merge.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { pushCommand } from './commands/push.ts';
+import { restoreCommand } from './commands/restore.ts';
 import { serveCommand } from './commands/serve.ts';
 import { sisSimCommand } from './commands/sis-sim.ts';
 import { tokenCommand } from './commands/token.ts';
@@ -23,6 +24,7 @@ const program = new Command('coursebridge')
   .addCommand(pushCommand())
   .addCommand(userCommand())
   .addCommand(tokenCommand())
+  .addCommand(restoreCommand())
   .addCommand(sisSimCommand());
 
 function explain(error: unknown): string {

@@ -25,6 +25,7 @@ import { registerSecurityHeaders } from './security-headers.ts';
 import { declareNoQuery } from './strict-query.ts';
 import { adminPeopleRoutes } from './routes/admin-people.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { backupRoutes } from './routes/backup.ts';
 import { courseApiRoutes } from './routes/course-api.ts';
 import { courseRoutes } from './routes/courses.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -133,6 +134,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(referenceRoutes(db));
   await app.register(adminPeopleRoutes(db));
   await app.register(auditRoutes(db));
+  await app.register(backupRoutes(options.database, clock));
   await app.register(courseApiRoutes(db, clock));
   if (options.runtime) {
     await app.register(mergeRoutes(options.runtime));

@@ -1,0 +1,49 @@
+// Backups of the embedded database: an image of PGlite's data directory (a gzip'd tar, as PGlite
+// dumps and loads it), taken while the hub runs, and loaded into a data directory by `restore`.
+import { PGlite, protocol } from '@electric-sql/pglite';
+import { gunzipSync } from 'node:zlib';
+
+/**
+ * The database as of its last commit. PGlite's dumpDataDir takes only its query lock, so on its
+ * own it could copy the files between two statements of an open transaction; under the
+ * transaction lock, as src/db/pglite-statements.ts takes it, none is open. CHECKPOINT first writes
+ * every committed page to the files, so the image needs no replay of the write-ahead log. Inside
+ * that lock pglite.exec() would wait for the lock itself, hence the bare protocol message.
+ */
+export async function backupImage(pglite: PGlite): Promise<Buffer> {
+  await pglite._checkReady();
+  const image = await pglite._runExclusiveTransaction(async () => {
+    await pglite._runExclusiveQuery(() => pglite.execProtocol(protocol.serialize.query('CHECKPOINT')));
+    return pglite.dumpDataDir('gzip');
+  });
+  return Buffer.from(await image.arrayBuffer());
+}
+
+/** Whether `file` is such an image: a gzip'd tar holding a PostgreSQL data directory (its PG_VERSION at the top). */
+export function isBackupImage(file: Buffer): boolean {
+  let tar: Buffer;
+  try {
+    tar = gunzipSync(file);
+  } catch {
+    return false;
+  }
+  const field = (offset: number, length: number) => tar.subarray(offset, offset + length).toString('latin1').replace(/\0[^]*$/, '');
+  for (let header = 0; header + 512 <= tar.length; ) {
+    const name = field(header, 100);
+    if (!name || !field(header + 257, 6).startsWith('ustar')) return false;
+    if (name.replace(/^\.?\//, '') === 'PG_VERSION') return true;
+    const size = parseInt(field(header + 124, 12).trim() || '0', 8);
+    if (!Number.isFinite(size)) return false;
+    header += 512 + Math.ceil(size / 512) * 512;
+  }
+  return false;
+}
+
+/** Loads an image into `pgDir`, which must hold no database; answers PGlite open on it. */
+export function loadImage(pgDir: string, image: Buffer): Promise<PGlite> {
+  // The type tells PGlite to gunzip it; the files are written through to pgDir (its Node file system).
+  return PGlite.create({ dataDir: pgDir, loadDataDir: new Blob([new Uint8Array(image)], { type: 'application/gzip' }) });
+}
+
+/** A UTC time for a file name: 20260824T130502Z. */
+export const fileTimestamp = (at: Date) => at.toISOString().replace(/[-:]|\.\d+/g, '');
