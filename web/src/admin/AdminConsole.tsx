@@ -1,7 +1,10 @@
 // The registrar's admin console (Admin product): users, roles and products, API tokens, the
 // audit log, the phase calendar, and — once the hub serves their endpoints — the integration
 // screens: sync dashboard, merge settings, Execute Merge and merge history, integration health,
-// the SIS connection, and the signed-in user's integration notifications.
+// the SIS connection, and the signed-in user's integration notifications. Beside the title, a
+// download of the embedded database's backup.
+import { useQuery } from '@tanstack/react-query';
+import { get } from '../api.ts';
 import { useCapabilities } from '../data.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session.tsx';
@@ -50,7 +53,10 @@ export function AdminConsole({ path }: { path: string }) {
   const current = tabs.find(([to]) => path.startsWith(to))?.[0] ?? '/admin/users';
   return (
     <div className="space-y-4">
-      <h1 className="text-xl font-semibold">Admin console</h1>
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <h1 className="text-xl font-semibold">Admin console</h1>
+        {permissions.includes('users.manage') && <BackupLink />}
+      </div>
       <nav aria-label="Admin console" className="flex flex-wrap gap-1 border-b border-slate-200">
         {tabs.map(([to, label]) => (
           <Link
@@ -75,5 +81,20 @@ export function AdminConsole({ path }: { path: string }) {
       {current === '/admin/sis-connection' && <SisConnection />}
       {current === '/admin/notifications' && <Notifications />}
     </div>
+  );
+}
+
+/**
+ * For those the API lets take one (users.manage: a backup holds every account), and only on the
+ * embedded database: on PostgreSQL the hub answers 409, as pg_dump is the tool there. A plain link:
+ * the session cookie goes with it, and the browser saves the file under the name the hub gives.
+ */
+function BackupLink() {
+  const health = useQuery({ queryKey: ['health'], queryFn: () => get<{ database: 'pglite' | 'postgres' }>('/api/health'), staleTime: Infinity });
+  if (health.data?.database !== 'pglite') return null;
+  return (
+    <a className="btn" href="/api/v1/admin/backup" download title="The whole database as of now, for coursebridge restore; keep secrets.key apart from it">
+      Download backup
+    </a>
   );
 }
