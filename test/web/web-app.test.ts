@@ -2,8 +2,8 @@
 // sign-in, products deciding what opens, editing a section's room, a stale edit explained field by
 // field, a validation error next to its field, a section's life (new, its course search answering
 // late, cancel, reinstate, delete, a stale cancel asked again), the list's selection, sorting, time
-// zone and department filter, copying a token's secret, a phase lock disabling fields, and the
-// phase calendar's sync overrides.
+// zone and department filter, copying a token's secret, a phase lock disabling fields, the backup
+// download, and the phase calendar's sync overrides.
 // Set COURSEBRIDGE_SCREENSHOTS=1 to also write the PNGs in docs/screenshots/.
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -114,6 +114,26 @@ describe.skipIf(!hasChromium)('web app in a real browser', () => {
     await page.getByText('45 sections loaded').waitFor();
     await shot(page, 'sections');
     await context.close();
+  });
+
+  it('downloads a backup from the admin console on the embedded database, and offers none on PostgreSQL', async () => {
+    const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
+    const health = page.waitForResponse((r) => r.url().endsWith('/api/health'));
+    await page.goto('/admin/users');
+    await page.getByRole('heading', { name: 'Admin console' }).waitFor();
+    await health;
+    const link = page.getByRole('link', { name: 'Download backup' });
+    if (hub.database.kind === 'postgres') {
+      // The answer is in: had the link been drawn for it, it would be there now.
+      await page.getByRole('navigation', { name: 'Admin console' }).waitFor();
+      expect(await link.count()).toBe(0);
+    } else {
+      const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+      expect(download.suggestedFilename()).toMatch(/^coursebridge-\d{8}T\d{6}Z\.tar\.gz$/);
+      const file = await readFile((await download.path())!);
+      expect(file.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b])); // gzip
+    }
+    await page.context().close();
   });
 
   it('does not open the admin console for a Viewer', async () => {
