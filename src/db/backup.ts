@@ -1,22 +1,25 @@
 // Backups of the embedded database: an image of PGlite's data directory (a gzip'd tar, as PGlite
 // dumps and loads it), taken while the hub runs, and loaded into a data directory by `restore`.
 import { PGlite, protocol } from '@electric-sql/pglite';
-import { gunzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzipSync, gzip } from 'node:zlib';
 
 /**
  * The database as of its last commit. PGlite's dumpDataDir takes only its query lock, so on its
  * own it could copy the files between two statements of an open transaction; under the
  * transaction lock, as src/db/pglite-statements.ts takes it, none is open. CHECKPOINT first writes
  * every committed page to the files, so the image needs no replay of the write-ahead log. Inside
- * that lock pglite.exec() would wait for the lock itself, hence the bare protocol message.
+ * that lock pglite.exec() would wait for the lock itself, hence the bare protocol message. The tar
+ * is gzip'd after the lock is let go, off the event loop: for a 263 MB data directory PGlite's own
+ * gzip held the database 6.7 s, the copy alone 1.0 s.
  */
 export async function backupImage(pglite: PGlite): Promise<Buffer> {
   await pglite._checkReady();
-  const image = await pglite._runExclusiveTransaction(async () => {
+  const tar = await pglite._runExclusiveTransaction(async () => {
     await pglite._runExclusiveQuery(() => pglite.execProtocol(protocol.serialize.query('CHECKPOINT')));
-    return pglite.dumpDataDir('gzip');
+    return pglite.dumpDataDir('none');
   });
-  return Buffer.from(await image.arrayBuffer());
+  return promisify(gzip)(new Uint8Array(await tar.arrayBuffer()));
 }
 
 /** Whether `file` is such an image: a gzip'd tar holding a PostgreSQL data directory (its PG_VERSION at the top). */
