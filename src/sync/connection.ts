@@ -45,10 +45,16 @@ const valueOf = (settings: object | null, key: string): string | undefined => {
   return typeof value === 'string' ? value : undefined;
 };
 
+/**
+ * Where a secret of the connection is stored, sealed into it (src/auth/secret-box.ts): a key left
+ * behind when kind or baseUrl is changed in the database, outside the hub, does not open there.
+ */
+const contextOf = (settings: { kind: string }, key: string) => `sis_connection|${key}|${settings.kind}|${valueOf(settings, 'baseUrl') ?? ''}`;
+
 /** The settings with each secret (apiKey, password) replaced by what `change` makes of it. */
-function withSecrets(settings: ConnectorSettings, change: (value: string, key: string) => string): ConnectorSettings {
+function withSecrets(settings: ConnectorSettings, change: (value: string, key: string, context: string) => string): ConnectorSettings {
   const changed: Record<string, unknown> = { ...settings };
-  for (const key of SECRET_SETTING_KEYS) if (typeof changed[key] === 'string') changed[key] = change(changed[key], key);
+  for (const key of SECRET_SETTING_KEYS) if (typeof changed[key] === 'string') changed[key] = change(changed[key], key, contextOf(settings, key));
   return changed as ConnectorSettings;
 }
 
@@ -83,7 +89,7 @@ export class SisConnections {
 
   /** A saved connection's settings with its secrets opened; others as they are. */
   #opened(settings: ConnectorSettings, source: ConnectionSource): ConnectorSettings {
-    return source === 'database' ? withSecrets(settings, (stored, key) => this.#box.open(stored, `The saved SIS connection's ${key}`)) : settings;
+    return source === 'database' ? withSecrets(settings, (stored, key, context) => this.#box.open(stored, `The saved SIS connection's ${key}`, context)) : settings;
   }
 
   /** The connector for the current settings; the same instance while they do not change (it keeps its token). */
@@ -151,11 +157,12 @@ export class SisConnections {
     const given = valueOf(input, key);
     const saved = sameAddress ? valueOf(before, key) : undefined;
     if (!given && !saved) throw new SecretRequiredError(key, sameKind);
-    return connectorSettings.parse({ ...input, [key]: given ? this.#box.reseal(saved, given, key) : saved });
+    return connectorSettings.parse({ ...input, [key]: given ? this.#box.reseal(saved, given, key, contextOf(input, key)) : saved });
   }
 
   /**
-   * Encrypts a connection saved in plain text before secrets were encrypted, when there is a key:
+   * Encrypts a connection saved in plain text before secrets were encrypted, or sealed for no place
+   * (enc:v1:), when there is a key:
    * at start, so an upgrade leaves none behind without an admin saving it again (on next write
    * alone, a connection saved once would stay in plain text for good). Compared and set, as other
    * processes may be starting too.
@@ -164,7 +171,7 @@ export class SisConnections {
     const found: StoredSecrets = { encrypted: 0, plain: 0, unreadable: 0 };
     const row = await this.#db.selectFrom('sis_connection').select('settings').where('id', '=', 1).executeTakeFirst();
     if (!row) return found;
-    const sealed = withSecrets(connectorSettings.parse(row.settings), (stored, key) => this.#box.upgrade(stored, key, found));
+    const sealed = withSecrets(connectorSettings.parse(row.settings), (stored, key, context) => this.#box.upgrade(stored, key, found, context));
     if (!found.encrypted) return found;
     const updated = await this.#db
       .updateTable('sis_connection')

@@ -18,6 +18,9 @@ export interface SubscriptionInput {
   webhookSecret?: string | null;
 }
 
+/** Where a user's webhook key is stored, sealed into it: copied to another user's row, it does not open. */
+export const webhookSecretContext = (userId: string) => `webhook|${userId}`;
+
 type Row = Pick<NotificationSubscriptionsTable, 'mode' | 'email' | 'webhook_url' | 'webhook_secret'>;
 
 const viewOf = (row: Row) => ({ mode: row.mode, email: row.email, webhookUrl: row.webhook_url, webhookSecret: row.webhook_secret ? SECRET_MASK : null });
@@ -54,7 +57,7 @@ export async function saveSubscription(db: Kysely<DB>, box: SecretBox, actor: Ac
       email: input.email,
       webhook_url: input.webhookUrl,
       // The same key typed again keeps its stored form: sealed anew it would differ, and read as a new key.
-      ...(secret !== undefined && { webhook_secret: secret && box.reseal(before?.webhook_secret, secret, 'webhookSecret') }),
+      ...(secret !== undefined && { webhook_secret: secret && box.reseal(before?.webhook_secret, secret, 'webhookSecret', webhookSecretContext(userId)) }),
     };
     const after = await trx
       .insertInto('notification_subscriptions')
@@ -142,12 +145,12 @@ export async function digestMissed(db: Kysely<DB>, userId: string, channel: Chan
     .execute();
 }
 
-/** Encrypts the webhook keys stored in plain text before keys were encrypted, as SisConnections.sealStored does. */
+/** Encrypts the webhook keys stored in plain text before keys were encrypted, or sealed for no user (enc:v1:), as SisConnections.sealStored does. */
 export async function sealWebhookSecrets(db: Kysely<DB>, box: SecretBox): Promise<StoredSecrets> {
   const found: StoredSecrets = { encrypted: 0, plain: 0, unreadable: 0 };
   const rows = await db.selectFrom('notification_subscriptions').select(['user_id', 'webhook_secret']).where('webhook_secret', 'is not', null).execute();
   for (const { user_id, webhook_secret: stored } of rows) {
-    const upgraded = box.upgrade(stored!, 'webhookSecret', found);
+    const upgraded = box.upgrade(stored!, 'webhookSecret', found, webhookSecretContext(user_id));
     if (upgraded === stored) continue;
     const updated = await db
       .updateTable('notification_subscriptions')

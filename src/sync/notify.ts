@@ -14,7 +14,7 @@ import { SecretBox } from '../auth/secret-box.ts';
 import type { DB } from '../db/schema.ts';
 import type { SisMessage } from '../domain/integration-status.ts';
 import { departmentsOf, reaches, type ScopedRecordType } from '../store/record-departments.ts';
-import { digestDelivered, digestMissed, subscribersToNotify, type Channel, type Subscriber } from './notification-subscriptions.ts';
+import { digestDelivered, digestMissed, subscribersToNotify, webhookSecretContext, type Channel, type Subscriber } from './notification-subscriptions.ts';
 import { postedLabels } from './posted-labels.ts';
 import { getRun } from './runs.ts';
 import { postWebhook, WebhookTargetRefused, webhookUrlProblem, type WebhookPolicy } from './webhook-target.ts';
@@ -206,7 +206,7 @@ export class Notifier {
     const timestamp = String(Math.floor(this.#clock().getTime() / 1000));
     try {
       // A key that does not open (another COURSEBRIDGE_SECRETS_KEY) fails the send: never unsigned.
-      const secret = s.webhookSecret && this.#box.open(s.webhookSecret, `The webhook key of user ${s.userId}`);
+      const secret = s.webhookSecret && this.#box.open(s.webhookSecret, `The webhook key of user ${s.userId}`, webhookSecretContext(s.userId));
       const headers = {
         'content-type': 'application/json',
         'x-coursebridge-timestamp': timestamp,

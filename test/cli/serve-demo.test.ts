@@ -51,7 +51,7 @@ describe('a saved SIS connection', () => {
     const database = await openDatabase({ dataDir });
     try {
       const { settings } = await database.db.selectFrom('sis_connection').select('settings').executeTakeFirstOrThrow();
-      expect(settings.apiKey).toMatch(/^enc:v1:/);
+      expect(settings.apiKey).toMatch(/^enc:v2:/);
       expect(JSON.stringify(settings)).not.toContain(API_KEY);
     } finally {
       await database.close();

@@ -6,13 +6,16 @@ import type { Kysely } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roleByName } from '../../src/auth/roles.ts';
-import { SecretBox } from '../../src/auth/secret-box.ts';
+import { newSecretsKey, SecretBox } from '../../src/auth/secret-box.ts';
 import { createUser } from '../../src/auth/users.ts';
 import type { DB } from '../../src/db/schema.ts';
 import { SYSTEM_ACTOR } from '../../src/domain/permissions.ts';
+import { connectionInput } from '../../src/sis/settings.ts';
+import { SisConnections } from '../../src/sync/connection.ts';
 import { signWebhook } from '../../src/sync/notify.ts';
+import { sealedV1 } from '../auth/sealed-v1.ts';
 import { PASSWORD, startHub, type Hub } from '../helpers/hub.ts';
-import { API_KEY, startPair, type Pair } from '../sis/harness.ts';
+import { API_KEY, startPair, startProxy, type Pair } from '../sis/harness.ts';
 import { startReceivers, type Receivers } from '../sync/notification-receivers.ts';
 import { merge } from '../sync/helpers.ts';
 
@@ -53,16 +56,23 @@ async function webhookOf(hub: Hub, path: string) {
   return receivers.hooks.findLast((h) => h.path === path)!;
 }
 
-/** A connection and a subscription as the hub stored them before secrets were encrypted. */
-const plainTextRows = (path: string) => async (db: Kysely<DB>) => {
-  await db.insertInto('sis_connection').values({ id: 1, settings: JSON.stringify({ kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY }) }).execute();
+/** A connection and a subscription as the hub stored them before secrets were encrypted (or, `as` given, how it made them stored). */
+const plainTextRows =
+  (path: string, as = (plain: string) => plain) =>
+  async (db: Kysely<DB>) => {
+    await db.insertInto('sis_connection').values({ id: 1, settings: JSON.stringify({ kind: 'ethos', baseUrl: sis.sim.url, apiKey: as(API_KEY) }) }).execute();
+    await subscribe(db, path, as(HOOK_SECRET));
+  };
+
+/** A Registrar subscribed to every run's webhook at `path` on the test receiver, its key stored as `stored`. */
+async function subscribe(db: Kysely<DB>, path: string, stored: string) {
   const role = await roleByName(db, 'Registrar');
   const user = await createUser(db, SYSTEM_ACTOR, { email: `${path}@example.edu`, name: path, password: PASSWORD, roleId: role.id, products: ['scheduling', 'admin'], departmentIds: [] });
   await db
     .insertInto('notification_subscriptions')
-    .values({ user_id: user.id, mode: 'every_run', email: null, webhook_url: `${receivers.hookBase}/${path}`, webhook_secret: HOOK_SECRET })
+    .values({ user_id: user.id, mode: 'every_run', email: null, webhook_url: `${receivers.hookBase}/${path}`, webhook_secret: stored })
     .execute();
-};
+}
 
 describe('credentials saved through the API', () => {
   it('are stored encrypted, and the hub still reaches the SIS with its key and signs webhooks with theirs', async () => {
@@ -75,8 +85,8 @@ describe('credentials saved through the API', () => {
     expect(stored).not.toContain(API_KEY);
     expect(stored).not.toContain(HOOK_SECRET);
     const row = await local.db.selectFrom('sis_connection').select('settings').executeTakeFirstOrThrow();
-    expect(row.settings).toMatchObject({ kind: 'ethos', baseUrl: sis.sim.url, apiKey: expect.stringMatching(/^enc:v1:/) });
-    expect((await local.db.selectFrom('notification_subscriptions').select('webhook_secret').executeTakeFirstOrThrow()).webhook_secret).toMatch(/^enc:v1:/);
+    expect(row.settings).toMatchObject({ kind: 'ethos', baseUrl: sis.sim.url, apiKey: expect.stringMatching(/^enc:v2:/) });
+    expect((await local.db.selectFrom('notification_subscriptions').select('webhook_secret').executeTakeFirstOrThrow()).webhook_secret).toMatch(/^enc:v2:/);
     expect((await local.admin.get(CONNECTION)).body).toMatchObject({ source: 'database', settings: { apiKey: '********' } });
 
     expect((await local.admin.post(`${CONNECTION}/test`)).body).toMatchObject({ ok: true });
@@ -88,7 +98,7 @@ describe('credentials saved through the API', () => {
   it('stored with another key than the hub has, are refused by name rather than used', async () => {
     // What a hub with another key stored: as if COURSEBRIDGE_SECRETS_KEY had been changed.
     const other = new SecretBox(Buffer.alloc(32, 1));
-    const settings = { kind: 'ethos', baseUrl: sis.sim.url, apiKey: other.seal(API_KEY, 'apiKey') };
+    const settings = { kind: 'ethos', baseUrl: sis.sim.url, apiKey: other.seal(API_KEY, 'apiKey', `sis_connection|apiKey|ethos|${sis.sim.url}`) };
     const logs: { level: number; msg: string }[] = [];
     const logger = pino({ level: 'warn' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
     const local = await hub({ logger, beforeStart: (db) => db.insertInto('sis_connection').values({ id: 1, settings: JSON.stringify(settings) }).execute().then(() => {}) });
@@ -98,7 +108,7 @@ describe('credentials saved through the API', () => {
     expect((await local.admin.get(CONNECTION)).body).toMatchObject({ source: 'database', settings: { apiKey: '********' } });
     expect((await local.admin.post(`${CONNECTION}/test`)).body).toMatchObject({
       ok: false,
-      message: expect.stringMatching(/^The saved SIS connection's apiKey does not open with COURSEBRIDGE_SECRETS_KEY: it was stored with another key/),
+      message: expect.stringMatching(/^The saved SIS connection's apiKey does not open with COURSEBRIDGE_SECRETS_KEY where it is stored now: it was stored with another key/),
     });
     expect((await merge(local.admin, { types: ['terms'] })).error).toMatch(/apiKey does not open with COURSEBRIDGE_SECRETS_KEY/);
   });
@@ -136,6 +146,67 @@ describe('credentials stored in plain text before this version', () => {
     expect(await dump(local.db)).not.toContain('a-new-key');
     // What holds no secret is saved still.
     expect((await local.admin.put(SUBSCRIPTION, { mode: 'errors', webhookUrl: `${receivers.hookBase}/x` })).status).toBe(204);
+  });
+});
+
+describe('credentials encrypted by the version before (enc:v1:, bound to no place)', () => {
+  it('are sealed for their place when the hub starts, and keep working', async () => {
+    const key = newSecretsKey();
+    const local = await hub({ beforeStart: plainTextRows('v1', (plain) => sealedV1(plain, key)), runtime: { secrets: new SecretBox(key) } });
+    const connection = (await local.db.selectFrom('sis_connection').select('settings').executeTakeFirstOrThrow()).settings as { apiKey: string };
+    const [subscription] = await local.db.selectFrom('notification_subscriptions').select('webhook_secret').execute();
+    expect([connection.apiKey, subscription.webhook_secret]).toEqual([expect.stringMatching(/^enc:v2:/), expect.stringMatching(/^enc:v2:/)]);
+    expect((await local.admin.post(`${CONNECTION}/test`)).body).toMatchObject({ ok: true });
+    const hook = await webhookOf(local, 'v1');
+    expect(hook.headers['x-coursebridge-signature']).toBe(signWebhook(HOOK_SECRET, String(hook.headers['x-coursebridge-timestamp']), hook.body));
+  });
+});
+
+describe('a stored secret moved outside the hub, by someone who can write to the database', () => {
+  it("is not sent to a SIS connection's address changed in the database: the test and merges name what to do, the start log counts it", async () => {
+    const box = new SecretBox(newSecretsKey());
+    const seen: string[] = [];
+    const elsewhere = await startProxy(sis.sim.url, (req) => void seen.push(JSON.stringify(req.headers)));
+    const logs: { level: number; msg: string }[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
+    try {
+      const local = await hub({
+        logger,
+        runtime: { secrets: box },
+        // Saved by the hub for the simulator, then pointed elsewhere in the row itself.
+        beforeStart: async (db) => {
+          await new SisConnections(db, box).save(SYSTEM_ACTOR, connectionInput.parse({ kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY }));
+          const { settings } = await db.selectFrom('sis_connection').select('settings').executeTakeFirstOrThrow();
+          await db.updateTable('sis_connection').set({ settings: JSON.stringify({ ...(settings as object), baseUrl: elsewhere.url }) }).execute();
+        },
+      });
+      expect(logs.map((l) => l.msg)).toEqual([expect.stringMatching(/^1 stored secrets do not open with COURSEBRIDGE_SECRETS_KEY: .*save them again/)]);
+      expect((await local.admin.post(`${CONNECTION}/test`)).body).toEqual({
+        ok: false,
+        message: expect.stringMatching(/^The saved SIS connection's apiKey does not open with COURSEBRIDGE_SECRETS_KEY where it is stored now: .*changed or copied here outside the hub .*Save it again with its key/),
+      });
+      expect((await merge(local.admin, { types: ['terms'] })).error).toMatch(/apiKey does not open with COURSEBRIDGE_SECRETS_KEY where it is stored now/);
+      expect(seen.filter((headers) => headers.includes(API_KEY))).toEqual([]);
+      // Saved again with its key for the new address, it works there.
+      expect((await local.admin.put(CONNECTION, { kind: 'ethos', baseUrl: elsewhere.url, apiKey: API_KEY })).status).toBe(200);
+      expect((await local.admin.post(`${CONNECTION}/test`)).body).toMatchObject({ ok: true });
+      expect(seen.some((headers) => headers.includes(API_KEY))).toBe(true);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
+  it("does not open as another user's webhook key: that webhook is not sent, while the owner's is signed", async () => {
+    const local = await hub();
+    const owner = `${receivers.hookBase}/owner`;
+    expect((await local.admin.put(SUBSCRIPTION, { mode: 'every_run', webhookUrl: owner, webhookSecret: HOOK_SECRET })).status).toBe(204);
+    const { webhook_secret: copied } = await local.db.selectFrom('notification_subscriptions').select('webhook_secret').executeTakeFirstOrThrow();
+    await subscribe(local.db, 'copied', copied!);
+    const before = receivers.hooks.length;
+    await local.runtime!.notifier.runFinished(finished);
+    const sent = receivers.hooks.slice(before);
+    expect(sent.map((h) => h.path)).toEqual(['owner']);
+    expect(sent[0].headers['x-coursebridge-signature']).toBe(signWebhook(HOOK_SECRET, String(sent[0].headers['x-coursebridge-timestamp']), sent[0].body));
   });
 });
 
@@ -200,7 +271,7 @@ describe('a saved SIS connection edited without its secret', () => {
     expect((await local.admin.put(CONNECTION, { kind: 'ethos', baseUrl: sis.sim.url, apiKey: API_KEY, timeoutMs: 20_000 })).status).toBe(200);
     expect(await lastChanges()).toEqual({ apiKey: { before: '********', after: '******** (new key)' } });
     expect((await local.admin.post(`${CONNECTION}/test`)).body).toMatchObject({ ok: true });
-    expect(JSON.stringify((await local.admin.get('/api/v1/audit?entityType=sis_connection')).body)).not.toMatch(/a-key-the-sis-refuses|enc:v1:/);
+    expect(JSON.stringify((await local.admin.get('/api/v1/audit?entityType=sis_connection')).body)).not.toMatch(/a-key-the-sis-refuses|enc:v/);
     expect(JSON.stringify((await local.admin.get('/api/v1/audit?entityType=sis_connection')).body)).not.toContain(API_KEY);
   });
 

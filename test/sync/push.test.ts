@@ -1,6 +1,7 @@
 // Posting to the SIS end to end: a hub with its workers and a real Ethos simulator over HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../src/sync/notify.ts';
+import { webhookSecretContext } from '../../src/sync/notification-subscriptions.ts';
 import { startHub, type Hub } from '../helpers/hub.ts';
 import { API_KEY, readable, startPair, type Pair } from '../sis/harness.ts';
 import { startReceivers, type Receivers } from './notification-receivers.ts';
@@ -497,9 +498,9 @@ describe('error notifications between nightly runs', () => {
     expect((await hub.admin.put(path, { mode: 'errors', webhookUrl: hookUrl, webhookSecret: HOOK_SECRET })).status).toBe(204);
     expect((await hub.admin.get(path)).body).toEqual({ mode: 'errors', email: null, webhookUrl: hookUrl, webhookSecret: '********' });
     expect((await hub.admin.put(path, { mode: 'every_run', webhookUrl: hookUrl })).status).toBe(204);
-    const kept = await hub.db.selectFrom('notification_subscriptions').select(['mode', 'webhook_secret']).executeTakeFirstOrThrow();
+    const kept = await hub.db.selectFrom('notification_subscriptions').select(['user_id', 'mode', 'webhook_secret']).executeTakeFirstOrThrow();
     expect(kept.mode).toBe('every_run');
-    expect(hub.runtime!.secrets.open(kept.webhook_secret!, 'webhookSecret')).toBe(HOOK_SECRET); // stored encrypted
+    expect(hub.runtime!.secrets.open(kept.webhook_secret!, 'webhookSecret', webhookSecretContext(kept.user_id))).toBe(HOOK_SECRET); // stored encrypted
     expect((await hub.admin.del(path)).status).toBe(204);
     expect((await hub.admin.get(path)).body).toBeNull();
   });

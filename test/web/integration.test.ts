@@ -14,6 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../src/domain/permissions.ts';
 import { finishPushRun, startPushRun } from '../../src/sync/runs.ts';
+import { webhookSecretContext } from '../../src/sync/notification-subscriptions.ts';
 import { PASSWORD, startHub, type Hub } from '../helpers/hub.ts';
 import { API_KEY, readable, startPair, type Pair } from '../sis/harness.ts';
 import { hasChromium, launchBrowser, signedInPage, SKIP_MESSAGE } from './browser.ts';
@@ -457,7 +458,7 @@ describe.skipIf(!hasChromium)('integration screens in a real browser against a r
     await page.getByTestId('notify-state').getByText('Subscribed: every nightly run').waitFor();
     const row = await hub.db.selectFrom('notification_subscriptions').selectAll().executeTakeFirstOrThrow();
     expect(row).toMatchObject({ mode: 'every_run', email: 'scheduling@example.edu', webhook_url: 'https://hooks.example.edu/coursebridge' });
-    expect(hub.runtime!.secrets.open(row.webhook_secret!, 'webhookSecret')).toBe('a-signing-key-of-some-length'); // stored encrypted
+    expect(hub.runtime!.secrets.open(row.webhook_secret!, 'webhookSecret', webhookSecretContext(row.user_id))).toBe('a-signing-key-of-some-length'); // stored encrypted
 
     await form.getByRole('button', { name: 'Unsubscribe' }).click();
     await page.getByTestId('notify-state').getByText('Not subscribed').waitFor();
