@@ -261,6 +261,9 @@ function logStoredSecrets(tables: StoredSecrets[], box: SecretBox, logger: Logge
     logger?.warn({ secrets: total('plain') }, `${total('plain')} stored secrets are in plain text: set ${SECRETS_KEY_VARIABLE} to encrypt them (the hub does at its next start)`);
   if (total('unreadable')) {
     const why = box.canSeal ? `do not open with ${box.keySource}` : `are encrypted, and ${SECRETS_KEY_VARIABLE} is not set`;
-    logger?.error({ secrets: total('unreadable') }, `${total('unreadable')} stored secrets ${why}: set ${SECRETS_KEY_VARIABLE} to the key they were stored with, or save them again`);
+    logger?.error(
+      { secrets: total('unreadable') },
+      `${total('unreadable')} stored secrets ${why}: set ${SECRETS_KEY_VARIABLE} to the key they were stored with, or save them again (a secret also stops opening when its row is changed or copied outside the hub)`,
+    );
   }
 }

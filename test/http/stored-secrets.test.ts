@@ -103,7 +103,7 @@ describe('credentials saved through the API', () => {
     const logger = pino({ level: 'warn' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
     const local = await hub({ logger, beforeStart: (db) => db.insertInto('sis_connection').values({ id: 1, settings: JSON.stringify(settings) }).execute().then(() => {}) });
     expect(logs.map((l) => l.msg)).toEqual([
-      '1 stored secrets do not open with COURSEBRIDGE_SECRETS_KEY: set COURSEBRIDGE_SECRETS_KEY to the key they were stored with, or save them again',
+      '1 stored secrets do not open with COURSEBRIDGE_SECRETS_KEY: set COURSEBRIDGE_SECRETS_KEY to the key they were stored with, or save them again (a secret also stops opening when its row is changed or copied outside the hub)',
     ]);
     expect((await local.admin.get(CONNECTION)).body).toMatchObject({ source: 'database', settings: { apiKey: '********' } });
     expect((await local.admin.post(`${CONNECTION}/test`)).body).toMatchObject({
