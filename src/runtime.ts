@@ -256,7 +256,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 /** Says at start what became of the secrets stored before: encrypted now, still in plain text (no key), or unreadable. */
 function logStoredSecrets(tables: StoredSecrets[], box: SecretBox, logger: Logger | undefined): void {
   const total = (outcome: keyof StoredSecrets) => tables.reduce((sum, found) => sum + found[outcome], 0);
-  if (total('encrypted')) logger?.info({ secrets: total('encrypted') }, 'encrypted the secrets stored in plain text');
+  if (total('encrypted')) logger?.info({ secrets: total('encrypted') }, 'sealed the secrets stored in plain text or by an earlier version (enc:v1) for where they are stored');
   if (total('plain'))
     logger?.warn({ secrets: total('plain') }, `${total('plain')} stored secrets are in plain text: set ${SECRETS_KEY_VARIABLE} to encrypt them (the hub does at its next start)`);
   if (total('unreadable')) {
