@@ -52,3 +52,7 @@ export function byMeeting(a: OrderedMeeting, b: OrderedMeeting): number {
 
 /** Primary instructors first, then by SIS key. */
 export const byInstructor = (a: OrderedInstructor, b: OrderedInstructor): number => byCodePoint(a.role, b.role) || byCodePoint(a.instructorKey, b.instructorKey);
+
+/** Who teaches a section, each instructor's key and role alone, in this order: equal when the same people teach it in the same roles. */
+export const instructorsInOrder = <K extends string | null>(instructors: readonly { instructorKey: K; role: string }[]) =>
+  instructors.map((i) => ({ instructorKey: i.instructorKey, role: i.role })).sort(byInstructor);

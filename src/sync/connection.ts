@@ -161,11 +161,10 @@ export class SisConnections {
   }
 
   /**
-   * Encrypts a connection saved in plain text before secrets were encrypted, or sealed for no place
-   * (enc:v1:), when there is a key:
-   * at start, so an upgrade leaves none behind without an admin saving it again (on next write
-   * alone, a connection saved once would stay in plain text for good). Compared and set, as other
-   * processes may be starting too.
+   * Seals a connection saved in plain text before secrets were encrypted, or sealed for no place
+   * (enc:v1:), when there is a key: at start, so an upgrade leaves none behind without an admin
+   * saving it again (on next write alone, a connection saved once would stay as it was for good).
+   * Compared and set, as other processes may be starting too.
    */
   async sealStored(): Promise<StoredSecrets> {
     const found: StoredSecrets = { encrypted: 0, plain: 0, unreadable: 0 };

@@ -14,7 +14,7 @@ import type {
   SisSectionState,
   SisTerm,
 } from '../sis/model.ts';
-import { byInstructor, byMeeting } from '../domain/content-order.ts';
+import { byMeeting, instructorsInOrder } from '../domain/content-order.ts';
 import type { SisRecord } from '../domain/merge-plan.ts';
 import type { Fields } from '../domain/three-way.ts';
 
@@ -60,10 +60,6 @@ function meetingFields(m: SisMeeting): MeetingFields {
 /** A section's meetings as the merge's fields hold them: in one order by content (src/domain/content-order.ts). */
 export const meetingsFields = (meetings: readonly SisMeeting[]): MeetingFields[] => meetings.map(meetingFields).sort(byMeeting);
 
-/** A section's instructors as the merge's fields hold them: in one order by content, as its meetings. */
-export const instructorsFields = <K extends string | null>(instructors: readonly { instructorKey: K; role: string }[]) =>
-  instructors.map((i) => ({ instructorKey: i.instructorKey, role: i.role })).sort(byInstructor);
-
 /** The meeting a connector writes, from the merge's fields. */
 export const sisMeeting = ({ weekInterval = 1, ...m }: MeetingFields): SisMeeting => ({ ...m, weekInterval });
 
@@ -84,7 +80,7 @@ export function sectionFields(s: SisSectionState): Fields {
     title: s.title,
     credits: s.credits,
     meetings: meetingsFields(s.meetings),
-    instructors: instructorsFields(s.instructors),
+    instructors: instructorsInOrder(s.instructors),
     sisNumber: s.sisNumber,
   };
   if (s.enrolled !== null) fields.enrolled = s.enrolled;

@@ -7,7 +7,8 @@ import type { HubRecord } from '../domain/merge-plan.ts';
 import type { SourceOfTruth } from '../domain/merge-settings.ts';
 import type { Fields } from '../domain/three-way.ts';
 import type { SisRelationship } from '../sis/model.ts';
-import { instructorsFields, meetingsFields, natural, relationshipFields } from './fields.ts';
+import { meetingsFields, natural, relationshipFields } from './fields.ts';
+import { instructorsInOrder } from '../domain/content-order.ts';
 import { keyMap, sectionKeyMap, type KeyMap } from './keys.ts';
 import { toClockTime } from '../domain/clock-time.ts';
 import { idList } from '../db/id-list.ts';
@@ -185,7 +186,7 @@ export async function hubSections(db: Kysely<DB>, where: { termId: string } | { 
           weekInterval: m.week_interval,
         })),
       ),
-      instructors: instructorsFields((instructorsOf.get(s.id) ?? []).map((i) => ({ instructorKey: keys.instructors.key(i.instructor_id), role: i.role }))),
+      instructors: instructorsInOrder((instructorsOf.get(s.id) ?? []).map((i) => ({ instructorKey: keys.instructors.key(i.instructor_id), role: i.role }))),
       enrolled: s.enrolled,
       sisNumber: s.sis_number,
     };

@@ -9,7 +9,7 @@ import { ignoreNotFound, SisError } from '../errors.ts';
 import { assertAdoptable } from '../identity.ts';
 import type { SisMeeting, SisSection, SisSectionInput, SisSectionState } from '../model.ts';
 import { standingApprovals, type ConflictApproval, type SectionChanges } from '../../domain/conflict-approvals.ts';
-import { byInstructor } from '../../domain/content-order.ts';
+import { instructorsInOrder } from '../../domain/content-order.ts';
 import { matchMeetings } from '../../domain/meeting-match.ts';
 import { sameValue } from '../../domain/same-value.ts';
 import type { EthosClient } from './client.ts';
@@ -30,8 +30,7 @@ const SECTION_FIELDS = ['termKey', 'courseKey', 'sectionNumber', 'component', 's
 
 /** What a write changes of the section beside its meetings, for the approvals it voids. */
 function sectionChanges(before: SisSectionState, input: SisSectionInput): SectionChanges {
-  const teaching = (s: Pick<SisSectionInput, 'instructors'>) => [...s.instructors].sort(byInstructor).map((i) => ({ instructorKey: i.instructorKey, role: i.role }));
-  return { capacity: before.capacity !== input.capacity, instructors: !sameValue(teaching(before), teaching(input)) };
+  return { capacity: before.capacity !== input.capacity, instructors: !sameValue(instructorsInOrder(before.instructors), instructorsInOrder(input.instructors)) };
 }
 
 export class SectionResources {
