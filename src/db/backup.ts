@@ -2,7 +2,7 @@
 // dumps and loads it), taken while the hub runs, and loaded into a data directory by `restore`.
 import { PGlite, protocol } from '@electric-sql/pglite';
 import { promisify } from 'node:util';
-import { gunzipSync, gzip } from 'node:zlib';
+import { constants, gunzipSync, gzip } from 'node:zlib';
 
 /**
  * The database as of its last commit. PGlite's dumpDataDir takes only its query lock, so on its
@@ -22,11 +22,17 @@ export async function backupImage(pglite: PGlite): Promise<Buffer> {
   return promisify(gzip)(new Uint8Array(await tar.arrayBuffer()));
 }
 
-/** Whether `file` is such an image: a gzip'd tar holding a PostgreSQL data directory (its PG_VERSION at the top). */
+/** How much of a backup is unpacked to tell it is one: PGlite's tar lists the top directory's PG_VERSION first. */
+const LOOKED_AT = 64 * 1024;
+
+/**
+ * Whether `file` is such an image: a gzip'd tar holding a PostgreSQL data directory (its PG_VERSION
+ * at the top). Only its start is unpacked: loading it unpacks the whole again.
+ */
 export function isBackupImage(file: Buffer): boolean {
   let tar: Buffer;
   try {
-    tar = gunzipSync(file);
+    tar = gunzipSync(file.subarray(0, LOOKED_AT), { finishFlush: constants.Z_SYNC_FLUSH });
   } catch {
     return false;
   }
