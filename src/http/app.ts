@@ -18,7 +18,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { sessionPolicy, type SessionPolicy } from '../auth/sessions.ts';
 import type { Database } from '../db/database.ts';
-import { isApiUrl, registerAuth } from './auth.ts';
+import { isApiUrl, registerAuth, SESSION_COOKIE } from './auth.ts';
 import { errorHandler, sendProblem } from './problem.ts';
 import { registerNulGuard } from './nul-guard.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
@@ -104,8 +104,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
       components: {
         securitySchemes: {
-          session: { type: 'apiKey', in: 'cookie', name: 'cb_session' },
-          bearer: { type: 'http', scheme: 'bearer' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: SESSION_COOKIE,
+            description:
+              'Set by POST /api/v1/session. Writes also send the csrfToken it answered in the x-csrf-token header. The session ends 12 hours after ' +
+              'sign-in or once unused for COURSEBRIDGE_SESSION_IDLE_MINUTES; a request sent with the header X-Unattended: 1 (a page polling while ' +
+              'nobody uses it) is answered without counting as use.',
+          },
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API token (coursebridge token create, or /api/v1/admin/api-tokens).' },
         },
       },
       security: [{ session: [] }, { bearer: [] }],

@@ -54,6 +54,17 @@ describe('error responses in the OpenAPI document', () => {
   });
 });
 
+describe('how a caller signs in, in the OpenAPI document', () => {
+  it('names the session cookie, its CSRF header and the header that keeps a poll from counting as use', () => {
+    const { session, bearer } = doc.components.securitySchemes;
+    expect(session).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'cb_session' });
+    expect(session.description).toContain('x-csrf-token');
+    expect(session.description).toContain('X-Unattended: 1');
+    expect(bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(bearer.description).toContain('API token');
+  });
+});
+
 describe('a real error reply', () => {
   it('carries application/problem+json, as documented, and passes the response schema instead of failing with a 500', async () => {
     const anonymous = new Client(hub.url);
