@@ -3,7 +3,7 @@
 import { expect } from 'vitest';
 import type { Hub } from '../helpers/hub.ts';
 import type { Pair } from '../sis/harness.ts';
-import { settled } from './push-helpers.ts';
+import { postCrosslist, settled } from './push-helpers.ts';
 
 export interface SectionView {
   id: string;
@@ -53,18 +53,9 @@ export async function crosslistInSis(sis: Pair, hub: Hub, termId: string, [prima
 
 /** A crosslist the hub makes and the SIS refuses (`primary` is crosslisted there already): its id, once in error. */
 export async function refusedCrosslist(hub: Hub, primary: SectionView, other: SectionView): Promise<string> {
-  const res = await hub.admin.post('/api/v1/relationships', {
-    termId: primary.termId,
-    kind: 'crosslist',
-    sharedCapacity: null,
-    members: [
-      { sectionId: primary.id, primary: true },
-      { sectionId: other.id, primary: false },
-    ],
-  });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  const id = await postCrosslist(hub.admin, primary, other);
   for (let i = 0; i < 400; i++) {
-    const rel = (await hub.admin.get(`/api/v1/relationships/${res.body.id}`)).body;
+    const rel = (await hub.admin.get(`/api/v1/relationships/${id}`)).body;
     if (rel.integrationStatus?.status === 'error') return rel.id as string;
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -71,3 +71,18 @@ export async function expectSisEqualsHub(db: Kysely<DB>, connector: SisConnector
     for (const f of POSTED) expect(theirs[f], `${h.label}.${f}`).toEqual(h.fields[f]);
   }
 }
+
+/** Crosslists `primary` with `other` through the API as a registrar does; the new relationship's id. */
+export async function postCrosslist(client: Client, primary: { id: string; termId: string }, other: { id: string }): Promise<string> {
+  const res = await client.post('/api/v1/relationships', {
+    termId: primary.termId,
+    kind: 'crosslist',
+    sharedCapacity: null,
+    members: [
+      { sectionId: primary.id, primary: true },
+      { sectionId: other.id, primary: false },
+    ],
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.id as string;
+}

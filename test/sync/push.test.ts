@@ -5,7 +5,7 @@ import { webhookSecretContext } from '../../src/sync/notification-subscriptions.
 import { startHub, type Hub } from '../helpers/hub.ts';
 import { API_KEY, readable, startPair, type Pair } from '../sis/harness.ts';
 import { startReceivers, type Receivers } from './notification-receivers.ts';
-import { drained, expectSisEqualsHub, importAndSync, setSync, settled } from './push-helpers.ts';
+import { drained, expectSisEqualsHub, importAndSync, postCrosslist, setSync, settled } from './push-helpers.ts';
 
 let sis: Pair;
 let hub: Hub;
@@ -393,17 +393,7 @@ describe('real-time posting', () => {
   }
 
   async function createCrosslist(a: SectionView, b: SectionView): Promise<RelationshipView> {
-    const res = await hub.admin.post('/api/v1/relationships', {
-      termId: a.termId,
-      kind: 'crosslist',
-      sharedCapacity: null,
-      members: [
-        { sectionId: a.id, primary: true },
-        { sectionId: b.id, primary: false },
-      ],
-    });
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
-    const rel = await relationshipSettled(res.body.id, (r) => r.integrationStatus?.status === 'synced');
+    const rel = await relationshipSettled(await postCrosslist(hub.admin, a, b), (r) => r.integrationStatus?.status === 'synced');
     expect(rel.sisKey).not.toBeNull();
     return rel;
   }
