@@ -120,6 +120,8 @@ export function SectionsScreen() {
   const instructors = useInstructors();
   const capabilities = useCapabilities();
   const canRelate = useCan('relationships.edit');
+  // Where terms come from, for whoever can go there: the Admin product, Execute Merge, and a hub with its merges.
+  const canImport = useCan('merges.execute') && !!useSession().me?.products.includes('admin') && !!capabilities.data?.has('post', '/api/v1/admin/merges');
   // A role limited to departments sees their sections only: the filter offers those departments.
   const scope = useSession().me?.departmentIds;
   const offeredDepartments = (departments.data ?? []).filter((d) => !scope || scope.includes(d.id));
@@ -382,9 +384,19 @@ export function SectionsScreen() {
       </form>
 
       <p className="text-sm text-slate-600" aria-live="polite" data-testid="section-count">
-        {!term
-          ? 'No term yet: sections appear once a term exists.'
-          : query.isPending
+        {!term ? (
+          <>
+            No term yet: sections appear once a term exists.
+            {canImport ? (
+              <>
+                {' '}
+                Import terms from the SIS with Execute Merge in <Link to="/admin/merges" className="text-blue-800 underline">Admin console › Merges</Link>.
+              </>
+            ) : (
+              ' An administrator imports them from the SIS.'
+            )}
+          </>
+        ) : query.isPending
           ? 'Loading sections…'
           : `${data.length} section${data.length === 1 ? '' : 's'} loaded${query.hasNextPage ? ' — more load as you scroll' : ''}`}
         {selectedSections.length > 0 && ` · ${selectedSections.length} selected`}
