@@ -18,22 +18,13 @@ import {
   issuesToErrors,
   MAX_BULK_ROWS,
 } from '../../course-api/rules.ts';
-import {
-  amendCourse,
-  archiveEmptyCourses,
-  bulkWrite,
-  courseHistory,
-  getCourseByCode,
-  getSettings,
-  listApiCourses,
-  listClients,
-  nextRequestId,
-  rolloverStatus,
-  submitCourse,
-  updateClient,
-  updateSettings,
-  type Clock,
-} from '../../course-api/store.ts';
+import type { Clock } from '../../course-api/api-course.ts';
+import { bulkWrite } from '../../course-api/bulk.ts';
+import { listClients, nextRequestId, updateClient } from '../../course-api/clients.ts';
+import { courseHistory, getCourseByCode, listApiCourses } from '../../course-api/reads.ts';
+import { archiveEmptyCourses, rolloverStatus } from '../../course-api/rollover.ts';
+import { getSettings, updateSettings } from '../../course-api/settings.ts';
+import { amendCourse, submitCourse } from '../../course-api/write.ts';
 import { actorOf, requireAdmin, requirePermission } from '../auth.ts';
 import { limit, pageOf, problem, problems } from '../schemas.ts';
 import { isTimeZone } from '../../domain/zoned-time.ts';
