@@ -1,8 +1,12 @@
 // Backups of the embedded database: an image of PGlite's data directory (a gzip'd tar, as PGlite
-// dumps and loads it), taken while the hub runs, and loaded into a data directory by `restore`.
-import { PGlite, protocol } from '@electric-sql/pglite';
+// dumps it), taken while the hub runs, and unpacked into a data directory by `restore` as it is
+// read, so that the image is never held whole in memory.
+import { type PGlite, protocol } from '@electric-sql/pglite';
+import { mkdir, open } from 'node:fs/promises';
+import { PassThrough, pipeline, type Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { constants, gunzipSync, gzip } from 'node:zlib';
+import { constants, createGunzip, gunzipSync, gzip } from 'node:zlib';
+import { Unpack } from 'tar';
 
 /**
  * The database as of its last commit. PGlite's dumpDataDir takes only its query lock, so on its
@@ -26,13 +30,13 @@ export async function backupImage(pglite: PGlite): Promise<Buffer> {
 const LOOKED_AT = 64 * 1024;
 
 /**
- * Whether `file` is such an image: a gzip'd tar holding a PostgreSQL data directory (its PG_VERSION
- * at the top). Only its start is unpacked: loading it unpacks the whole again.
+ * Whether `start`, the first bytes of a file, begin such an image: a gzip'd tar holding a PostgreSQL
+ * data directory (its PG_VERSION at the top).
  */
-export function isBackupImage(file: Buffer): boolean {
+export function isBackupImage(start: Buffer): boolean {
   let tar: Buffer;
   try {
-    tar = gunzipSync(file.subarray(0, LOOKED_AT), { finishFlush: constants.Z_SYNC_FLUSH });
+    tar = gunzipSync(start.subarray(0, LOOKED_AT), { finishFlush: constants.Z_SYNC_FLUSH });
   } catch {
     return false;
   }
@@ -48,10 +52,64 @@ export function isBackupImage(file: Buffer): boolean {
   return false;
 }
 
-/** Loads an image into `pgDir`, which must hold no database; answers PGlite open on it. */
-export function loadImage(pgDir: string, image: Buffer): Promise<PGlite> {
-  // The type tells PGlite to gunzip it; the files are written through to pgDir (its Node file system).
-  return PGlite.create({ dataDir: pgDir, loadDataDir: new Blob([new Uint8Array(image)], { type: 'application/gzip' }) });
+/**
+ * The backup in `file` as a stream, or null when its start is not one. The file is read once, front
+ * to back (its start is checked, then sent on ahead of the rest), so it may also be a pipe.
+ */
+export async function openImage(file: string): Promise<Readable | null> {
+  const handle = await open(file);
+  const start = Buffer.alloc(LOOKED_AT);
+  let length = 0;
+  try {
+    for (let read = -1; read !== 0 && length < LOOKED_AT; length += read) ({ bytesRead: read } = await handle.read(start, length, LOOKED_AT - length, null));
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  if (!isBackupImage(start.subarray(0, length))) {
+    await handle.close();
+    return null;
+  }
+  const image = new PassThrough();
+  image.write(start.subarray(0, length));
+  pipeline(handle.createReadStream(), image, () => {}); // a failure reaches whoever reads `image`
+  return image;
+}
+
+/**
+ * Unpacks an image into `pgDir`, as it arrives. node-tar keeps paths inside `pgDir` (PGlite's
+ * own names start with '/', which it strips and tells as TAR_ENTRY_INFO; `..` it refuses); only
+ * files and directories are taken, so no link in a crafted file points PostgreSQL elsewhere. Any
+ * other warning (cut short, not a tar, a refused entry) fails the whole: half a database is none.
+ * It answers only once node-tar has closed every file it opened, even when the image fails
+ * part-way (node-tar is then ended, as if the image were cut short): a write landing after the
+ * caller removed the half-restored copy, and put back the database that was there, would be into
+ * that one. Gunzipped by zlib, not node-tar, whose abort on a bad gzip would never close.
+ */
+export async function extractImage(image: Readable, pgDir: string): Promise<void> {
+  await mkdir(pgDir, { recursive: true });
+  let damage: string | undefined;
+  const unpack = new Unpack({
+    cwd: pgDir,
+    preserveOwner: false,
+    filter: (_path, entry) => 'type' in entry && (entry.type === 'File' || entry.type === 'Directory'),
+    onwarn: (code, message) => {
+      if (code !== 'TAR_ENTRY_INFO') damage ??= message;
+    },
+  });
+  await new Promise((done, failed) => {
+    unpack.on('close', done);
+    unpack.on('error', failed);
+    const gunzip = createGunzip();
+    gunzip.on('error', (error) => {
+      damage ??= error.message;
+      gunzip.unpipe(unpack);
+      unpack.end();
+    });
+    image.on('error', (error) => gunzip.destroy(error));
+    image.pipe(gunzip).pipe(unpack);
+  });
+  if (damage) throw new Error(damage);
 }
 
 /** A UTC time for a file name: 20260824T130502Z. */

@@ -1,11 +1,12 @@
 // `coursebridge restore <file>`: a backup of the embedded database into a data directory no hub
 // holds, migrated; anything else refused in one line, and a database already there kept aside.
 import { PGlite } from '@electric-sql/pglite';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { backupImage } from '../../src/db/backup.ts';
 import { lockDataDir } from '../../src/db/data-dir.ts';
 import { openDatabase } from '../../src/db/database.ts';
@@ -15,13 +16,18 @@ import { cliEnv, expectExplained, runCli } from './helpers.ts';
 const scratch = mkdtempSync(join(tmpdir(), 'cb-restore-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** A backup of a database older than any migration, holding one note: restore must bring it up to date. */
-async function backupWith(note: string): Promise<string> {
+/**
+ * A backup of a database older than any migration, holding one note: restore must bring it up to
+ * date. Made as the hub makes one, or by PGlite's own dumpDataDir, as the hub made them before it
+ * streamed them (its entries are named /PG_VERSION, /base/1/112, …).
+ */
+async function backupWith(note: string, by: 'hub' | 'pglite' = 'hub'): Promise<string> {
   const pglite = await PGlite.create({ dataDir: join(scratch, `source-${note}`) });
   try {
     await pglite.exec(`create table notes (text text); insert into notes values ('${note}')`);
     const file = join(scratch, `${note}.tar.gz`);
-    writeFileSync(file, await backupImage(pglite));
+    if (by === 'hub') writeFileSync(file, await backupImage(pglite));
+    else writeFileSync(file, new Uint8Array(await (await pglite.dumpDataDir('gzip')).arrayBuffer()));
     return file;
   } finally {
     await pglite.close();
@@ -39,9 +45,11 @@ async function noteIn(pgDir: string): Promise<string> {
 
 let first: string;
 let second: string;
+let older: string;
 beforeAll(async () => {
   first = await backupWith('first');
   second = await backupWith('second');
+  older = await backupWith('older', 'pglite');
 });
 
 describe('coursebridge restore', () => {
@@ -72,6 +80,43 @@ describe('coursebridge restore', () => {
     expect(replaced.stdout).toContain(`The database that was there is kept in ${join(dataDir, aside[0])}.`);
     expect(await noteIn(join(dataDir, 'pg'))).toBe('second');
     expect(await noteIn(join(dataDir, aside[0]))).toBe('first');
+  });
+
+  it('restores a backup PGlite itself dumped, as the hub made them before', async () => {
+    const olderDir = join(scratch, 'older');
+    const restored = await runCli(['restore', older], cliEnv(olderDir));
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(restored.stdout).toContain(`Restored 0 terms, 0 sections and 0 users into ${join(olderDir, 'pg')}.`);
+    expect(await noteIn(join(olderDir, 'pg'))).toBe('older');
+  });
+
+  it('unpacks a backup as it reads it: one still arriving through a pipe is already being restored', async () => {
+    const pipe = join(scratch, 'arriving.tar.gz');
+    execFileSync('mkfifo', [pipe]);
+    const bytes = readFileSync(first);
+    const arriving = join(scratch, 'arriving');
+    const restoring = runCli(['restore', pipe], cliEnv(arriving));
+    const sender = createWriteStream(pipe);
+    sender.write(bytes.subarray(0, bytes.length / 2));
+    // Read whole before unpacking, as it once was, nothing would be unpacked until the pipe closes.
+    await vi.waitFor(() => expect(existsSync(join(arriving, 'pg', 'PG_VERSION'))).toBe(true), { timeout: 30_000, interval: 20 });
+    sender.end(bytes.subarray(bytes.length / 2));
+    const restored = await restoring;
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(await noteIn(join(arriving, 'pg'))).toBe('first');
+  });
+
+  it('refuses a backup cut short, leaving the database that was there in place and nothing half-restored', async () => {
+    const cut = join(scratch, 'cut.tar.gz');
+    const bytes = readFileSync(first);
+    writeFileSync(cut, bytes.subarray(0, bytes.length / 2));
+    const before = readdirSync(dataDir).sort();
+    const refused = await runCli(['restore', '--replace', cut], cliEnv(dataDir));
+    expect(refused.code, refused.stdout + refused.stderr).toBe(1);
+    expect(refused.stderr.trimEnd().split('\n').at(-1)).toMatch(new RegExp(`^coursebridge: ${cut} is damaged or cut short \\(.+\\): nothing was restored\\.$`));
+    expect(refused.stderr).not.toMatch(/^\s+at /m);
+    expect(readdirSync(dataDir).sort()).toEqual(before);
+    expect(await noteIn(join(dataDir, 'pg'))).toBe('second');
   });
 
   it('refuses a data directory a hub holds', async () => {

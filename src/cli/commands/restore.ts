@@ -1,9 +1,11 @@
+import { PGlite } from '@electric-sql/pglite';
 import { Command } from 'commander';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { sql } from 'kysely';
 import { loadConfig } from '../../config.ts';
-import { fileTimestamp, isBackupImage, loadImage } from '../../db/backup.ts';
+import { extractImage, fileTimestamp, openImage } from '../../db/backup.ts';
 import { lockDataDir } from '../../db/data-dir.ts';
 import { openDatabase } from '../../db/database.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
@@ -17,12 +19,16 @@ export function restoreCommand(): Command {
     .action(async (file: string, options: { replace?: boolean }) => {
       const config = loadConfig();
       if (config.databaseUrl) throw new CliError('DATABASE_URL is set: this restores the embedded database; restore PostgreSQL with pg_restore.');
-      const image = readBackup(file);
-      const release = lockDataDir(config.dataDir);
+      const image = await openBackup(file);
       try {
-        await restore(config.dataDir, image, options.replace ?? false);
+        const release = lockDataDir(config.dataDir);
+        try {
+          await restore(config.dataDir, { file, image }, options.replace ?? false);
+        } finally {
+          release();
+        }
       } finally {
-        release();
+        image.destroy(); // read to its end, or refused: the file is closed either way
       }
       if (!config.secretsKey && !existsSync(join(config.dataDir, 'secrets.key')))
         console.log(
@@ -32,18 +38,19 @@ export function restoreCommand(): Command {
     });
 }
 
-function readBackup(file: string): Buffer {
-  let image: Buffer;
+/** The backup as a stream once its start shows it is one; the rest is read as it is unpacked. */
+async function openBackup(file: string): Promise<Readable> {
+  let image: Readable | null;
   try {
-    image = readFileSync(file);
+    image = await openImage(file);
   } catch (error) {
     throw new CliError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`);
   }
-  if (!isBackupImage(image)) throw new CliError(`${file} is not a Coursebridge backup (a gzip'd tar of the embedded database, from GET /api/v1/admin/backup).`);
+  if (!image) throw new CliError(`${file} is not a Coursebridge backup (a gzip'd tar of the embedded database, from GET /api/v1/admin/backup).`);
   return image;
 }
 
-async function restore(dataDir: string, image: Buffer, replace: boolean): Promise<void> {
+async function restore(dataDir: string, { file, image }: { file: string; image: Readable }, replace: boolean): Promise<void> {
   const pgDir = join(dataDir, 'pg');
   let asideDir: string | null = null;
   if (existsSync(pgDir) && readdirSync(pgDir).length > 0) {
@@ -52,8 +59,13 @@ async function restore(dataDir: string, image: Buffer, replace: boolean): Promis
     renameSync(pgDir, asideDir);
   }
   try {
+    try {
+      await extractImage(image, pgDir);
+    } catch (error) {
+      throw new CliError(`${file} is damaged or cut short (${(error as Error).message}): nothing was restored.`);
+    }
     // Without the hub's parsers, as src/db/initdb-child.ts migrates a new database: counts are cast.
-    const database = await openDatabase({ pglite: await loadImage(pgDir, image) });
+    const database = await openDatabase({ pglite: await PGlite.create({ dataDir: pgDir }) });
     try {
       await migrateToLatest(database.db);
       const count = async (table: 'terms' | 'sections' | 'users') =>
