@@ -1,6 +1,7 @@
-// Times on the institution's clock and validation messages a person can read (not zod's "Too
-// small: expected number to be >=0"), in a real browser against a real hub. The browser runs in Tokyo and the institution is in Chicago (the hub's
-// default zone), 15 hours apart, so a time shown on the browser's clock shows the wrong day.
+// Times on the institution's clock, others on the browser's naming its zone, and validation
+// messages a person can read (not zod's "Too small: expected number to be >=0"), in a real browser
+// against a real hub. The browser runs in Tokyo and the institution is in Chicago (the hub's default
+// zone), 15 hours apart, so a time on the browser's clock not saying so reads as the wrong day.
 // Both clocks are fixed: the hub's through its injected clock, the page's through playwright's.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +23,22 @@ describe.skipIf(!hasChromium)("the institution's clock and readable messages in 
     return res.body;
   };
   const inTokyo = (email: string) => signedInPage(browser, hub.url, email, PASSWORD, undefined, { context: TOKYO, fixedTime: NOW });
+
+  /** A merge run of the term's sections, started as it was queued. */
+  const insertRun = (run: { trigger: 'manual' | 'nightly'; actor: string; dryRun: boolean; status: 'failed' | 'succeeded'; queuedAt: string; finishedAt: string; error?: string }) =>
+    hub.db
+      .insertInto('merge_runs')
+      .values({
+        trigger: run.trigger,
+        actor_name: run.actor,
+        options: JSON.stringify({ types: ['sections'], terms: [seed.term.code], sendUpdates: false, dryRun: run.dryRun, allowEmpty: false, force: false }),
+        status: run.status,
+        queued_at: run.queuedAt,
+        started_at: run.queuedAt,
+        finished_at: run.finishedAt,
+        error: run.error ?? null,
+      })
+      .execute();
 
   beforeAll(async () => {
     browser = await launchBrowser();
@@ -57,19 +74,7 @@ describe.skipIf(!hasChromium)("the institution's clock and readable messages in 
 
   it("the sync dashboard counts a run on the institution's day and shows the last nightly on its clock", async () => {
     // A nightly run that failed at 20:00 on 4 December in Chicago (11:00 on the 5th in Tokyo).
-    await hub.db
-      .insertInto('merge_runs')
-      .values({
-        trigger: 'nightly',
-        actor_name: 'system',
-        options: JSON.stringify({ types: ['sections'], terms: [seed.term.code], sendUpdates: false, dryRun: false, allowEmpty: false, force: false }),
-        status: 'failed',
-        queued_at: '2026-12-05T01:59:00Z',
-        started_at: '2026-12-05T01:59:00Z',
-        finished_at: '2026-12-05T02:00:00Z',
-        error: 'The SIS did not answer',
-      })
-      .execute();
+    await insertRun({ trigger: 'nightly', actor: 'system', dryRun: false, status: 'failed', queuedAt: '2026-12-05T01:59:00Z', finishedAt: '2026-12-05T02:00:00Z', error: 'The SIS did not answer' });
     const page = await inTokyo('registrar@example.edu');
     await page.goto('/admin/sync');
     await page.getByTestId('dash-last-nightly').getByText('2026-12-04 20:00 (institution time, America/Chicago)').waitFor();
@@ -82,6 +87,35 @@ describe.skipIf(!hasChromium)("the institution's clock and readable messages in 
     expect(await days.last().getAttribute('data-merge-errors')).toBe('1');
     expect(await days.first().getAttribute('data-day')).toBe('2026-11-05');
     await page.getByText("Days are the institution's (America/Chicago).").waitFor();
+    await page.context().close();
+  });
+
+  it("the merge history and the audit log show their instants on the browser's clock, naming its zone", async () => {
+    // Queued at 12:26:06 on 4 December in Chicago: 03:26:06 on the 5th in Tokyo.
+    await insertRun({ trigger: 'manual', actor: 'registrar@example.edu', dryRun: true, status: 'succeeded', queuedAt: '2026-12-04T18:26:06Z', finishedAt: '2026-12-04T18:26:09Z' });
+    await hub.db
+      .insertInto('audit_log')
+      .values({
+        at: '2026-12-04T18:27:41Z',
+        actor_type: 'system',
+        actor_id: null,
+        actor_name: 'Clock test',
+        action: 'update',
+        entity_type: 'term',
+        entity_id: seed.term.id,
+        changes: JSON.stringify({ name: { before: 'Fall', after: 'Fall term' } }),
+        context: JSON.stringify({}),
+      })
+      .execute();
+    const page = await inTokyo('registrar@example.edu');
+    await page.goto('/admin/merges');
+    const run = page.locator('tbody tr', { hasText: 'dry run' });
+    expect(await run.getByRole('cell').first().innerText()).toBe('2026-12-05 03:26:06 GMT+9');
+    // A screen reader hears the same time on the row's Details button.
+    await run.getByRole('button', { name: 'Details of the merge queued 2026-12-05 03:26:06 GMT+9', exact: true }).waitFor();
+    await page.goto('/admin/audit');
+    const entry = page.locator('tbody tr', { hasText: 'Clock test' });
+    expect(await entry.getByRole('cell').first().innerText()).toBe('2026-12-05 03:27:41 GMT+9');
     await page.context().close();
   });
 

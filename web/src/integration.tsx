@@ -4,7 +4,7 @@
 import { useState } from 'react';
 import { INTEGRATION_BANNER_LABELS } from './data.ts';
 import type { IntegrationStatusView } from './types.ts';
-import { Dialog } from './ui.tsx';
+import { Dialog, localStamp } from './ui.tsx';
 
 export type IntegrationSubject = 'section' | 'relationship';
 
@@ -76,7 +76,7 @@ export function IntegrationStatusButton({
   };
   const label = integrationLabel(view, subject);
   const why = detailText(view, subject);
-  const when = view.status === 'synced' && view.lastSuccessAt ? ` at ${new Date(view.lastSuccessAt).toLocaleString()}` : '';
+  const when = view.status === 'synced' && view.lastSuccessAt ? ` at ${localStamp(view.lastSuccessAt)}` : '';
   const first = view.status === 'error' ? view.messages[0]?.message : undefined;
   return (
     <>
@@ -109,7 +109,7 @@ export function IntegrationStatusButton({
 }
 
 export function IntegrationDetails({ view, subject, fieldLabels = {} }: { view: IntegrationStatusView; subject: IntegrationSubject; fieldLabels?: Record<string, string> }) {
-  const at = (v: string | null) => (v ? new Date(v).toLocaleString() : '—');
+  const at = (v: string | null) => (v ? localStamp(v) : '—');
   return (
     <div className="space-y-3 text-sm" data-testid="integration-details">
       <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1">

@@ -1,4 +1,5 @@
-// Small shared pieces: labelled fields with their error beside them, alerts, dialogs.
+// Small shared pieces: labelled fields with their error beside them, alerts, dialogs, and how
+// instants are shown (on the institution's clock or the browser's, always saying which).
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { instantToLocal, LOCAL_DATE_TIME } from '../../src/domain/zoned-time.ts';
 import { ApiError } from './api.ts';
@@ -102,6 +103,24 @@ export function Dialog({ title, open, onClose, children, wide }: { title: string
   );
 }
 
+// Instants not tied to the institution's calendar (when a record changed, a merge was queued, a
+// token last used) are shown on this browser's clock, named by its zone: a non-admin learns the
+// institution's zone only from a term's phase in force (its badge), and a bare "3:26 AM" beside
+// "Nightly at 02:00 (America/Chicago)" cannot be told from the institution's 3 AM.
+const stampParts = { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' } as const;
+const stampFormat = new Intl.DateTimeFormat(undefined, stampParts);
+const stampFormatWithSeconds = new Intl.DateTimeFormat(undefined, { ...stampParts, second: '2-digit' });
+
+/**
+ * "2025-03-04 14:05 CST": the instant in the browser's time zone, labelled with it; with
+ * `seconds`, "2025-03-04 14:05:09 CST" where events in the same minute must be told apart.
+ */
+export function localStamp(iso: string, { seconds = false }: { seconds?: boolean } = {}): string {
+  const format = seconds ? stampFormatWithSeconds : stampFormat;
+  const p = Object.fromEntries(format.formatToParts(new Date(iso)).map((part) => [part.type, part.value]));
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}${seconds ? `:${p.second}` : ''} ${p.timeZoneName}`;
+}
+
 /**
  * A wall-clock time 'YYYY-MM-DDTHH:MM' in the institution's time zone as every screen shows it —
  * phases and merges happen on the institution's clock, whatever zone the browser is in.
@@ -112,7 +131,7 @@ export function institutionTime(local: string, timeZone?: string): string {
 
 /** An instant on the institution's clock; in the browser's, saying so, when the zone is not known. */
 export function instantInInstitution(instant: string, timeZone: string | undefined): string {
-  if (!timeZone) return `${new Date(instant).toLocaleString()} (your time)`;
+  if (!timeZone) return `${localStamp(instant)} (your time)`;
   return institutionTime(instantToLocal(new Date(instant), timeZone), timeZone);
 }
 

@@ -3,7 +3,7 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { get, qs } from '../api.ts';
 import type { AuditEntry, Page } from '../types.ts';
-import { Alert, ErrorAlert, formatValue } from '../ui.tsx';
+import { Alert, ErrorAlert, formatValue, localStamp } from '../ui.tsx';
 import { AdminTable } from './AdminTable.tsx';
 
 // Every record type and action the hub audits (grep recordAudit in src to extend).
@@ -92,7 +92,7 @@ export function AuditLog() {
       <AdminTable columns={['When', 'Who', 'Action', 'Record', 'Changes']}>
         {entries.map((e) => (
           <tr key={e.id} className="border-t border-slate-100 align-top">
-            <td className="whitespace-nowrap px-3 py-2">{new Date(e.at).toLocaleString()}</td>
+            <td className="whitespace-nowrap px-3 py-2">{localStamp(e.at, { seconds: true })}</td>
             <td className="px-3 py-2">
               {e.actor.name} <span className="text-slate-500">({e.actor.type})</span>
             </td>

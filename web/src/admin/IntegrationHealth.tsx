@@ -8,7 +8,7 @@ import { get, post } from '../api.ts';
 import { INTEGRATION_BANNER_LABELS, useTerms } from '../data.ts';
 import { Link } from '../router.tsx';
 import type { IntegrationStatusView } from '../types.ts';
-import { Alert, Dialog, ErrorAlert, Field } from '../ui.tsx';
+import { Alert, Dialog, ErrorAlert, Field, localStamp } from '../ui.tsx';
 
 export interface HealthItem {
   type: 'section' | 'relationship';
@@ -105,7 +105,7 @@ export function IntegrationHealth() {
               {item.status.errorCode && <span className="badge bg-slate-100 text-slate-700">{item.status.errorCode}</span>}
               {item.dismissed && <span className="badge bg-slate-200 text-slate-700">dismissed</span>}
               <span className="ml-auto text-xs text-slate-500">
-                {item.status.lastAttemptAt && `last attempt ${new Date(item.status.lastAttemptAt).toLocaleString()}`} · {item.status.attempts} attempt{item.status.attempts === 1 ? '' : 's'}
+                {item.status.lastAttemptAt && `last attempt ${localStamp(item.status.lastAttemptAt)}`} · {item.status.attempts} attempt{item.status.attempts === 1 ? '' : 's'}
               </span>
             </div>
             <div>

@@ -8,7 +8,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
 import { ApiError, fieldErrors, get, post, put } from '../api.ts';
 import { useTerms } from '../data.ts';
-import { Alert, ErrorAlert, Field } from '../ui.tsx';
+import { Alert, ErrorAlert, Field, localStamp } from '../ui.tsx';
 import { AdminTable } from './AdminTable.tsx';
 import { InstitutionSettings, useInstitution } from './Institution.tsx';
 import { SOURCE_LABELS, type SourceOfTruth } from '../types.ts';
@@ -508,7 +508,7 @@ function SettingsHistory() {
           return (
             <tr key={h.version} className="border-t border-slate-100 align-top">
               <td className="px-3 py-2">{h.version}</td>
-              <td className="px-3 py-2 whitespace-nowrap">{new Date(h.at).toLocaleString()}</td>
+              <td className="px-3 py-2 whitespace-nowrap">{localStamp(h.at)}</td>
               <td className="px-3 py-2">{h.actor}</td>
               <td className="px-3 py-2">{h.comment ?? <span className="text-slate-400">—</span>}</td>
               <td className="px-3 py-2 font-mono text-xs">

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { fieldErrors, get, post } from '../api.ts';
 import { useTerms } from '../data.ts';
-import { Alert, ErrorAlert } from '../ui.tsx';
+import { Alert, ErrorAlert, localStamp } from '../ui.tsx';
 import { AdminTable } from './AdminTable.tsx';
 
 const TERM_TYPES = ['courses', 'sections', 'relationships'] as const;
@@ -232,7 +232,7 @@ function MergeHistory({ onOpen }: { onOpen: (id: string) => void }) {
       <AdminTable columns={['Queued', 'Trigger', 'By', 'Types × terms', 'Status', { label: 'Actions', hidden: true }]}>
         {(runs.data ?? []).map((r) => (
           <tr key={r.id} className="border-t border-slate-100">
-            <td className="px-3 py-2">{new Date(r.queuedAt).toLocaleString()}</td>
+            <td className="px-3 py-2 whitespace-nowrap">{localStamp(r.queuedAt, { seconds: true })}</td>
             <td className="px-3 py-2">{r.trigger.replace('_', ' ')}</td>
             <td className="px-3 py-2">{r.actor}</td>
             <td className="px-3 py-2">
@@ -243,7 +243,7 @@ function MergeHistory({ onOpen }: { onOpen: (id: string) => void }) {
             <td className="px-3 py-2"><span className={`badge ${STATUS_STYLE[r.status]}`}>{r.status}</span></td>
             <td className="px-3 py-2 text-right">
               <button type="button" className="btn" onClick={() => onOpen(r.id)}>
-                Details <span className="sr-only">of the merge queued {new Date(r.queuedAt).toLocaleString()}</span>
+                Details <span className="sr-only">of the merge queued {localStamp(r.queuedAt, { seconds: true })}</span>
               </button>
             </td>
           </tr>

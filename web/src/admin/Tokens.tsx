@@ -4,7 +4,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import { fieldErrors, get, post } from '../api.ts';
 import { useRoles } from '../data.ts';
 import type { ApiToken } from '../types.ts';
-import { Alert, ErrorAlert, Field } from '../ui.tsx';
+import { Alert, ErrorAlert, Field, localStamp } from '../ui.tsx';
 import { AdminTable } from './AdminTable.tsx';
 
 export function Tokens() {
@@ -109,11 +109,11 @@ export function Tokens() {
             <td className="px-3 py-2 font-mono">{t.prefix}…</td>
             <td className="px-3 py-2">{roleName.get(t.roleId) ?? t.roleId}</td>
             <td className="px-3 py-2">{t.kind === 'api' ? 'API client' : 'Record system'}</td>
-            <td className="px-3 py-2">{new Date(t.createdAt).toLocaleString()}</td>
-            <td className="px-3 py-2">{t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString() : 'never'}</td>
+            <td className="px-3 py-2 whitespace-nowrap">{localStamp(t.createdAt)}</td>
+            <td className="px-3 py-2 whitespace-nowrap">{t.lastUsedAt ? localStamp(t.lastUsedAt) : 'never'}</td>
             <td className="px-3 py-2 text-right">
               {t.revokedAt ? (
-                `Revoked ${new Date(t.revokedAt).toLocaleDateString()}`
+                `Revoked ${localStamp(t.revokedAt)}`
               ) : (
                 <button type="button" className="btn btn-danger" onClick={() => confirm(`Revoke “${t.name}”? Clients using it stop working.`) && revoke.mutate(t.id)}>
                   Revoke <span className="sr-only">{t.name}</span>

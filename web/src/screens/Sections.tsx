@@ -19,7 +19,7 @@ import { INTEGRATION_LABELS, meetingSummary, sectionCode, useCapabilities, useDe
 import { Link } from '../router.tsx';
 import { useCan, useSession } from '../session.tsx';
 import type { Page, Room, Section } from '../types.ts';
-import { Alert, ErrorAlert } from '../ui.tsx';
+import { Alert, ErrorAlert, localStamp } from '../ui.tsx';
 import { NewSectionButton } from './NewSectionDialog.tsx';
 import { RelationshipDialog } from './RelationshipDialog.tsx';
 import { TermPicker, useSelectedTerm } from './TermPicker.tsx';
@@ -66,15 +66,6 @@ const helper = createColumnHelper<typeof features, SectionRow>();
 const PAGE_SIZE = 500;
 const ROW_HEIGHT = 36;
 const COLUMN_KEY = 'coursebridge.sectionColumns';
-
-// A non-admin learns the institution's time zone only from a term's phase in force (its badge), so
-// instants are shown on this browser's clock, named by its zone so they are not read as another's.
-const stampFormat = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' });
-/** "2025-03-04 14:05 CST": the instant in the browser's time zone, labelled with it. */
-function localStamp(iso: string): string {
-  const p = Object.fromEntries(stampFormat.formatToParts(new Date(iso)).map((part) => [part.type, part.value]));
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute} ${p.timeZoneName}`;
-}
 
 function toRow(s: Section, rooms: Map<string, Room>, instructors: Map<string, string>): SectionRow {
   return {
