@@ -381,7 +381,11 @@ export function SectionsScreen() {
             {canImport ? (
               <>
                 {' '}
-                Import terms from the SIS with Execute Merge in <Link to="/admin/merges" className="text-blue-800 underline">Admin console › Merges</Link>.
+                Import terms from the SIS with{' '}
+                <Link to="/admin/merges" className="text-blue-800 underline">
+                  Execute Merge
+                </Link>{' '}
+                in the admin console.
               </>
             ) : (
               ' An administrator imports them from the SIS.'
