@@ -1,32 +1,94 @@
-// Backups of the embedded database: an image of PGlite's data directory (a gzip'd tar, as PGlite
-// dumps it), taken while the hub runs, and unpacked into a data directory by `restore` as it is
-// read, so that the image is never held whole in memory.
+// Backups of the embedded database: an image of PGlite's data directory (a gzip'd tar laid out as
+// PGlite's dumpDataDir lays it out: the directory's files at the top, PG_VERSION first), taken
+// while the hub runs, and unpacked into a data directory by `restore`. Both ways stream: neither
+// the database nor the image is ever held whole in memory (a 1–2 GB database would be gigabytes).
 import { type PGlite, protocol } from '@electric-sql/pglite';
-import { mkdir, open } from 'node:fs/promises';
-import { PassThrough, pipeline, type Readable } from 'node:stream';
-import { promisify } from 'node:util';
-import { constants, createGunzip, gunzipSync, gzip } from 'node:zlib';
-import { Unpack } from 'tar';
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { cp, lstat, mkdir, open, readdir, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { PassThrough, pipeline, Readable, Transform } from 'node:stream';
+import { constants, createGunzip, createGzip, gunzipSync } from 'node:zlib';
+import { Header, Pax, Unpack } from 'tar';
+
+/** The copies this process is sending, by path: any other beside the data directory was left by a hub that stopped mid-backup. */
+const sending = new Set<string>();
 
 /**
- * The database as of its last commit. PGlite's dumpDataDir takes only its query lock, so on its
- * own it could copy the files between two statements of an open transaction; under the
- * transaction lock, as src/db/pglite-statements.ts takes it, none is open. CHECKPOINT first writes
- * every committed page to the files, so the image needs no replay of the write-ahead log. Inside
- * that lock pglite.exec() would wait for the lock itself, hence the bare protocol message. The tar
- * is gzip'd after the lock is let go, off the event loop: for a 263 MB data directory PGlite's own
- * gzip held the database 6.7 s, the copy alone 1.0 s.
+ * The database as of its last commit, as a stream of the gzip'd tar. Under the transaction lock,
+ * as src/db/pglite-statements.ts takes it, no transaction is open; under the query lock too, no
+ * statement (pg-boss's included) writes while the files are copied. CHECKPOINT first writes every
+ * committed page to the files, so the image needs no replay of the write-ahead log. Inside those
+ * locks pglite.exec() would wait for them itself, hence the bare protocol message. The locks are
+ * held only while the files are copied, beside the data directory (the same file system, not
+ * os.tmpdir(), which may be small or another disk; about the size of the data directory); the
+ * tar is made from that copy after they are let go, and gzip'd on zlib's threads. The copy is
+ * removed before the stream ends, and when it fails or its reader goes away.
  */
-export async function backupImage(pglite: PGlite): Promise<Buffer> {
-  await pglite._checkReady();
-  const tar = await pglite._runExclusiveTransaction(async () => {
-    await pglite._runExclusiveQuery(() => pglite.execProtocol(protocol.serialize.query('CHECKPOINT')));
-    return pglite.dumpDataDir('none');
-  });
-  return promisify(gzip)(new Uint8Array(await tar.arrayBuffer()));
+export async function backupImage(pglite: PGlite): Promise<Readable> {
+  const pgDir = filesOf(pglite);
+  const prefix = `${basename(pgDir)}.backup-in-progress-`;
+  const copy = join(dirname(pgDir), prefix + randomUUID());
+  sending.add(copy); // before the look for stale copies, so that of a backup taken at the same time does not find this one
+  const remove = () => rm(copy, { recursive: true, force: true }).finally(() => sending.delete(copy));
+  let names: string[];
+  try {
+    const stale = (await readdir(dirname(pgDir))).map((name) => join(dirname(pgDir), name)).filter((path) => basename(path).startsWith(prefix) && !sending.has(path));
+    await Promise.all(stale.map((path) => rm(path, { recursive: true, force: true })));
+    await pglite._checkReady();
+    await pglite._runExclusiveTransaction(() =>
+      pglite._runExclusiveQuery(async () => {
+        await pglite.execProtocol(protocol.serialize.query('CHECKPOINT'));
+        await cp(pgDir, copy, { recursive: true });
+      }),
+    );
+    names = await readdir(copy);
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+  const tar = Readable.from(tarOf(copy, ['PG_VERSION', ...names.filter((name) => name !== 'PG_VERSION').sort()]), { objectMode: false });
+  // Removed before the last byte goes out, so a finished download has left nothing behind.
+  const removedFirst = new Transform({ transform: (chunk, _, next) => next(null, chunk), flush: (done) => void remove().then(() => done(), done) });
+  return pipeline(tar, createGzip(), removedFirst, (error) => void (error && remove()));
 }
 
-/** How much of a backup is unpacked to tell it is one: PGlite's tar lists the top directory's PG_VERSION first. */
+/**
+ * A tar of the files under `dir`, each directory's entry before what it holds, as PGlite's
+ * dumpDataDir lists them (but named relative to it, not from '/'). node-tar writes the headers;
+ * each file is read by a stream of its own, which closes the file when the tar is given up
+ * part-way. node-tar's Pack would keep that file open, and its disk space taken, until the hub stops.
+ */
+async function* tarOf(dir: string, names: string[]): AsyncGenerator<Buffer> {
+  yield* entries(dir, names);
+  yield Buffer.alloc(1024); // the end of the tar
+}
+
+async function* entries(dir: string, names: string[]): AsyncGenerator<Buffer> {
+  for (const name of names) {
+    const path = join(dir, name);
+    const stat = await lstat(path);
+    const directory = stat.isDirectory();
+    const size = directory ? 0 : stat.size;
+    const header = new Header({ path: directory ? `${name}/` : name, type: directory ? 'Directory' : 'File', mode: stat.mode & 0o7777, size, mtime: stat.mtime });
+    if (header.encode()) yield new Pax({ path: header.path, size, mtime: stat.mtime }).encode(); // a name too long for the header alone
+    yield header.block!;
+    if (directory) {
+      yield* entries(dir, (await readdir(path)).sort().map((child) => `${name}/${child}`));
+    } else if (size > 0) {
+      yield* createReadStream(path);
+      yield Buffer.alloc(-size & 511); // to the next 512-byte block
+    }
+  }
+}
+
+/** Where PGlite keeps the files: the hub opens it on a directory (src/db/database.ts), whose writes go through to the disk. */
+function filesOf(pglite: PGlite): string {
+  if (!pglite.dataDir || pglite.dataDir.includes('://')) throw new Error('This PGlite keeps its database in memory: there are no files to back up.');
+  return pglite.dataDir;
+}
+
+/** How much of a backup is unpacked to tell it is one: PGlite's tar, and ours, list the top directory's PG_VERSION first. */
 const LOOKED_AT = 64 * 1024;
 
 /**

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { backupImage } from '../../src/db/backup.ts';
@@ -26,7 +27,7 @@ async function backupWith(note: string, by: 'hub' | 'pglite' = 'hub'): Promise<s
   try {
     await pglite.exec(`create table notes (text text); insert into notes values ('${note}')`);
     const file = join(scratch, `${note}.tar.gz`);
-    if (by === 'hub') writeFileSync(file, await backupImage(pglite));
+    if (by === 'hub') await pipeline(await backupImage(pglite), createWriteStream(file));
     else writeFileSync(file, new Uint8Array(await (await pglite.dumpDataDir('gzip')).arrayBuffer()));
     return file;
   } finally {

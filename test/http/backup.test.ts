@@ -1,8 +1,11 @@
 // GET /api/v1/admin/backup: on the embedded database a download that `coursebridge restore` brings
-// back as a hub with the same schedule; on PostgreSQL a refusal naming pg_dump.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// back as a hub with the same schedule, sent from a copy of the files that it leaves nowhere; on
+// PostgreSQL a refusal naming pg_dump.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { get, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createRole } from '../../src/auth/roles.ts';
 import { openDatabase } from '../../src/db/database.ts';
@@ -30,6 +33,9 @@ async function download(client: Client) {
   return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
 }
 
+/** The copies of the database files a backup is being sent from, beside them. */
+const copies = () => readdirSync(dirname(hub.database.pglite!.dataDir!)).filter((name) => name.startsWith('pg.backup-in-progress-'));
+
 async function section(sectionNumber: string, capacity: number) {
   const created = await hub.admin.post('/api/v1/sections', {
     termId: s.term.id,
@@ -55,6 +61,7 @@ describe.skipIf(onPostgres)('a backup of the embedded database', () => {
     expect(backup.headers.get('content-type')).toBe('application/gzip');
     const file = /^attachment; filename="(coursebridge-\d{8}T\d{6}Z\.tar\.gz)"$/.exec(backup.headers.get('content-disposition') ?? '')?.[1];
     expect(file).toBeDefined();
+    expect(copies()).toEqual([]); // removed before the last byte was sent
 
     const path = join(scratch, file!);
     writeFileSync(path, backup.bytes);
@@ -90,6 +97,26 @@ describe.skipIf(onPostgres)('a backup of the embedded database', () => {
       actor: { type: 'user', id: hub.adminId },
       context: { file: expect.stringMatching(/^coursebridge-.*\.tar\.gz$/) },
     });
+  });
+
+  it('is read from its copy as the client reads it, and a client that goes away part-way leaves no copy behind', async () => {
+    // Incompressible, and more than the sockets between hub and client hold: the hub cannot have
+    // read all of the copy while the client reads no further than the first bytes.
+    const large = join(hub.database.pglite!.dataDir!, 'large-file-for-this-test');
+    writeFileSync(large, randomBytes(48 * 1024 * 1024));
+    try {
+      const response = await new Promise<IncomingMessage>((done, failed) =>
+        get(`${hub.url}/api/v1/admin/backup`, { headers: { cookie: hub.admin.cookie! } }, done).on('error', failed),
+      );
+      expect(response.statusCode).toBe(200);
+      await new Promise((done) => response.once('data', done));
+      response.pause();
+      expect(copies()).toHaveLength(1);
+      response.destroy();
+      await expect.poll(copies, { timeout: 30_000 }).toEqual([]);
+    } finally {
+      rmSync(large);
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 // GET /api/v1/admin/backup: the embedded database as a download, taken while the hub runs
 // (src/db/backup.ts). PostgreSQL has its own tools for this, which the refusal names.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { backupImage, fileTimestamp } from '../../db/backup.ts';
 import type { Database } from '../../db/database.ts';
@@ -19,11 +20,12 @@ export const backupRoutes = (database: Database, clock: () => Date): FastifyPlug
         description:
           'A consistent image as of the last commit, for `coursebridge restore`. It holds everything, password hashes and encrypted secrets ' +
           'included, but not the key those secrets open with (secrets.key in the data directory, or COURSEBRIDGE_SECRETS_KEY): keep that apart. ' +
-          '409 on PostgreSQL, which pg_dump backs up.',
+          'It is sent as it is compressed, from a copy of the database files made beside them (about as large; removed when the download ends ' +
+          'or is cut off); the audit log records it as the download starts. 409 on PostgreSQL, which pg_dump backs up.',
         response: {
           200: {
             description: 'The backup, as coursebridge-<UTC time>.tar.gz',
-            content: { 'application/gzip': { schema: z.custom<Buffer>().meta({ type: 'string', format: 'binary' }) } },
+            content: { 'application/gzip': { schema: z.custom<Readable>().meta({ type: 'string', format: 'binary' }) } },
           },
           ...problems,
         },
@@ -38,7 +40,15 @@ export const backupRoutes = (database: Database, clock: () => Date): FastifyPlug
         throw new ConflictError('This hub keeps its data in PostgreSQL: back it up with pg_dump (and restore with pg_restore). This download is for the embedded database.');
       const image = await backupImage(database.pglite);
       const file = `coursebridge-${fileTimestamp(clock())}.tar.gz`;
-      await recordAudit(database.db, actor, { action: 'backup', entityType: 'database', entityId: 'embedded', changes: {}, context: { file, bytes: image.length } });
+      // Recorded as the download starts, without its size (known only at the end): a download cut off
+      // part-way has still taken part of the database away, so the entry says who took which file,
+      // not that all of it arrived.
+      try {
+        await recordAudit(database.db, actor, { action: 'backup', entityType: 'database', entityId: 'embedded', changes: {}, context: { file } });
+      } catch (error) {
+        image.destroy(); // removes the copy
+        throw error;
+      }
       return reply.type('application/gzip').header('content-disposition', `attachment; filename="${file}"`).send(image);
     },
   );
