@@ -8,101 +8,34 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { DB } from '../db/schema.ts';
-import { fieldChanges } from '../domain/changes.ts';
-import {
-  DEFAULT_RETRY_POLICY,
-  guessField,
-  hubField,
-  retryDelayMs,
-  type RetryPolicy,
-  type SisMessage,
-  type StatusEvent,
-} from '../domain/integration-status.ts';
+import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy, type StatusEvent } from '../domain/integration-status.ts';
 import { fieldOwner, postingOn, type MergeSettings, type SourceOfTruth } from '../domain/merge-settings.ts';
-import { baseWithSent, mergeRecord, type Fields, type RecordMerge } from '../domain/three-way.ts';
-import type { JobQueue } from '../jobs/queue.ts';
+import { baseWithSent, mergeRecord, type Fields } from '../domain/three-way.ts';
 import type { SisConnector, SisWriter, SisWriteResult } from '../sis/contract.ts';
 import { SisError } from '../sis/errors.ts';
 import { ConflictError } from '../domain/errors.ts';
-import type { SisRelationship, SisRelationshipInput, SisSectionInput, SisSectionState } from '../sis/model.ts';
-import type { SisConnections } from './connection.ts';
-import { relationshipFields, sectionFields, sisMeeting, type MeetingFields } from './fields.ts';
+import type { SisRelationship, SisSectionState } from '../sis/model.ts';
+import { relationshipFields, sectionFields } from './fields.ts';
 import { hubSections, sectionKeys } from './hub-records.ts';
 import { prepareWrite, replaceChildren, type PreparedWrite } from './hub-writers.ts';
 import { sectionKeyMap, UnknownReferenceError } from './keys.ts';
 import { applyStatusEvent, changedWhileSyncOff, type PostedType } from './integration-store.ts';
-import type { Metrics } from './metrics.ts';
 import { auditHealthAction, type HealthAction } from './health-audit.ts';
 import { enqueuePush, PUSH_QUEUES } from './outbox.ts';
 import { getMergeSettings, type VersionedSettings } from './settings-store.ts';
 import { sameValue } from '../domain/same-value.ts';
-import { SYSTEM_ACTOR, type Actor } from '../domain/permissions.ts';
-import { recordAudit } from '../store/audit.ts';
 import { overridesOf, phaseOverridesAt, phaseOverridesColumn, type PhaseOverridesColumn } from '../store/phases.ts';
 import type { PhaseMergeSettings } from '../domain/phases.ts';
-
-export type PushOutcome =
-  | 'posted'
-  | 'in_sync'
-  | 'removed'
-  | 'paused'
-  | 'not_enabled'
-  | 'integration_disabled'
-  | 'waiting_for_sections'
-  | 'awaiting_sis_key'
-  | 'retrying'
-  | 'failed'
-  | 'busy'
-  | 'gone';
-
-export interface PushOptions {
-  runId?: string;
-  /** Send Updates posts for terms enabled for nightly too; a real-time job only where real-time is on. */
-  trigger: 'real_time' | 'nightly' | 'manual';
-}
-
-export interface PushDeps {
-  db: Kysely<DB>;
-  queue: JobQueue;
-  connections: SisConnections;
-  clock: () => Date;
-  random?: () => number;
-  retry?: Partial<RetryPolicy>;
-  logger?: Logger | { child(bindings: object): Logger };
-  metrics?: Metrics;
-  /** How long a claim on a record lasts without renewal (renewed while posting). */
-  leaseMs?: number;
-}
+import { auditTakenFromSis } from './push-audit.ts';
+import { conflictError, messagesOf, permanent } from './push-errors.ts';
+import { POSTABLE_OF_INPUT, relationshipInput, sectionInput, sisDefaults } from './push-inputs.ts';
+import type { PushDeps, PushOptions, PushOutcome } from './push-types.ts';
 
 /** Another worker holds the record: try again later (the job is retried by the queue). */
 export class RecordBusyError extends Error {
   constructor(type: PostedType, id: string) {
     super(`${type} ${id} is being posted by another worker`);
   }
-}
-
-/** A refusal the hub decides before asking the SIS (unknown course, unsupported kind…). */
-const permanent = (code: 'validation' | 'not_supported' | 'not_found' | 'conflict', message: string, field?: string) =>
-  new SisError({ code, message, field });
-
-const POSTABLE_OF_INPUT = (connector: SisConnector) => new Set<string>(connector.capabilities.postableSectionFields);
-
-/** The SIS as a registrar calls it. */
-const SIS_NAMES: Record<SisConnector['kind'], string> = { ethos: 'the SIS', peoplesoft: 'PeopleSoft', csv: 'the SIS files' };
-
-function messagesOf(error: unknown): { code: string; messages: SisMessage[]; raw: unknown; retryable: boolean; retryAfterMs?: number } {
-  if (error instanceof SisError) {
-    const text = error.message.replace(/^(GET|POST|PUT|DELETE) [^:]+: /, '');
-    const parts = text.split('; ').filter(Boolean);
-    const messages = (parts.length ? parts : [text]).map((message, i) => ({
-      message,
-      field: (i === 0 ? hubField(error.field) : null) ?? guessField(message),
-      code: error.code,
-    }));
-    return { code: error.code, messages, raw: error.raw ?? null, retryable: error.retryable, retryAfterMs: error.retryAfterMs };
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return { code: 'internal', messages: [{ message, field: null, code: 'internal' }], raw: null, retryable: true };
 }
 
 export class PushEngine {
@@ -826,74 +759,3 @@ function sectionRow(db: Kysely<DB>, id: string) {
 }
 
 type SectionRow = NonNullable<Awaited<ReturnType<typeof sectionRow>>>;
-
-/** Fields the hub left empty and the SIS filled in (a default part of term…): the hub takes them. */
-function sisDefaults(sent: SisSectionInput, record: SisSectionState, postable: Set<string>): Fields {
-  const theirs = sectionFields(record);
-  return Object.fromEntries(
-    [...postable].filter((f) => sent[f as keyof SisSectionInput] === null && theirs[f] !== null && theirs[f] !== undefined).map((f) => [f, theirs[f]]),
-  );
-}
-
-/** What a post sends; what the SIS cannot hold is refused here, by field, before anything is sent. */
-function sectionInput(termKey: string, wanted: Fields, fallback: Fields, postable: Set<string>, connector: SisConnector): SisSectionInput {
-  const pick = (f: string) => (postable.has(f) ? wanted[f] : fallback[f]);
-  const meetings = (pick('meetings') as MeetingFields[]).map(sisMeeting);
-  if (!connector.capabilities.meetingWeekIntervals)
-    meetings.forEach((m, i) => {
-      if (m.weekInterval !== 1)
-        throw permanent(
-          'validation',
-          `Meeting ${i + 1} is held every ${m.weekInterval} weeks, but ${SIS_NAMES[connector.kind]} holds weekly meetings only: make it weekly, or keep this section's schedule in the SIS.`,
-          `meetings.${i}.weekInterval`,
-        );
-    });
-  return {
-    termKey,
-    courseKey: String(wanted.courseKey),
-    sectionNumber: pick('sectionNumber') as string,
-    component: pick('component') as string,
-    status: pick('status') as 'active' | 'cancelled',
-    capacity: pick('capacity') as number,
-    instructionMode: pick('instructionMode') as string,
-    campus: pick('campus') as string | null,
-    partOfTerm: pick('partOfTerm') as string | null,
-    title: pick('title') as string | null,
-    credits: pick('credits') as number | null,
-    meetings,
-    instructors: pick('instructors') as SisSectionInput['instructors'],
-  };
-}
-
-
-function relationshipInput(termKey: string, fields: Fields): SisRelationshipInput {
-  return {
-    termKey,
-    kind: fields.kind as SisRelationshipInput['kind'],
-    sharedCapacity: fields.sharedCapacity as number | null,
-    members: fields.members as SisRelationshipInput['members'],
-  };
-}
-
-/** A field both sides changed that no source-of-truth rule decides: the record stops, with both values. */
-function conflictError(merge: RecordMerge): SisError {
-  const open = merge.conflicts.filter((c) => c.resolvedBy === 'none');
-  return new SisError({
-    code: 'conflict',
-    message: open.map((c) => `${c.field} was changed both in the hub and in the SIS (no source of truth decides)`).join('; '),
-    field: open[0]?.field,
-    raw: merge.conflicts,
-  });
-}
-
-const PUSH_ENGINE: Actor = { ...SYSTEM_ACTOR, name: 'push engine' };
-
-/**
- * The SIS's own changes a post brought into the hub, in the audit log as the push engine's.
- * `ours`: the hub's record as posted. A change lands only where the hub still held that value,
- * so it is what each changed field held before.
- */
-async function auditTakenFromSis(trx: Transaction<DB>, type: PostedType, id: string, ours: Fields, changes: Fields): Promise<void> {
-  const before = Object.fromEntries(Object.keys(changes).map((field) => [field, ours[field]]));
-  await recordAudit(trx, PUSH_ENGINE, { action: 'update', entityType: type, entityId: id, changes: fieldChanges(before, changes), context: { reason: 'taken from the SIS while posting' } });
-}

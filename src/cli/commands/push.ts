@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { NotFoundError } from '../../domain/errors.ts';
 import { postingOn } from '../../domain/merge-settings.ts';
 import type { Runtime } from '../../runtime.ts';
-import type { PushOutcome } from '../../sync/push.ts';
+import type { PushOutcome } from '../../sync/push-types.ts';
 import { postedLabels } from '../../sync/posted-labels.ts';
 import { finishPushRun, getRun, runChanges, startPushRun } from '../../sync/runs.ts';
 import { getMergeSettings } from '../../sync/settings-store.ts';
