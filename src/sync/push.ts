@@ -4,11 +4,9 @@
 // integration status, in one transaction. A lease on the status row keeps two workers (or a
 // worker and Send Updates) from posting one record at once; pg-boss's stately queue does the same
 // for jobs, the lease covers everything else.
-import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { DB } from '../db/schema.ts';
-import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy, type StatusEvent } from '../domain/integration-status.ts';
 import { fieldOwner, postingOn, type MergeSettings, type SourceOfTruth } from '../domain/merge-settings.ts';
 import { baseWithSent, mergeRecord, type Fields } from '../domain/three-way.ts';
 import type { SisConnector, SisWriter, SisWriteResult } from '../sis/contract.ts';
@@ -27,8 +25,11 @@ import { sameValue } from '../domain/same-value.ts';
 import { overridesOf, phaseOverridesAt, phaseOverridesColumn, type PhaseOverridesColumn } from '../store/phases.ts';
 import type { PhaseMergeSettings } from '../domain/phases.ts';
 import { auditTakenFromSis } from './push-audit.ts';
-import { conflictError, messagesOf, permanent } from './push-errors.ts';
+import { sisCall } from './push-context.ts';
+import { conflictError, permanent } from './push-errors.ts';
 import { POSTABLE_OF_INPUT, relationshipInput, sectionInput, sisDefaults } from './push-inputs.ts';
+import { RecordLease } from './push-lease.ts';
+import { StatusWriter } from './push-status.ts';
 import type { PushDeps, PushOptions, PushOutcome } from './push-types.ts';
 
 /** Another worker holds the record: try again later (the job is retried by the queue). */
@@ -40,16 +41,13 @@ export class RecordBusyError extends Error {
 
 export class PushEngine {
   readonly #deps: PushDeps;
-  readonly #policy: RetryPolicy;
-  readonly #random: () => number;
-  readonly #owner = `${process.pid}:${randomUUID().slice(0, 8)}`;
-  readonly #leaseMs: number;
+  readonly #lease: RecordLease;
+  readonly #status: StatusWriter;
 
   constructor(deps: PushDeps) {
     this.#deps = deps;
-    this.#policy = { ...DEFAULT_RETRY_POLICY, ...deps.retry };
-    this.#random = deps.random ?? Math.random;
-    this.#leaseMs = deps.leaseMs ?? 30_000;
+    this.#lease = new RecordLease(deps.db, deps.leaseMs ?? 30_000);
+    this.#status = new StatusWriter(deps);
   }
 
   get db() {
@@ -64,113 +62,9 @@ export class PushEngine {
     return (this.#deps.logger?.child(bindings) as Logger | undefined) ?? null;
   }
 
-  /** Runs one SIS call, logged with the run and record it belongs to. */
-  async #call<T>(log: Logger | null, op: string, fn: () => Promise<T>): Promise<T> {
-    const started = performance.now();
-    try {
-      const result = await fn();
-      log?.info({ sisCall: op, ms: Math.round(performance.now() - started) }, 'SIS call');
-      return result;
-    } catch (error) {
-      log?.warn({ sisCall: op, ms: Math.round(performance.now() - started), code: (error as SisError).code, err: (error as Error).message }, 'SIS call failed');
-      throw error;
-    }
-  }
-
-  // Leases ------------------------------------------------------------------------------------
-
-  /** Records this process is posting: the database lease is per process, this keeps it to one post. */
-  readonly #held = new Set<string>();
-
-  /** The record's lease, with what the hub last sent for it; null when another post holds it. */
-  async #claim(type: PostedType, id: string, termId: string | null, hasKey: boolean): Promise<{ sent: Fields | null } | null> {
-    const key = `${type}:${id}`;
-    if (this.#held.has(key)) return null;
-    this.#held.add(key);
-    // Database time, so workers on hosts with skewed clocks agree on when a claim lapses. One
-    // statement: the status row is made if missing, and taken only when no live lease is on it.
-    const until = sql<Date>`now() + make_interval(secs => ${this.#leaseMs / 1000})`;
-    const claimed = await this.#deps.db
-      .insertInto('integration_status')
-      .values({ entity_type: type, entity_id: id, term_id: termId, status: hasKey ? 'synced' : 'not_synced', messages: '[]', lease_owner: this.#owner, lease_until: until })
-      .onConflict((oc) =>
-        oc
-          .columns(['entity_type', 'entity_id'])
-          .doUpdateSet({ lease_owner: this.#owner, lease_until: until })
-          .where((eb) =>
-            eb.or([
-              eb('integration_status.lease_until', 'is', null),
-              eb('integration_status.lease_until', '<', sql<Date>`now()`),
-              eb('integration_status.lease_owner', '=', this.#owner),
-            ]),
-          ),
-      )
-      .returning(['entity_id', 'sent'])
-      .executeTakeFirst()
-      .catch((error: unknown) => {
-        this.#held.delete(key);
-        throw error;
-      });
-    if (!claimed) this.#held.delete(key);
-    return claimed ? { sent: (claimed.sent as Fields | null) ?? null } : null;
-  }
-
-  /**
-   * Kept before a write of a field the SIS owns goes out, until a post is acknowledged: if its
-   * answer is lost, the next post (or merge) knows what the SIS may hold. `base`: the record's base
-   * with an earlier lost write this post found in the SIS counted in (`baseWithSent`), stored with
-   * it: the new `sent` replaces the old, and should this write not land, the SIS still holding the
-   * earlier one must not read as a change made there.
-   */
-  async #recordSent(type: PostedType, id: string, sent: Fields, base: { stored: Fields | null; seen: Fields | null }) {
-    await this.#deps.db.transaction().execute(async (trx) => {
-      if (base.seen && !sameValue(base.seen, base.stored)) {
-        const table = type === 'section' ? 'sections' : 'relationships';
-        await trx.updateTable(table).set({ sis_base: JSON.stringify(base.seen) } as never).where('id', '=', id).execute();
-      }
-      await trx.updateTable('integration_status').set({ sent: JSON.stringify(sent) }).where('entity_type', '=', type).where('entity_id', '=', id).execute();
-    });
-  }
-
-  #renewing(type: PostedType, id: string): () => void {
-    const timer = setInterval(() => {
-      void this.#deps.db
-        .updateTable('integration_status')
-        .set({ lease_until: sql<Date>`now() + make_interval(secs => ${this.#leaseMs / 1000})` })
-        .where('entity_type', '=', type)
-        .where('entity_id', '=', id)
-        .where('lease_owner', '=', this.#owner)
-        .execute()
-        .catch(() => undefined);
-    }, Math.max(1000, this.#leaseMs / 3));
-    timer.unref();
-    return () => clearInterval(timer);
-  }
-
-  /** `inDatabase` false: the transaction that recorded the outcome already let go of the lease. */
-  async #release(type: PostedType, id: string, inDatabase = true) {
-    try {
-      if (inDatabase)
-        await this.#deps.db
-          .updateTable('integration_status')
-          .set({ lease_owner: null, lease_until: null })
-          .where('entity_type', '=', type)
-          .where('entity_id', '=', id)
-          .where('lease_owner', '=', this.#owner)
-          .execute();
-    } finally {
-      this.#held.delete(`${type}:${id}`);
-    }
-  }
-
   /** Embedded mode is one process: a lease still held belongs to a process that died. */
-  async releaseAllLeases() {
-    await this.#deps.db.updateTable('integration_status').set({ lease_owner: null, lease_until: null }).where('lease_owner', 'is not', null).execute();
-  }
-
-  async #status(type: PostedType, id: string, termId: string | null, hasKey: boolean, event: StatusEvent, trx?: Transaction<DB>) {
-    const run = (t: Transaction<DB>) => applyStatusEvent(t, type, id, termId, hasKey, event);
-    return trx ? run(trx) : this.#deps.db.transaction().execute(run);
+  releaseAllLeases(): Promise<void> {
+    return this.#lease.releaseAll();
   }
 
   // Sections ----------------------------------------------------------------------------------
@@ -196,30 +90,30 @@ export class PushEngine {
     const hasKey = row.sis_key !== null;
     if (!postingOn(settings, 'sections', row.term_code, options.trigger, this.#phaseOf(row))) return 'not_enabled';
     if (settings.maintenance.on) {
-      await this.#status('section', id, row.term_id, hasKey, { kind: 'maintenance' });
+      await this.#status.write('section', id, row.term_id, hasKey, { kind: 'maintenance' });
       return 'paused';
     }
     if (row.allow_integration === false && row.deleted_at === null) {
-      await this.#status('section', id, row.term_id, hasKey, { kind: 'integration_disabled' });
+      await this.#status.write('section', id, row.term_id, hasKey, { kind: 'integration_disabled' });
       return 'integration_disabled';
     }
-    const claim = await this.#claim('section', id, row.term_id, hasKey);
+    const claim = await this.#lease.claim('section', id, row.term_id, hasKey);
     if (!claim) {
       if (options.trigger === 'real_time') throw new RecordBusyError('section', id);
       return 'busy';
     }
-    const stop = this.#renewing('section', id);
+    const stop = this.#lease.renewing('section', id);
     const log = this.#log({ runId: options.runId ?? null, recordType: 'section', recordId: id });
     let outcome: PushOutcome | null = null;
     try {
       outcome = await this.#postSection(id, row, settings, claim.sent, log);
       return outcome;
     } catch (error) {
-      return await this.#failed('section', id, row.term_id, hasKey, error, log);
+      return await this.#status.failed('section', id, row.term_id, hasKey, error, log);
     } finally {
       stop();
       // A post that ended in 'posted' let go of the lease in the transaction that recorded it.
-      await this.#release('section', id, outcome !== 'posted');
+      await this.#lease.release('section', id, outcome !== 'posted');
     }
   }
 
@@ -268,11 +162,11 @@ export class PushEngine {
     let sisKey = hub.sisKey;
     let theirs: SisSectionState | null = null;
     if (sisKey) {
-      theirs = await this.#call(log, 'getSection', () => connector.getSection(sisKey!));
+      theirs = await sisCall(log, 'getSection', () => connector.getSection(sisKey!));
       if (!theirs) throw permanent('not_found', `The section ${sisKey} is not in the SIS any more (deleted there); run a sections merge.`);
     } else if (ours.sectionNumber) {
-      const found = await this.#call(log, 'findSection', () => connector.findSection(termKey, courseKey, String(ours.sectionNumber)));
-      if (found && !found.sisKey) return this.#awaitingKey(id, hub.termId, hub.version, found.record, log);
+      const found = await sisCall(log, 'findSection', () => connector.findSection(termKey, courseKey, String(ours.sectionNumber)));
+      if (found && !found.sisKey) return this.#status.awaitingKey(id, hub.termId, hub.version, found.record, log);
       if (found) {
         sisKey = found.sisKey;
         theirs = found.record;
@@ -301,13 +195,13 @@ export class PushEngine {
       const differing = [...postable].filter((f) => !sameValue(merge.merged[f], theirFields[f]));
       // Only a field the SIS owns can be lost to a write whose answer is lost (src/domain/three-way.ts).
       if (differing.some((f) => owner(f) === 'sis'))
-        await this.#recordSent('section', id, Object.fromEntries([...postable].map((f) => [f, merge.merged[f]])), { stored: base, seen: seenBase });
-      result = differing.length ? await this.#call(log, 'updateSection', () => writer.updateSection(sisKey!, input, seen)) : { sisKey, record: seen };
+        await this.#lease.recordSent('section', id, Object.fromEntries([...postable].map((f) => [f, merge.merged[f]])), { stored: base, seen: seenBase });
+      result = differing.length ? await sisCall(log, 'updateSection', () => writer.updateSection(sisKey!, input, seen)) : { sisKey, record: seen };
       Object.assign(sisChanges, sisDefaults(input, result.record, postable));
     } else {
       const input = sectionInput(termKey, ours, ours, postable, connector);
-      result = await this.#call(log, 'createSection', () => writer.createSection(input));
-      if (!result.sisKey) return this.#awaitingKey(id, hub.termId, hub.version, result.record, log);
+      result = await sisCall(log, 'createSection', () => writer.createSection(input));
+      if (!result.sisKey) return this.#status.awaitingKey(id, hub.termId, hub.version, result.record, log);
       sisChanges = sisDefaults(input, result.record, postable);
     }
     return this.#finishSection(id, hub.version, hub.sisKey, result.sisKey!, result.record, sisChanges, ours, started);
@@ -323,31 +217,17 @@ export class PushEngine {
       const keys = await sectionKeys(db);
       const courseKey = keys.courses.key(row.course_id)!;
       if (!courseKey.startsWith('hub:') && row.section_number)
-        key = (await this.#call(log, 'findSection', () => connector.findSection(row.term_key!, courseKey, row.section_number)))?.sisKey ?? null;
+        key = (await sisCall(log, 'findSection', () => connector.findSection(row.term_key!, courseKey, row.section_number)))?.sisKey ?? null;
     }
-    if (!key) return this.#succeeded('section', id, row.term_id, row.version, row.version, null, started);
-    const theirs = await this.#call(log, 'getSection', () => connector.getSection(key!));
+    if (!key) return this.#status.succeeded('section', id, row.term_id, row.version, row.version, null, started);
+    const theirs = await sisCall(log, 'getSection', () => connector.getSection(key!));
     if (theirs && (connector.capabilities.sectionRemoval === 'cancel_or_delete' || theirs.status !== 'cancelled')) {
-      if (connector.capabilities.sectionRemoval === 'cancel_or_delete') await this.#call(log, 'deleteSection', () => writer.deleteSection(key!));
-      else await this.#call(log, 'cancelSection', () => writer.cancelSection(key!, theirs));
+      if (connector.capabilities.sectionRemoval === 'cancel_or_delete') await sisCall(log, 'deleteSection', () => writer.deleteSection(key!));
+      else await sisCall(log, 'cancelSection', () => writer.cancelSection(key!, theirs));
     }
     await db.updateTable('sections').set({ sis_key: key }).where('id', '=', id).execute();
-    await this.#succeeded('section', id, row.term_id, row.version, row.version, null, started);
+    await this.#status.succeeded('section', id, row.term_id, row.version, row.version, null, started);
     return 'removed';
-  }
-
-  /** PeopleSoft: the class exists but its CLASS_NBR is not published yet; look again later. */
-  async #awaitingKey(id: string, termId: string, version: number, _record: SisSectionState, log: Logger | null): Promise<PushOutcome> {
-    const now = this.#deps.clock();
-    await this.#deps.db.transaction().execute(async (trx) => {
-      const current = await trx.selectFrom('integration_status').select('attempts').where('entity_type', '=', 'section').where('entity_id', '=', id).executeTakeFirst();
-      const delay = retryDelayMs((current?.attempts ?? 0) + 1, undefined, this.#policy, this.#random);
-      const retryAt = new Date(now.getTime() + delay);
-      await applyStatusEvent(trx, 'section', id, termId, false, { kind: 'awaiting_sis_key', at: now, retryAt, version });
-      await this.#deps.queue.enqueue(trx, PUSH_QUEUES.section, { id }, { singletonKey: id, startAfter: retryAt });
-    });
-    log?.info('created in the SIS; its key is not assigned yet');
-    return 'awaiting_sis_key';
   }
 
   /**
@@ -408,9 +288,9 @@ export class PushEngine {
         locked.term_id,
         true,
         { kind: 'succeeded', at: this.#deps.clock(), version: acknowledged, current },
-        { releaseLeaseOf: this.#owner },
+        { releaseLeaseOf: this.#lease.owner },
       );
-      this.#observe('section', applied.before.queuedAt ?? started);
+      this.#status.observe('section', applied.before.queuedAt ?? started);
       if (applied.name === 'superseded_during_post') await queue.enqueue(trx, PUSH_QUEUES.section, { id }, { singletonKey: id });
       if (postedKey === null) {
         // Relationships that waited for this section's key can go now.
@@ -427,49 +307,6 @@ export class PushEngine {
     this.#deps.metrics?.pushes.inc({ type: 'section', outcome: 'posted' });
     return 'posted';
   }
-
-  #observe(type: PostedType, since: Date) {
-    const seconds = Math.max(0, (this.#deps.clock().getTime() - since.getTime()) / 1000);
-    this.#deps.metrics?.pushLatency.observe({ type }, seconds);
-  }
-
-  async #succeeded(type: PostedType, id: string, termId: string, version: number, current: number, _record: unknown, started: Date): Promise<PushOutcome> {
-    const applied = await this.#status(type, id, termId, true, { kind: 'succeeded', at: this.#deps.clock(), version, current });
-    this.#observe(type, applied.before.queuedAt ?? started);
-    this.#deps.metrics?.pushes.inc({ type, outcome: 'posted' });
-    return 'in_sync';
-  }
-
-  async #failed(type: PostedType, id: string, termId: string, hasKey: boolean, error: unknown, log: Logger | null): Promise<PushOutcome> {
-    const info = messagesOf(error);
-    this.#deps.metrics?.failures.inc({ type, code: info.code });
-    const now = this.#deps.clock();
-    if (info.retryable) {
-      let outcome: PushOutcome = 'retrying';
-      await this.#deps.db.transaction().execute(async (trx) => {
-        const current = await trx.selectFrom('integration_status').select('attempts').where('entity_type', '=', type).where('entity_id', '=', id).executeTakeFirst();
-        const delay = retryDelayMs((current?.attempts ?? 0) + 1, info.retryAfterMs, this.#policy, this.#random);
-        const retryAt = new Date(now.getTime() + delay);
-        const applied = await applyStatusEvent(trx, type, id, termId, hasKey, {
-          kind: 'transient_failure',
-          at: now,
-          retryAt,
-          code: info.code,
-          messages: info.messages,
-          raw: info.raw,
-          maxAttempts: this.#policy.maxAttempts,
-        });
-        if (applied.next.status === 'pending') await this.#deps.queue.enqueue(trx, PUSH_QUEUES[type], { id }, { singletonKey: id, startAfter: retryAt });
-        else outcome = 'failed';
-        log?.warn({ code: info.code, retryAt, attempts: applied.next.attempts }, applied.name === 'retries_exhausted' ? 'post failed: retries exhausted' : 'post failed: will retry');
-      });
-      return outcome;
-    }
-    await this.#status(type, id, termId, hasKey, { kind: 'permanent_failure', at: now, code: info.code, messages: info.messages, raw: info.raw });
-    log?.warn({ code: info.code, messages: info.messages }, 'post refused by the SIS');
-    return 'failed';
-  }
-
   // Relationships -----------------------------------------------------------------------------
 
   async pushRelationship(id: string, options: PushOptions): Promise<PushOutcome> {
@@ -480,27 +317,27 @@ export class PushEngine {
     const hasKey = row.sis_key !== null;
     if (!postingOn(settings, 'relationships', row.term_code, options.trigger, this.#phaseOf(row))) return 'not_enabled';
     if (settings.maintenance.on) {
-      await this.#status('relationship', id, row.term_id, hasKey, { kind: 'maintenance' });
+      await this.#status.write('relationship', id, row.term_id, hasKey, { kind: 'maintenance' });
       return 'paused';
     }
     if (row.allow_integration === false && row.deleted_at === null) {
-      await this.#status('relationship', id, row.term_id, hasKey, { kind: 'integration_disabled' });
+      await this.#status.write('relationship', id, row.term_id, hasKey, { kind: 'integration_disabled' });
       return 'integration_disabled';
     }
-    const claim = await this.#claim('relationship', id, row.term_id, hasKey);
+    const claim = await this.#lease.claim('relationship', id, row.term_id, hasKey);
     if (!claim) {
       if (options.trigger === 'real_time') throw new RecordBusyError('relationship', id);
       return 'busy';
     }
-    const stop = this.#renewing('relationship', id);
+    const stop = this.#lease.renewing('relationship', id);
     const log = this.#log({ runId: options.runId ?? null, recordType: 'relationship', recordId: id });
     try {
       return await this.#postRelationship(id, settings, claim.sent, log);
     } catch (error) {
-      return await this.#failed('relationship', id, row.term_id, hasKey, error, log);
+      return await this.#status.failed('relationship', id, row.term_id, hasKey, error, log);
     } finally {
       stop();
-      await this.#release('relationship', id);
+      await this.#lease.release('relationship', id);
     }
   }
 
@@ -541,12 +378,12 @@ export class PushEngine {
     if (row.deleted_at !== null) {
       if (row.sis_key) {
         try {
-          await this.#call(log, 'deleteRelationship', () => writer.deleteRelationship(row.sis_key!));
+          await sisCall(log, 'deleteRelationship', () => writer.deleteRelationship(row.sis_key!));
         } catch (error) {
           if (!(error instanceof SisError && error.code === 'not_found')) throw error;
         }
       }
-      await this.#succeeded('relationship', id, row.term_id, row.version, row.version, null, started);
+      await this.#status.succeeded('relationship', id, row.term_id, row.version, row.version, null, started);
       return 'removed';
     }
     const termKey = row.term_key;
@@ -556,11 +393,11 @@ export class PushEngine {
     const { members, fields: ours } = await this.#relationshipState(db, id);
     // A section the hub may not post keeps its relationship out of the SIS too.
     if (members.some((m) => m.allow_integration === false)) {
-      await this.#status('relationship', id, row.term_id, row.sis_key !== null, { kind: 'section_integration_disabled' });
+      await this.#status.write('relationship', id, row.term_id, row.sis_key !== null, { kind: 'section_integration_disabled' });
       return 'integration_disabled';
     }
     if (members.some((m) => m.sis_key === null)) {
-      await this.#status('relationship', id, row.term_id, row.sis_key !== null, { kind: 'waiting_for_sections' });
+      await this.#status.write('relationship', id, row.term_id, row.sis_key !== null, { kind: 'waiting_for_sections' });
       return 'waiting_for_sections';
     }
 
@@ -568,7 +405,7 @@ export class PushEngine {
     let sisChanges: Fields = {};
     if (row.sis_key) {
       // Read the SIS first, as for sections: a change made there since the last sync is kept, not overwritten.
-      const found = await this.#call(log, 'getRelationship', () => connector.getRelationship(row.sis_key!, termKey));
+      const found = await sisCall(log, 'getRelationship', () => connector.getRelationship(row.sis_key!, termKey));
       if (!found) throw permanent('not_found', `The ${row.kind} ${row.sis_key} is not in the SIS any more (deleted there); run a relationships merge.`);
       const theirs = relationshipFields(found);
       const owner = (field: string) => fieldOwner(settings, 'relationships', field, { recordOverride: row.source_of_truth as SourceOfTruth | null, postingEnabled: true });
@@ -579,11 +416,11 @@ export class PushEngine {
       sisChanges = Object.fromEntries(merge.changes.map((c) => [c.field, c.after]));
       if (sameValue(merge.merged, theirs)) result = { sisKey: row.sis_key, record: found };
       else {
-        if (Object.keys(merge.merged).some((f) => owner(f) === 'sis' && !sameValue(merge.merged[f], theirs[f]))) await this.#recordSent('relationship', id, merge.merged, { stored: base, seen: seenBase });
-        result = await this.#call(log, 'updateRelationship', () => writer.updateRelationship(row.sis_key!, relationshipInput(termKey, merge.merged)));
+        if (Object.keys(merge.merged).some((f) => owner(f) === 'sis' && !sameValue(merge.merged[f], theirs[f]))) await this.#lease.recordSent('relationship', id, merge.merged, { stored: base, seen: seenBase });
+        result = await sisCall(log, 'updateRelationship', () => writer.updateRelationship(row.sis_key!, relationshipInput(termKey, merge.merged)));
       }
     } else {
-      result = await this.#call(log, 'createRelationship', () => writer.createRelationship(relationshipInput(termKey, ours)));
+      result = await sisCall(log, 'createRelationship', () => writer.createRelationship(relationshipInput(termKey, ours)));
     }
     await db.transaction().execute(async (trx) => {
       const locked = await trx.selectFrom('relationships').select(['version']).where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
@@ -606,7 +443,7 @@ export class PushEngine {
         .where('id', '=', id)
         .execute();
       const status = await applyStatusEvent(trx, 'relationship', id, row.term_id, true, { kind: 'succeeded', at: this.#deps.clock(), version: acknowledged, current });
-      this.#observe('relationship', status.before.queuedAt ?? started);
+      this.#status.observe('relationship', status.before.queuedAt ?? started);
       if (status.name === 'superseded_during_post') await this.#deps.queue.enqueue(trx, PUSH_QUEUES.relationship, { id }, { singletonKey: id });
     });
     this.#deps.metrics?.pushes.inc({ type: 'relationship', outcome: 'posted' });
@@ -693,7 +530,7 @@ export class PushEngine {
         { term: row.term_code },
       );
     await this.#deps.db.transaction().execute(async (trx) => {
-      const { before, next } = await this.#status(type, id, row.term_id, row.sis_key !== null, { kind: 'retry_requested', at: this.#deps.clock() }, trx);
+      const { before, next } = await this.#status.write(type, id, row.term_id, row.sis_key !== null, { kind: 'retry_requested', at: this.#deps.clock() }, trx);
       await auditHealthAction(trx, type, id, before, next, by);
     });
     return this.push(type, id, { trigger: 'manual' });
@@ -703,7 +540,7 @@ export class PushEngine {
     const table = type === 'section' ? 'sections' : 'relationships';
     const row = await this.#deps.db.selectFrom(table).select(['term_id', 'sis_key']).where('id', '=', id).executeTakeFirst();
     await this.#deps.db.transaction().execute(async (trx) => {
-      const { before, next } = await this.#status(type, id, row?.term_id ?? null, row?.sis_key != null, { kind: 'dismissed', at: this.#deps.clock() }, trx);
+      const { before, next } = await this.#status.write(type, id, row?.term_id ?? null, row?.sis_key != null, { kind: 'dismissed', at: this.#deps.clock() }, trx);
       await auditHealthAction(trx, type, id, before, next, by);
     });
   }
