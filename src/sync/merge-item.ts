@@ -147,7 +147,7 @@ async function loadHub(
 
 /**
  * The posting state of a term's sections or relationships, in one statement:
- * - `sent`: what the hub sent in writes not yet acknowledged (src/sync/push.ts);
+ * - `sent`: what the hub sent in writes not yet acknowledged (src/sync/push-lease.ts);
  * - `changedSince`: records whose posting state changed since the SIS read began. Created in the
  *   SIS after it listed the term, they are missing from what was read, not from the SIS; the next
  *   merge reads them. Read after the hub, so a post that linked a record the hub read is seen.

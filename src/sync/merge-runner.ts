@@ -27,7 +27,7 @@ export interface RunnerDeps {
 const describe = (error: unknown) =>
   escapeNul(error instanceof SisError ? `The SIS answered ${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error));
 
-/** A failure in a log line: the SIS's code and message (as src/sync/push.ts logs them), or the error with its stack. */
+/** A failure in a log line: the SIS's code and message (as src/sync/push-context.ts logs them), or the error with its stack. */
 const logged = (error: unknown) => (error instanceof SisError ? { code: error.code, err: error.message } : { err: error });
 
 export async function executeRun(deps: RunnerDeps, runId: string): Promise<void> {
