@@ -257,6 +257,30 @@ describe.skipIf(!hasChromium)('web app in a real browser', () => {
     await page.context().close();
   });
 
+  it('shows an instructor the hub no longer has next to that instructor, not again under Other problems', async () => {
+    const section = sections.find((s) => s.subject === 'CS')!;
+    const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
+    // The instructor list the page loaded still has one removed since (a merge took them away).
+    await page.route(
+      (url) => url.pathname === '/api/v1/instructors',
+      async (route) => {
+        const response = await route.fetch();
+        const body = await response.json();
+        body.items.push({ id: '00000000-0000-4000-8000-000000000099', name: 'Gone, Grace', email: null, departmentId: null, sisKey: null });
+        await route.fulfill({ response, json: body });
+      },
+    );
+    await openEditor(page, section);
+    await page.getByLabel('Add instructor').selectOption({ label: 'Gone, Grace' });
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('No such instructor').waitFor();
+    expect(await page.getByText('No such instructor').count()).toBe(1);
+    expect(await page.getByText('Other problems').count()).toBe(0);
+    expect(ok(await hub.admin.get(`/api/v1/sections/${section.id}`)).version).toBe(1);
+    await page.context().close();
+  });
+
   it('admin console: users with the admin warning, a token shown once, the audit log', async () => {
     const page = await signedInPage(browser, hub.url, 'registrar@example.edu', PASSWORD);
     await page.getByRole('link', { name: 'Admin console' }).click();

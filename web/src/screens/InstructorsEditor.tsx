@@ -3,6 +3,11 @@
 import { useState } from 'react';
 import type { Draft, UpdateDraft } from './section-draft.ts';
 
+/** The error fields shown beside the instructors (the rest go to the editor's "Other problems"). */
+export function instructorErrorFields(instructors: Draft['instructors']): string[] {
+  return instructors.map((_, i) => `instructors.${i}.instructorId`);
+}
+
 export function InstructorsEditor({ draft, setDraft, instructors, lockedReason, errors }: { draft: Draft; setDraft: UpdateDraft; instructors: { id: string; name: string }[]; lockedReason?: string; errors: Record<string, string> }) {
   const [adding, setAdding] = useState('');
   const names = new Map(instructors.map((i) => [i.id, i.name]));

@@ -13,7 +13,7 @@ import type { Section, SectionField } from '../types.ts';
 import { Alert, ErrorAlert, PhaseBadgeView } from '../ui.tsx';
 import { ConflictPanel } from './ConflictPanel.tsx';
 import { DETAIL_FIELDS, DetailsEditor } from './DetailsEditor.tsx';
-import { InstructorsEditor } from './InstructorsEditor.tsx';
+import { instructorErrorFields, InstructorsEditor } from './InstructorsEditor.tsx';
 import { IntegrationBanner } from './IntegrationBanner.tsx';
 import { meetingErrorFields, MeetingsEditor } from './MeetingsEditor.tsx';
 import { RelationshipsPanel } from './RelationshipsPanel.tsx';
@@ -80,7 +80,7 @@ function SectionEditor({ initial }: { initial: Section }) {
 
   const errors = save.error && !(save.error instanceof ApiError && save.error.status === 409 && save.error.problem.current) ? fieldErrors(save.error) : {};
   // Errors with a place beside their field; "Other problems" lists the rest.
-  const besideFields = new Set<string>([...DETAIL_FIELDS, ...meetingErrorFields(draft.meetings)]);
+  const besideFields = new Set<string>([...DETAIL_FIELDS, ...meetingErrorFields(draft.meetings), ...instructorErrorFields(draft.instructors)]);
 
   function submit(e: FormEvent) {
     e.preventDefault();
