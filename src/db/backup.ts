@@ -93,23 +93,20 @@ const LOOKED_AT = 64 * 1024;
 
 /**
  * Whether `start`, the first bytes of a file, begin such an image: a gzip'd tar holding a PostgreSQL
- * data directory (its PG_VERSION at the top).
+ * data directory (its PG_VERSION at the top). node-tar reads each header, checksum included.
  */
-export function isBackupImage(start: Buffer): boolean {
+function isBackupImage(start: Buffer): boolean {
   let tar: Buffer;
   try {
     tar = gunzipSync(start.subarray(0, LOOKED_AT), { finishFlush: constants.Z_SYNC_FLUSH });
   } catch {
     return false;
   }
-  const field = (offset: number, length: number) => tar.subarray(offset, offset + length).toString('latin1').replace(/\0[^]*$/, '');
-  for (let header = 0; header + 512 <= tar.length; ) {
-    const name = field(header, 100);
-    if (!name || !field(header + 257, 6).startsWith('ustar')) return false;
-    if (name.replace(/^\.?\//, '') === 'PG_VERSION') return true;
-    const size = parseInt(field(header + 124, 12).trim() || '0', 8);
-    if (!Number.isFinite(size)) return false;
-    header += 512 + Math.ceil(size / 512) * 512;
+  for (let offset = 0; offset + 512 <= tar.length; ) {
+    const header = new Header(tar.subarray(offset, offset + 512));
+    if (header.nullBlock || !header.cksumValid || !header.path) return false;
+    if (header.path.replace(/^\.?\//, '') === 'PG_VERSION') return true;
+    offset += 512 + Math.ceil((header.size ?? 0) / 512) * 512;
   }
   return false;
 }
