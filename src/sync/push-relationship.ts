@@ -72,7 +72,7 @@ export class RelationshipPoster {
           if (!(error instanceof SisError && error.code === 'not_found')) throw error;
         }
       }
-      await this.#context.status.succeeded('relationship', id, row.term_id, row.version, row.version, null, started);
+      await this.#context.status.succeeded('relationship', id, row.term_id, row.version, row.version, started);
       return 'removed';
     }
     const termKey = row.term_key;

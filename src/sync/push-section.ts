@@ -92,7 +92,7 @@ export class SectionPoster {
       if (!theirs) throw permanent('not_found', `The section ${sisKey} is not in the SIS any more (deleted there); run a sections merge.`);
     } else if (ours.sectionNumber) {
       const found = await sisCall(log, 'findSection', () => connector.findSection(termKey, courseKey, String(ours.sectionNumber)));
-      if (found && !found.sisKey) return this.#context.status.awaitingKey(id, hub.termId, hub.version, found.record, log);
+      if (found && !found.sisKey) return this.#context.status.awaitingKey(id, hub.termId, hub.version, log);
       if (found) {
         sisKey = found.sisKey;
         theirs = found.record;
@@ -127,7 +127,7 @@ export class SectionPoster {
     } else {
       const input = sectionInput(termKey, ours, ours, postable, connector);
       result = await sisCall(log, 'createSection', () => writer.createSection(input));
-      if (!result.sisKey) return this.#context.status.awaitingKey(id, hub.termId, hub.version, result.record, log);
+      if (!result.sisKey) return this.#context.status.awaitingKey(id, hub.termId, hub.version, log);
       sisChanges = sisDefaults(input, result.record, postable);
     }
     return this.#finish(id, hub.version, hub.sisKey, result.sisKey!, result.record, sisChanges, ours, started);
@@ -145,14 +145,14 @@ export class SectionPoster {
       if (!courseKey.startsWith('hub:') && row.section_number)
         key = (await sisCall(log, 'findSection', () => connector.findSection(row.term_key!, courseKey, row.section_number)))?.sisKey ?? null;
     }
-    if (!key) return this.#context.status.succeeded('section', id, row.term_id, row.version, row.version, null, started);
+    if (!key) return this.#context.status.succeeded('section', id, row.term_id, row.version, row.version, started);
     const theirs = await sisCall(log, 'getSection', () => connector.getSection(key!));
     if (theirs && (connector.capabilities.sectionRemoval === 'cancel_or_delete' || theirs.status !== 'cancelled')) {
       if (connector.capabilities.sectionRemoval === 'cancel_or_delete') await sisCall(log, 'deleteSection', () => writer.deleteSection(key!));
       else await sisCall(log, 'cancelSection', () => writer.cancelSection(key!, theirs));
     }
     await db.updateTable('sections').set({ sis_key: key }).where('id', '=', id).execute();
-    await this.#context.status.succeeded('section', id, row.term_id, row.version, row.version, null, started);
+    await this.#context.status.succeeded('section', id, row.term_id, row.version, row.version, started);
     return 'removed';
   }
 

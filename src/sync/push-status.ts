@@ -4,7 +4,6 @@ import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { DB } from '../db/schema.ts';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy, type StatusEvent } from '../domain/integration-status.ts';
-import type { SisSectionState } from '../sis/model.ts';
 import { applyStatusEvent, type PostedType } from './integration-store.ts';
 import { PUSH_QUEUES } from './outbox.ts';
 import { messagesOf } from './push-errors.ts';
@@ -27,7 +26,7 @@ export class StatusWriter {
   }
 
   /** PeopleSoft: the class exists but its CLASS_NBR is not published yet; look again later. */
-  async awaitingKey(id: string, termId: string, version: number, _record: SisSectionState, log: Logger | null): Promise<PushOutcome> {
+  async awaitingKey(id: string, termId: string, version: number, log: Logger | null): Promise<PushOutcome> {
     const now = this.#deps.clock();
     await this.#deps.db.transaction().execute(async (trx) => {
       const current = await trx.selectFrom('integration_status').select('attempts').where('entity_type', '=', 'section').where('entity_id', '=', id).executeTakeFirst();
@@ -45,7 +44,7 @@ export class StatusWriter {
     this.#deps.metrics?.pushLatency.observe({ type }, seconds);
   }
 
-  async succeeded(type: PostedType, id: string, termId: string, version: number, current: number, _record: unknown, started: Date): Promise<PushOutcome> {
+  async succeeded(type: PostedType, id: string, termId: string, version: number, current: number, started: Date): Promise<PushOutcome> {
     const applied = await this.write(type, id, termId, true, { kind: 'succeeded', at: this.#deps.clock(), version, current });
     this.observe(type, applied.before.queuedAt ?? started);
     this.#deps.metrics?.pushes.inc({ type, outcome: 'posted' });
